@@ -1,0 +1,86 @@
+# idx - full-text search for news archives.  See README.md.
+#
+#   make                 build build/idx (and everything under src/)
+#   make test            build and run every test (unit + end-to-end)
+#   make test SAN=1      the same under AddressSanitizer + UBSan, in build-san/
+#   make install PREFIX=/usr/local DESTDIR=
+#   make clean
+#
+# Objects go out of tree into $(BUILD); -MMD -MP keeps header dependencies.
+
+PREFIX ?= /usr/local
+DESTDIR ?=
+CC ?= cc
+CXX ?= c++
+SAN ?= 0
+
+ifeq ($(SAN),1)
+BUILD ?= build-san
+SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+OPT := -O1 -g
+else
+BUILD ?= build
+SANFLAGS :=
+OPT := -O2 -g
+endif
+
+PKGS := jansson libutf8proc zlib libzstd
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+XAPIAN_CXXFLAGS := $(shell xapian-config --cxxflags 2>/dev/null)
+XAPIAN_LIBS := $(shell xapian-config --libs 2>/dev/null)
+
+CPPFLAGS += -Isrc -D_GNU_SOURCE -MMD -MP
+CFLAGS += -std=c11 -Wall -Wextra -Werror $(OPT) $(SANFLAGS) $(PKG_CFLAGS)
+CXXFLAGS += -std=c++17 -Wall -Wextra -Werror $(OPT) $(SANFLAGS) $(XAPIAN_CXXFLAGS)
+LDFLAGS += $(SANFLAGS)
+LDLIBS += $(PKG_LIBS) $(XAPIAN_LIBS) -lpthread -lm
+
+CORE_C := $(wildcard src/*.c)
+CORE_CXX := src/xap.cc
+CORE_OBJ := $(CORE_C:%.c=$(BUILD)/%.o) $(CORE_CXX:%.cc=$(BUILD)/%.o)
+CORE_LIB := $(BUILD)/libidxcore.a
+
+IDX_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(wildcard indexer/*.c))
+
+TEST_SRC := $(wildcard tests/unit/test_*.c)
+TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+
+.PHONY: all test unit e2e install clean demo
+all: $(BUILD)/idx
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/%.o: %.cc
+	@mkdir -p $(dir $@)
+	$(CXX) $(CPPFLAGS) $(CXXFLAGS) -c $< -o $@
+
+$(CORE_LIB): $(CORE_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(BUILD)/idx: $(IDX_OBJ) $(CORE_LIB)
+	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(CORE_LIB)
+	@mkdir -p $(dir $@)
+	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+test: $(BUILD)/idx $(TEST_BIN)
+	BUILD=$(BUILD) bash tests/run.sh
+
+demo: $(BUILD)/idx
+	rm -rf data/idx
+	$(BUILD)/idx add --db data/idx tests/sample/news.jsonl
+	$(BUILD)/idx search --db data/idx 南通开发区
+
+install: $(BUILD)/idx
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 0755 $(BUILD)/idx $(DESTDIR)$(PREFIX)/bin/idx
+
+clean:
+	rm -rf build build-san
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

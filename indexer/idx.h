@@ -1,0 +1,46 @@
+/* idx.h - shared pieces of the `idx` command (indexer/).
+ *
+ * main.c parses options (before or after the subcommand) into idx_opts and
+ * dispatches; ingest.c implements `idx add`; commands.c the rest (rm, get,
+ * stats, search).  Each command returns the process exit status.
+ */
+#ifndef IDX_CMD_H
+#define IDX_CMD_H
+
+#include <stddef.h>
+
+/* Exit statuses, documented in --help and the README. */
+enum {
+    EXIT_OK = 0,       /* everything done */
+    EXIT_PARTIAL = 1,  /* done, but some input was rejected / some id not found */
+    EXIT_USAGE = 2,    /* bad command line */
+    EXIT_DB = 3,       /* database or I/O failure (locked, unreadable, disk full) */
+};
+
+typedef struct idx_opts {
+    const char *db;
+    unsigned batch;
+    int json;
+    int quiet;
+    unsigned limit, offset;
+    int sort;
+    int exact_total;
+    double title_weight;
+    const char *from, *to, *source, *category;
+    char **args; /* operands after the subcommand */
+    int nargs;
+} idx_opts;
+
+int idx_cmd_add(const idx_opts *o);
+int idx_cmd_rm(const idx_opts *o);
+int idx_cmd_get(const idx_opts *o);
+int idx_cmd_stats(const idx_opts *o);
+int idx_cmd_search(const idx_opts *o);
+
+/* "idx: <msg>" on stderr. */
+void idx_die_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Seconds on a monotonic clock. */
+double idx_now(void);
+
+#endif

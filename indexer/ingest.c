@@ -1,0 +1,236 @@
+/* ingest.c - `idx add`: JSON Lines in, committed batches out.
+ *
+ * All input goes through one open transaction that is committed every
+ * --batch accepted articles and at the end, so the database always holds a
+ * committed prefix of the input: a crash or SIGKILL loses at most the open
+ * batch and never corrupts (Xapian commits are atomic and fsync'd).  SIGINT
+ * and SIGTERM stop reading, commit what was read, and exit 1.
+ *
+ * A bad line is reported as FILE:LINE: reason on stderr and skipped; the
+ * exit status is 0 only if every line was accepted.  The last line on stdout
+ * is the summary: added, replaced, rejected and the rate.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "article.h"
+#include "buf.h"
+#include "document.h"
+#include "idx.h"
+#include "lines.h"
+#include "xap.h"
+
+static volatile sig_atomic_t g_stop;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    g_stop = 1;
+}
+
+/* mkdir -p of the parent directories of path. */
+static int make_parents(const char *path)
+{
+    char *p = strdup(path);
+    if (!p) return -1;
+    for (char *s = p + 1; *s; s++) {
+        if (*s != '/') continue;
+        *s = '\0';
+        if (mkdir(p, 0777) != 0 && errno != EEXIST) {
+            free(p);
+            return -1;
+        }
+        *s = '/';
+    }
+    free(p);
+    return 0;
+}
+
+typedef struct ingest {
+    idx_db *db;
+    const idx_opts *o;
+    uint64_t added, replaced, rejected, in_batch;
+    int progress;
+    double t0, last_draw;
+    idx_buf uid;
+} ingest;
+
+static int commit_batch(ingest *g, int reopen, idx_err *err)
+{
+    char ts[32];
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    int rc;
+    if ((rc = idx_db_set_metadata(g->db, "idx.last_update", ts, err)) ||
+        (rc = idx_db_commit(g->db, err)))
+        return rc;
+    g->in_batch = 0;
+    return reopen ? idx_db_begin(g->db, err) : IDX_OK;
+}
+
+static void draw_progress(ingest *g, idx_lines *in, const char *name, int final)
+{
+    double now = idx_now();
+    if (!final && now - g->last_draw < 0.2) return;
+    g->last_draw = now;
+    uint64_t done, total;
+    idx_lines_progress(in, &done, &total);
+    uint64_t n = g->added + g->replaced;
+    double rate = n / (now - g->t0 > 1e-9 ? now - g->t0 : 1e-9);
+    if (total > 0) {
+        int pct = (int)(done * 100 / total);
+        if (pct > 100) pct = 100;
+        char bar[31];
+        int fill = pct * 30 / 100;
+        for (int i = 0; i < 30; i++) bar[i] = i < fill ? '#' : '.';
+        bar[30] = '\0';
+        fprintf(stderr, "\r%s [%s] %3d%% %llu articles %.0f/s ", name, bar, pct,
+                (unsigned long long)n, rate);
+    } else {
+        fprintf(stderr, "\r%s %llu articles %.0f/s ", name, (unsigned long long)n, rate);
+    }
+    if (final) fputc('\n', stderr);
+}
+
+/* Index one input; returns IDX_OK, or a database error code (fatal). Input
+ * errors are reported and counted. *input_failed is set on an unreadable
+ * input. */
+static int ingest_file(ingest *g, const char *path, int *input_failed)
+{
+    idx_err err;
+    idx_err_clear(&err);
+    idx_lines *in = NULL;
+    const char *name = strcmp(path, "-") == 0 ? "<stdin>" : path;
+    if (idx_lines_open(path, &in, &err)) {
+        idx_die_msg("%s", err.msg);
+        *input_failed = 1;
+        return IDX_OK;
+    }
+    int rc = IDX_OK, r;
+    const char *line;
+    size_t len;
+    while (!g_stop && (r = idx_lines_next(in, &line, &len, &err)) != IDX_LINES_EOF) {
+        unsigned long long ln = (unsigned long long)idx_lines_lineno(in);
+        if (r == IDX_LINES_ERROR) {
+            if (g->progress) fputc('\n', stderr);
+            fprintf(stderr, "%s:%llu: %s\n", name, ln + 1, err.msg);
+            *input_failed = 1;
+            break;
+        }
+        if (r == IDX_LINES_TOOLONG) {
+            fprintf(stderr, "%s:%llu: line longer than %u bytes, skipped\n", name, ln,
+                    IDX_LINES_MAX);
+            g->rejected++;
+            continue;
+        }
+        size_t k = 0;
+        while (k < len && (line[k] == ' ' || line[k] == '\t')) k++;
+        if (k == len) continue; /* blank line */
+
+        idx_article a;
+        idx_err lerr;
+        idx_err_clear(&lerr);
+        if (idx_article_parse(line, len, &a, &lerr)) {
+            const char *m = lerr.msg;
+            if (strncmp(m, "[article][parse] ", 17) == 0) m += 17;
+            if (g->progress) fputc('\r', stderr);
+            fprintf(stderr, "%s:%llu: %s\n", name, ln, m);
+            g->rejected++;
+            continue;
+        }
+        idx_xdoc *doc = NULL;
+        int existed = 0;
+        rc = idx_document_build(&a, &doc, &g->uid, &lerr);
+        if (rc == IDX_EUTF8 || rc == IDX_EINVAL) { /* cannot happen after parse; stay safe */
+            fprintf(stderr, "%s:%llu: %s\n", name, ln, lerr.msg);
+            g->rejected++;
+            idx_article_fini(&a);
+            rc = IDX_OK;
+            continue;
+        }
+        if (!rc) rc = idx_db_replace(g->db, g->uid.data, g->uid.len, doc, &existed, &lerr);
+        idx_xdoc_free(doc);
+        idx_article_fini(&a);
+        if (rc) {
+            idx_die_msg("%s:%llu: %s", name, ln, lerr.msg);
+            break;
+        }
+        if (existed) g->replaced++;
+        else g->added++;
+        if (++g->in_batch >= g->o->batch && (rc = commit_batch(g, 1, &lerr))) {
+            idx_die_msg("commit failed: %s", lerr.msg);
+            break;
+        }
+        if (g->progress) draw_progress(g, in, name, 0);
+    }
+    if (g->progress) draw_progress(g, in, name, 1);
+    idx_lines_close(in);
+    return rc;
+}
+
+int idx_cmd_add(const idx_opts *o)
+{
+    ingest g;
+    memset(&g, 0, sizeof g);
+    g.o = o;
+    idx_buf_init(&g.uid);
+    g.progress = !o->quiet && isatty(2);
+    g.t0 = idx_now();
+
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+
+    idx_err err;
+    idx_err_clear(&err);
+    if (make_parents(o->db) != 0) {
+        idx_die_msg("cannot create the directories above %s: %s", o->db, strerror(errno));
+        return EXIT_DB;
+    }
+    if (idx_db_open(o->db, IDX_DB_WRITE, &g.db, &err)) {
+        if (err.rc == IDX_ELOCKED)
+            idx_die_msg("database %s is locked: another writer (idx add/rm) is running", o->db);
+        else
+            idx_die_msg("cannot open database %s: %s", o->db, err.msg);
+        return EXIT_DB;
+    }
+    int status = EXIT_OK, input_failed = 0, rc;
+    if ((rc = idx_db_begin(g.db, &err))) {
+        idx_die_msg("%s", err.msg);
+        idx_db_close(g.db);
+        return EXIT_DB;
+    }
+    static char *stdin_only[] = {"-"};
+    char **files = o->nargs ? o->args : stdin_only;
+    int nfiles = o->nargs ? o->nargs : 1;
+    for (int i = 0; i < nfiles && !g_stop && rc == IDX_OK; i++)
+        rc = ingest_file(&g, files[i], &input_failed);
+    if (rc == IDX_OK) {
+        if ((rc = commit_batch(&g, 0, &err))) idx_die_msg("commit failed: %s", err.msg);
+    } else {
+        idx_db_cancel(g.db, NULL); /* the failed batch is dropped; earlier ones stay */
+    }
+    idx_db_close(g.db);
+    idx_buf_fini(&g.uid);
+
+    double secs = idx_now() - g.t0;
+    uint64_t n = g.added + g.replaced;
+    if (g_stop) fprintf(stderr, "idx: interrupted; everything read so far was committed\n");
+    printf("added %llu, replaced %llu, rejected %llu, %.0f articles/s (%.2f s)%s\n",
+           (unsigned long long)g.added, (unsigned long long)g.replaced,
+           (unsigned long long)g.rejected, secs > 0 ? n / secs : 0.0, secs,
+           rc ? " - last batch NOT committed" : "");
+    if (rc || input_failed) status = EXIT_DB;
+    else if (g.rejected || g_stop) status = EXIT_PARTIAL;
+    return status;
+}

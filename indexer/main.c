@@ -1,0 +1,183 @@
+/* main.c - `idx`: the command-line indexer and search tool.
+ *
+ * Options may come before or after the subcommand (getopt_long permutes);
+ * `--` ends options, so a query may start with '-'.  --db defaults to $IDX_DB,
+ * else ./data/idx.
+ */
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "idx.h"
+#include "query.h"
+#include "xap.h"
+
+#define IDX_VERSION "0.1.0"
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+"usage: idx [options] COMMAND [ARGS]\n"
+"\n"
+"Commands:\n"
+"  add [FILE...]       index JSON Lines articles (plain, .gz or .zst; none or - = stdin);\n"
+"                      re-adding an id replaces it; commits every --batch articles\n"
+"  rm ID...            delete articles by id\n"
+"  get ID              print the stored article JSON\n"
+"  stats               documents, terms, size, revision, last update\n"
+"  search QUERY...     ranked search (parts ANDed; a CJK run matches as a phrase)\n"
+"\n"
+"Options:\n"
+"  --db DIR            database directory or stub file (default $IDX_DB, else ./data/idx)\n"
+"  --batch N           add: articles per atomic commit (default 2000)\n"
+"  -q, --quiet         add: no progress bar\n"
+"  --json              stats/search: JSON output\n"
+"  --limit N           search: hits to return (default 10, max 1000)\n"
+"  --offset N          search: hits to skip (default 0)\n"
+"  --sort ORDER        search: relevance (default), date (oldest first), -date (newest)\n"
+"  --from DATE --to DATE   search: only articles dated in this range (inclusive)\n"
+"  --source S --category C search: only articles with this exact source / category\n"
+"  --exact-total       search: count all matches exactly (slower on big results)\n"
+"  --title-weight W    search: weight of title matches over body (default %.1f)\n"
+"  -h, --help          this help;  --version  print the version\n"
+"\n"
+"Exit status: 0 ok; 1 some lines rejected or ids not found; 2 usage error;\n"
+"3 database or I/O error (e.g. locked by another writer).\n",
+            IDX_TITLE_WEIGHT_DEFAULT);
+}
+
+void idx_die_msg(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("idx: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+double idx_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int parse_uint(const char *name, const char *v, unsigned max, unsigned *out)
+{
+    char *end;
+    unsigned long x = strtoul(v, &end, 10);
+    if (!*v || *end || v[0] == '-' || x > max) {
+        idx_die_msg("%s: expected a whole number from 0 to %u, got \"%s\"", name, max, v);
+        return -1;
+    }
+    *out = (unsigned)x;
+    return 0;
+}
+
+enum {
+    O_DB = 256, O_BATCH, O_JSON, O_LIMIT, O_OFFSET, O_SORT, O_FROM, O_TO, O_SOURCE, O_CATEGORY,
+    O_EXACT, O_TITLEW, O_VERSION
+};
+
+/* Apply one option.  Returns -1 to go on, else the exit status to stop with. */
+static int apply_opt(int c, const char *arg, const char *text, idx_opts *o)
+{
+    switch (c) {
+    case O_DB: o->db = arg; break;
+    case O_BATCH:
+        if (parse_uint("--batch", arg, 10000000, &o->batch)) return EXIT_USAGE;
+        if (o->batch == 0) { idx_die_msg("--batch must be at least 1"); return EXIT_USAGE; }
+        break;
+    case O_JSON: o->json = 1; break;
+    case 'q': o->quiet = 1; break;
+    case O_LIMIT: if (parse_uint("--limit", arg, 1000, &o->limit)) return EXIT_USAGE; break;
+    case O_OFFSET: if (parse_uint("--offset", arg, 1000000, &o->offset)) return EXIT_USAGE; break;
+    case O_SORT:
+        if (strcmp(arg, "relevance") == 0) o->sort = IDX_SORT_RELEVANCE;
+        else if (strcmp(arg, "date") == 0) o->sort = IDX_SORT_DATE_ASC;
+        else if (strcmp(arg, "-date") == 0) o->sort = IDX_SORT_DATE_DESC;
+        else {
+            idx_die_msg("--sort: expected relevance, date or -date, got \"%s\"", arg);
+            return EXIT_USAGE;
+        }
+        break;
+    case O_FROM: o->from = arg; break;
+    case O_TO: o->to = arg; break;
+    case O_SOURCE: o->source = arg; break;
+    case O_CATEGORY: o->category = arg; break;
+    case O_EXACT: o->exact_total = 1; break;
+    case O_TITLEW: {
+        char *end;
+        o->title_weight = strtod(arg, &end);
+        if (!*arg || *end || o->title_weight < 0 || o->title_weight > 100) {
+            idx_die_msg("--title-weight: expected a number from 0 to 100, got \"%s\"", arg);
+            return EXIT_USAGE;
+        }
+        break;
+    }
+    case 'h': usage(stdout); return EXIT_OK;
+    case O_VERSION: printf("idx %s\n", IDX_VERSION); return EXIT_OK;
+    default:
+        idx_die_msg("unknown option or missing value: %s (see idx --help)", text);
+        return EXIT_USAGE;
+    }
+    return -1;
+}
+
+int main(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"db", required_argument, 0, O_DB},
+        {"batch", required_argument, 0, O_BATCH},
+        {"json", no_argument, 0, O_JSON},
+        {"quiet", no_argument, 0, 'q'},
+        {"limit", required_argument, 0, O_LIMIT},
+        {"offset", required_argument, 0, O_OFFSET},
+        {"sort", required_argument, 0, O_SORT},
+        {"from", required_argument, 0, O_FROM},
+        {"to", required_argument, 0, O_TO},
+        {"source", required_argument, 0, O_SOURCE},
+        {"category", required_argument, 0, O_CATEGORY},
+        {"exact-total", no_argument, 0, O_EXACT},
+        {"title-weight", required_argument, 0, O_TITLEW},
+        {"help", no_argument, 0, 'h'},
+        {"version", no_argument, 0, O_VERSION},
+        {0, 0, 0, 0},
+    };
+    idx_opts o;
+    memset(&o, 0, sizeof o);
+    o.db = getenv("IDX_DB");
+    if (!o.db || !*o.db) o.db = "data/idx";
+    o.batch = 2000;
+    o.limit = 10;
+    o.title_weight = IDX_TITLE_WEIGHT_DEFAULT;
+
+    /* GNU getopt_long permutes: options may stand before or after the
+     * command; operands keep their order; "--" ends the options. */
+    opterr = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, "hq", longopts, NULL)) != -1) {
+        int rc = apply_opt(c, optarg, argv[optind - 1], &o);
+        if (rc >= 0) return rc;
+    }
+    if (optind >= argc) {
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    const char *cmd = argv[optind];
+    o.args = argv + optind + 1;
+    o.nargs = argc - optind - 1;
+
+    if (strcmp(cmd, "add") == 0) return idx_cmd_add(&o);
+    if (strcmp(cmd, "rm") == 0) return idx_cmd_rm(&o);
+    if (strcmp(cmd, "get") == 0) return idx_cmd_get(&o);
+    if (strcmp(cmd, "stats") == 0) return idx_cmd_stats(&o);
+    if (strcmp(cmd, "search") == 0) return idx_cmd_search(&o);
+    if (strcmp(cmd, "help") == 0) { usage(stdout); return EXIT_OK; }
+    idx_die_msg("unknown command \"%s\" (see idx --help)", cmd);
+    return EXIT_USAGE;
+}

@@ -1,0 +1,47 @@
+/* document.h - how an article becomes a Xapian document (the index schema).
+ *
+ * Terms (all from tokenize.h, DOCUMENT mode):
+ *   title and body tokens, unprefixed, so a plain query searches both; the
+ *   body starts IDX_BODY_POS_GAP positions after the title so no phrase
+ *   spans the two; title tokens again with prefix "S" (for title boosting
+ *   and title: scopes); inner CJK unigrams without positions.
+ * Filter (boolean) terms: Q<id> (the unique id for upserts), XS<source>,
+ *   XC<category>, K<tag>, and from the date Y<yyyy>, M<yyyymm>, D<yyyymmdd>.
+ *   Values longer than IDX_FILTER_MAX bytes are clipped at a character
+ *   boundary (the query side clips the same way: idx_filter_term).
+ * Values: IDX_SLOT_DATE (sortable wall-clock seconds), IDX_SLOT_SOURCE,
+ *   IDX_SLOT_CATEGORY, IDX_SLOT_YEAR ("2022") for facets.
+ * Data: the article's JSON object, compact, unknown fields included.
+ */
+#ifndef IDX_DOCUMENT_H
+#define IDX_DOCUMENT_H
+
+#include "article.h"
+#include "buf.h"
+#include "err.h"
+#include "xap.h"
+
+#define IDX_PREFIX_ID "Q"
+#define IDX_PREFIX_TITLE "S"
+#define IDX_PREFIX_SOURCE "XS"
+#define IDX_PREFIX_CATEGORY "XC"
+#define IDX_PREFIX_TAG "K"
+#define IDX_PREFIX_YEAR "Y"
+#define IDX_PREFIX_MONTH "M"
+#define IDX_PREFIX_DAY "D"
+
+enum { IDX_SLOT_DATE = 0, IDX_SLOT_SOURCE = 1, IDX_SLOT_CATEGORY = 2, IDX_SLOT_YEAR = 3 };
+
+#define IDX_BODY_POS_GAP 100
+#define IDX_FILTER_MAX 200
+
+/* prefix + value (clipped to IDX_FILTER_MAX bytes at a character boundary),
+ * written over out.  Returns IDX_OK or IDX_ENOMEM. */
+int idx_filter_term(const char *prefix, const char *v, size_t n, idx_buf *out, idx_err *err);
+
+/* Build the document for a. *doc (idx_xdoc_free) and the unique-id term in
+ * *uid (overwritten) belong to the caller.  Returns IDX_OK, IDX_ENOMEM,
+ * IDX_EUTF8 or a Xapian error code. */
+int idx_document_build(const idx_article *a, idx_xdoc **doc, idx_buf *uid, idx_err *err);
+
+#endif

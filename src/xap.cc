@@ -1,0 +1,519 @@
+// xap.cc - the only C++ in idx: a C API over Xapian (see xap.h).
+//
+// Every exported function has the shape
+//     try { ... return IDX_OK; } catch (...) { return fail(err, "op"); }
+// and fail() rethrows to classify the exception, so no exception ever crosses
+// into C.  Reads go through with_retry(), which reopens the database and tries
+// once more on DatabaseModifiedError (a writer committed twice meanwhile).
+#include "xap.h"
+
+#include <cstdlib>
+#include <cstring>
+#include <new>
+#include <string>
+#include <vector>
+
+#include <xapian.h>
+
+struct idx_db {
+    Xapian::Database *rd;        // always set; == wr when writable
+    Xapian::WritableDatabase *wr; // NULL for readers
+    bool in_txn;
+};
+
+struct idx_xdoc {
+    Xapian::Document d;
+};
+
+struct idx_xq {
+    Xapian::Query q;
+};
+
+static int fail(idx_err *err, const char *op)
+{
+    try {
+        throw;
+    } catch (const Xapian::DatabaseLockError &e) {
+        return idx_err_set(err, IDX_ELOCKED,
+                           "[xap][%s] database is locked by another writer (%s)", op,
+                           e.get_msg().c_str());
+    } catch (const Xapian::DocNotFoundError &e) {
+        return idx_err_set(err, IDX_ENOTFOUND, "[xap][%s] %s", op, e.get_msg().c_str());
+    } catch (const Xapian::DatabaseNotFoundError &e) {
+        return idx_err_set(err, IDX_ENODB, "[xap][%s] no database: %s", op, e.get_msg().c_str());
+    } catch (const Xapian::DatabaseOpeningError &e) {
+        return idx_err_set(err, IDX_ENODB, "[xap][%s] cannot open database: %s", op,
+                           e.get_msg().c_str());
+    } catch (const Xapian::InvalidArgumentError &e) {
+        return idx_err_set(err, IDX_EINVAL, "[xap][%s] %s", op, e.get_msg().c_str());
+    } catch (const Xapian::Error &e) {
+        return idx_err_set(err, IDX_EDB, "[xap][%s] %s: %s", op, e.get_type(),
+                           e.get_msg().c_str());
+    } catch (const std::bad_alloc &) {
+        return idx_err_set(err, IDX_ENOMEM, "[xap][%s] out of memory", op);
+    } catch (const std::exception &e) {
+        return idx_err_set(err, IDX_EDB, "[xap][%s] %s", op, e.what());
+    } catch (...) {
+        return idx_err_set(err, IDX_EDB, "[xap][%s] unknown C++ exception", op);
+    }
+}
+
+template <class F> static int with_retry(idx_db *db, idx_err *err, const char *op, F f)
+{
+    try {
+        try {
+            f();
+        } catch (const Xapian::DatabaseModifiedError &) {
+            db->rd->reopen();
+            f();
+        }
+        return IDX_OK;
+    } catch (...) {
+        return fail(err, op);
+    }
+}
+
+static int oom(idx_err *err, const char *op)
+{
+    return idx_err_set(err, IDX_ENOMEM, "[xap][%s] out of memory", op);
+}
+
+static char *dup_bytes(const std::string &s)
+{
+    char *p = static_cast<char *>(std::malloc(s.size() + 1));
+    if (!p) return NULL;
+    std::memcpy(p, s.data(), s.size());
+    p[s.size()] = '\0';
+    return p;
+}
+
+/* ---------------- databases ---------------- */
+
+extern "C" int idx_db_open(const char *path, int mode, idx_db **out, idx_err *err)
+{
+    *out = NULL;
+    idx_db *db = new (std::nothrow) idx_db();
+    if (!db) return oom(err, "open");
+    try {
+        if (mode == IDX_DB_WRITE) {
+            db->wr = new Xapian::WritableDatabase(path, Xapian::DB_CREATE_OR_OPEN);
+            db->rd = db->wr;
+        } else {
+            db->rd = new Xapian::Database(path);
+        }
+    } catch (...) {
+        delete db;
+        return fail(err, "open");
+    }
+    *out = db;
+    return IDX_OK;
+}
+
+extern "C" void idx_db_close(idx_db *db)
+{
+    if (!db) return;
+    try {
+        if (db->wr && db->in_txn) db->wr->cancel_transaction();
+    } catch (...) {
+    }
+    try {
+        delete db->rd; // closes; the destructor never throws out
+    } catch (...) {
+    }
+    delete db;
+}
+
+extern "C" int idx_db_reopen(idx_db *db, idx_err *err)
+{
+    try {
+        db->rd->reopen();
+        return IDX_OK;
+    } catch (...) {
+        return fail(err, "reopen");
+    }
+}
+
+static int need_writer(idx_db *db, idx_err *err, const char *op)
+{
+    if (db->wr) return IDX_OK;
+    return idx_err_set(err, IDX_EINVAL, "[xap][%s] database was opened read-only", op);
+}
+
+extern "C" int idx_db_begin(idx_db *db, idx_err *err)
+{
+    if (need_writer(db, err, "begin")) return IDX_EINVAL;
+    try {
+        db->wr->begin_transaction(true);
+        db->in_txn = true;
+        return IDX_OK;
+    } catch (...) {
+        return fail(err, "begin");
+    }
+}
+
+extern "C" int idx_db_commit(idx_db *db, idx_err *err)
+{
+    if (need_writer(db, err, "commit")) return IDX_EINVAL;
+    try {
+        if (db->in_txn) {
+            db->in_txn = false; // a failed commit_transaction ends it too
+            db->wr->commit_transaction();
+        } else {
+            db->wr->commit();
+        }
+        return IDX_OK;
+    } catch (...) {
+        return fail(err, "commit");
+    }
+}
+
+extern "C" int idx_db_cancel(idx_db *db, idx_err *err)
+{
+    if (need_writer(db, err, "cancel")) return IDX_EINVAL;
+    try {
+        if (db->in_txn) {
+            db->in_txn = false;
+            db->wr->cancel_transaction();
+        }
+        return IDX_OK;
+    } catch (...) {
+        return fail(err, "cancel");
+    }
+}
+
+extern "C" int idx_db_replace(idx_db *db, const char *uid, size_t uidlen, const idx_xdoc *doc,
+                              int *existed, idx_err *err)
+{
+    if (need_writer(db, err, "replace")) return IDX_EINVAL;
+    try {
+        std::string term(uid, uidlen);
+        if (existed) *existed = db->wr->term_exists(term) ? 1 : 0;
+        db->wr->replace_document(term, doc->d);
+        return IDX_OK;
+    } catch (...) {
+        return fail(err, "replace");
+    }
+}
+
+extern "C" int idx_db_delete(idx_db *db, const char *uid, size_t uidlen, idx_err *err)
+{
+    if (need_writer(db, err, "delete")) return IDX_EINVAL;
+    try {
+        std::string term(uid, uidlen);
+        if (!db->wr->term_exists(term))
+            return idx_err_set(err, IDX_ENOTFOUND, "[xap][delete] no document with this id");
+        db->wr->delete_document(term);
+        return IDX_OK;
+    } catch (...) {
+        return fail(err, "delete");
+    }
+}
+
+extern "C" int idx_db_get_data(idx_db *db, const char *uid, size_t uidlen, char **data,
+                               size_t *len, idx_err *err)
+{
+    *data = NULL;
+    std::string out;
+    bool found = false;
+    int rc = with_retry(db, err, "get", [&] {
+        std::string term(uid, uidlen);
+        Xapian::PostingIterator p = db->rd->postlist_begin(term);
+        found = p != db->rd->postlist_end(term);
+        if (found) out = db->rd->get_document(*p).get_data();
+    });
+    if (rc) return rc;
+    if (!found) return idx_err_set(err, IDX_ENOTFOUND, "[xap][get] no document with this id");
+    if (!(*data = dup_bytes(out))) return oom(err, "get");
+    if (len) *len = out.size();
+    return IDX_OK;
+}
+
+extern "C" int idx_db_set_metadata(idx_db *db, const char *key, const char *value, idx_err *err)
+{
+    if (need_writer(db, err, "set_metadata")) return IDX_EINVAL;
+    try {
+        db->wr->set_metadata(key, value);
+        return IDX_OK;
+    } catch (...) {
+        return fail(err, "set_metadata");
+    }
+}
+
+extern "C" int idx_db_get_metadata(idx_db *db, const char *key, char **value, idx_err *err)
+{
+    *value = NULL;
+    std::string v;
+    int rc = with_retry(db, err, "get_metadata", [&] { v = db->rd->get_metadata(key); });
+    if (rc) return rc;
+    if (!(*value = dup_bytes(v))) return oom(err, "get_metadata");
+    return IDX_OK;
+}
+
+extern "C" int idx_db_get_stats(idx_db *db, idx_db_stats *st, idx_err *err)
+{
+    std::memset(st, 0, sizeof *st);
+    return with_retry(db, err, "stats", [&] {
+        st->documents = db->rd->get_doccount();
+        st->total_length = db->rd->get_total_length();
+        st->avg_length = db->rd->get_avlength();
+        st->revision = db->rd->get_revision();
+        st->last_docid = db->rd->get_lastdocid();
+        st->has_positions = db->rd->has_positions() ? 1 : 0;
+    });
+}
+
+extern "C" int idx_db_term_freq(idx_db *db, const char *term, size_t n, uint64_t *freq,
+                                idx_err *err)
+{
+    *freq = 0;
+    return with_retry(db, err, "term_freq",
+                      [&] { *freq = db->rd->get_termfreq(std::string(term, n)); });
+}
+
+/* ---------------- documents ---------------- */
+
+extern "C" int idx_xdoc_new(idx_xdoc **out, idx_err *err)
+{
+    try {
+        *out = new idx_xdoc();
+        return IDX_OK;
+    } catch (...) {
+        *out = NULL;
+        return fail(err, "xdoc_new");
+    }
+}
+
+extern "C" void idx_xdoc_free(idx_xdoc *doc) { delete doc; }
+
+extern "C" int idx_xdoc_add_posting(idx_xdoc *doc, const char *t, size_t n, uint32_t pos,
+                                    idx_err *err)
+{
+    try {
+        doc->d.add_posting(std::string(t, n), pos);
+        return IDX_OK;
+    } catch (...) {
+        return fail(err, "add_posting");
+    }
+}
+
+extern "C" int idx_xdoc_add_term(idx_xdoc *doc, const char *t, size_t n, idx_err *err)
+{
+    try {
+        doc->d.add_term(std::string(t, n));
+        return IDX_OK;
+    } catch (...) {
+        return fail(err, "add_term");
+    }
+}
+
+extern "C" int idx_xdoc_add_boolean_term(idx_xdoc *doc, const char *t, size_t n, idx_err *err)
+{
+    try {
+        doc->d.add_boolean_term(std::string(t, n));
+        return IDX_OK;
+    } catch (...) {
+        return fail(err, "add_boolean_term");
+    }
+}
+
+extern "C" int idx_xdoc_set_value(idx_xdoc *doc, unsigned slot, const char *v, size_t n,
+                                  idx_err *err)
+{
+    try {
+        doc->d.add_value(slot, std::string(v, n));
+        return IDX_OK;
+    } catch (...) {
+        return fail(err, "set_value");
+    }
+}
+
+extern "C" int idx_xdoc_set_data(idx_xdoc *doc, const char *d, size_t n, idx_err *err)
+{
+    try {
+        doc->d.set_data(std::string(d, n));
+        return IDX_OK;
+    } catch (...) {
+        return fail(err, "set_data");
+    }
+}
+
+extern "C" size_t idx_sortable_serialise(double v, char out[18])
+{
+    // Xapian::sortable_serialise_(double, char*) writes at most 18 bytes and
+    // does not allocate or throw.
+    return Xapian::sortable_serialise_(v, out);
+}
+
+/* ---------------- queries ---------------- */
+
+static int wrap(Xapian::Query q, idx_xq **out, idx_err *err, const char *op)
+{
+    idx_xq *h = new (std::nothrow) idx_xq();
+    if (!h) return oom(err, op);
+    h->q = std::move(q);
+    *out = h;
+    return IDX_OK;
+}
+
+extern "C" int idx_xq_term(const char *t, size_t n, idx_xq **out, idx_err *err)
+{
+    *out = NULL;
+    try {
+        return wrap(Xapian::Query(std::string(t, n)), out, err, "term");
+    } catch (...) {
+        return fail(err, "term");
+    }
+}
+
+extern "C" int idx_xq_phrase(const char *const *terms, const size_t *lens, size_t nterms,
+                             unsigned window, idx_xq **out, idx_err *err)
+{
+    *out = NULL;
+    try {
+        std::vector<Xapian::Query> v;
+        v.reserve(nterms);
+        for (size_t i = 0; i < nterms; i++) v.emplace_back(std::string(terms[i], lens[i]));
+        if (nterms == 1) return wrap(std::move(v[0]), out, err, "phrase");
+        return wrap(Xapian::Query(Xapian::Query::OP_PHRASE, v.begin(), v.end(), window), out, err,
+                    "phrase");
+    } catch (...) {
+        return fail(err, "phrase");
+    }
+}
+
+extern "C" int idx_xq_combine(int op, idx_xq *const *subs, size_t n, idx_xq **out, idx_err *err)
+{
+    *out = NULL;
+    Xapian::Query::op xop;
+    switch (op) {
+    case IDX_XQ_AND: xop = Xapian::Query::OP_AND; break;
+    case IDX_XQ_OR: xop = Xapian::Query::OP_OR; break;
+    case IDX_XQ_AND_NOT: xop = Xapian::Query::OP_AND_NOT; break;
+    case IDX_XQ_AND_MAYBE: xop = Xapian::Query::OP_AND_MAYBE; break;
+    case IDX_XQ_FILTER: xop = Xapian::Query::OP_FILTER; break;
+    default: return idx_err_set(err, IDX_EINVAL, "[xap][combine] unknown operator %d", op);
+    }
+    try {
+        std::vector<Xapian::Query> v;
+        v.reserve(n);
+        for (size_t i = 0; i < n; i++) v.push_back(subs[i]->q);
+        return wrap(Xapian::Query(xop, v.begin(), v.end()), out, err, "combine");
+    } catch (...) {
+        return fail(err, "combine");
+    }
+}
+
+extern "C" int idx_xq_value_range(unsigned slot, const char *lo, size_t lolen, const char *hi,
+                                  size_t hilen, idx_xq **out, idx_err *err)
+{
+    *out = NULL;
+    try {
+        if (lo && hi)
+            return wrap(Xapian::Query(Xapian::Query::OP_VALUE_RANGE, slot, std::string(lo, lolen),
+                                      std::string(hi, hilen)),
+                        out, err, "value_range");
+        if (lo)
+            return wrap(Xapian::Query(Xapian::Query::OP_VALUE_GE, slot, std::string(lo, lolen)),
+                        out, err, "value_range");
+        if (hi)
+            return wrap(Xapian::Query(Xapian::Query::OP_VALUE_LE, slot, std::string(hi, hilen)),
+                        out, err, "value_range");
+        return wrap(Xapian::Query::MatchAll, out, err, "value_range");
+    } catch (...) {
+        return fail(err, "value_range");
+    }
+}
+
+extern "C" int idx_xq_prefix(const char *p, size_t n, unsigned max_expansion, idx_xq **out,
+                             idx_err *err)
+{
+    *out = NULL;
+    try {
+        return wrap(Xapian::Query(Xapian::Query::OP_WILDCARD, std::string(p, n), max_expansion,
+                                  Xapian::Query::WILDCARD_LIMIT_MOST_FREQUENT),
+                    out, err, "prefix");
+    } catch (...) {
+        return fail(err, "prefix");
+    }
+}
+
+extern "C" int idx_xq_scale(const idx_xq *q, double factor, idx_xq **out, idx_err *err)
+{
+    *out = NULL;
+    try {
+        return wrap(Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, q->q, factor), out, err,
+                    "scale");
+    } catch (...) {
+        return fail(err, "scale");
+    }
+}
+
+extern "C" int idx_xq_describe(const idx_xq *q, char **out, idx_err *err)
+{
+    *out = NULL;
+    try {
+        if (!(*out = dup_bytes(q->q.get_description()))) return oom(err, "describe");
+        return IDX_OK;
+    } catch (...) {
+        return fail(err, "describe");
+    }
+}
+
+extern "C" void idx_xq_free(idx_xq *q) { delete q; }
+
+/* ---------------- searching ---------------- */
+
+extern "C" void idx_results_free(idx_results *r)
+{
+    if (!r) return;
+    for (size_t i = 0; i < r->nhits; i++) std::free(r->hits[i].data);
+    std::free(r->hits);
+    std::free(r);
+}
+
+extern "C" int idx_db_search(idx_db *db, const idx_xq *q, const idx_search_opts *opts,
+                             idx_results **out, idx_err *err)
+{
+    *out = NULL;
+    idx_results *res = static_cast<idx_results *>(std::calloc(1, sizeof *res));
+    if (!res) return oom(err, "search");
+    int rc = with_retry(db, err, "search", [&] {
+        // a retry starts from scratch
+        for (size_t i = 0; i < res->nhits; i++) std::free(res->hits[i].data);
+        std::free(res->hits);
+        res->hits = NULL;
+        res->nhits = 0;
+
+        Xapian::Enquire enq(*db->rd);
+        enq.set_query(q->q);
+        if (opts->sort == IDX_SORT_DATE_ASC)
+            enq.set_sort_by_value_then_relevance(opts->sort_slot, false);
+        else if (opts->sort == IDX_SORT_DATE_DESC)
+            enq.set_sort_by_value_then_relevance(opts->sort_slot, true);
+        Xapian::MSet m = enq.get_mset(opts->offset, opts->limit, opts->check_at_least);
+        res->estimated = m.get_matches_estimated();
+        res->lower = m.get_matches_lower_bound();
+        res->upper = m.get_matches_upper_bound();
+        res->exact = res->lower == res->upper;
+        if (m.size() == 0) return;
+        res->hits = static_cast<idx_hit *>(std::calloc(m.size(), sizeof(idx_hit)));
+        if (!res->hits) throw std::bad_alloc();
+        for (Xapian::MSetIterator it = m.begin(); it != m.end(); ++it) {
+            idx_hit *h = &res->hits[res->nhits];
+            std::string data = it.get_document().get_data();
+            h->data = dup_bytes(data);
+            if (!h->data) throw std::bad_alloc();
+            h->data_len = data.size();
+            h->docid = *it;
+            h->score = it.get_weight();
+            h->rank = it.get_rank();
+            res->nhits++;
+        }
+    });
+    if (rc) {
+        idx_results_free(res);
+        return rc;
+    }
+    *out = res;
+    return IDX_OK;
+}

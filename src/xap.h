@@ -1,0 +1,140 @@
+/* xap.h - the plain C face of Xapian (implemented in xap.cc, the only C++).
+ *
+ * Handles are opaque.  Every function catches every C++ exception and turns
+ * it into an idx_err: DatabaseLockError -> IDX_ELOCKED, DocNotFoundError ->
+ * IDX_ENOTFOUND, DatabaseOpening/NotFound -> IDX_ENODB, InvalidArgument ->
+ * IDX_EINVAL, std::bad_alloc -> IDX_ENOMEM, any other Xapian::Error ->
+ * IDX_EDB with "Type: message".  Reads on a database that a writer has moved
+ * on reopen() and retry once (DatabaseModifiedError).  There is no tokenizing
+ * and no JSON in here: callers hand over finished terms and bytes.
+ *
+ * A path may name a database directory or a Xapian stub database file.
+ */
+#ifndef IDX_XAP_H
+#define IDX_XAP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct idx_db idx_db;
+typedef struct idx_xdoc idx_xdoc;
+typedef struct idx_xq idx_xq;
+
+/* ---- databases ---- */
+enum { IDX_DB_READ = 0, IDX_DB_WRITE = 1 /* create if missing */ };
+
+/* Open path; *out is owned by the caller (idx_db_close).  A second writer
+ * gets IDX_ELOCKED. */
+int idx_db_open(const char *path, int mode, idx_db **out, idx_err *err);
+void idx_db_close(idx_db *db); /* NULL ok; uncommitted changes are dropped */
+/* Move a reader to the latest committed revision. */
+int idx_db_reopen(idx_db *db, idx_err *err);
+
+/* Transactions (writers): begin, then commit or cancel.  A commit is atomic
+ * and durable (fsync); a crash loses only the open transaction. */
+int idx_db_begin(idx_db *db, idx_err *err);
+int idx_db_commit(idx_db *db, idx_err *err);
+int idx_db_cancel(idx_db *db, idx_err *err);
+
+/* Replace the document holding unique term uid (or add it); *existed (may be
+ * NULL) tells which.  The document is copied; the caller still owns it. */
+int idx_db_replace(idx_db *db, const char *uid, size_t uidlen, const idx_xdoc *doc, int *existed,
+                   idx_err *err);
+/* Delete the document holding uid; IDX_ENOTFOUND if none. */
+int idx_db_delete(idx_db *db, const char *uid, size_t uidlen, idx_err *err);
+/* Stored data of the document holding uid, malloc'd and NUL-terminated for
+ * the caller (free()).  IDX_ENOTFOUND if none. */
+int idx_db_get_data(idx_db *db, const char *uid, size_t uidlen, char **data, size_t *len,
+                    idx_err *err);
+
+int idx_db_set_metadata(idx_db *db, const char *key, const char *value, idx_err *err);
+/* *value is malloc'd ("" when unset). */
+int idx_db_get_metadata(idx_db *db, const char *key, char **value, idx_err *err);
+
+typedef struct idx_db_stats {
+    uint64_t documents;
+    uint64_t total_length; /* sum of document lengths: indexed term occurrences */
+    double avg_length;
+    uint64_t revision;
+    uint64_t last_docid;
+    int has_positions;
+} idx_db_stats;
+int idx_db_get_stats(idx_db *db, idx_db_stats *st, idx_err *err);
+/* Number of documents indexed by term. */
+int idx_db_term_freq(idx_db *db, const char *term, size_t n, uint64_t *freq, idx_err *err);
+
+/* ---- documents to index ---- */
+int idx_xdoc_new(idx_xdoc **out, idx_err *err);
+void idx_xdoc_free(idx_xdoc *doc);
+/* term at position pos (wdf +1). */
+int idx_xdoc_add_posting(idx_xdoc *doc, const char *t, size_t n, uint32_t pos, idx_err *err);
+/* term without position (wdf +1). */
+int idx_xdoc_add_term(idx_xdoc *doc, const char *t, size_t n, idx_err *err);
+/* filter term: no position, wdf 0. */
+int idx_xdoc_add_boolean_term(idx_xdoc *doc, const char *t, size_t n, idx_err *err);
+int idx_xdoc_set_value(idx_xdoc *doc, unsigned slot, const char *v, size_t n, idx_err *err);
+int idx_xdoc_set_data(idx_xdoc *doc, const char *d, size_t n, idx_err *err);
+
+/* Xapian::sortable_serialise: bytes that sort like the double. Returns
+ * length (<= 18). */
+size_t idx_sortable_serialise(double v, char out[18]);
+
+/* ---- queries (each returned handle is owned by the caller: idx_xq_free) ---- */
+enum { IDX_XQ_AND, IDX_XQ_OR, IDX_XQ_AND_NOT, IDX_XQ_AND_MAYBE, IDX_XQ_FILTER };
+
+int idx_xq_term(const char *t, size_t n, idx_xq **out, idx_err *err);
+/* Terms in this order within `window` positions (0: exactly adjacent). */
+int idx_xq_phrase(const char *const *terms, const size_t *lens, size_t nterms, unsigned window,
+                  idx_xq **out, idx_err *err);
+/* Combine subqueries (copied; caller keeps its handles). */
+int idx_xq_combine(int op, idx_xq *const *subs, size_t n, idx_xq **out, idx_err *err);
+/* Value range on slot; lo or hi NULL for an open end. */
+int idx_xq_value_range(unsigned slot, const char *lo, size_t lolen, const char *hi, size_t hilen,
+                       idx_xq **out, idx_err *err);
+/* Terms starting with prefix (OR of up to max_expansion most frequent). */
+int idx_xq_prefix(const char *p, size_t n, unsigned max_expansion, idx_xq **out, idx_err *err);
+int idx_xq_scale(const idx_xq *q, double factor, idx_xq **out, idx_err *err);
+/* Xapian's description, malloc'd. */
+int idx_xq_describe(const idx_xq *q, char **out, idx_err *err);
+void idx_xq_free(idx_xq *q);
+
+/* ---- searching ---- */
+enum { IDX_SORT_RELEVANCE = 0, IDX_SORT_DATE_ASC = 1, IDX_SORT_DATE_DESC = 2 };
+
+typedef struct idx_search_opts {
+    unsigned offset, limit;
+    int sort;               /* IDX_SORT_* */
+    unsigned sort_slot;     /* value slot for date sorts */
+    unsigned check_at_least;/* count at least this many matches exactly */
+} idx_search_opts;
+
+typedef struct idx_hit {
+    unsigned docid;
+    double score;
+    unsigned rank;  /* 0-based rank in the whole result list */
+    char *data;     /* stored data, malloc'd, NUL-terminated */
+    size_t data_len;
+} idx_hit;
+
+typedef struct idx_results {
+    uint64_t estimated, lower, upper;
+    int exact;      /* lower == upper */
+    size_t nhits;
+    idx_hit *hits;
+} idx_results;
+
+/* Run q; *out owned by the caller (idx_results_free). */
+int idx_db_search(idx_db *db, const idx_xq *q, const idx_search_opts *opts, idx_results **out,
+                  idx_err *err);
+void idx_results_free(idx_results *r);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
