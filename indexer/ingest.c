@@ -52,6 +52,19 @@ static int make_parents(const char *path)
     return 0;
 }
 
+/* A message without its leading "[module][op] " tag: FILE:LINE already says
+ * where, the user needs the reason. */
+static const char *untagged(const char *m)
+{
+    const char *p = m;
+    while (*p == '[') {
+        const char *q = strchr(p, ']');
+        if (!q) return m;
+        p = q + 1;
+    }
+    return p != m && *p == ' ' ? p + 1 : m;
+}
+
 typedef struct ingest {
     idx_db *db;
     const idx_opts *o;
@@ -139,8 +152,7 @@ static int ingest_file(ingest *g, const char *path, int *input_failed)
         idx_err lerr;
         idx_err_clear(&lerr);
         if (idx_article_parse(line, len, &a, &lerr)) {
-            const char *m = lerr.msg;
-            if (strncmp(m, "[article][parse] ", 17) == 0) m += 17;
+            const char *m = untagged(lerr.msg);
             if (g->progress) fputc('\r', stderr);
             fprintf(stderr, "%s:%llu: %s\n", name, ln, m);
             g->rejected++;

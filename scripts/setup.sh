@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# scripts/setup.sh - install the Debian packages idx needs to build and test,
+# only those that are missing.  Safe to run again.  Run as root (or with sudo
+# available).  Usage: scripts/setup.sh
+set -euo pipefail
+
+PKGS=(
+    build-essential pkg-config          # gcc, g++, make
+    libxapian-dev xapian-tools          # the engine; xapian-check for tests
+    libjansson-dev libutf8proc-dev      # JSON; Unicode normalization
+    libevent-dev                        # the query server
+    zlib1g-dev libzstd-dev              # .gz / .zst input
+    jq curl procps                      # end-to-end tests
+)
+
+missing=()
+for p in "${PKGS[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+        missing+=("$p")
+    fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+    echo "setup: all ${#PKGS[@]} packages present"
+    exit 0
+fi
+
+SUDO=
+if [ "$(id -u)" -ne 0 ]; then
+    if command -v sudo >/dev/null 2>&1; then SUDO=sudo; else
+        echo "setup: missing packages: ${missing[*]}; run this script as root" >&2
+        exit 1
+    fi
+fi
+echo "setup: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# End-to-end: idx add / rm / get / stats on the bundled sample and on
+# hand-made inputs: upserts, bad lines, compressed input, stdin, exit codes.
+. "$(dirname "$0")/lib.sh"
+
+DB=$T/db
+N=$(grep -c . "$SAMPLE")
+
+expect_rc "add sample exits 0" 0 "$IDX" add -q --db "$DB" "$SAMPLE"
+expect_match "add prints the summary last" "$(printf '%s\n' "$OUT" | tail -n 1)" "^added $N, replaced 0, rejected 0, [0-9]+ articles/s"
+expect_eq "stats counts every sample article" "$(ndocs "$DB")" "$N"
+
+expect_rc "adding the same file again exits 0" 0 "$IDX" add -q --db "$DB" "$SAMPLE"
+expect_match "second add replaces, adds nothing" "$OUT" "^added 0, replaced $N, rejected 0"
+expect_eq "documents unchanged after re-adding" "$(ndocs "$DB")" "$N"
+
+# options after the subcommand, before it, and via IDX_DB
+expect_eq "options before the command" "$("$IDX" --db "$DB" stats --json | jq -r .documents)" "$N"
+expect_eq "IDX_DB environment variable" "$(IDX_DB=$DB "$IDX" stats --json | jq -r .documents)" "$N"
+
+# stats --json fields
+S=$("$IDX" stats --json --db "$DB")
+expect_eq "stats json has all fields" "$(jq -r '[has("documents","terms","size_bytes","revision","last_update")]|all' <<<"$S")" "true"
+expect_match "stats last_update is ISO" "$(jq -r .last_update <<<"$S")" '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z$'
+expect_eq "stats size is positive" "$(jq -r '.size_bytes > 100000' <<<"$S")" "true"
+
+# get returns the stored article, unknown fields included
+printf '%s\n' '{"id":"x-1","title":"测试标题","body":"正文内容","date":"2020-01-02T03:04:05+08:00","extra":{"k":[1,2]},"tags":["甲","乙"]}' > "$T/one.jsonl"
+expect_rc "add one article with unknown fields" 0 "$IDX" add -q --db "$DB" "$T/one.jsonl"
+G=$("$IDX" get --db "$DB" x-1)
+expect_eq "get keeps unknown fields" "$(jq -c .extra <<<"$G")" '{"k":[1,2]}'
+expect_eq "get keeps the title" "$(jq -r .title <<<"$G")" "测试标题"
+expect_rc "get of a missing id exits 1" 1 "$IDX" get --db "$DB" no-such-id
+expect_match "get of a missing id says not found" "$OUT" "not found: no-such-id"
+
+# rm
+expect_rc "rm an existing id exits 0" 0 "$IDX" rm --db "$DB" x-1
+expect_eq "rm reports the count" "$OUT" "removed 1, not found 0"
+expect_eq "rm lowers the document count" "$(ndocs "$DB")" "$N"
+expect_rc "rm a missing id exits 1" 1 "$IDX" rm --db "$DB" x-1
+expect_match "rm names the missing id" "$OUT" "not found: x-1"
+expect_rc "get after rm exits 1" 1 "$IDX" get --db "$DB" x-1
+
+# a 100-line file with 3 bad lines: 97 indexed, the 3 named, exit 1
+B=$T/bad.jsonl
+for i in $(seq 1 100); do
+    case $i in
+    17) printf '%s\n' '{"id":"bad-17","title":"坏行" ' ;;                  # malformed JSON
+    50) printf '{"id":"bad-50","title":"\xff\xfe坏"}\n' ;;                 # invalid UTF-8
+    88) printf '%s\n' '{"title":"没有编号","body":"缺少 id"}' ;;            # missing id
+    *) printf '{"id":"ok-%d","title":"第%d条新闻","body":"内容 %d","date":"2021-03-%02d"}\n' "$i" "$i" "$i" $(( (i % 28) + 1 )) ;;
+    esac
+done > "$B"
+BDB=$T/bad-db
+expect_rc "3 bad lines of 100 exit 1" 1 "$IDX" add -q --db "$BDB" "$B"
+expect_eq "97 of 100 lines indexed" "$(ndocs "$BDB")" "97"
+expect_match "malformed JSON named by file:line" "$OUT" "bad.jsonl:17: invalid JSON at byte"
+expect_match "invalid UTF-8 named with its byte offset" "$OUT" "bad.jsonl:50: invalid UTF-8 in line at byte 24 \\(0xFF\\)"
+expect_match "missing id named" "$OUT" 'bad.jsonl:88: missing "id"'
+expect_match "summary counts the rejects" "$OUT" "added 97, replaced 0, rejected 3"
+expect_eq "exactly 3 error lines" "$(printf '%s\n' "$OUT" | grep -c 'bad.jsonl:[0-9]*:')" "3"
+
+# bad dates and wrong field types are rejected with a reason
+printf '%s\n' '{"id":"d1","title":"t","date":"2022-02-30"}' '{"id":"d2","title":"t","tags":"x"}' '{"id":3,"title":"t"}' '{"id":"d4"}' > "$T/fields.jsonl"
+expect_rc "bad fields exit 1" 1 "$IDX" add -q --db "$T/f-db" "$T/fields.jsonl"
+expect_match "bad date named" "$OUT" 'fields.jsonl:1: bad "date": day out of range'
+expect_match "tags type named" "$OUT" 'fields.jsonl:2: "tags" must be an array'
+expect_match "numeric id named" "$OUT" 'fields.jsonl:3: "id" must be a string'
+expect_match "no title/body named" "$OUT" 'fields.jsonl:4: needs a non-empty "title" or "body"'
+
+# gzip input and stdin give the same index
+gzip -c "$SAMPLE" > "$T/sample.jsonl.gz"
+expect_rc "add .gz exits 0" 0 "$IDX" add -q --db "$T/gz-db" "$T/sample.jsonl.gz"
+expect_eq ".gz input indexes every article" "$(ndocs "$T/gz-db")" "$N"
+OUT=$("$IDX" add -q --db "$T/stdin-db" < "$SAMPLE")
+expect_match "stdin input" "$OUT" "^added $N,"
+OUT=$(gzip -c "$SAMPLE" | "$IDX" add -q --db "$T/stdin-gz-db" -)
+expect_match "gzip on stdin (-) is detected" "$OUT" "^added $N,"
+head -c 20000 "$T/sample.jsonl.gz" > "$T/trunc.jsonl.gz"
+expect_rc "truncated .gz exits 3" 3 "$IDX" add -q --db "$T/trunc-db" "$T/trunc.jsonl.gz"
+expect_match "truncated .gz is named" "$OUT" "trunc.jsonl.gz.*(truncated|corrupt)"
+expect_eq "lines before the truncation are kept" "$( [ "$(ndocs "$T/trunc-db")" -gt 0 ] && echo yes)" "yes"
+
+# usage and database errors
+expect_rc "unknown command exits 2" 2 "$IDX" frobnicate
+expect_rc "unknown option exits 2" 2 "$IDX" add --frob
+expect_rc "bad --batch exits 2" 2 "$IDX" add --batch 0
+expect_rc "search without a database exits 3" 3 "$IDX" search --db "$T/nowhere" 南通
+expect_match "missing database is named" "$OUT" "no database at $T/nowhere"
+expect_rc "missing input file exits 3" 3 "$IDX" add -q --db "$T/m-db" "$T/nope.jsonl"
+expect_match "missing input file is named" "$OUT" "nope.jsonl: No such file"
