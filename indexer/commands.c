@@ -195,8 +195,15 @@ int idx_cmd_search(const idx_opts *o)
     json_t *out = NULL;
     int status = EXIT_OK;
     double t0 = idx_now();
-    idx_query_opts qo = {o->title_weight};
+    idx_query_opts qo = {o->title_weight, IDX_UNIGRAMS_ALL};
     idx_filters f = {o->from, o->to, o->source, o->category};
+    if (open_db(o, IDX_DB_READ, &db)) { status = EXIT_DB; goto done; }
+    char *mode = NULL;
+    if (idx_db_get_metadata(db, IDX_META_UNIGRAMS, &mode, &err) == IDX_OK &&
+        strcmp(mode, "edges") == 0)
+        qo.unigrams = IDX_UNIGRAMS_EDGES;
+    free(mode);
+    idx_err_clear(&err);
     int rc = idx_query_compile(q, strlen(q), &qo, &xq, &err);
     if (!rc) rc = idx_query_filter(xq, &f, &fq, &err);
     if (rc) {
@@ -204,7 +211,6 @@ int idx_cmd_search(const idx_opts *o)
         status = EXIT_USAGE;
         goto done;
     }
-    if (open_db(o, IDX_DB_READ, &db)) { status = EXIT_DB; goto done; }
     idx_search_opts so = {o->offset, o->limit, o->sort, IDX_SLOT_DATE, 0};
     if (o->exact_total) so.check_at_least = (unsigned)-1;
     if ((rc = idx_db_search(db, fq, &so, &res, &err))) {

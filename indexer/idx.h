@@ -26,6 +26,7 @@ typedef struct idx_opts {
     int sort;
     int exact_total;
     double title_weight;
+    int unigrams; /* IDX_UNIGRAMS_* from --cjk-unigrams, -1 if not given */
     const char *from, *to, *source, *category;
     char **args; /* operands after the subcommand */
     int nargs;

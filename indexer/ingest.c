@@ -65,10 +65,36 @@ static const char *untagged(const char *m)
     return p != m && *p == ' ' ? p + 1 : m;
 }
 
+/* The database's unigram mode; a new (empty) database takes `wanted` (or
+ * the default) and records it.  Changing the mode of a database that holds
+ * documents is IDX_EINVAL: its documents would disagree with its queries. */
+static int idx_db_unigram_mode(idx_db *db, int wanted, int *mode, idx_err *err)
+{
+    char *v = NULL;
+    idx_db_stats st;
+    int rc = idx_db_get_metadata(db, IDX_META_UNIGRAMS, &v, err);
+    if (!rc) rc = idx_db_get_stats(db, &st, err);
+    if (rc) { free(v); return rc; }
+    int have = strcmp(v, "edges") == 0 ? IDX_UNIGRAMS_EDGES : IDX_UNIGRAMS_ALL;
+    int known = *v != '\0';
+    free(v);
+    if (known && st.documents > 0) {
+        if (wanted >= 0 && wanted != have)
+            return idx_err_set(err, IDX_EINVAL,
+                               "--cjk-unigrams cannot change on a database that holds documents"
+                               " (it was built with \"%s\")", have ? "edges" : "all");
+        *mode = have;
+        return IDX_OK;
+    }
+    *mode = wanted >= 0 ? wanted : IDX_UNIGRAMS_ALL;
+    return idx_db_set_metadata(db, IDX_META_UNIGRAMS, *mode ? "edges" : "all", err);
+}
+
 typedef struct ingest {
     idx_db *db;
     const idx_opts *o;
     uint64_t added, replaced, rejected, in_batch;
+    int unigrams;
     int progress;
     double t0, last_draw;
     idx_buf uid;
@@ -160,7 +186,7 @@ static int ingest_file(ingest *g, const char *path, int *input_failed)
         }
         idx_xdoc *doc = NULL;
         int existed = 0;
-        rc = idx_document_build(&a, &doc, &g->uid, &lerr);
+        rc = idx_document_build(&a, g->unigrams, &doc, &g->uid, &lerr);
         if (rc == IDX_EUTF8 || rc == IDX_EINVAL) { /* cannot happen after parse; stay safe */
             fprintf(stderr, "%s:%llu: %s\n", name, ln, lerr.msg);
             g->rejected++;
@@ -217,6 +243,11 @@ int idx_cmd_add(const idx_opts *o)
         return EXIT_DB;
     }
     int status = EXIT_OK, input_failed = 0, rc;
+    if ((rc = idx_db_unigram_mode(g.db, o->unigrams, &g.unigrams, &err))) {
+        idx_die_msg("%s", err.msg);
+        idx_db_close(g.db);
+        return rc == IDX_EINVAL ? EXIT_USAGE : EXIT_DB;
+    }
     if ((rc = idx_db_begin(g.db, &err))) {
         idx_die_msg("%s", err.msg);
         idx_db_close(g.db);

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "document.h"
 #include "idx.h"
 #include "query.h"
 #include "xap.h"
@@ -34,6 +35,9 @@ static void usage(FILE *f)
 "  --db DIR            database directory or stub file (default $IDX_DB, else ./data/idx)\n"
 "  --batch N           add: articles per atomic commit (default 2000)\n"
 "  -q, --quiet         add: no progress bar\n"
+"  --cjk-unigrams M    add, new database only: all (default: every CJK character is\n"
+"                      also a term) or edges (smaller index; one-character queries\n"
+"                      expand over bigrams); see bench/RESULTS.md\n"
 "  --json              stats/search: JSON output\n"
 "  --limit N           search: hits to return (default 10, max 1000)\n"
 "  --offset N          search: hits to skip (default 0)\n"
@@ -80,7 +84,7 @@ static int parse_uint(const char *name, const char *v, unsigned max, unsigned *o
 
 enum {
     O_DB = 256, O_BATCH, O_JSON, O_LIMIT, O_OFFSET, O_SORT, O_FROM, O_TO, O_SOURCE, O_CATEGORY,
-    O_EXACT, O_TITLEW, O_VERSION
+    O_EXACT, O_TITLEW, O_VERSION, O_UNIGRAMS
 };
 
 /* Apply one option.  Returns -1 to go on, else the exit status to stop with. */
@@ -110,6 +114,14 @@ static int apply_opt(int c, const char *arg, const char *text, idx_opts *o)
     case O_SOURCE: o->source = arg; break;
     case O_CATEGORY: o->category = arg; break;
     case O_EXACT: o->exact_total = 1; break;
+    case O_UNIGRAMS:
+        if (strcmp(arg, "all") == 0) o->unigrams = IDX_UNIGRAMS_ALL;
+        else if (strcmp(arg, "edges") == 0) o->unigrams = IDX_UNIGRAMS_EDGES;
+        else {
+            idx_die_msg("--cjk-unigrams: expected all or edges, got \"%s\"", arg);
+            return EXIT_USAGE;
+        }
+        break;
     case O_TITLEW: {
         char *end;
         o->title_weight = strtod(arg, &end);
@@ -144,6 +156,7 @@ int main(int argc, char **argv)
         {"category", required_argument, 0, O_CATEGORY},
         {"exact-total", no_argument, 0, O_EXACT},
         {"title-weight", required_argument, 0, O_TITLEW},
+        {"cjk-unigrams", required_argument, 0, O_UNIGRAMS},
         {"help", no_argument, 0, 'h'},
         {"version", no_argument, 0, O_VERSION},
         {0, 0, 0, 0},
@@ -155,6 +168,7 @@ int main(int argc, char **argv)
     o.batch = 2000;
     o.limit = 10;
     o.title_weight = IDX_TITLE_WEIGHT_DEFAULT;
+    o.unigrams = -1;
 
     /* GNU getopt_long permutes: options may stand before or after the
      * command; operands keep their order; "--" ends the options. */

@@ -20,6 +20,7 @@ int idx_filter_term(const char *prefix, const char *v, size_t n, idx_buf *out, i
 typedef struct sink {
     idx_xdoc *doc;
     int title; /* also index with the title prefix */
+    int unigrams;
     idx_err *err;
 } sink;
 
@@ -32,6 +33,7 @@ static int add_one(idx_xdoc *doc, const char *t, size_t n, const idx_token *tok,
 static int on_token(void *ctx, const idx_token *tok)
 {
     sink *s = ctx;
+    if (!tok->positional && s->unigrams == IDX_UNIGRAMS_EDGES) return IDX_OK;
     int rc = add_one(s->doc, tok->term, tok->len, tok, s->err);
     if (rc || !s->title) return rc;
     char b[IDX_TOKEN_MAX_WORD + 8];
@@ -49,7 +51,8 @@ static int add_filter(idx_xdoc *doc, const char *prefix, const char *v, size_t n
     return idx_xdoc_add_boolean_term(doc, tmp->data, tmp->len, err);
 }
 
-int idx_document_build(const idx_article *a, idx_xdoc **out, idx_buf *uid, idx_err *err)
+int idx_document_build(const idx_article *a, int unigrams, idx_xdoc **out, idx_buf *uid,
+                       idx_err *err)
 {
     idx_xdoc *doc = NULL;
     idx_buf tmp;
@@ -59,7 +62,7 @@ int idx_document_build(const idx_article *a, idx_xdoc **out, idx_buf *uid, idx_e
     int rc = idx_xdoc_new(&doc, err);
     if (rc) goto done;
 
-    sink s = {doc, 1, err};
+    sink s = {doc, 1, unigrams, err};
     uint32_t pos = 1;
     if (a->title.s && (rc = idx_tokenize(a->title.s, a->title.n, IDX_TOKENIZE_DOCUMENT, pos,
                                          on_token, &s, &pos, err)))

@@ -33,15 +33,26 @@
 enum { IDX_SLOT_DATE = 0, IDX_SLOT_SOURCE = 1, IDX_SLOT_CATEGORY = 2, IDX_SLOT_YEAR = 3 };
 
 #define IDX_BODY_POS_GAP 100
+
+/* How single CJK characters are made findable (recorded in the database's
+ * metadata under IDX_META_UNIGRAMS when it is created; see query.h):
+ *   ALL   - every CJK character also indexed as a unigram (default; the
+ *           inner ones without positions): a one-character query is one term;
+ *   EDGES - only each run's first and last character: smaller index, and a
+ *           one-character query expands to the bigrams starting with it. */
+enum { IDX_UNIGRAMS_ALL = 0, IDX_UNIGRAMS_EDGES = 1 };
+#define IDX_META_UNIGRAMS "idx.cjk_unigrams"
+
 #define IDX_FILTER_MAX 200
 
 /* prefix + value (clipped to IDX_FILTER_MAX bytes at a character boundary),
  * written over out.  Returns IDX_OK or IDX_ENOMEM. */
 int idx_filter_term(const char *prefix, const char *v, size_t n, idx_buf *out, idx_err *err);
 
-/* Build the document for a. *doc (idx_xdoc_free) and the unique-id term in
- * *uid (overwritten) belong to the caller.  Returns IDX_OK, IDX_ENOMEM,
- * IDX_EUTF8 or a Xapian error code. */
-int idx_document_build(const idx_article *a, idx_xdoc **doc, idx_buf *uid, idx_err *err);
+/* Build the document for a, with unigrams per `unigrams` (IDX_UNIGRAMS_*).
+ * *doc (idx_xdoc_free) and the unique-id term in *uid (overwritten) belong to
+ * the caller.  Returns IDX_OK, IDX_ENOMEM, IDX_EUTF8 or a Xapian error code. */
+int idx_document_build(const idx_article *a, int unigrams, idx_xdoc **doc, idx_buf *uid,
+                       idx_err *err);
 
 #endif

@@ -203,7 +203,7 @@ int idx_lines_next(idx_lines *r, const char **line, size_t *len, idx_err *err)
             size_t start = r->out_pos, end = (size_t)(nl - r->out);
             r->out_pos = end + 1;
             r->lineno++;
-            if (r->skipping) {
+            if (r->skipping || end - start > IDX_LINES_MAX) {
                 r->skipping = 0;
                 return IDX_LINES_TOOLONG;
             }
@@ -221,7 +221,7 @@ int idx_lines_next(idx_lines *r, const char **line, size_t *len, idx_err *err)
                 size_t start = r->out_pos;
                 r->out_pos = r->out_len;
                 r->lineno++;
-                if (r->skipping) {
+                if (r->skipping || r->out_len - start > IDX_LINES_MAX) {
                     r->skipping = 0;
                     return IDX_LINES_TOOLONG;
                 }

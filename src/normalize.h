@@ -9,8 +9,9 @@
  *   - default-ignorable characters (soft hyphen, ZWJ, ...) vanish;
  *   - for Latin/Greek/Cyrillic only, diacritics are stripped (café -> cafe);
  *     Kana keep their voicing marks (が stays が).
- * One original character may yield several code points (㈱ -> (株)); they all
- * carry the same [start,end) span.  A character that folds to nothing yields
+ * One cluster may yield several code points (㈱ -> (株)); they all carry the
+ * cluster's [start,end) span, marks included (so "cafe\u0301" is one word
+ * whose span covers the accent, and か + U+3099 is が).  A character that folds to nothing yields
  * no output at all.  Folding uses utf8proc's tables (a maintained library),
  * with fast paths for ASCII and the common CJK block.
  *

@@ -21,6 +21,7 @@ typedef struct qtok {
     size_t len;
     uint32_t pos;
     size_t start, end;
+    int kind;
 } qtok;
 
 typedef struct collect {
@@ -38,6 +39,7 @@ static int on_token(void *ctx, const idx_token *t)
     q->pos = t->pos;
     q->start = t->start;
     q->end = t->end;
+    q->kind = t->kind;
     return IDX_OK;
 }
 
@@ -54,9 +56,22 @@ static int has_space(const char *s, size_t a, size_t b)
     return 0;
 }
 
+/* A lone CJK character in an IDX_UNIGRAMS_EDGES database: its unigram (run
+ * edges) OR every bigram that starts with it (run starts and insides). */
+static int char_query(const char *t, size_t n, idx_xq **out, idx_err *err)
+{
+    idx_xq *pair[2] = {NULL, NULL};
+    int rc = idx_xq_term(t, n, &pair[0], err);
+    if (!rc) rc = idx_xq_prefix(t, n, 0, &pair[1], err);
+    if (!rc) rc = idx_xq_combine(IDX_XQ_OR, pair, 2, out, err);
+    idx_xq_free(pair[0]);
+    idx_xq_free(pair[1]);
+    return rc;
+}
+
 /* Query for toks[a..b) (one part), terms prefixed with prefix. */
-static int part_query(const qtok *toks, size_t a, size_t b, const char *prefix, idx_xq **out,
-                      idx_err *err)
+static int part_query(const qtok *toks, size_t a, size_t b, const char *prefix, int unigrams,
+                      idx_xq **out, idx_err *err)
 {
     size_t k = b - a, pl = strlen(prefix);
     const char *terms[IDX_QUERY_MAX_TERMS];
@@ -70,21 +85,25 @@ static int part_query(const qtok *toks, size_t a, size_t b, const char *prefix, 
         lens[i] = pl + toks[a + i].len;
     }
     unsigned window = (unsigned)(toks[b - 1].pos - toks[a].pos + 1);
-    int rc = idx_xq_phrase(terms, lens, k, window, out, err);
+    int rc;
+    if (k == 1 && unigrams == IDX_UNIGRAMS_EDGES && toks[a].kind == IDX_TOK_UNIGRAM)
+        rc = char_query(terms[0], lens[0], out, err);
+    else
+        rc = idx_xq_phrase(terms, lens, k, window, out, err);
     free(buf);
     return rc;
 }
 
 /* AND of all parts, terms prefixed with prefix. */
 static int parts_query(const char *s, const qtok *toks, size_t n, const char *prefix,
-                       idx_xq **out, idx_err *err)
+                       int unigrams, idx_xq **out, idx_err *err)
 {
     idx_xq *subs[IDX_QUERY_MAX_TERMS];
     size_t nsub = 0, a = 0;
     int rc = IDX_OK;
     for (size_t i = 1; i <= n; i++) {
         if (i < n && !has_space(s, toks[i - 1].end, toks[i].start)) continue;
-        if ((rc = part_query(toks, a, i, prefix, &subs[nsub], err))) goto done;
+        if ((rc = part_query(toks, a, i, prefix, unigrams, &subs[nsub], err))) goto done;
         nsub++;
         a = i;
     }
@@ -119,13 +138,14 @@ int idx_query_compile(const char *s, size_t n, const idx_query_opts *opts, idx_x
         rc = idx_err_set(err, IDX_EINVAL, "[query][compile] query has no searchable terms");
         goto done;
     }
-    if ((rc = parts_query(s, c.toks, c.n, "", &body, err))) goto done;
+    int unigrams = opts ? opts->unigrams : IDX_UNIGRAMS_ALL;
+    if ((rc = parts_query(s, c.toks, c.n, "", unigrams, &body, err))) goto done;
     if (!opts || opts->title_weight <= 0) {
         *out = body;
         body = NULL;
         goto done;
     }
-    if ((rc = parts_query(s, c.toks, c.n, IDX_PREFIX_TITLE, &title, err)) ||
+    if ((rc = parts_query(s, c.toks, c.n, IDX_PREFIX_TITLE, unigrams, &title, err)) ||
         (rc = idx_xq_scale(title, opts->title_weight, &scaled, err)))
         goto done;
     idx_xq *pair[2] = {body, scaled};

@@ -5,7 +5,9 @@
  * "5G基站", "2.14亿") must match as a phrase at the same relative positions
  * the indexer gave them, so 南通开发区 never matches 南通 ... 开发 ... 区
  * scattered.  A single CJK character is a unigram, which the indexer emits for
- * every CJK character, so it is found inside longer words.  Title matches are
+ * every CJK character, so it is found inside longer words (in a database
+ * built with IDX_UNIGRAMS_EDGES it becomes OR(unigram, bigrams starting with
+ * it) instead).  Title matches are
  * boosted: the whole query is OP_AND_MAYBE'd with the same parts over the
  * title-prefixed terms, scaled by title_weight.
  *
@@ -26,6 +28,7 @@
 
 typedef struct idx_query_opts {
     double title_weight; /* 0: no title boost */
+    int unigrams;        /* IDX_UNIGRAMS_* of the database (document.h) */
 } idx_query_opts;
 
 /* Compile s[0..n).  *out is owned by the caller (idx_xq_free).  Errors:

@@ -162,8 +162,10 @@ int idx_tokenize(const char *s, size_t n, int mode, uint32_t pos0, idx_token_cb 
             if (t.in_word) word_append(&t, &c);
             continue;
         }
-        /* separator: '.' or ',' between digits stays inside a number */
-        if ((c.cp == '.' || c.cp == ',') && t.in_word && is_digit(t.wlast)) {
+        /* separator: '.' (any width) or an ASCII ',' between digits stays
+         * inside a number; a full-width '，' separates clauses in Chinese */
+        if ((c.cp == '.' || (c.cp == ',' && c.end - c.start == 1)) && t.in_word &&
+            is_digit(t.wlast)) {
             idx_norm peek = it;
             idx_nchar nx;
             idx_err tmp;

@@ -12,7 +12,7 @@
  *   - A lone CJK character (run of one) is a unigram.
  *   - Letters, digits and combining marks form words, kept whole: "5G" -> 5g,
  *     "iPhone14" -> iphone14; a '.' or ',' between two digits stays inside the
- *     word ("2.14", "1,000").  A word takes one position.  Words longer than
+ *     word ("2.14", "1,000"; not a full-width "，").  A word takes one position.  Words longer than
  *     IDX_TOKEN_MAX_WORD bytes are not emitted but still take their position.
  *   - Anything else (spaces, punctuation, symbols) and any script change
  *     breaks a run; it takes no position.

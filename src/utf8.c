@@ -102,7 +102,8 @@ int idx_utf8_is_cjk(uint32_t cp)
         || (cp >= 0xF900 && cp <= 0xFAFF)      /* Compatibility Ideographs */
         || (cp >= 0x2F800 && cp <= 0x2FA1F)    /* Compatibility Supplement */
         || (cp >= 0x2E80 && cp <= 0x2FDF)      /* radicals (usually NFKC-folded) */
-        || (cp >= 0x3041 && cp <= 0x309F)      /* Hiragana */
+        || (cp >= 0x3041 && cp <= 0x3098)      /* Hiragana (not the voicing marks) */
+        || (cp >= 0x309D && cp <= 0x309F)      /* ゝ ゞ ゟ */
         || (cp >= 0x30A1 && cp <= 0x30FF && cp != 0x30FB) /* Katakana, ー; not ・ */
         || (cp >= 0x31F0 && cp <= 0x31FF)      /* Katakana phonetic extensions */
         || (cp >= 0x3100 && cp <= 0x312F)      /* Bopomofo */

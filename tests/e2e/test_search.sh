@@ -95,3 +95,16 @@ expect_match "invalid UTF-8 query names the byte" "$OUT" "invalid UTF-8 at byte 
 expect_rc "bad --from date exits 2" 2 "$IDX" search --db "$DB" --from 2022-13-01 南通
 expect_rc "huge query exits 2" 2 "$IDX" search --db "$DB" "$(head -c 5000 /dev/zero | tr '\0' a)"
 expect_match "huge query is named" "$OUT" "query is 5000 bytes"
+
+# --cjk-unigrams edges: a smaller index where one-character queries expand
+# over bigrams; the same articles are found
+E=$T/edges
+"$IDX" add -q --cjk-unigrams edges --db "$E" "$SAMPLE" > /dev/null
+for ch in 劲 区 疆; do
+    expect_eq "edges mode: $ch finds the same articles" \
+        "$("$IDX" search --db "$E" --json --exact-total --limit 1000 "$ch" | jq -r '[.hits[].id]|sort|join(",")')" \
+        "$(search --exact-total --limit 1000 "$ch" | jq -r '[.hits[].id]|sort|join(",")')"
+done
+expect_eq "edges mode: phrases unchanged" "$("$IDX" search --db "$E" --json 南通开发区 | jq -r '.hits[0].id')" "$SEED"
+expect_rc "edges mode cannot be switched on a full database" 2 "$IDX" add -q --cjk-unigrams all --db "$E" "$SAMPLE"
+expect_match "switching the unigram mode is refused with a reason" "$OUT" "cannot change on a database that holds documents"
