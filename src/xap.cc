@@ -429,8 +429,12 @@ extern "C" int idx_xq_prefix(const char *p, size_t n, unsigned max_expansion, id
 {
     *out = NULL;
     try {
+        // max_expansion 0 means no limit; with LIMIT_MOST_FREQUENT Xapian
+        // would read it as "expand to nothing"
+        int mode = max_expansion ? Xapian::Query::WILDCARD_LIMIT_MOST_FREQUENT
+                                 : Xapian::Query::WILDCARD_LIMIT_ERROR;
         return wrap(Xapian::Query(Xapian::Query::OP_WILDCARD, std::string(p, n), max_expansion,
-                                  Xapian::Query::WILDCARD_LIMIT_MOST_FREQUENT),
+                                  mode),
                     out, err, "prefix");
     } catch (...) {
         return fail(err, "prefix");

@@ -97,7 +97,8 @@ int idx_xq_combine(int op, idx_xq *const *subs, size_t n, idx_xq **out, idx_err 
 /* Value range on slot; lo or hi NULL for an open end. */
 int idx_xq_value_range(unsigned slot, const char *lo, size_t lolen, const char *hi, size_t hilen,
                        idx_xq **out, idx_err *err);
-/* Terms starting with prefix (OR of up to max_expansion most frequent). */
+/* Terms starting with prefix (OR of up to max_expansion most frequent;
+ * 0 = all of them). */
 int idx_xq_prefix(const char *p, size_t n, unsigned max_expansion, idx_xq **out, idx_err *err);
 int idx_xq_scale(const idx_xq *q, double factor, idx_xq **out, idx_err *err);
 /* Xapian's description, malloc'd. */
