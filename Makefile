@@ -46,7 +46,7 @@ IDX_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(wildcard indexer/*.c))
 TEST_SRC := $(wildcard tests/unit/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all test unit e2e install clean demo
+.PHONY: all test unit e2e install clean demo bench
 all: $(BUILD)/idx
 
 $(BUILD)/%.o: %.c
@@ -68,7 +68,15 @@ $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(CORE_LIB)
 	@mkdir -p $(dir $@)
 	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-test: $(BUILD)/idx $(TEST_BIN)
+$(BUILD)/bench/%: $(BUILD)/bench/%.o $(CORE_LIB)
+	@mkdir -p $(dir $@)
+	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# Benchmarks print figures; they are not part of `make test` (bench/RESULTS.md)
+bench: $(BUILD)/idx $(BUILD)/bench/charquery
+	bash bench/ingest.sh
+
+test: $(BUILD)/idx $(TEST_BIN) $(BUILD)/bench/charquery
 	BUILD=$(BUILD) bash tests/run.sh
 
 demo: $(BUILD)/idx

@@ -11,6 +11,7 @@ PKGS=(
     libevent-dev                        # the query server
     zlib1g-dev libzstd-dev              # .gz / .zst input
     jq curl procps                      # end-to-end tests
+    time bc                             # bench/ scripts
 )
 
 missing=()
