@@ -50,8 +50,8 @@ mkfifo "$T/fifo"
 "$IDX" add -q --db "$L" < "$T/fifo" > "$T/first.out" 2>&1 &
 first=$!
 exec 7> "$T/fifo"  # hold the first writer open, waiting for input
-for _ in $(seq 1 50); do [ -e "$L/flintlock" ] && break; sleep 0.1; done
-sleep 0.3
+# wait until the first writer has the database open (its files show in /proc)
+for _ in $(seq 1 100); do ls -l "/proc/$first/fd" 2>/dev/null | grep -q "$L/" && break; sleep 0.1; done
 expect_rc "second writer exits 3" 3 "$IDX" add -q --db "$L" "$SAMPLE"
 expect_match "second writer says locked" "$OUT" "database .* is locked: another writer"
 printf '%s\n' '{"id":"while-locked","title":"锁定期间写入"}' >&7
