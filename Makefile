@@ -47,6 +47,8 @@ TEST_SRC := $(wildcard tests/unit/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
 .PHONY: all test unit e2e install clean demo bench
+# keep intermediate objects (and keep make quiet after the test summary)
+.SECONDARY:
 all: $(BUILD)/idx
 
 $(BUILD)/%.o: %.c
