@@ -45,9 +45,8 @@ int idx_cmd_rm(const idx_opts *o)
     unsigned long removed = 0, missing = 0;
     int rc = idx_db_begin(db, &err);
     for (int i = 0; i < o->nargs && rc == IDX_OK; i++) {
-        idx_buf_reset(&uid);
-        idx_buf_printf(&uid, "%s%s", IDX_PREFIX_ID, o->args[i]);
-        rc = idx_db_delete(db, uid.data, uid.len, &err);
+        rc = idx_uid_term(o->args[i], strlen(o->args[i]), &uid, &err);
+        if (rc == IDX_OK) rc = idx_db_delete(db, uid.data, uid.len, &err);
         if (rc == IDX_ENOTFOUND) {
             fprintf(stderr, "idx: not found: %s\n", o->args[i]);
             missing++;
@@ -78,10 +77,10 @@ int idx_cmd_get(const idx_opts *o)
     idx_err_clear(&err);
     idx_buf uid;
     idx_buf_init(&uid);
-    idx_buf_printf(&uid, "%s%s", IDX_PREFIX_ID, o->args[0]);
     char *data = NULL;
     size_t len = 0;
-    int rc = idx_db_get_data(db, uid.data, uid.len, &data, &len, &err);
+    int rc = idx_uid_term(o->args[0], strlen(o->args[0]), &uid, &err);
+    if (rc == IDX_OK) rc = idx_db_get_data(db, uid.data, uid.len, &data, &len, &err);
     int status = EXIT_OK;
     if (rc == IDX_ENOTFOUND) {
         idx_die_msg("not found: %s", o->args[0]);

@@ -17,6 +17,15 @@ int idx_filter_term(const char *prefix, const char *v, size_t n, idx_buf *out, i
     return IDX_OK;
 }
 
+int idx_uid_term(const char *id, size_t n, idx_buf *out, idx_err *err)
+{
+    idx_buf_reset(out);
+    idx_buf_append(out, IDX_PREFIX_ID, strlen(IDX_PREFIX_ID));
+    idx_buf_append(out, id, n);
+    if (out->oom) return idx_err_set(err, IDX_ENOMEM, "[document][uid] out of memory");
+    return IDX_OK;
+}
+
 typedef struct sink {
     idx_xdoc *doc;
     int title; /* also index with the title prefix */
@@ -114,14 +123,9 @@ int idx_document_build(const idx_article *a, int unigrams, idx_xdoc **out, idx_b
     dn = strlen(data);
     if ((rc = idx_xdoc_set_data(doc, data, dn, err))) goto done;
 
-    idx_buf_reset(uid);
-    idx_buf_append(uid, IDX_PREFIX_ID, strlen(IDX_PREFIX_ID));
-    idx_buf_append(uid, a->id.s, a->id.n);
-    if (uid->oom) {
-        rc = idx_err_set(err, IDX_ENOMEM, "[document][build] out of memory");
+    if ((rc = idx_uid_term(a->id.s, a->id.n, uid, err)) ||
+        (rc = idx_xdoc_add_boolean_term(doc, uid->data, uid->len, err)))
         goto done;
-    }
-    if ((rc = idx_xdoc_add_boolean_term(doc, uid->data, uid->len, err))) goto done;
     *out = doc;
     doc = NULL;
 done:

@@ -49,6 +49,10 @@ enum { IDX_UNIGRAMS_ALL = 0, IDX_UNIGRAMS_EDGES = 1 };
  * written over out.  Returns IDX_OK or IDX_ENOMEM. */
 int idx_filter_term(const char *prefix, const char *v, size_t n, idx_buf *out, idx_err *err);
 
+/* The unique-id term of article id (never clipped), written over out.
+ * Returns IDX_OK or IDX_ENOMEM. */
+int idx_uid_term(const char *id, size_t n, idx_buf *out, idx_err *err);
+
 /* Build the document for a, with unigrams per `unigrams` (IDX_UNIGRAMS_*).
  * *doc (idx_xdoc_free) and the unique-id term in *uid (overwritten) belong to
  * the caller.  Returns IDX_OK, IDX_ENOMEM, IDX_EUTF8 or a Xapian error code. */
