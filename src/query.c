@@ -16,33 +16,6 @@
 #include "isodate.h"
 #include "tokenize.h"
 
-typedef struct qtok {
-    char term[IDX_TOKEN_MAX_WORD + 8]; /* room for a prefix */
-    size_t len;
-    uint32_t pos;
-    size_t start, end;
-    int kind;
-} qtok;
-
-typedef struct collect {
-    qtok *toks;
-    size_t n;
-} collect;
-
-static int on_token(void *ctx, const idx_token *t)
-{
-    collect *c = ctx;
-    if (c->n >= IDX_QUERY_MAX_TERMS) return IDX_ETOOBIG;
-    qtok *q = &c->toks[c->n++];
-    memcpy(q->term, t->term, t->len);
-    q->len = t->len;
-    q->pos = t->pos;
-    q->start = t->start;
-    q->end = t->end;
-    q->kind = t->kind;
-    return IDX_OK;
-}
-
 /* Does s[a..b) contain white space (ASCII or U+3000)? */
 static int has_space(const char *s, size_t a, size_t b)
 {
@@ -54,6 +27,63 @@ static int has_space(const char *s, size_t a, size_t b)
             return 1;
     }
     return 0;
+}
+
+typedef struct parse_ctx {
+    idx_parsed_query *pq;
+    const char *s;
+    size_t last_end; /* end of the previous token */
+} parse_ctx;
+
+static int on_token(void *vctx, const idx_token *t)
+{
+    parse_ctx *c = vctx;
+    idx_parsed_query *pq = c->pq;
+    if (pq->ntoks >= IDX_QUERY_MAX_TERMS) return IDX_ETOOBIG;
+    idx_qtoken *q = &pq->toks[pq->ntoks];
+    memcpy(q->term, t->term, t->len);
+    q->term[t->len] = '\0';
+    q->len = t->len;
+    q->pos = t->pos;
+    q->kind = t->kind;
+    /* a new part starts at the first token and after white space */
+    if (pq->ntoks == 0 || has_space(c->s, c->last_end, t->start)) {
+        pq->parts[pq->nparts].first = pq->ntoks;
+        pq->parts[pq->nparts].n = 0;
+        pq->nparts++;
+    }
+    pq->parts[pq->nparts - 1].n++;
+    pq->ntoks++;
+    c->last_end = t->end;
+    return IDX_OK;
+}
+
+int idx_query_parse(const char *s, size_t n, idx_parsed_query *pq, idx_err *err)
+{
+    memset(pq, 0, sizeof *pq);
+    if (n > IDX_QUERY_MAX_BYTES)
+        return idx_err_set(err, IDX_ETOOBIG, "[query][parse] query is %zu bytes (max %d)", n,
+                           IDX_QUERY_MAX_BYTES);
+    pq->toks = malloc(IDX_QUERY_MAX_TERMS * sizeof *pq->toks);
+    pq->parts = malloc(IDX_QUERY_MAX_TERMS * sizeof *pq->parts);
+    if (!pq->toks || !pq->parts) return idx_err_set(err, IDX_ENOMEM, "[query][parse] out of memory");
+    parse_ctx c = {pq, s, 0};
+    int rc = idx_tokenize(s, n, IDX_TOKENIZE_QUERY, 0, on_token, &c, NULL, err);
+    if (rc == IDX_ETOOBIG)
+        return idx_err_set(err, IDX_ETOOBIG, "[query][parse] query has more than %d terms",
+                           IDX_QUERY_MAX_TERMS);
+    if (rc) return rc;
+    if (pq->ntoks == 0)
+        return idx_err_set(err, IDX_EINVAL, "[query][parse] query has no searchable terms");
+    return IDX_OK;
+}
+
+void idx_parsed_query_fini(idx_parsed_query *pq)
+{
+    if (!pq) return;
+    free(pq->toks);
+    free(pq->parts);
+    memset(pq, 0, sizeof *pq);
 }
 
 /* A lone CJK character in an IDX_UNIGRAMS_EDGES database: its unigram (run
@@ -69,24 +99,24 @@ static int char_query(const char *t, size_t n, idx_xq **out, idx_err *err)
     return rc;
 }
 
-/* Query for toks[a..b) (one part), terms prefixed with prefix. */
-static int part_query(const qtok *toks, size_t a, size_t b, const char *prefix, int unigrams,
+/* Query for one part (k tokens), terms prefixed with prefix. */
+static int part_query(const idx_qtoken *toks, size_t k, const char *prefix, int unigrams,
                       idx_xq **out, idx_err *err)
 {
-    size_t k = b - a, pl = strlen(prefix);
+    size_t pl = strlen(prefix);
     const char *terms[IDX_QUERY_MAX_TERMS];
     size_t lens[IDX_QUERY_MAX_TERMS];
     char (*buf)[IDX_TOKEN_MAX_WORD + 8] = malloc(k * sizeof *buf);
-    if (!buf) return idx_err_set(err, IDX_ENOMEM, "[query][compile] out of memory");
+    if (!buf) return idx_err_set(err, IDX_ENOMEM, "[query][build] out of memory");
     for (size_t i = 0; i < k; i++) {
         memcpy(buf[i], prefix, pl);
-        memcpy(buf[i] + pl, toks[a + i].term, toks[a + i].len);
+        memcpy(buf[i] + pl, toks[i].term, toks[i].len);
         terms[i] = buf[i];
-        lens[i] = pl + toks[a + i].len;
+        lens[i] = pl + toks[i].len;
     }
-    unsigned window = (unsigned)(toks[b - 1].pos - toks[a].pos + 1);
+    unsigned window = (unsigned)(toks[k - 1].pos - toks[0].pos + 1);
     int rc;
-    if (k == 1 && unigrams == IDX_UNIGRAMS_EDGES && toks[a].kind == IDX_TOK_UNIGRAM)
+    if (k == 1 && unigrams == IDX_UNIGRAMS_EDGES && toks[0].kind == IDX_TOK_UNIGRAM)
         rc = char_query(terms[0], lens[0], out, err);
     else
         rc = idx_xq_phrase(terms, lens, k, window, out, err);
@@ -95,17 +125,17 @@ static int part_query(const qtok *toks, size_t a, size_t b, const char *prefix, 
 }
 
 /* AND of all parts, terms prefixed with prefix. */
-static int parts_query(const char *s, const qtok *toks, size_t n, const char *prefix,
-                       int unigrams, idx_xq **out, idx_err *err)
+static int parts_query(const idx_parsed_query *pq, const char *prefix, int unigrams,
+                       idx_xq **out, idx_err *err)
 {
     idx_xq *subs[IDX_QUERY_MAX_TERMS];
-    size_t nsub = 0, a = 0;
+    size_t nsub = 0;
     int rc = IDX_OK;
-    for (size_t i = 1; i <= n; i++) {
-        if (i < n && !has_space(s, toks[i - 1].end, toks[i].start)) continue;
-        if ((rc = part_query(toks, a, i, prefix, unigrams, &subs[nsub], err))) goto done;
+    for (size_t i = 0; i < pq->nparts; i++) {
+        const idx_qpart *p = &pq->parts[i];
+        if ((rc = part_query(pq->toks + p->first, p->n, prefix, unigrams, &subs[nsub], err)))
+            goto done;
         nsub++;
-        a = i;
     }
     if (nsub == 1) {
         *out = subs[0];
@@ -117,35 +147,22 @@ done:
     return rc;
 }
 
-int idx_query_compile(const char *s, size_t n, const idx_query_opts *opts, idx_xq **out,
-                      idx_err *err)
+int idx_query_build(const idx_parsed_query *pq, const idx_query_opts *opts, idx_xq **out,
+                    idx_err *err)
 {
     *out = NULL;
-    if (n > IDX_QUERY_MAX_BYTES)
-        return idx_err_set(err, IDX_ETOOBIG, "[query][compile] query is %zu bytes (max %d)", n,
-                           IDX_QUERY_MAX_BYTES);
-    collect c = {malloc(IDX_QUERY_MAX_TERMS * sizeof(qtok)), 0};
-    if (!c.toks) return idx_err_set(err, IDX_ENOMEM, "[query][compile] out of memory");
+    if (!pq->nparts)
+        return idx_err_set(err, IDX_EINVAL, "[query][build] query has no searchable terms");
     idx_xq *body = NULL, *title = NULL, *scaled = NULL;
-    int rc = idx_tokenize(s, n, IDX_TOKENIZE_QUERY, 0, on_token, &c, NULL, err);
-    if (rc == IDX_ETOOBIG) {
-        rc = idx_err_set(err, IDX_ETOOBIG, "[query][compile] query has more than %d terms",
-                         IDX_QUERY_MAX_TERMS);
-        goto done;
-    }
-    if (rc) goto done;
-    if (c.n == 0) {
-        rc = idx_err_set(err, IDX_EINVAL, "[query][compile] query has no searchable terms");
-        goto done;
-    }
     int unigrams = opts ? opts->unigrams : IDX_UNIGRAMS_ALL;
-    if ((rc = parts_query(s, c.toks, c.n, "", unigrams, &body, err))) goto done;
+    int rc = parts_query(pq, "", unigrams, &body, err);
+    if (rc) goto done;
     if (!opts || opts->title_weight <= 0) {
         *out = body;
         body = NULL;
         goto done;
     }
-    if ((rc = parts_query(s, c.toks, c.n, IDX_PREFIX_TITLE, unigrams, &title, err)) ||
+    if ((rc = parts_query(pq, IDX_PREFIX_TITLE, unigrams, &title, err)) ||
         (rc = idx_xq_scale(title, opts->title_weight, &scaled, err)))
         goto done;
     idx_xq *pair[2] = {body, scaled};
@@ -154,7 +171,17 @@ done:
     idx_xq_free(body);
     idx_xq_free(title);
     idx_xq_free(scaled);
-    free(c.toks);
+    return rc;
+}
+
+int idx_query_compile(const char *s, size_t n, const idx_query_opts *opts, idx_xq **out,
+                      idx_err *err)
+{
+    *out = NULL;
+    idx_parsed_query pq;
+    int rc = idx_query_parse(s, n, &pq, err);
+    if (!rc) rc = idx_query_build(&pq, opts, out, err);
+    idx_parsed_query_fini(&pq);
     return rc;
 }
 

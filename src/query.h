@@ -18,20 +18,53 @@
 #define IDX_QUERY_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "err.h"
+#include "tokenize.h"
 #include "xap.h"
 
 #define IDX_QUERY_MAX_BYTES 4096
 #define IDX_QUERY_MAX_TERMS 256
 #define IDX_TITLE_WEIGHT_DEFAULT 2.0
 
+/* A parsed query: parts ANDed; each part is a run of tokens (QUERY mode)
+ * that must match at the same relative positions.  The query compiler, the
+ * snippet highlighter (snippet.h) and anything else that needs "what did the
+ * user ask for" read this one structure, so they agree. */
+typedef struct idx_qtoken {
+    char term[IDX_TOKEN_MAX_WORD + 1]; /* normalized, NUL-terminated */
+    size_t len;
+    uint32_t pos;                      /* position from the tokenizer */
+    int kind;                          /* IDX_TOK_* */
+} idx_qtoken;
+
+typedef struct idx_qpart {
+    size_t first, n; /* toks[first .. first+n) */
+} idx_qpart;
+
+typedef struct idx_parsed_query {
+    idx_qtoken *toks; /* owned */
+    size_t ntoks;
+    idx_qpart *parts; /* owned */
+    size_t nparts;
+} idx_parsed_query;
+
+/* Parse s[0..n) into *pq (caller calls idx_parsed_query_fini, also after an
+ * error).  Errors as idx_query_compile. */
+int idx_query_parse(const char *s, size_t n, idx_parsed_query *pq, idx_err *err);
+void idx_parsed_query_fini(idx_parsed_query *pq);
+
 typedef struct idx_query_opts {
     double title_weight; /* 0: no title boost */
     int unigrams;        /* IDX_UNIGRAMS_* of the database (document.h) */
 } idx_query_opts;
 
-/* Compile s[0..n).  *out is owned by the caller (idx_xq_free).  Errors:
+/* Build the Xapian query of a parsed query; *out owned by the caller. */
+int idx_query_build(const idx_parsed_query *pq, const idx_query_opts *opts, idx_xq **out,
+                    idx_err *err);
+
+/* Parse and build s[0..n).  *out is owned by the caller (idx_xq_free).  Errors:
  * IDX_EUTF8 (offset named), IDX_ETOOBIG (over IDX_QUERY_MAX_BYTES or
  * IDX_QUERY_MAX_TERMS), IDX_EINVAL (nothing searchable, e.g. only
  * punctuation), IDX_ENOMEM. */
