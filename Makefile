@@ -24,13 +24,13 @@ SANFLAGS :=
 OPT := -O2 -g
 endif
 
-PKGS := jansson libutf8proc zlib libzstd
+PKGS := jansson libutf8proc zlib libzstd libevent libevent_pthreads
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 XAPIAN_CXXFLAGS := $(shell xapian-config --cxxflags 2>/dev/null)
 XAPIAN_LIBS := $(shell xapian-config --libs 2>/dev/null)
 
-CPPFLAGS += -Isrc -D_GNU_SOURCE -MMD -MP
+CPPFLAGS += -Isrc -Iquery -D_GNU_SOURCE -MMD -MP
 CFLAGS += -std=c11 -Wall -Wextra -Werror $(OPT) $(SANFLAGS) $(PKG_CFLAGS)
 CXXFLAGS += -std=c++17 -Wall -Wextra -Werror $(OPT) $(SANFLAGS) $(XAPIAN_CXXFLAGS)
 LDFLAGS += $(SANFLAGS)
@@ -42,6 +42,8 @@ CORE_OBJ := $(CORE_C:%.c=$(BUILD)/%.o) $(CORE_CXX:%.cc=$(BUILD)/%.o)
 CORE_LIB := $(BUILD)/libidxcore.a
 
 IDX_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(wildcard indexer/*.c))
+IDXD_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(wildcard query/*.c))
+BENCH_BIN := $(BUILD)/bench/charquery $(BUILD)/bench/loadgen $(BUILD)/bench/queryrun
 
 TEST_SRC := $(wildcard tests/unit/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
@@ -49,7 +51,7 @@ TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 .PHONY: all test unit e2e install clean demo bench
 # keep intermediate objects (and keep make quiet after the test summary)
 .SECONDARY:
-all: $(BUILD)/idx
+all: $(BUILD)/idx $(BUILD)/idxd
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -66,6 +68,9 @@ $(CORE_LIB): $(CORE_OBJ)
 $(BUILD)/idx: $(IDX_OBJ) $(CORE_LIB)
 	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+$(BUILD)/idxd: $(IDXD_OBJ) $(CORE_LIB)
+	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
 $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(CORE_LIB)
 	@mkdir -p $(dir $@)
 	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)
@@ -75,10 +80,11 @@ $(BUILD)/bench/%: $(BUILD)/bench/%.o $(CORE_LIB)
 	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # Benchmarks print figures; they are not part of `make test` (bench/RESULTS.md)
-bench: $(BUILD)/idx $(BUILD)/bench/charquery
+bench: all $(BENCH_BIN)
 	bash bench/ingest.sh
+	bash bench/load.sh
 
-test: $(BUILD)/idx $(TEST_BIN) $(BUILD)/bench/charquery
+test: all $(TEST_BIN) $(BENCH_BIN)
 	BUILD=$(BUILD) bash tests/run.sh
 
 demo: $(BUILD)/idx
@@ -86,9 +92,9 @@ demo: $(BUILD)/idx
 	$(BUILD)/idx add --db data/idx tests/sample/news.jsonl
 	$(BUILD)/idx search --db data/idx 南通开发区
 
-install: $(BUILD)/idx
+install: $(BUILD)/idx $(BUILD)/idxd
 	install -d $(DESTDIR)$(PREFIX)/bin
-	install -m 0755 $(BUILD)/idx $(DESTDIR)$(PREFIX)/bin/idx
+	install -m 0755 $(BUILD)/idx $(BUILD)/idxd $(DESTDIR)$(PREFIX)/bin/
 
 clean:
 	rm -rf build build-san

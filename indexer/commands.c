@@ -10,10 +10,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include "buf.h"
 #include "document.h"
 #include "idx.h"
 #include "query.h"
+#include "search.h"
 #include "xap.h"
 
 static int open_db(const idx_opts *o, int mode, idx_db **db)
@@ -176,91 +179,72 @@ int idx_cmd_search(const idx_opts *o)
         return EXIT_USAGE;
     }
     /* the query is the operands joined by spaces */
-    size_t qn = 0;
-    for (int i = 0; i < o->nargs; i++) qn += strlen(o->args[i]) + 1;
-    char *q = malloc(qn + 1);
-    if (!q) { idx_die_msg("out of memory"); return EXIT_DB; }
-    q[0] = '\0';
+    idx_buf q;
+    idx_buf_init(&q);
     for (int i = 0; i < o->nargs; i++) {
-        if (i) strcat(q, " ");
-        strcat(q, o->args[i]);
+        if (i) idx_buf_putc(&q, ' ');
+        idx_buf_append(&q, o->args[i], strlen(o->args[i]));
+    }
+    if (q.oom) {
+        idx_die_msg("out of memory");
+        idx_buf_fini(&q);
+        return EXIT_DB;
     }
 
     idx_err err;
     idx_err_clear(&err);
     idx_db *db = NULL;
-    idx_xq *xq = NULL, *fq = NULL;
-    idx_results *res = NULL;
     json_t *out = NULL;
-    int status = EXIT_OK;
-    double t0 = idx_now();
-    idx_query_opts qo = {o->title_weight, IDX_UNIGRAMS_ALL};
-    idx_filters f = {o->from, o->to, o->source, o->category};
+    int status = EXIT_OK, unigrams = IDX_UNIGRAMS_ALL;
+    int tty = isatty(STDOUT_FILENO);
+    idx_search_req req = {
+        .q = idx_buf_cstr(&q), .qlen = q.len, .offset = o->offset, .limit = o->limit,
+        .sort = o->sort, .filters = {o->from, o->to, o->source, o->category},
+        .exact_total = o->exact_total, .title_weight = o->title_weight, .snippets = 1,
+        /* JSON carries the HTML the server sends; a terminal gets bold marks */
+        .hl = o->json ? (idx_hl_opts){0, NULL, NULL, 0}
+                      : (idx_hl_opts){80, tty ? "\033[1m" : "[", tty ? "\033[0m" : "]", 1},
+    };
     if (open_db(o, IDX_DB_READ, &db)) { status = EXIT_DB; goto done; }
-    char *mode = NULL;
-    if (idx_db_get_metadata(db, IDX_META_UNIGRAMS, &mode, &err) == IDX_OK &&
-        strcmp(mode, "edges") == 0)
-        qo.unigrams = IDX_UNIGRAMS_EDGES;
-    free(mode);
-    idx_err_clear(&err);
-    int rc = idx_query_compile(q, strlen(q), &qo, &xq, &err);
-    if (!rc) rc = idx_query_filter(xq, &f, &fq, &err);
-    if (rc) {
+    if (idx_search_unigram_mode(db, &unigrams, &err)) {
+        idx_die_msg("%s", err.msg);
+        status = EXIT_DB;
+        goto done;
+    }
+    int rc = idx_search_json(db, unigrams, &req, &out, &err);
+    if (rc == IDX_EUTF8 || rc == IDX_ETOOBIG || rc == IDX_EINVAL) {
         idx_die_msg("bad query: %s", err.msg);
         status = EXIT_USAGE;
         goto done;
-    }
-    idx_search_opts so = {o->offset, o->limit, o->sort, IDX_SLOT_DATE, 0};
-    if (o->exact_total) so.check_at_least = (unsigned)-1;
-    if ((rc = idx_db_search(db, fq, &so, &res, &err))) {
+    } else if (rc) {
         idx_die_msg("search failed: %s", err.msg);
         status = EXIT_DB;
         goto done;
     }
-    double took = (idx_now() - t0) * 1000.0;
-    json_t *hits = json_array();
-    out = json_pack("{s:s, s:I, s:b, s:i, s:i, s:f, s:o}", "query", q, "total",
-                    (json_int_t)res->estimated, "total_exact", res->exact, "offset", o->offset,
-                    "limit", o->limit, "took_ms", took, "hits", hits);
-    if (!out) { idx_die_msg("out of memory"); status = EXIT_DB; goto done; }
-    for (size_t i = 0; i < res->nhits; i++) {
-        idx_hit *h = &res->hits[i];
-        json_t *doc = json_loadb(h->data, h->data_len, 0, NULL);
-        json_t *hit = json_object();
-        if (!hit) { json_decref(doc); idx_die_msg("out of memory"); status = EXIT_DB; goto done; }
-        static const char *const fields[] = {"id", "title", "date", "url", "source", "category"};
-        for (size_t k = 0; k < sizeof fields / sizeof *fields; k++) {
-            const char *v = doc ? jstr(doc, fields[k]) : NULL;
-            json_object_set_new(hit, fields[k], v ? json_string(v) : json_null());
-        }
-        json_object_set_new(hit, "score", json_real(h->score));
-        json_object_set_new(hit, "rank", json_integer(h->rank + 1));
-        json_array_append_new(hits, hit);
-        json_decref(doc);
-    }
     if (o->json) {
         json_dumpf(out, stdout, JSON_COMPACT);
         fputc('\n', stdout);
-    } else {
-        printf("%s%llu results for \"%s\" (%.1f ms)\n", res->exact ? "" : "about ",
-               (unsigned long long)res->estimated, q, took);
-        size_t i;
-        json_t *hit;
-        json_array_foreach(hits, i, hit) {
-            const char *title = jstr(hit, "title"), *date = jstr(hit, "date");
-            printf("%3d. %s%s%s%s  (score %.2f)\n", (int)json_integer_value(json_object_get(hit, "rank")),
-                   title ? title : "(untitled)", date ? "  [" : "", date ? date : "",
-                   date ? "]" : "", json_real_value(json_object_get(hit, "score")));
-            printf("     id: %s%s%s\n", jstr(hit, "id") ? jstr(hit, "id") : "?",
-                   jstr(hit, "url") ? "  " : "", jstr(hit, "url") ? jstr(hit, "url") : "");
-        }
+        goto done;
+    }
+    printf("%s%lld results for \"%s\" (%.1f ms)\n",
+           json_is_true(json_object_get(out, "total_exact")) ? "" : "about ",
+           (long long)json_integer_value(json_object_get(out, "total")), req.q,
+           json_real_value(json_object_get(out, "took_ms")));
+    size_t i;
+    json_t *hit;
+    json_array_foreach(json_object_get(out, "hits"), i, hit) {
+        const char *title = jstr(hit, "title_html"), *date = jstr(hit, "date");
+        const char *url = jstr(hit, "url"), *snippet = jstr(hit, "snippet");
+        printf("%3d. %s%s%s%s  (score %.2f)\n", (int)json_integer_value(json_object_get(hit, "rank")),
+               title && *title ? title : "(untitled)", date ? "  [" : "", date ? date : "",
+               date ? "]" : "", json_real_value(json_object_get(hit, "score")));
+        if (snippet && *snippet) printf("     %s\n", snippet);
+        printf("     id: %s%s%s\n", jstr(hit, "id") ? jstr(hit, "id") : "?", url ? "  " : "",
+               url ? url : "");
     }
 done:
     json_decref(out);
-    idx_results_free(res);
-    idx_xq_free(xq);
-    idx_xq_free(fq);
     idx_db_close(db);
-    free(q);
+    idx_buf_fini(&q);
     return status;
 }

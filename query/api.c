@@ -1,0 +1,460 @@
+/* api.c - idxd's HTTP routes.
+ *
+ *   GET /search   ranked search with highlighted snippets (search.h)
+ *   GET /docs/ID  the stored article
+ *   GET /health   200 when the index is open, else 503
+ *   GET /stats    documents, revision, last update, uptime
+ *   GET /metrics  Prometheus text (metrics.h)
+ *   GET /         what this server is and its routes
+ *
+ * Every answer is JSON (except /metrics), with CORS headers when
+ * --cors-origin is set.  Errors are {"error":{"code","message"}}: 400
+ * bad_parameter / invalid_utf8 / query_too_long, 404 not_found, 405
+ * method_not_allowed, 413 body_too_large, 503 index_unavailable, 500
+ * internal.  Parameters are decoded strictly (form.h); unknown ones are
+ * refused so a typo ("limt=5") is not silently ignored.  Each request adds
+ * one access-log line on stderr and one observation to the metrics.
+ */
+#include <event2/buffer.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "document.h"
+#include "form.h"
+#include "idxd.h"
+#include "metrics.h"
+#include "search.h"
+
+typedef struct ctx {
+    idxd_worker *w;
+    struct evhttp_request *req;
+    double t0;
+    int route;
+    int head;
+} ctx;
+
+static const char *method_name(enum evhttp_cmd_type m)
+{
+    switch (m) {
+    case EVHTTP_REQ_GET: return "GET";
+    case EVHTTP_REQ_POST: return "POST";
+    case EVHTTP_REQ_HEAD: return "HEAD";
+    case EVHTTP_REQ_PUT: return "PUT";
+    case EVHTTP_REQ_DELETE: return "DELETE";
+    case EVHTTP_REQ_OPTIONS: return "OPTIONS";
+    case EVHTTP_REQ_TRACE: return "TRACE";
+    case EVHTTP_REQ_CONNECT: return "CONNECT";
+    case EVHTTP_REQ_PATCH: return "PATCH";
+    default: return "?";
+    }
+}
+
+static void access_log(ctx *c, int status, size_t bytes, uint64_t us)
+{
+    if (!c->w->srv->cfg.access_log) return;
+    char line[768], uri[400];
+    const char *u = evhttp_request_get_uri(c->req);
+    size_t k = 0;
+    for (; u && *u && k < sizeof uri - 4; u++) /* no control bytes in the log */
+        uri[k++] = (unsigned char)*u < 0x20 || *u == 0x7f ? '?' : *u;
+    if (u && *u) {
+        memcpy(uri + k, "...", 3);
+        k += 3;
+    }
+    uri[k] = '\0';
+    char *peer = NULL;
+    ev_uint16_t port = 0;
+    struct evhttp_connection *conn = evhttp_request_get_connection(c->req);
+    if (conn) evhttp_connection_get_peer(conn, &peer, &port);
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    char ts[32];
+    strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    int n = snprintf(line, sizeof line, "%s %s %s %s %d %zu %lluus\n", ts, peer ? peer : "-",
+                     method_name(evhttp_request_get_command(c->req)), uri, status, bytes,
+                     (unsigned long long)us);
+    if (n > (int)sizeof line - 1) n = (int)sizeof line - 1;
+    /* one write per line, so threads never interleave within a line */
+    ssize_t wr = write(STDERR_FILENO, line, (size_t)n);
+    (void)wr;
+}
+
+static void on_complete(struct evhttp_request *req, void *arg)
+{
+    (void)req;
+    idxd_worker *w = arg;
+    w->inflight--;
+    if (w->draining && w->inflight == 0) event_base_loopexit(w->base, NULL);
+}
+
+/* Send body (may be NULL) with status; takes ownership of nothing. */
+static void reply(ctx *c, int status, const char *ctype, const char *body, size_t len)
+{
+    struct evkeyvalq *h = evhttp_request_get_output_headers(c->req);
+    if (ctype) evhttp_add_header(h, "Content-Type", ctype);
+    const char *origin = c->w->srv->cfg.cors_origin;
+    if (origin) {
+        evhttp_add_header(h, "Access-Control-Allow-Origin", origin);
+        evhttp_add_header(h, "Vary", "Origin");
+    }
+    evhttp_add_header(h, "Cache-Control", "no-store");
+    struct evbuffer *buf = evbuffer_new();
+    if (buf && body) evbuffer_add(buf, body, len);
+    static const struct { int code; const char *text; } reasons[] = {
+        {200, "OK"}, {204, "No Content"}, {400, "Bad Request"}, {404, "Not Found"},
+        {405, "Method Not Allowed"}, {413, "Payload Too Large"},
+        {500, "Internal Server Error"}, {503, "Service Unavailable"}};
+    const char *reason = "Unknown";
+    for (size_t i = 0; i < sizeof reasons / sizeof *reasons; i++)
+        if (reasons[i].code == status) reason = reasons[i].text;
+    c->w->inflight++;
+    evhttp_request_set_on_complete_cb(c->req, on_complete, c->w);
+    evhttp_send_reply(c->req, status, reason, buf);
+    if (buf) evbuffer_free(buf);
+    uint64_t us = (uint64_t)((idxd_now() - c->t0) * 1e6);
+    idxd_metrics_observe(c->route, status, us);
+    access_log(c, status, body ? len : 0, us);
+}
+
+static void reply_json(ctx *c, int status, json_t *j)
+{
+    char *s = j ? json_dumps(j, JSON_COMPACT) : NULL;
+    if (!s) {
+        static const char oom[] = "{\"error\":{\"code\":\"internal\",\"message\":\"out of memory\"}}";
+        reply(c, 500, "application/json; charset=utf-8", oom, sizeof oom - 1);
+        return;
+    }
+    size_t n = strlen(s);
+    s[n] = '\n'; /* overwrite the NUL: the body ends with a newline */
+    reply(c, status, "application/json; charset=utf-8", s, n + 1);
+    free(s);
+}
+
+static void reply_error(ctx *c, int status, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void reply_error(ctx *c, int status, const char *code, const char *fmt, ...)
+{
+    char msg[600];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    /* messages can quote user input clipped mid-character: keep them valid */
+    json_t *m = json_string(msg);
+    if (!m) m = json_string("(message not valid UTF-8)");
+    json_t *j = json_pack("{s:{s:s, s:o}}", "error", "code", code, "message", m);
+    reply_json(c, status, j);
+    json_decref(j);
+}
+
+/* Map a core error code from a request's own input to a reply. */
+static void reply_idx_error(ctx *c, const idx_err *err)
+{
+    switch (err->rc) {
+    case IDX_EUTF8: reply_error(c, 400, "invalid_utf8", "%s", err->msg); break;
+    case IDX_ETOOBIG: reply_error(c, 400, "query_too_long", "%s", err->msg); break;
+    case IDX_EINVAL: reply_error(c, 400, "bad_parameter", "%s", err->msg); break;
+    case IDX_ENOTFOUND: reply_error(c, 404, "not_found", "%s", err->msg); break;
+    case IDX_ENODB: reply_error(c, 503, "index_unavailable", "%s", err->msg); break;
+    default: reply_error(c, 500, "internal", "%s", err->msg); break;
+    }
+}
+
+static int need_db(ctx *c)
+{
+    if (idxd_worker_ensure_db(c->w) == 0) return 1;
+    reply_error(c, 503, "index_unavailable", "%s", c->w->db_error);
+    return 0;
+}
+
+/* After a database error the handle may be stale or broken: reopen it on
+ * the next request. */
+static void db_failed(ctx *c, const idx_err *err)
+{
+    if (err->rc == IDX_EDB || err->rc == IDX_ENODB) {
+        idx_db_close(c->w->db);
+        c->w->db = NULL;
+    }
+}
+
+/* Unsigned decimal in [lo, hi]. */
+static int uint_param(ctx *c, const idx_form *f, const char *name, unsigned lo, unsigned hi,
+                      unsigned *out)
+{
+    const char *v = idx_form_get(f, name, NULL);
+    if (!v) return 1;
+    unsigned long x = 0;
+    size_t i = 0;
+    for (; v[i] >= '0' && v[i] <= '9' && i < 10; i++) x = x * 10 + (unsigned long)(v[i] - '0');
+    if (i == 0 || v[i] != '\0') {
+        reply_error(c, 400, "bad_parameter", "%s must be a whole number from %u to %u", name, lo,
+                    hi);
+        return 0;
+    }
+    if (x < lo || x > hi) {
+        reply_error(c, 400, "bad_parameter", "%s is %lu; it must be from %u to %u", name, x, lo,
+                    hi);
+        return 0;
+    }
+    *out = (unsigned)x;
+    return 1;
+}
+
+static int check_known(ctx *c, const idx_form *f, const char *const *known)
+{
+    for (size_t i = 0; i < f->n; i++) {
+        size_t k = 0;
+        while (known[k] && strcmp(known[k], f->p[i].name) != 0) k++;
+        if (!known[k] && strcmp(f->p[i].name, "_") != 0) {
+            reply_error(c, 400, "bad_parameter", "unknown parameter '%.60s'", f->p[i].name);
+            return 0;
+        }
+    }
+    return 1;
+}
+
+static void handle_search(ctx *c, const idx_form *f)
+{
+    static const char *const known[] = {"q",    "limit",  "offset",   "sort",        "from",
+                                        "to",   "source", "category", "exact_total", "snippet_len",
+                                        NULL};
+    if (!check_known(c, f, known)) return;
+    size_t qlen = 0;
+    const char *q = idx_form_get(f, "q", &qlen);
+    if (!q || qlen == 0) {
+        reply_error(c, 400, "bad_parameter", "q (the query) is required");
+        return;
+    }
+    idx_search_req r = {.q = q, .qlen = qlen, .limit = 10, .sort = IDX_SORT_RELEVANCE,
+                        .title_weight = -1, .snippets = 1};
+    unsigned exact = 0, snip = IDX_SNIPPET_DEFAULT_CHARS;
+    if (!uint_param(c, f, "limit", 1, IDX_SEARCH_MAX_LIMIT, &r.limit) ||
+        !uint_param(c, f, "offset", 0, IDX_SEARCH_MAX_OFFSET, &r.offset) ||
+        !uint_param(c, f, "exact_total", 0, 1, &exact) ||
+        !uint_param(c, f, "snippet_len", 1, IDX_SNIPPET_MAX_CHARS, &snip))
+        return;
+    r.exact_total = (int)exact;
+    r.hl.max_chars = snip;
+    const char *sort = idx_form_get(f, "sort", NULL);
+    if (sort) {
+        if (strcmp(sort, "relevance") == 0)
+            r.sort = IDX_SORT_RELEVANCE;
+        else if (strcmp(sort, "date") == 0)
+            r.sort = IDX_SORT_DATE_ASC;
+        else if (strcmp(sort, "-date") == 0)
+            r.sort = IDX_SORT_DATE_DESC;
+        else {
+            reply_error(c, 400, "bad_parameter", "sort must be relevance, date or -date");
+            return;
+        }
+    }
+    r.filters.from = idx_form_get(f, "from", NULL);
+    r.filters.to = idx_form_get(f, "to", NULL);
+    r.filters.source = idx_form_get(f, "source", NULL);
+    r.filters.category = idx_form_get(f, "category", NULL);
+    if (!need_db(c)) return;
+    json_t *out = NULL;
+    idx_err err;
+    idx_err_clear(&err);
+    if (idx_search_json(c->w->db, c->w->unigrams, &r, &out, &err) != IDX_OK) {
+        reply_idx_error(c, &err);
+        db_failed(c, &err);
+        return;
+    }
+    json_object_set_new(out, "took_ms", json_real((idxd_now() - c->t0) * 1e3));
+    reply_json(c, 200, out);
+    json_decref(out);
+}
+
+static void handle_doc(ctx *c, const char *raw_id, const idx_form *f)
+{
+    static const char *const known[] = {NULL};
+    if (!check_known(c, f, known)) return;
+    idx_err err;
+    idx_err_clear(&err);
+    char *id = NULL;
+    size_t idlen = 0;
+    if (idx_url_decode(raw_id, strlen(raw_id), "article id", &id, &idlen, &err) != IDX_OK) {
+        reply_idx_error(c, &err);
+        return;
+    }
+    if (idlen == 0 || idlen > IDX_ARTICLE_MAX_ID) {
+        reply_error(c, 404, "not_found", "no article with that id (ids are 1 to %d bytes)",
+                    IDX_ARTICLE_MAX_ID);
+        free(id);
+        return;
+    }
+    if (!need_db(c)) {
+        free(id);
+        return;
+    }
+    idx_buf uid;
+    idx_buf_init(&uid);
+    char *data = NULL;
+    size_t len = 0;
+    int rc = idx_uid_term(id, idlen, &uid, &err);
+    if (!rc) rc = idx_db_get_data(c->w->db, uid.data, uid.len, &data, &len, &err);
+    if (rc == IDX_ENOTFOUND)
+        reply_error(c, 404, "not_found", "no article with id '%.200s'", id);
+    else if (rc) {
+        reply_idx_error(c, &err);
+        db_failed(c, &err);
+    } else {
+        data[len] = '\n'; /* data is NUL-terminated: len + 1 bytes are ours */
+        reply(c, 200, "application/json; charset=utf-8", data, len + 1);
+    }
+    free(data);
+    free(id);
+    idx_buf_fini(&uid);
+}
+
+/* Documents, revision and last update of the open index. */
+static int index_facts(ctx *c, idx_db_stats *st, char **last)
+{
+    idx_err err;
+    idx_err_clear(&err);
+    *last = NULL;
+    if (idx_db_get_stats(c->w->db, st, &err) == IDX_OK &&
+        idx_db_get_metadata(c->w->db, "idx.last_update", last, &err) == IDX_OK)
+        return 1;
+    free(*last);
+    *last = NULL;
+    reply_idx_error(c, &err);
+    db_failed(c, &err);
+    return 0;
+}
+
+static void handle_health(ctx *c)
+{
+    if (!need_db(c)) return;
+    idx_db_stats st;
+    char *last;
+    if (!index_facts(c, &st, &last)) return;
+    json_t *j = json_pack("{s:s, s:I, s:I}", "status", "ok", "documents", (json_int_t)st.documents,
+                          "revision", (json_int_t)st.revision);
+    reply_json(c, 200, j);
+    json_decref(j);
+    free(last);
+}
+
+static void handle_stats(ctx *c)
+{
+    if (!need_db(c)) return;
+    idx_db_stats st;
+    char *last;
+    if (!index_facts(c, &st, &last)) return;
+    const idxd_server *s = c->w->srv;
+    json_t *j = json_pack("{s:s, s:I, s:I, s:f, s:o, s:f, s:i, s:I}", "db", s->cfg.db, "documents",
+                          (json_int_t)st.documents, "revision", (json_int_t)st.revision,
+                          "avg_doc_length", st.avg_length, "last_update",
+                          last && *last ? json_string(last) : json_null(), "uptime_s",
+                          idxd_wall() - s->started, "threads", s->cfg.threads, "connections",
+                          (json_int_t)atomic_load(&c->w->srv->conns));
+    reply_json(c, 200, j);
+    json_decref(j);
+    free(last);
+}
+
+static void handle_metrics(ctx *c)
+{
+    idxd_gauges g = {0, 0, 0, atomic_load(&c->w->srv->conns), idxd_wall() - c->w->srv->started};
+    idx_db_stats st;
+    idx_err err;
+    idx_err_clear(&err);
+    if (idxd_worker_ensure_db(c->w) == 0 && idx_db_get_stats(c->w->db, &st, &err) == IDX_OK) {
+        g.documents = st.documents;
+        g.revision = st.revision;
+        g.index_up = 1;
+    }
+    idx_buf b;
+    idx_buf_init(&b);
+    idxd_metrics_render(&g, &b);
+    if (b.oom)
+        reply_error(c, 500, "internal", "out of memory");
+    else
+        reply(c, 200, "text/plain; version=0.0.4; charset=utf-8", b.data, b.len);
+    idx_buf_fini(&b);
+}
+
+static void handle_root(ctx *c)
+{
+    json_t *j = json_pack("{s:s, s:s, s:[s,s,s,s,s]}", "name", "idxd", "description",
+                          "idx full-text search server for news archives", "endpoints",
+                          "GET /search?q=", "GET /docs/{id}", "GET /health", "GET /stats",
+                          "GET /metrics");
+    reply_json(c, 200, j);
+    json_decref(j);
+}
+
+void idxd_api_handle(struct evhttp_request *req, void *arg)
+{
+    ctx c = {arg, req, idxd_now(), ROUTE_OTHER, 0};
+    const idxd_config *cfg = &c.w->srv->cfg;
+    const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
+    const char *path = uri ? evhttp_uri_get_path(uri) : NULL;
+    const char *query = uri ? evhttp_uri_get_query(uri) : NULL;
+    if (!path || !*path) path = "/";
+
+    if (strcmp(path, "/search") == 0) c.route = ROUTE_SEARCH;
+    else if (strncmp(path, "/docs/", 6) == 0) c.route = ROUTE_DOCS;
+    else if (strcmp(path, "/health") == 0) c.route = ROUTE_HEALTH;
+    else if (strcmp(path, "/stats") == 0) c.route = ROUTE_STATS;
+    else if (strcmp(path, "/metrics") == 0) c.route = ROUTE_METRICS;
+    else if (strcmp(path, "/") == 0) c.route = ROUTE_ROOT;
+
+    enum evhttp_cmd_type m = evhttp_request_get_command(req);
+    if (m == EVHTTP_REQ_OPTIONS && cfg->cors_origin) { /* CORS preflight */
+        struct evkeyvalq *h = evhttp_request_get_output_headers(req);
+        evhttp_add_header(h, "Access-Control-Allow-Methods", "GET, HEAD, OPTIONS");
+        evhttp_add_header(h, "Access-Control-Allow-Headers", "Content-Type");
+        evhttp_add_header(h, "Access-Control-Max-Age", "86400");
+        reply(&c, 204, NULL, NULL, 0);
+        return;
+    }
+    if (m != EVHTTP_REQ_GET && m != EVHTTP_REQ_HEAD) {
+        evhttp_add_header(evhttp_request_get_output_headers(req), "Allow",
+                          cfg->cors_origin ? "GET, HEAD, OPTIONS" : "GET, HEAD");
+        reply_error(&c, 405, "method_not_allowed", "%s is not allowed here; use GET",
+                    method_name(m));
+        return;
+    }
+    size_t body = evbuffer_get_length(evhttp_request_get_input_buffer(req));
+    if (body > cfg->max_body) {
+        reply_error(&c, 413, "body_too_large", "request body is %zu bytes (max %zu)", body,
+                    cfg->max_body);
+        return;
+    }
+    if (c.route == ROUTE_OTHER) {
+        reply_error(&c, 404, "not_found", "no such endpoint (try GET /search?q=...)");
+        return;
+    }
+    idx_form f;
+    idx_err err;
+    idx_err_clear(&err);
+    if (idx_form_parse(query, query ? strlen(query) : 0, &f, &err) != IDX_OK) {
+        idx_form_fini(&f);
+        if (err.rc == IDX_ETOOBIG) err.rc = IDX_EINVAL;
+        reply_idx_error(&c, &err);
+        return;
+    }
+    static const char *const none[] = {NULL};
+    switch (c.route) {
+    case ROUTE_SEARCH: handle_search(&c, &f); break;
+    case ROUTE_DOCS: handle_doc(&c, path + 6, &f); break;
+    case ROUTE_HEALTH: if (check_known(&c, &f, none)) handle_health(&c); break;
+    case ROUTE_STATS: if (check_known(&c, &f, none)) handle_stats(&c); break;
+    case ROUTE_METRICS: if (check_known(&c, &f, none)) handle_metrics(&c); break;
+    default: if (check_known(&c, &f, none)) handle_root(&c); break;
+    }
+    idx_form_fini(&f);
+}

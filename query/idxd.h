@@ -1,0 +1,80 @@
+/* idxd.h - the query server's shared state (query/).
+ *
+ * main.c parses options, opens the listening socket and runs one worker
+ * thread per core; worker.c gives each worker its own event base, evhttp,
+ * read-only database handle (reopened on new commits) and connection
+ * bookkeeping; api.c answers the routes; metrics.c counts.  Requests are
+ * answered synchronously inside the worker that read them: a search is a few
+ * milliseconds of CPU, so a worker per core keeps every core busy without
+ * handing work between threads.
+ */
+#ifndef IDXD_H
+#define IDXD_H
+
+#include <event2/event.h>
+#include <event2/http.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "xap.h"
+
+typedef struct idxd_config {
+    const char *db;
+    const char *host;   /* listen address */
+    int port;           /* 0: any free port */
+    int threads;
+    const char *cors_origin; /* NULL: no CORS headers */
+    int timeout_s;      /* per connection read/write/idle timeout */
+    int max_conns;      /* accepting pauses at this many open connections */
+    size_t max_body;    /* request body cap (bytes) */
+    size_t max_headers; /* request line + headers cap (bytes) */
+    double grace_s;     /* shutdown: longest wait for replies in flight */
+    int access_log;
+} idxd_config;
+
+struct bufferevent;
+typedef struct idxd_server idxd_server;
+
+typedef struct idxd_worker {
+    idxd_server *srv;
+    int id;
+    pthread_t thread;
+    struct event_base *base;
+    struct evhttp *http;
+    struct evhttp_bound_socket *bound;
+    struct event *tick;    /* every 200 ms: reopen the index, sweep connections */
+    struct event *stop_ev; /* made active by the main thread on SIGTERM/SIGINT */
+    idx_db *db;            /* NULL while the index cannot be opened */
+    int unigrams;
+    char db_error[1024];
+    struct bufferevent **bevs; /* connections this worker created */
+    size_t nbevs, capbevs;
+    int paused;   /* accepting paused at max_conns */
+    int draining; /* shutting down */
+    int inflight; /* replies not yet written */
+} idxd_worker;
+
+struct idxd_server {
+    idxd_config cfg;
+    int listen_fd;
+    double started; /* CLOCK_REALTIME seconds */
+    atomic_long conns;
+    idxd_worker *workers;
+};
+
+/* worker.c */
+int idxd_worker_start(idxd_worker *w);  /* 0 ok; -1 with a message on stderr */
+void idxd_worker_stop(idxd_worker *w);  /* any thread: begin a graceful stop */
+void idxd_worker_join(idxd_worker *w);  /* wait for the thread, free everything */
+/* (Re)open the index if it is not open; 0 when w->db is usable. */
+int idxd_worker_ensure_db(idxd_worker *w);
+
+/* api.c: the evhttp callback for every request (arg: idxd_worker). */
+void idxd_api_handle(struct evhttp_request *req, void *arg);
+
+double idxd_now(void);      /* monotonic seconds */
+double idxd_wall(void);     /* CLOCK_REALTIME seconds */
+
+#endif

@@ -1,0 +1,262 @@
+/* main.c - idxd: the HTTP JSON query server.  See idxd.h for the design and
+ * `idxd --help` for usage.
+ *
+ * The main thread parses options, binds the listening socket, starts the
+ * workers, prints "idxd: listening on http://HOST:PORT/" on stdout once the
+ * socket accepts (scripts wait for that line; with --listen HOST:0 it names
+ * the port the kernel chose), then waits for SIGTERM/SIGINT and stops the
+ * workers gracefully.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <event2/event.h>
+#include <event2/thread.h>
+#include <getopt.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "idxd.h"
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: idxd [options]\n"
+            "\n"
+            "Serve an idx database over HTTP (JSON).\n"
+            "\n"
+            "  --db DIR             database (default $IDX_DB, else data/idx)\n"
+            "  --listen HOST:PORT   address to listen on (default 127.0.0.1:8080;\n"
+            "                       port 0 picks a free port, printed at start)\n"
+            "  --threads N          worker threads (default: number of cores)\n"
+            "  --cors-origin ORIGIN send Access-Control-Allow-Origin: ORIGIN\n"
+            "  --timeout SECS       read/write/idle timeout per connection (default 30)\n"
+            "  --max-connections N  stop accepting at N open connections (default 1024)\n"
+            "  --max-body BYTES     largest request body accepted (default 65536)\n"
+            "  --grace SECS         on SIGTERM, longest wait for replies in flight (default 10)\n"
+            "  --no-access-log      do not log one line per request on stderr\n"
+            "  -h, --help           this help\n"
+            "\n"
+            "Routes: GET /search?q=&limit=&offset=&sort=relevance|date|-date&from=&to=\n"
+            "        &source=&category=&exact_total=0|1&snippet_len=,\n"
+            "        GET /docs/{id}, /health, /stats, /metrics.  See README.md.\n"
+            "Exit status: 0 after a clean shutdown, 2 bad usage, 3 cannot listen.\n");
+}
+
+static int parse_int(const char *s, long lo, long hi, long *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || end == s || *end || v < lo || v > hi) return -1;
+    *out = v;
+    return 0;
+}
+
+static int open_listener(const char *host, int port, int *fd_out, char *bound, size_t boundlen)
+{
+    struct addrinfo hints = {0}, *res = NULL;
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+    char portstr[16];
+    snprintf(portstr, sizeof portstr, "%d", port);
+    int gai = getaddrinfo(host, portstr, &hints, &res);
+    if (gai != 0) {
+        fprintf(stderr, "idxd: cannot resolve %s: %s\n", host, gai_strerror(gai));
+        return -1;
+    }
+    int fd = -1;
+    for (struct addrinfo *ai = res; ai; ai = ai->ai_next) {
+        fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+        if (fd < 0) continue;
+        int one = 1;
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+        if (bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 && listen(fd, 1024) == 0) break;
+        fprintf(stderr, "idxd: cannot listen on %s:%d: %s\n", host, port, strerror(errno));
+        close(fd);
+        fd = -1;
+    }
+    freeaddrinfo(res);
+    if (fd < 0) return -1;
+    struct sockaddr_storage ss;
+    socklen_t sl = sizeof ss;
+    char ip[INET6_ADDRSTRLEN] = "?";
+    int p = port;
+    if (getsockname(fd, (struct sockaddr *)&ss, &sl) == 0) {
+        if (ss.ss_family == AF_INET) {
+            struct sockaddr_in *a = (struct sockaddr_in *)&ss;
+            inet_ntop(AF_INET, &a->sin_addr, ip, sizeof ip);
+            p = ntohs(a->sin_port);
+            snprintf(bound, boundlen, "%s:%d", ip, p);
+        } else {
+            struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
+            inet_ntop(AF_INET6, &a->sin6_addr, ip, sizeof ip);
+            p = ntohs(a->sin6_port);
+            snprintf(bound, boundlen, "[%s]:%d", ip, p);
+        }
+    }
+    *fd_out = fd;
+    return 0;
+}
+
+static void on_signal(evutil_socket_t sig, short what, void *arg)
+{
+    (void)what;
+    struct event_base *base = arg;
+    fprintf(stderr, "idxd: %s, finishing requests in flight and stopping\n",
+            sig == SIGINT ? "SIGINT" : "SIGTERM");
+    event_base_loopbreak(base);
+}
+
+int main(int argc, char **argv)
+{
+    idxd_server srv;
+    memset(&srv, 0, sizeof srv);
+    idxd_config *c = &srv.cfg;
+    c->db = getenv("IDX_DB") && *getenv("IDX_DB") ? getenv("IDX_DB") : "data/idx";
+    c->host = "127.0.0.1";
+    c->port = 8080;
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    c->threads = ncpu > 0 ? (int)(ncpu > 256 ? 256 : ncpu) : 1;
+    c->timeout_s = 30;
+    c->max_conns = 1024;
+    c->max_body = 65536;
+    c->max_headers = 65536;
+    c->grace_s = 10;
+    c->access_log = 1;
+
+    enum { O_DB = 256, O_LISTEN, O_THREADS, O_CORS, O_TIMEOUT, O_MAXCONN, O_MAXBODY, O_GRACE,
+           O_NOLOG };
+    static const struct option opts[] = {
+        {"db", required_argument, 0, O_DB},
+        {"listen", required_argument, 0, O_LISTEN},
+        {"threads", required_argument, 0, O_THREADS},
+        {"cors-origin", required_argument, 0, O_CORS},
+        {"timeout", required_argument, 0, O_TIMEOUT},
+        {"max-connections", required_argument, 0, O_MAXCONN},
+        {"max-body", required_argument, 0, O_MAXBODY},
+        {"grace", required_argument, 0, O_GRACE},
+        {"no-access-log", no_argument, 0, O_NOLOG},
+        {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0},
+    };
+    static char host[256];
+    int o;
+    long v;
+    while ((o = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (o) {
+        case O_DB: c->db = optarg; break;
+        case O_LISTEN: {
+            const char *colon = strrchr(optarg, ':');
+            if (!colon || colon == optarg || (size_t)(colon - optarg) >= sizeof host ||
+                parse_int(colon + 1, 0, 65535, &v)) {
+                fprintf(stderr, "idxd: --listen wants HOST:PORT, e.g. 127.0.0.1:8080\n");
+                return 2;
+            }
+            size_t hl = (size_t)(colon - optarg);
+            if (optarg[0] == '[' && hl > 2 && optarg[hl - 1] == ']') { /* [::1]:8080 */
+                memcpy(host, optarg + 1, hl - 2);
+                host[hl - 2] = '\0';
+            } else {
+                memcpy(host, optarg, hl);
+                host[hl] = '\0';
+            }
+            c->host = host;
+            c->port = (int)v;
+            break;
+        }
+        case O_THREADS:
+            if (parse_int(optarg, 1, 256, &v)) {
+                fprintf(stderr, "idxd: --threads wants a number from 1 to 256\n");
+                return 2;
+            }
+            c->threads = (int)v;
+            break;
+        case O_CORS: c->cors_origin = optarg; break;
+        case O_TIMEOUT:
+            if (parse_int(optarg, 1, 3600, &v)) {
+                fprintf(stderr, "idxd: --timeout wants seconds from 1 to 3600\n");
+                return 2;
+            }
+            c->timeout_s = (int)v;
+            break;
+        case O_MAXCONN:
+            if (parse_int(optarg, 1, 1000000, &v)) {
+                fprintf(stderr, "idxd: --max-connections wants a number from 1 to 1000000\n");
+                return 2;
+            }
+            c->max_conns = (int)v;
+            break;
+        case O_MAXBODY:
+            if (parse_int(optarg, 0, 64L << 20, &v)) {
+                fprintf(stderr, "idxd: --max-body wants bytes from 0 to 67108864\n");
+                return 2;
+            }
+            c->max_body = (size_t)v;
+            break;
+        case O_GRACE:
+            if (parse_int(optarg, 0, 3600, &v)) {
+                fprintf(stderr, "idxd: --grace wants seconds from 0 to 3600\n");
+                return 2;
+            }
+            c->grace_s = (double)v;
+            break;
+        case O_NOLOG: c->access_log = 0; break;
+        case 'h': usage(stdout); return 0;
+        default: usage(stderr); return 2;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "idxd: unexpected argument '%s'\n", argv[optind]);
+        usage(stderr);
+        return 2;
+    }
+
+    signal(SIGPIPE, SIG_IGN);
+    if (evthread_use_pthreads() != 0) {
+        fprintf(stderr, "idxd: libevent has no thread support\n");
+        return 3;
+    }
+    char bound[300] = "";
+    if (open_listener(c->host, c->port, &srv.listen_fd, bound, sizeof bound) != 0) return 3;
+    srv.started = idxd_wall();
+    srv.workers = calloc((size_t)c->threads, sizeof *srv.workers);
+    struct event_base *base = event_base_new();
+    struct event *sigterm = base ? evsignal_new(base, SIGTERM, on_signal, base) : NULL;
+    struct event *sigint = base ? evsignal_new(base, SIGINT, on_signal, base) : NULL;
+    if (!srv.workers || !sigterm || !sigint || event_add(sigterm, NULL) || event_add(sigint, NULL)) {
+        fprintf(stderr, "idxd: out of memory\n");
+        return 3;
+    }
+    int status = 0, started = 0;
+    for (int i = 0; i < c->threads; i++) {
+        srv.workers[i].srv = &srv;
+        srv.workers[i].id = i;
+        if (idxd_worker_start(&srv.workers[i]) != 0) {
+            status = 3;
+            break;
+        }
+        started++;
+    }
+    if (status == 0) {
+        printf("idxd: listening on http://%s/ (%d threads, database %s)\n", bound, c->threads,
+               c->db);
+        fflush(stdout);
+        event_base_dispatch(base); /* until SIGTERM/SIGINT */
+    }
+    for (int i = 0; i < started; i++) idxd_worker_stop(&srv.workers[i]);
+    close(srv.listen_fd); /* workers accept on their own dup()s */
+    for (int i = 0; i < c->threads; i++) idxd_worker_join(&srv.workers[i]);
+    free(srv.workers);
+    event_free(sigterm);
+    event_free(sigint);
+    event_base_free(base);
+    if (status == 0) fprintf(stderr, "idxd: stopped\n");
+    return status;
+}

@@ -1,0 +1,36 @@
+/* metrics.h - request counters and latency histograms for GET /metrics.
+ *
+ * One process-wide table of relaxed C11 atomics: worker threads add to it
+ * without locks, /metrics reads it (a scrape may see a request counted in
+ * one series and not yet in another; Prometheus tolerates that).  Rendered
+ * in the Prometheus text format (version 0.0.4).
+ */
+#ifndef IDXD_METRICS_H
+#define IDXD_METRICS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+
+enum idxd_route {
+    ROUTE_SEARCH, ROUTE_DOCS, ROUTE_HEALTH, ROUTE_STATS, ROUTE_METRICS, ROUTE_ROOT, ROUTE_OTHER,
+    ROUTE_COUNT
+};
+
+const char *idxd_route_name(int route);
+
+/* Count one request: its route, HTTP status and duration in microseconds. */
+void idxd_metrics_observe(int route, int status, uint64_t micros);
+
+/* Gauges the caller knows (index and connections), then everything counted. */
+typedef struct idxd_gauges {
+    uint64_t documents, revision;
+    int index_up;
+    long connections;
+    double uptime_s;
+} idxd_gauges;
+
+void idxd_metrics_render(const idxd_gauges *g, idx_buf *out);
+
+#endif

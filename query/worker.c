@@ -1,0 +1,229 @@
+/* worker.c - one idxd worker thread: event base, evhttp, index handle.
+ *
+ * Every worker accepts on its own dup() of the one listening socket, so an
+ * idle worker picks up the next connection.  A 200 ms tick reopens the index
+ * (a commit by `idx add` is served within that tick; a read that races a
+ * commit is retried once by xap.cc) and sweeps the connection list.
+ *
+ * Connection cap: libevent 2.1's evhttp has no connection limit and no hook
+ * when a connection closes, so the worker makes each connection's
+ * bufferevent itself (evhttp_set_bevcb) and holds one extra reference to it.
+ * evhttp_connection_free() sends FIN (shutdown) and then bufferevent_free()s
+ * it, which clears all of its callbacks; the tick drops our reference to any
+ * bufferevent whose callbacks are gone (that closes the socket) and counts it
+ * closed.  At cfg.max_conns open connections a worker stops accepting (new
+ * clients wait in the listen backlog) until the count falls again.
+ *
+ * Graceful stop: the main thread activates stop_ev; the worker removes its
+ * listener, waits until its replies in flight are written (or grace_s), and
+ * leaves its loop; idxd_worker_join frees the rest.
+ */
+#include <errno.h>
+#include <event2/bufferevent.h>
+#include <event2/listener.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "idxd.h"
+#include "document.h"
+#include "search.h"
+
+double idxd_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+double idxd_wall(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+int idxd_worker_ensure_db(idxd_worker *w)
+{
+    if (w->db) return 0;
+    idx_err err;
+    idx_err_clear(&err);
+    idx_db *db = NULL;
+    if (idx_db_open(w->srv->cfg.db, IDX_DB_READ, &db, &err) != IDX_OK) {
+        snprintf(w->db_error, sizeof w->db_error, "cannot open index %.300s: %.500s", w->srv->cfg.db,
+                 err.msg);
+        return -1;
+    }
+    int mode = IDX_UNIGRAMS_ALL;
+    if (idx_search_unigram_mode(db, &mode, &err) != IDX_OK) {
+        snprintf(w->db_error, sizeof w->db_error, "cannot read index %.300s: %.500s", w->srv->cfg.db,
+                 err.msg);
+        idx_db_close(db);
+        return -1;
+    }
+    w->db = db;
+    w->unigrams = mode;
+    w->db_error[0] = '\0';
+    return 0;
+}
+
+static void set_accepting(idxd_worker *w, int on)
+{
+    if (!w->bound) return;
+    struct evconnlistener *l = evhttp_bound_socket_get_listener(w->bound);
+    if (on)
+        evconnlistener_enable(l);
+    else
+        evconnlistener_disable(l);
+    w->paused = !on;
+}
+
+/* Drop our reference to connections evhttp has freed. */
+static void sweep(idxd_worker *w)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < w->nbevs; i++) {
+        struct bufferevent *bev = w->bevs[i];
+        bufferevent_data_cb rcb, wcb;
+        bufferevent_event_cb ecb;
+        void *arg;
+        bufferevent_getcb(bev, &rcb, &wcb, &ecb, &arg);
+        if (!rcb && !wcb && !ecb && !arg) {
+            bufferevent_decref(bev);
+            atomic_fetch_sub(&w->srv->conns, 1);
+        } else {
+            w->bevs[k++] = bev;
+        }
+    }
+    w->nbevs = k;
+    if (w->paused && !w->draining && atomic_load(&w->srv->conns) < w->srv->cfg.max_conns)
+        set_accepting(w, 1);
+}
+
+static struct bufferevent *new_bev(struct event_base *base, void *arg)
+{
+    idxd_worker *w = arg;
+    if (w->nbevs == w->capbevs) {
+        size_t cap = w->capbevs ? w->capbevs * 2 : 64;
+        struct bufferevent **v = realloc(w->bevs, cap * sizeof *v);
+        if (!v) return NULL; /* evhttp drops the connection */
+        w->bevs = v;
+        w->capbevs = cap;
+    }
+    struct bufferevent *bev = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
+    if (!bev) return NULL;
+    bufferevent_incref(bev);
+    w->bevs[w->nbevs++] = bev;
+    if (atomic_fetch_add(&w->srv->conns, 1) + 1 >= w->srv->cfg.max_conns) set_accepting(w, 0);
+    return bev;
+}
+
+static void on_tick(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    idxd_worker *w = arg;
+    sweep(w);
+    if (!w->db) {
+        idxd_worker_ensure_db(w);
+        return;
+    }
+    idx_err err;
+    idx_err_clear(&err);
+    if (idx_db_reopen(w->db, &err) != IDX_OK) {
+        /* the index went away or broke: close it, reopen on the next tick */
+        snprintf(w->db_error, sizeof w->db_error, "index %.300s: %.500s", w->srv->cfg.db, err.msg);
+        idx_db_close(w->db);
+        w->db = NULL;
+    }
+}
+
+static void on_stop(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    idxd_worker *w = arg;
+    if (w->draining) return;
+    w->draining = 1;
+    if (w->bound) {
+        evhttp_del_accept_socket(w->http, w->bound);
+        w->bound = NULL;
+    }
+    if (w->inflight == 0) {
+        event_base_loopexit(w->base, NULL);
+    } else {
+        struct timeval tv = {(time_t)w->srv->cfg.grace_s,
+                             (suseconds_t)((w->srv->cfg.grace_s - (time_t)w->srv->cfg.grace_s) * 1e6)};
+        event_base_loopexit(w->base, &tv);
+    }
+}
+
+static void *run(void *arg)
+{
+    idxd_worker *w = arg;
+    event_base_dispatch(w->base);
+    return NULL;
+}
+
+int idxd_worker_start(idxd_worker *w)
+{
+    const idxd_config *c = &w->srv->cfg;
+    w->base = event_base_new();
+    if (!w->base || !(w->http = evhttp_new(w->base))) {
+        fprintf(stderr, "idxd: cannot create an event base\n");
+        return -1;
+    }
+    evhttp_set_allowed_methods(w->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD |
+                                            EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |
+                                            EVHTTP_REQ_OPTIONS | EVHTTP_REQ_TRACE |
+                                            EVHTTP_REQ_CONNECT | EVHTTP_REQ_PATCH);
+    evhttp_set_max_headers_size(w->http, (ev_ssize_t)c->max_headers);
+    /* bodies up to 16x the cap are read and refused with a JSON 413 by
+     * api.c; anything larger gets libevent's own 413 without being read */
+    evhttp_set_max_body_size(w->http, (ev_ssize_t)(c->max_body * 16));
+    struct timeval tv = {c->timeout_s, 0};
+    evhttp_set_timeout_tv(w->http, &tv);
+    evhttp_set_bevcb(w->http, new_bev, w);
+    evhttp_set_gencb(w->http, idxd_api_handle, w);
+    int fd = dup(w->srv->listen_fd);
+    if (fd < 0 || evutil_make_socket_nonblocking(fd) < 0 ||
+        !(w->bound = evhttp_accept_socket_with_handle(w->http, fd))) {
+        fprintf(stderr, "idxd: cannot listen: %s\n", strerror(errno));
+        if (fd >= 0) close(fd);
+        return -1;
+    }
+    w->tick = event_new(w->base, -1, EV_PERSIST, on_tick, w);
+    w->stop_ev = event_new(w->base, -1, 0, on_stop, w);
+    struct timeval every = {0, 200000};
+    if (!w->tick || !w->stop_ev || event_add(w->tick, &every) < 0) {
+        fprintf(stderr, "idxd: out of memory\n");
+        return -1;
+    }
+    if (idxd_worker_ensure_db(w) != 0 && w->id == 0)
+        fprintf(stderr, "idxd: warning: %s; answering 503 until it can be opened\n", w->db_error);
+    if (pthread_create(&w->thread, NULL, run, w) != 0) {
+        fprintf(stderr, "idxd: cannot start a worker thread\n");
+        return -1;
+    }
+    return 0;
+}
+
+void idxd_worker_stop(idxd_worker *w)
+{
+    if (w->stop_ev) event_active(w->stop_ev, EV_READ, 0);
+}
+
+void idxd_worker_join(idxd_worker *w)
+{
+    if (w->thread) pthread_join(w->thread, NULL);
+    if (w->http) evhttp_free(w->http); /* closes the connections left */
+    for (size_t i = 0; i < w->nbevs; i++) bufferevent_decref(w->bevs[i]);
+    free(w->bevs);
+    if (w->tick) event_free(w->tick);
+    if (w->stop_ev) event_free(w->stop_ev);
+    if (w->base) event_base_free(w->base);
+    idx_db_close(w->db);
+    memset(w, 0, sizeof *w);
+}

@@ -1,0 +1,140 @@
+/* search.c - see search.h. */
+#include "search.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "document.h"
+
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+int idx_search_unigram_mode(idx_db *db, int *mode, idx_err *err)
+{
+    char *v = NULL;
+    int rc = idx_db_get_metadata(db, IDX_META_UNIGRAMS, &v, err);
+    if (rc == IDX_OK) *mode = strcmp(v, "edges") == 0 ? IDX_UNIGRAMS_EDGES : IDX_UNIGRAMS_ALL;
+    free(v);
+    return rc;
+}
+
+static json_t *str_or_null(json_t *doc, const char *key)
+{
+    json_t *v = json_object_get(doc, key);
+    return json_is_string(v) ? json_incref(v) : json_null();
+}
+
+/* json_string of buffer contents; NULL on oom or invalid UTF-8. */
+static json_t *buf_string(idx_buf *b)
+{
+    return b->oom ? NULL : json_stringn(b->data ? b->data : "", b->len);
+}
+
+static int hit_json(const idx_parsed_query *pq, const idx_search_req *req, const idx_hit *h,
+                    json_t **out, idx_err *err)
+{
+    json_error_t jerr;
+    json_t *doc = json_loadb(h->data, h->data_len, 0, &jerr);
+    if (!doc || !json_is_object(doc)) {
+        json_decref(doc);
+        return idx_err_set(err, IDX_EDB, "[search] document %u has unreadable data: %s",
+                           h->docid, doc ? "not an object" : jerr.text);
+    }
+    json_t *hit = json_object();
+    int rc = IDX_OK;
+    if (!hit) goto oom;
+    static const char *const fields[] = {"id", "title", "url", "date", "source", "category"};
+    for (size_t k = 0; k < sizeof fields / sizeof *fields; k++)
+        if (json_object_set_new(hit, fields[k], str_or_null(doc, fields[k]))) goto oom;
+    if (req->snippets) {
+        idx_buf b;
+        idx_buf_init(&b);
+        json_t *title = json_object_get(doc, "title"), *body = json_object_get(doc, "body");
+        if (json_is_string(title))
+            rc = idx_highlight(pq, json_string_value(title), json_string_length(title), &req->hl,
+                               &b, err);
+        json_t *th = rc ? NULL : buf_string(&b);
+        idx_buf_reset(&b);
+        if (!rc && json_is_string(body))
+            rc = idx_snippet(pq, json_string_value(body), json_string_length(body), &req->hl, &b,
+                             err);
+        json_t *sn = rc ? NULL : buf_string(&b);
+        idx_buf_fini(&b);
+        if (rc || !th || !sn) {
+            json_decref(th);
+            json_decref(sn);
+            if (rc) goto fail;
+            goto oom;
+        }
+        json_object_set_new(hit, "title_html", th);
+        json_object_set_new(hit, "snippet", sn);
+    }
+    if (json_object_set_new(hit, "score", json_real(h->score)) ||
+        json_object_set_new(hit, "rank", json_integer((json_int_t)h->rank + 1)))
+        goto oom;
+    json_decref(doc);
+    *out = hit;
+    return IDX_OK;
+oom:
+    rc = idx_err_set(err, IDX_ENOMEM, "[search] out of memory");
+fail:
+    json_decref(hit);
+    json_decref(doc);
+    return rc;
+}
+
+int idx_search_json(idx_db *db, int unigrams, const idx_search_req *req, json_t **out,
+                    idx_err *err)
+{
+    double t0 = now_ms();
+    *out = NULL;
+    idx_parsed_query pq;
+    idx_xq *xq = NULL, *fq = NULL;
+    idx_results *res = NULL;
+    json_t *obj = NULL, *hits = NULL;
+    double tw = req->title_weight < 0 ? IDX_TITLE_WEIGHT_DEFAULT : req->title_weight;
+    idx_query_opts qo = {tw, unigrams};
+    int rc = idx_query_parse(req->q, req->qlen, &pq, err);
+    if (!rc) rc = idx_query_build(&pq, &qo, &xq, err);
+    if (!rc) rc = idx_query_filter(xq, &req->filters, &fq, err);
+    if (rc) goto done;
+    idx_search_opts so = {req->offset, req->limit, req->sort, IDX_SLOT_DATE,
+                          req->exact_total ? (unsigned)-1 : IDX_SEARCH_EXACT_UPTO};
+    if ((rc = idx_db_search(db, fq, &so, &res, err))) goto done;
+    hits = json_array();
+    if (!hits) goto oom;
+    for (size_t i = 0; i < res->nhits; i++) {
+        json_t *hit = NULL;
+        if ((rc = hit_json(&pq, req, &res->hits[i], &hit, err))) goto done;
+        if (json_array_append_new(hits, hit)) goto oom;
+    }
+    obj = json_object();
+    json_t *q = obj ? json_stringn(req->q, req->qlen) : NULL;
+    if (!obj || !q || json_object_set_new(obj, "query", q) ||
+        json_object_set_new(obj, "total", json_integer((json_int_t)res->estimated)) ||
+        json_object_set_new(obj, "total_exact", json_boolean(res->exact)) ||
+        json_object_set_new(obj, "offset", json_integer(req->offset)) ||
+        json_object_set_new(obj, "limit", json_integer(req->limit)) ||
+        json_object_set_new(obj, "took_ms", json_real(now_ms() - t0)))
+        goto oom;
+    json_object_set_new(obj, "hits", hits);
+    hits = NULL;
+    *out = obj;
+    obj = NULL;
+    goto done;
+oom:
+    rc = idx_err_set(err, IDX_ENOMEM, "[search] out of memory");
+done:
+    json_decref(obj);
+    json_decref(hits);
+    idx_results_free(res);
+    idx_xq_free(xq);
+    idx_xq_free(fq);
+    idx_parsed_query_fini(&pq);
+    return rc;
+}

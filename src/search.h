@@ -1,0 +1,55 @@
+/* search.h - one search request, start to finish: query text and options in,
+ * the response JSON object out.
+ *
+ * Both `idx search --json` and idxd's GET /search call this, so the command
+ * line and the HTTP API always answer alike.  Steps: parse the query
+ * (query.h), build it with the title boost and the database's unigram mode,
+ * apply filters, run it (xap.h), then for each hit read the stored article
+ * and add title_html (idx_highlight of the title) and snippet (idx_snippet of
+ * the body).
+ *
+ * Response: {"query","total","total_exact","offset","limit","took_ms",
+ *            "hits":[{"id","title","title_html","snippet","url","date",
+ *                     "source","category","score","rank"}]}
+ * total is exact whenever at most IDX_SEARCH_EXACT_UPTO documents match (or
+ * exact_total is set); otherwise it is Xapian's estimate and total_exact is
+ * false.  rank is 1-based over the whole result list.
+ */
+#ifndef IDX_SEARCH_H
+#define IDX_SEARCH_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#include "err.h"
+#include "query.h"
+#include "snippet.h"
+#include "xap.h"
+
+#define IDX_SEARCH_EXACT_UPTO 1000
+#define IDX_SEARCH_MAX_LIMIT 100
+#define IDX_SEARCH_MAX_OFFSET 10000
+
+typedef struct idx_search_req {
+    const char *q; /* query text (need not be NUL-terminated) */
+    size_t qlen;
+    unsigned offset, limit;
+    int sort;            /* IDX_SORT_* */
+    idx_filters filters;
+    int exact_total;     /* count every match */
+    double title_weight; /* <0: IDX_TITLE_WEIGHT_DEFAULT */
+    int snippets;        /* add title_html and snippet */
+    idx_hl_opts hl;      /* snippet length and marks */
+} idx_search_req;
+
+/* Read the database's unigram mode (IDX_UNIGRAMS_*) from its metadata. */
+int idx_search_unigram_mode(idx_db *db, int *mode, idx_err *err);
+
+/* Run req on db (a reader whose unigram mode is `unigrams`).  *out is a new
+ * object owned by the caller (json_decref).  Errors: the query's own
+ * (IDX_EUTF8, IDX_ETOOBIG, IDX_EINVAL: the caller's fault), IDX_ENOMEM, or a
+ * database code (IDX_EDB, IDX_ENODB). */
+int idx_search_json(idx_db *db, int unigrams, const idx_search_req *req, json_t **out,
+                    idx_err *err);
+
+#endif
