@@ -87,10 +87,13 @@ bench: all $(BENCH_BIN)
 test: all $(TEST_BIN) $(BENCH_BIN)
 	BUILD=$(BUILD) bash tests/run.sh
 
-demo: $(BUILD)/idx
+DEMO_LISTEN ?= 127.0.0.1:8080
+demo: all
 	rm -rf data/idx
 	$(BUILD)/idx add --db data/idx tests/sample/news.jsonl
-	$(BUILD)/idx search --db data/idx 南通开发区
+	$(BUILD)/idx search --db data/idx --limit 3 南通开发区
+	@echo "try: curl -s 'http://$(DEMO_LISTEN)/search?q=南通开发区&limit=3' | jq ."
+	$(BUILD)/idxd --db data/idx --listen $(DEMO_LISTEN)
 
 install: $(BUILD)/idx $(BUILD)/idxd
 	install -d $(DESTDIR)$(PREFIX)/bin
