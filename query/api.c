@@ -10,8 +10,8 @@
  * Every answer is JSON (except /metrics), with CORS headers when
  * --cors-origin is set.  Errors are {"error":{"code","message"}}: 400
  * bad_parameter / invalid_utf8 / query_too_long, 404 not_found, 405
- * method_not_allowed, 413 body_too_large, 503 index_unavailable, 500
- * internal.  Parameters are decoded strictly (form.h); unknown ones are
+ * method_not_allowed, 413 body_too_large, 503 index_unavailable or
+ * shutting_down, 500 internal.  Parameters are decoded strictly (form.h); unknown ones are
  * refused so a typo ("limt=5") is not silently ignored.  Each request adds
  * one access-log line on stderr and one observation to the metrics.
  */
@@ -88,14 +88,6 @@ static void access_log(ctx *c, int status, size_t bytes, uint64_t us)
     (void)wr;
 }
 
-static void on_complete(struct evhttp_request *req, void *arg)
-{
-    (void)req;
-    idxd_worker *w = arg;
-    w->inflight--;
-    if (w->draining && w->inflight == 0) event_base_loopexit(w->base, NULL);
-}
-
 /* Send body (may be NULL) with status; takes ownership of nothing. */
 static void reply(ctx *c, int status, const char *ctype, const char *body, size_t len)
 {
@@ -116,8 +108,6 @@ static void reply(ctx *c, int status, const char *ctype, const char *body, size_
     const char *reason = "Unknown";
     for (size_t i = 0; i < sizeof reasons / sizeof *reasons; i++)
         if (reasons[i].code == status) reason = reasons[i].text;
-    c->w->inflight++;
-    evhttp_request_set_on_complete_cb(c->req, on_complete, c->w);
     evhttp_send_reply(c->req, status, reason, buf);
     if (buf) evbuffer_free(buf);
     uint64_t us = (uint64_t)((idxd_now() - c->t0) * 1e6);
@@ -412,6 +402,11 @@ void idxd_api_handle(struct evhttp_request *req, void *arg)
     else if (strcmp(path, "/metrics") == 0) c.route = ROUTE_METRICS;
     else if (strcmp(path, "/") == 0) c.route = ROUTE_ROOT;
 
+    if (c.w->draining) { /* stopping: answer, and close the connection */
+        evhttp_add_header(evhttp_request_get_output_headers(req), "Connection", "close");
+        reply_error(&c, 503, "shutting_down", "idxd is shutting down; retry on another server");
+        return;
+    }
     enum evhttp_cmd_type m = evhttp_request_get_command(req);
     if (m == EVHTTP_REQ_OPTIONS && cfg->cors_origin) { /* CORS preflight */
         struct evkeyvalq *h = evhttp_request_get_output_headers(req);

@@ -46,6 +46,8 @@ typedef struct idxd_worker {
     struct evhttp_bound_socket *bound;
     struct event *tick;    /* every 200 ms: reopen the index, sweep connections */
     struct event *stop_ev; /* made active by the main thread on SIGTERM/SIGINT */
+    struct event *drain;   /* while stopping: every 20 ms, are all replies sent? */
+    double drain_deadline; /* idxd_now() + grace_s */
     idx_db *db;            /* NULL while the index cannot be opened */
     int unigrams;
     char db_error[1024];
@@ -53,7 +55,6 @@ typedef struct idxd_worker {
     size_t nbevs, capbevs;
     int paused;   /* accepting paused at max_conns */
     int draining; /* shutting down */
-    int inflight; /* replies not yet written */
 } idxd_worker;
 
 struct idxd_server {

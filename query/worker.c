@@ -15,10 +15,16 @@
  * clients wait in the listen backlog) until the count falls again.
  *
  * Graceful stop: the main thread activates stop_ev; the worker removes its
- * listener, waits until its replies in flight are written (or grace_s), and
- * leaves its loop; idxd_worker_join frees the rest.
+ * listener, answers any further request on an open keep-alive connection
+ * with 503 and "Connection: close" (api.c), and every 20 ms checks whether a
+ * live connection still has reply bytes waiting to be sent; when none has (or
+ * after grace_s) it leaves its loop and idxd_worker_join closes the idle
+ * connections and frees the rest.  Replies are written synchronously into the
+ * connection's output buffer, so "nothing left in any output buffer" means
+ * every request that was read has been answered.
  */
 #include <errno.h>
+#include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <event2/listener.h>
 #include <stdio.h>
@@ -140,6 +146,23 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
     }
 }
 
+/* Does a live connection still have reply bytes to send? */
+static int output_pending(idxd_worker *w)
+{
+    sweep(w);
+    for (size_t i = 0; i < w->nbevs; i++)
+        if (evbuffer_get_length(bufferevent_get_output(w->bevs[i])) > 0) return 1;
+    return 0;
+}
+
+static void on_drain(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    idxd_worker *w = arg;
+    if (!output_pending(w) || idxd_now() >= w->drain_deadline) event_base_loopexit(w->base, NULL);
+}
+
 static void on_stop(evutil_socket_t fd, short what, void *arg)
 {
     (void)fd;
@@ -147,17 +170,15 @@ static void on_stop(evutil_socket_t fd, short what, void *arg)
     idxd_worker *w = arg;
     if (w->draining) return;
     w->draining = 1;
+    w->drain_deadline = idxd_now() + w->srv->cfg.grace_s;
     if (w->bound) {
         evhttp_del_accept_socket(w->http, w->bound);
         w->bound = NULL;
     }
-    if (w->inflight == 0) {
+    struct timeval every = {0, 20000};
+    if (!output_pending(w) || !(w->drain = event_new(w->base, -1, EV_PERSIST, on_drain, w)) ||
+        event_add(w->drain, &every) < 0)
         event_base_loopexit(w->base, NULL);
-    } else {
-        struct timeval tv = {(time_t)w->srv->cfg.grace_s,
-                             (suseconds_t)((w->srv->cfg.grace_s - (time_t)w->srv->cfg.grace_s) * 1e6)};
-        event_base_loopexit(w->base, &tv);
-    }
 }
 
 static void *run(void *arg)
@@ -223,6 +244,7 @@ void idxd_worker_join(idxd_worker *w)
     free(w->bevs);
     if (w->tick) event_free(w->tick);
     if (w->stop_ev) event_free(w->stop_ev);
+    if (w->drain) event_free(w->drain);
     if (w->base) event_base_free(w->base);
     idx_db_close(w->db);
     memset(w, 0, sizeof *w);

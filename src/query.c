@@ -74,7 +74,7 @@ int idx_query_parse(const char *s, size_t n, idx_parsed_query *pq, idx_err *err)
                            IDX_QUERY_MAX_TERMS);
     if (rc) return rc;
     if (pq->ntoks == 0)
-        return idx_err_set(err, IDX_EINVAL, "[query][parse] query has no searchable terms");
+        return idx_err_set(err, IDX_EINVAL, "[query][parse] query has no searchable terms (only punctuation, or words over %d bytes)", IDX_TOKEN_MAX_WORD);
     return IDX_OK;
 }
 
