@@ -4,6 +4,7 @@
 
 #include "form.h"
 #include "test.h"
+#include "utf8.h"
 
 static int parse(const char *s, idx_form *f, idx_err *e)
 {
@@ -63,10 +64,40 @@ static void test_path_decode(void)
     CHECK_INT(idx_url_decode("%C0%80", 6, "id", &out, &n, &e), IDX_EUTF8);
 }
 
+/* Random byte strings never crash the parser; whatever it accepts is valid
+ * UTF-8 without NUL bytes. */
+static void test_random_bytes(void)
+{
+    static const char alphabet[] = "%=&+aZ09\xff\xc3\xa9\x80";
+    unsigned seed = 7;
+    int bad = 0;
+    for (int iter = 0; iter < 5000; iter++) {
+        char s[64];
+        size_t n = (size_t)(rand_r(&seed) % sizeof s);
+        for (size_t i = 0; i < n; i++) s[i] = alphabet[rand_r(&seed) % (sizeof alphabet - 1)];
+        idx_form f;
+        idx_err e;
+        idx_err_clear(&e);
+        if (idx_form_parse(s, n, &f, &e) == IDX_OK) {
+            for (size_t i = 0; i < f.n; i++) {
+                if (!idx_utf8_valid(f.p[i].value, f.p[i].value_len, NULL) ||
+                    strlen(f.p[i].value) != f.p[i].value_len ||
+                    strlen(f.p[i].name) != f.p[i].name_len)
+                    bad++;
+            }
+        } else if (!e.msg[0]) {
+            bad++; /* every failure says why */
+        }
+        idx_form_fini(&f);
+    }
+    CHECK_INT(bad, 0);
+}
+
 int main(void)
 {
     TEST(test_decodes_values);
     TEST(test_rejects_bad_input);
     TEST(test_path_decode);
+    TEST(test_random_bytes);
     TEST_SUMMARY();
 }

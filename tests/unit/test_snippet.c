@@ -191,6 +191,50 @@ static void test_snippet_long_match_not_cut(void)
     CHECK(strstr(s, "<mark>中华人民共和国国务院</mark>") != NULL);
 }
 
+/* Random mixes of CJK, Latin, digits, markup and white space, snippeted
+ * with random queries drawn from the same alphabet: output is always valid
+ * UTF-8, marks balanced, no raw markup outside the marks. */
+static void test_snippet_random_inputs(void)
+{
+    static const char *const pieces[] = {"南", "通", "开", "发", "区", "的", "。", "，", " ", "\n",
+                                         "a", "B", "5", "G", ".", "<", ">", "&", "\"", "'",
+                                         "𠀀", "ｶ", "é", "\t", "！", "”"};
+    const size_t np = sizeof pieces / sizeof *pieces;
+    unsigned seed = 12345;
+    int bad_utf8 = 0, bad_marks = 0, raw_markup = 0;
+    for (int iter = 0; iter < 2000; iter++) {
+        char text[1024] = "", query[64] = "";
+        size_t tn = (size_t)(rand_r(&seed) % 200), qn = 1 + (size_t)(rand_r(&seed) % 4);
+        for (size_t i = 0; i < tn; i++) strcat(text, pieces[rand_r(&seed) % np]);
+        for (size_t i = 0; i < qn; i++) strcat(query, pieces[rand_r(&seed) % 10]);
+        for (int snippet = 0; snippet < 2; snippet++) {
+            const char *s = run(snippet, query, text, 1 + (size_t)(rand_r(&seed) % 60), NULL);
+            if (strncmp(s, "ERROR", 5) == 0) {
+                /* only "no searchable terms" queries may fail */
+                if (!strstr(s, "no searchable terms")) bad_marks++;
+                continue;
+            }
+            if (!idx_utf8_valid(s, strlen(s), NULL)) bad_utf8++;
+            int open = 0;
+            for (const char *p = s; *p; p++) {
+                if (strncmp(p, "<mark>", 6) == 0) {
+                    if (open++) bad_marks++;
+                    p += 5;
+                } else if (strncmp(p, "</mark>", 7) == 0) {
+                    if (!open--) bad_marks++;
+                    p += 6;
+                } else if (*p == '<' || *p == '>' || *p == '"' || *p == '\'') {
+                    raw_markup++;
+                }
+            }
+            if (open) bad_marks++;
+        }
+    }
+    CHECK_INT(bad_utf8, 0);
+    CHECK_INT(bad_marks, 0);
+    CHECK_INT(raw_markup, 0);
+}
+
 int main(void)
 {
     TEST(test_phrase_marked_whole);
@@ -206,5 +250,6 @@ int main(void)
     TEST(test_snippet_cuts_valid_utf8);
     TEST(test_snippet_scan_bound);
     TEST(test_snippet_long_match_not_cut);
+    TEST(test_snippet_random_inputs);
     TEST_SUMMARY();
 }
