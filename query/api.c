@@ -344,12 +344,13 @@ static void handle_stats(ctx *c)
     char *last;
     if (!index_facts(c, &st, &last)) return;
     const idxd_server *s = c->w->srv;
-    json_t *j = json_pack("{s:s, s:I, s:I, s:f, s:o, s:f, s:i, s:I}", "db", s->cfg.db, "documents",
+    json_t *j = json_pack("{s:s, s:I, s:I, s:f, s:o, s:f, s:i, s:I, s:I}", "db", s->cfg.db, "documents",
                           (json_int_t)st.documents, "revision", (json_int_t)st.revision,
                           "avg_doc_length", st.avg_length, "last_update",
                           last && *last ? json_string(last) : json_null(), "uptime_s",
                           idxd_wall() - s->started, "threads", s->cfg.threads, "connections",
-                          (json_int_t)atomic_load(&c->w->srv->conns));
+                          (json_int_t)atomic_load(&c->w->srv->conns), "connections_peak",
+                          (json_int_t)atomic_load(&c->w->srv->conns_peak));
     reply_json(c, 200, j);
     json_decref(j);
     free(last);
@@ -357,7 +358,8 @@ static void handle_stats(ctx *c)
 
 static void handle_metrics(ctx *c)
 {
-    idxd_gauges g = {0, 0, 0, atomic_load(&c->w->srv->conns), idxd_wall() - c->w->srv->started};
+    idxd_gauges g = {0, 0, 0, atomic_load(&c->w->srv->conns), atomic_load(&c->w->srv->conns_peak),
+                     idxd_wall() - c->w->srv->started};
     idx_db_stats st;
     idx_err err;
     idx_err_clear(&err);

@@ -62,6 +62,7 @@ struct idxd_server {
     int listen_fd;
     double started; /* CLOCK_REALTIME seconds */
     atomic_long conns;
+    atomic_long conns_peak; /* most connections open at once */
     idxd_worker *workers;
 };
 

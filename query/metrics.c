@@ -88,8 +88,10 @@ void idxd_metrics_render(const idxd_gauges *g, idx_buf *out)
                    "# TYPE idxd_index_revision gauge\nidxd_index_revision %llu\n"
                    "# HELP idxd_connections Open client connections.\n"
                    "# TYPE idxd_connections gauge\nidxd_connections %ld\n"
+                   "# HELP idxd_connections_peak Most client connections open at once.\n"
+                   "# TYPE idxd_connections_peak gauge\nidxd_connections_peak %ld\n"
                    "# HELP idxd_uptime_seconds Seconds since idxd started.\n"
                    "# TYPE idxd_uptime_seconds gauge\nidxd_uptime_seconds %.3f\n",
                    g->index_up, (unsigned long long)g->documents, (unsigned long long)g->revision,
-                   g->connections, g->uptime_s);
+                   g->connections, g->connections_peak, g->uptime_s);
 }

@@ -27,7 +27,7 @@ void idxd_metrics_observe(int route, int status, uint64_t micros);
 typedef struct idxd_gauges {
     uint64_t documents, revision;
     int index_up;
-    long connections;
+    long connections, connections_peak;
     double uptime_s;
 } idxd_gauges;
 

@@ -104,8 +104,11 @@ static void sweep(idxd_worker *w)
         }
     }
     w->nbevs = k;
-    if (w->paused && !w->draining && atomic_load(&w->srv->conns) < w->srv->cfg.max_conns)
+    long open = atomic_load(&w->srv->conns);
+    if (w->paused && !w->draining && open < w->srv->cfg.max_conns)
         set_accepting(w, 1);
+    else if (!w->paused && open >= w->srv->cfg.max_conns)
+        set_accepting(w, 0); /* another worker reached the cap */
 }
 
 static struct bufferevent *new_bev(struct event_base *base, void *arg)
@@ -122,7 +125,11 @@ static struct bufferevent *new_bev(struct event_base *base, void *arg)
     if (!bev) return NULL;
     bufferevent_incref(bev);
     w->bevs[w->nbevs++] = bev;
-    if (atomic_fetch_add(&w->srv->conns, 1) + 1 >= w->srv->cfg.max_conns) set_accepting(w, 0);
+    long open = atomic_fetch_add(&w->srv->conns, 1) + 1;
+    long peak = atomic_load(&w->srv->conns_peak);
+    while (open > peak && !atomic_compare_exchange_weak(&w->srv->conns_peak, &peak, open)) {
+    }
+    if (open >= w->srv->cfg.max_conns) set_accepting(w, 0);
     return bev;
 }
 

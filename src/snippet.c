@@ -351,13 +351,16 @@ static int finish(idx_buf *out, idx_err *err)
 int idx_highlight(const idx_parsed_query *q, const char *text, size_t n, const idx_hl_opts *opts,
                   idx_buf *out, idx_err *err)
 {
-    int rc = idx_utf8_check(text, n, "text to highlight", err);
+    /* a huge "title" is shown up to the scan limit, like a snippet */
+    size_t shown = n > IDX_SNIPPET_SCAN_MAX ? idx_utf8_clip(text, n, IDX_SNIPPET_SCAN_MAX) : n;
+    int rc = idx_utf8_check(text, shown, "text to highlight", err);
     if (rc) return rc;
     spans sp;
-    if ((rc = find_spans(q, text, n, &sp, err))) return rc;
+    if ((rc = find_spans(q, text, shown, &sp, err))) return rc;
     marks mk = marks_of(opts);
-    size_t a = skip_space(text, 0, n), b = trim_space(text, a, n);
+    size_t a = skip_space(text, 0, shown), b = trim_space(text, a, shown);
     render(text, a, b, &sp, &mk, out);
+    if (skip_space(text, b, n) < n) idx_buf_append(out, "…", strlen("…"));
     spans_fini(&sp);
     return finish(out, err);
 }

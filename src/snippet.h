@@ -19,8 +19,8 @@
  *
  * Output is HTML: everything outside the marks is escaped (& < > " ').  Only
  * the first IDX_SNIPPET_SCAN_MAX bytes of a text are searched for matches,
- * which bounds the cost on very long articles (the rest can still be shown
- * by idx_highlight, unmarked).
+ * which bounds the cost on very long articles; idx_highlight shows no more
+ * than that either.
  */
 #ifndef IDX_SNIPPET_H
 #define IDX_SNIPPET_H
@@ -41,7 +41,8 @@ typedef struct idx_hl_opts {
     int plain;                /* 1: no HTML escaping (terminal output) */
 } idx_hl_opts;
 
-/* Append the whole of text[0..n), highlighted, to out.  opts may be NULL.
+/* Append the whole of text[0..n), highlighted, to out (at most its first
+ * IDX_SNIPPET_SCAN_MAX bytes, then "…").  opts may be NULL.
  * Returns IDX_OK, IDX_EUTF8 or IDX_ENOMEM. */
 int idx_highlight(const idx_parsed_query *q, const char *text, size_t n, const idx_hl_opts *opts,
                   idx_buf *out, idx_err *err);

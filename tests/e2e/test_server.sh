@@ -526,6 +526,25 @@ wait "$LG" "$STALL" 2> /dev/null
 forget "$LG"
 forget "$STALL"
 
+# Connection cap: at --max-connections open connections idxd stops accepting;
+# the other clients wait in the listen backlog (no errors) and are served as
+# idle keep-alive connections time out (--timeout 1).
+start_server cap "$DB" --threads 1 --max-connections 4 --timeout 1 || exit 1
+C_PID=$PID
+"$LOADGEN" -u "$URL" -c 12 -t 2 --json "$QF" > "$T/cap-load.json" 2> "$T/cap-load.err"
+expect_eq "cap: 12 clients over a 4-connection cap get no errors" \
+    "$(jq -r '"\(.errors) \(.non2xx)"' "$T/cap-load.json")" "0 0"
+if [ "$(jq -r '.requests' "$T/cap-load.json")" -gt 0 ]; then ok "cap: requests served"; else fail "cap: requests served" "none"; fi
+http "$URL/stats"
+peak=$(jqb .connections_peak)
+if [ -n "$peak" ] && [ "$peak" -ge 1 ] && [ "$peak" -le 4 ]; then
+    ok "cap: at most 4 connections were ever open (peak $peak)"
+else
+    fail "cap: at most 4 connections were ever open" "connections_peak [$peak]"
+fi
+stop_server "$C_PID" 8
+expect_eq "cap: SIGTERM exits 0" "$STOP_RC" 0
+
 # no sanitizer report from any server (build-san)
 rep=$(grep -lE 'Sanitizer|runtime error:' "$T"/*.err 2> /dev/null | xargs -r -n1 basename | tr '\n' ' ')
 expect_eq "no sanitizer report in any idxd/loadgen stderr" "$rep" ""

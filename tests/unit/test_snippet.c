@@ -13,7 +13,7 @@
 #include "test.h"
 #include "utf8.h"
 
-static char out_buf[1 << 16];
+static char out_buf[1 << 18];
 
 static const char *run(int snippet, const char *query, const char *text, size_t max,
                        const idx_hl_opts *o_in)
@@ -184,6 +184,21 @@ static void test_snippet_scan_bound(void)
     free(t);
 }
 
+static void test_highlight_bounded(void)
+{
+    size_t n = IDX_SNIPPET_SCAN_MAX * 2;
+    char *t = malloc(n + 1);
+    for (size_t i = 0; i < n; i++) t[i] = i % 10 == 9 ? ' ' : 'x';
+    t[n] = '\0';
+    memcpy(t, "news ", 5);
+    const char *s = run(0, "news", t, 0, NULL);
+    CHECK(strncmp(s, "<mark>news</mark> xxxx", 22) == 0);
+    size_t len = strlen(s);
+    CHECK(len <= IDX_SNIPPET_SCAN_MAX + 32);
+    CHECK(len > 3 && strcmp(s + len - 3, "…") == 0);
+    free(t);
+}
+
 static void test_snippet_long_match_not_cut(void)
 {
     /* a span longer than the window is shown whole */
@@ -251,5 +266,6 @@ int main(void)
     TEST(test_snippet_scan_bound);
     TEST(test_snippet_long_match_not_cut);
     TEST(test_snippet_random_inputs);
+    TEST(test_highlight_bounded);
     TEST_SUMMARY();
 }
