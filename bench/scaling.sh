@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# bench/scaling.sh - how idxd's throughput grows with worker threads (cores).
+#
+# usage: bench/scaling.sh [CORPUS] [N]
+#   indexes the first N (default 30000) articles of CORPUS (default
+#   ../shared/corpus/zh_cctv_xwlb.jsonl.gz) into /tmp/idx-scaling, runs
+#   bench/queryrun once, then idxd with THREADS worker threads (default
+#   "1 2 4 8 15") under bench/loadgen -c 64 for 5 s each (one client thread,
+#   so leave it a core).
+# Env: BIN (directory holding idx, idxd, loadgen, queryrun; default: build/
+#      and build/bench/), QUERIES, THREADS.
+# The figures in bench/RESULTS.md ("Scaling with cores") come from this
+# script on a 16-core machine; there the binaries built here were copied into
+# one directory with their shared libraries (LD_LIBRARY_PATH), since that
+# machine has no Debian packages.
+set -u
+cd "$(dirname "$0")/.."
+CORPUS=${1:-../shared/corpus/zh_cctv_xwlb.jsonl.gz}
+N=${2:-30000}
+QUERIES=${QUERIES:-../shared/queries/zh_news.txt}
+THREADS=${THREADS:-"1 2 4 8 15"}
+if [ -z "${BIN:-}" ]; then
+    make -s build/idx build/idxd build/bench/loadgen build/bench/queryrun || exit 1
+    IDX=build/idx IDXD=build/idxd LOADGEN=build/bench/loadgen QUERYRUN=build/bench/queryrun
+else
+    IDX=$BIN/idx IDXD=$BIN/idxd LOADGEN=$BIN/loadgen QUERYRUN=$BIN/queryrun
+fi
+DB=/tmp/idx-scaling
+rm -rf "$DB"
+echo "cores: $(nproc); $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2)"
+zcat -f "$CORPUS" | head -n "$N" | "$IDX" add -q --batch 10000 --db "$DB" - || exit 1
+"$IDX" stats --db "$DB"
+"$QUERYRUN" -r 3 "$DB" "$QUERIES"
+for t in $THREADS; do
+    "$IDXD" --db "$DB" --listen 127.0.0.1:0 --threads "$t" --no-access-log > "$DB.out" 2>&1 &
+    pid=$!
+    for _ in $(seq 100); do grep -q listening "$DB.out" && break; sleep 0.1; done
+    url=$(grep -o 'http://[^/]*' "$DB.out")
+    echo "== idxd --threads $t, loadgen -c 64 -t 5 -w 1"
+    "$LOADGEN" -u "$url" -c 64 -t 5 -w 1 "$QUERIES"
+    kill -TERM "$pid"
+    wait "$pid"
+done
