@@ -32,6 +32,7 @@
 #include "idxd.h"
 #include "metrics.h"
 #include "search.h"
+#include "utf8.h"
 
 typedef struct ctx {
     idxd_worker *w;
@@ -99,6 +100,13 @@ static void reply(ctx *c, int status, const char *ctype, const char *body, size_
         evhttp_add_header(h, "Vary", "Origin");
     }
     evhttp_add_header(h, "Cache-Control", "no-store");
+    if (c->head && body) {
+        /* HEAD: the length of the body a GET would get, and no body */
+        char cl[32];
+        snprintf(cl, sizeof cl, "%zu", len);
+        evhttp_add_header(h, "Content-Length", cl);
+        body = NULL;
+    }
     struct evbuffer *buf = evbuffer_new();
     if (buf && body) evbuffer_add(buf, body, len);
     static const struct { int code; const char *text; } reasons[] = {
@@ -108,11 +116,12 @@ static void reply(ctx *c, int status, const char *ctype, const char *body, size_
     const char *reason = "Unknown";
     for (size_t i = 0; i < sizeof reasons / sizeof *reasons; i++)
         if (reasons[i].code == status) reason = reasons[i].text;
-    evhttp_send_reply(c->req, status, reason, buf);
-    if (buf) evbuffer_free(buf);
+    /* count and log before sending: the request belongs to libevent after */
     uint64_t us = (uint64_t)((idxd_now() - c->t0) * 1e6);
     idxd_metrics_observe(c->route, status, us);
     access_log(c, status, body ? len : 0, us);
+    evhttp_send_reply(c->req, status, reason, buf);
+    if (buf) evbuffer_free(buf);
 }
 
 static void reply_json(ctx *c, int status, json_t *j)
@@ -206,7 +215,8 @@ static int check_known(ctx *c, const idx_form *f, const char *const *known)
         size_t k = 0;
         while (known[k] && strcmp(known[k], f->p[i].name) != 0) k++;
         if (!known[k] && strcmp(f->p[i].name, "_") != 0) {
-            reply_error(c, 400, "bad_parameter", "unknown parameter '%.60s'", f->p[i].name);
+            reply_error(c, 400, "bad_parameter", "unknown parameter '%.*s'",
+                        (int)idx_utf8_clip(f->p[i].name, f->p[i].name_len, 60), f->p[i].name);
             return 0;
         }
     }
@@ -295,7 +305,8 @@ static void handle_doc(ctx *c, const char *raw_id, const idx_form *f)
     int rc = idx_uid_term(id, idlen, &uid, &err);
     if (!rc) rc = idx_db_get_data(c->w->db, uid.data, uid.len, &data, &len, &err);
     if (rc == IDX_ENOTFOUND)
-        reply_error(c, 404, "not_found", "no article with id '%.200s'", id);
+        reply_error(c, 404, "not_found", "no article with id '%.*s'",
+                    (int)idx_utf8_clip(id, idlen, 200), id);
     else if (rc) {
         reply_idx_error(c, &err);
         db_failed(c, &err);
@@ -391,6 +402,8 @@ static void handle_root(ctx *c)
 void idxd_api_handle(struct evhttp_request *req, void *arg)
 {
     ctx c = {arg, req, idxd_now(), ROUTE_OTHER, 0};
+    struct evhttp_connection *conn = evhttp_request_get_connection(req);
+    if (conn) evhttp_connection_set_closecb(conn, idxd_worker_conn_closed, c.w);
     const idxd_config *cfg = &c.w->srv->cfg;
     const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
     const char *path = uri ? evhttp_uri_get_path(uri) : NULL;
@@ -410,6 +423,7 @@ void idxd_api_handle(struct evhttp_request *req, void *arg)
         return;
     }
     enum evhttp_cmd_type m = evhttp_request_get_command(req);
+    c.head = m == EVHTTP_REQ_HEAD;
     if (m == EVHTTP_REQ_OPTIONS && cfg->cors_origin) { /* CORS preflight */
         struct evkeyvalq *h = evhttp_request_get_output_headers(req);
         evhttp_add_header(h, "Access-Control-Allow-Methods", "GET, HEAD, OPTIONS");
@@ -419,8 +433,10 @@ void idxd_api_handle(struct evhttp_request *req, void *arg)
         return;
     }
     if (m != EVHTTP_REQ_GET && m != EVHTTP_REQ_HEAD) {
-        evhttp_add_header(evhttp_request_get_output_headers(req), "Allow",
-                          cfg->cors_origin ? "GET, HEAD, OPTIONS" : "GET, HEAD");
+        struct evkeyvalq *h = evhttp_request_get_output_headers(req);
+        evhttp_add_header(h, "Allow", cfg->cors_origin ? "GET, HEAD, OPTIONS" : "GET, HEAD");
+        /* libevent sends no Content-Length for CONNECT; close so the reply is framed */
+        if (m == EVHTTP_REQ_CONNECT) evhttp_add_header(h, "Connection", "close");
         reply_error(&c, 405, "method_not_allowed", "%s is not allowed here; use GET",
                     method_name(m));
         return;

@@ -53,7 +53,8 @@ typedef struct idxd_worker {
     char db_error[1024];
     struct bufferevent **bevs; /* connections this worker created */
     size_t nbevs, capbevs;
-    int paused;   /* accepting paused at max_conns */
+    int paused;   /* accepting paused (at max_conns, or out of descriptors) */
+    double last_accept_warning;
     int draining; /* shutting down */
 } idxd_worker;
 
@@ -72,6 +73,9 @@ void idxd_worker_stop(idxd_worker *w);  /* any thread: begin a graceful stop */
 void idxd_worker_join(idxd_worker *w);  /* wait for the thread, free everything */
 /* (Re)open the index if it is not open; 0 when w->db is usable. */
 int idxd_worker_ensure_db(idxd_worker *w);
+
+/* evhttp close callback for a connection of worker arg (api.c sets it). */
+void idxd_worker_conn_closed(struct evhttp_connection *conn, void *arg);
 
 /* api.c: the evhttp callback for every request (arg: idxd_worker). */
 void idxd_api_handle(struct evhttp_request *req, void *arg);

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -219,6 +220,25 @@ int main(int argc, char **argv)
     }
 
     signal(SIGPIPE, SIG_IGN);
+    /* every connection is a descriptor, and each worker holds the index's
+     * files: raise the soft limit as far as allowed, and keep the cap under it */
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
+        if (rl.rlim_cur < rl.rlim_max) {
+            rl.rlim_cur = rl.rlim_max;
+            setrlimit(RLIMIT_NOFILE, &rl);
+            getrlimit(RLIMIT_NOFILE, &rl);
+        }
+        long reserve = 32 + 16L * c->threads;
+        if (rl.rlim_cur != RLIM_INFINITY && (rlim_t)c->max_conns + (rlim_t)reserve > rl.rlim_cur) {
+            long fit = (long)rl.rlim_cur - reserve;
+            if (fit < 1) fit = 1;
+            fprintf(stderr, "idxd: warning: open-file limit %llu allows about %ld connections; "
+                            "--max-connections lowered from %d\n",
+                    (unsigned long long)rl.rlim_cur, fit, c->max_conns);
+            c->max_conns = (int)fit;
+        }
+    }
     if (evthread_use_pthreads() != 0) {
         fprintf(stderr, "idxd: libevent has no thread support\n");
         return 3;

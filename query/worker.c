@@ -5,14 +5,23 @@
  * (a commit by `idx add` is served within that tick; a read that races a
  * commit is retried once by xap.cc) and sweeps the connection list.
  *
- * Connection cap: libevent 2.1's evhttp has no connection limit and no hook
- * when a connection closes, so the worker makes each connection's
- * bufferevent itself (evhttp_set_bevcb) and holds one extra reference to it.
- * evhttp_connection_free() sends FIN (shutdown) and then bufferevent_free()s
- * it, which clears all of its callbacks; the tick drops our reference to any
- * bufferevent whose callbacks are gone (that closes the socket) and counts it
- * closed.  At cfg.max_conns open connections a worker stops accepting (new
- * clients wait in the listen backlog) until the count falls again.
+ * Connection cap: libevent 2.1's evhttp has no connection limit, so the
+ * worker makes each connection's bufferevent itself (evhttp_set_bevcb),
+ * counts it and holds one extra reference to it.  A connection that has
+ * sent a request gets a close callback (api.c registers it) that drops our
+ * reference and the count at once.  One that closes before any request is
+ * caught by the tick: evhttp_connection_free() sends FIN and
+ * bufferevent_free()s it, which clears all of its callbacks, so the tick
+ * drops our reference to any bufferevent whose callbacks are gone.  At
+ * cfg.max_conns open connections a worker stops accepting (new clients wait
+ * in the listen backlog) until the count falls again; workers accepting at
+ * the same instant can overshoot by threads - 1.  When accept() fails for
+ * want of file descriptors the worker also pauses until the next tick,
+ * instead of spinning on a listening socket that stays readable.
+ *
+ * Each connection's input is capped (read high-water mark) at what one
+ * request may hold, so a client that pipelines requests without reading
+ * the replies cannot make idxd buffer without bound.
  *
  * Graceful stop: the main thread activates stop_ev; the worker removes its
  * listener, answers any further request on an open keep-alive connection
@@ -117,20 +126,54 @@ static struct bufferevent *new_bev(struct event_base *base, void *arg)
     if (w->nbevs == w->capbevs) {
         size_t cap = w->capbevs ? w->capbevs * 2 : 64;
         struct bufferevent **v = realloc(w->bevs, cap * sizeof *v);
-        if (!v) return NULL; /* evhttp drops the connection */
+        if (!v) return NULL; /* libevent makes its own: served, not counted */
         w->bevs = v;
         w->capbevs = cap;
     }
     struct bufferevent *bev = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
     if (!bev) return NULL;
+    const idxd_config *c = &w->srv->cfg;
+    bufferevent_setwatermark(bev, EV_READ, 0, c->max_headers + 16 * c->max_body + 4096);
     bufferevent_incref(bev);
     w->bevs[w->nbevs++] = bev;
     long open = atomic_fetch_add(&w->srv->conns, 1) + 1;
     long peak = atomic_load(&w->srv->conns_peak);
     while (open > peak && !atomic_compare_exchange_weak(&w->srv->conns_peak, &peak, open)) {
     }
-    if (open >= w->srv->cfg.max_conns) set_accepting(w, 0);
+    if (open >= w->srv->cfg.max_conns) {
+        sweep(w); /* closed ones may not be counted off yet */
+        if (atomic_load(&w->srv->conns) >= w->srv->cfg.max_conns) set_accepting(w, 0);
+    }
     return bev;
+}
+
+void idxd_worker_conn_closed(struct evhttp_connection *conn, void *arg)
+{
+    idxd_worker *w = arg;
+    struct bufferevent *bev = evhttp_connection_get_bufferevent(conn);
+    for (size_t i = 0; i < w->nbevs; i++) {
+        if (w->bevs[i] != bev) continue;
+        w->bevs[i] = w->bevs[--w->nbevs];
+        bufferevent_decref(bev); /* evhttp still holds its own reference */
+        atomic_fetch_sub(&w->srv->conns, 1);
+        break;
+    }
+}
+
+static void on_accept_error(struct evconnlistener *l, void *arg)
+{
+    (void)l;
+    idxd_worker *w = arg;
+    int e = EVUTIL_SOCKET_ERROR();
+    if (e == EMFILE || e == ENFILE || e == ENOBUFS || e == ENOMEM) {
+        set_accepting(w, 0); /* the tick tries again */
+        double now = idxd_now();
+        if (now - w->last_accept_warning > 10) {
+            w->last_accept_warning = now;
+            fprintf(stderr, "idxd: accept: %s; pausing accepts (raise ulimit -n or lower "
+                            "--max-connections)\n", strerror(e));
+        }
+    }
 }
 
 static void on_tick(evutil_socket_t fd, short what, void *arg)
@@ -222,6 +265,7 @@ int idxd_worker_start(idxd_worker *w)
         if (fd >= 0) close(fd);
         return -1;
     }
+    evconnlistener_set_error_cb(evhttp_bound_socket_get_listener(w->bound), on_accept_error);
     w->tick = event_new(w->base, -1, EV_PERSIST, on_tick, w);
     w->stop_ev = event_new(w->base, -1, 0, on_stop, w);
     struct timeval every = {0, 200000};

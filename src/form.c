@@ -80,7 +80,8 @@ int idx_form_parse(const char *s, size_t n, idx_form *f, idx_err *err)
             int rc = decode(s + i, eq - i, 1, "parameter name", &p->name, &p->name_len, err);
             if (rc) return rc;
             char what[80];
-            snprintf(what, sizeof what, "parameter '%.40s'", p->name);
+            snprintf(what, sizeof what, "parameter '%.*s'",
+                     (int)idx_utf8_clip(p->name, p->name_len, 40), p->name);
             rc = eq < j ? decode(s + eq + 1, j - eq - 1, 1, what, &p->value, &p->value_len, err)
                         : decode("", 0, 1, what, &p->value, &p->value_len, err);
             if (rc) {

@@ -34,22 +34,42 @@ typedef struct span {
     uint32_t part;
 } span;
 
+#define HASH_SLOTS 1024 /* > 2 * IDX_QUERY_MAX_TERMS: probes stay short */
+
 typedef struct scan {
     const idx_parsed_query *q;
     uint32_t *tid;     /* query token -> distinct term id */
     uint32_t *uniq;    /* distinct term id -> first query token index */
     size_t nuniq;
+    uint32_t slot[HASH_SLOTS]; /* open addressing: distinct term id + 1, 0 empty */
     mtok *m;
     size_t nm, cap;
     int oom;
 } scan;
 
+static uint32_t term_hash(const char *t, size_t n)
+{
+    uint32_t h = 2166136261u; /* FNV-1a */
+    for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)t[i]) * 16777619u;
+    return h;
+}
+
+/* Distinct term id of t[0..n), or -1. */
+static long term_id(const scan *s, const char *t, size_t n)
+{
+    for (uint32_t h = term_hash(t, n) & (HASH_SLOTS - 1);; h = (h + 1) & (HASH_SLOTS - 1)) {
+        uint32_t u = s->slot[h];
+        if (!u) return -1;
+        const idx_qtoken *qt = &s->q->toks[s->uniq[u - 1]];
+        if (qt->len == n && memcmp(qt->term, t, n) == 0) return (long)(u - 1);
+    }
+}
+
 static int on_token(void *vctx, const idx_token *t)
 {
     scan *s = vctx;
-    for (size_t u = 0; u < s->nuniq; u++) {
-        const idx_qtoken *qt = &s->q->toks[s->uniq[u]];
-        if (qt->len != t->len || memcmp(qt->term, t->term, t->len) != 0) continue;
+    long u = term_id(s, t->term, t->len);
+    if (u >= 0) {
         if (s->nm == MAX_MATCHES) return IDX_ETOOBIG; /* enough: stop scanning */
         if (s->nm == s->cap) {
             size_t cap = s->cap ? s->cap * 2 : 64;
@@ -62,7 +82,6 @@ static int on_token(void *vctx, const idx_token *t)
             s->cap = cap;
         }
         s->m[s->nm++] = (mtok){t->pos, (uint32_t)u, t->start, t->end};
-        break;
     }
     return IDX_OK;
 }
@@ -107,7 +126,10 @@ static int find_spans(const idx_parsed_query *q, const char *text, size_t n, spa
                       idx_err *err)
 {
     memset(sp, 0, sizeof *sp);
-    scan s = {q, NULL, NULL, 0, NULL, 0, 0, 0};
+    scan s;
+    memset(&s, 0, sizeof s);
+    s.q = q;
+    uint32_t *first = NULL, *order = NULL; /* matches grouped by term id */
     int rc = IDX_OK;
     size_t scan_n = n > IDX_SNIPPET_SCAN_MAX ? idx_utf8_clip(text, n, IDX_SNIPPET_SCAN_MAX) : n;
     if (!q || q->ntoks == 0 || scan_n == 0) return IDX_OK;
@@ -118,12 +140,15 @@ static int find_spans(const idx_parsed_query *q, const char *text, size_t n, spa
         goto done;
     }
     for (size_t i = 0; i < q->ntoks; i++) {
-        size_t u;
-        for (u = 0; u < s.nuniq; u++) {
-            const idx_qtoken *a = &q->toks[s.uniq[u]], *b = &q->toks[i];
-            if (a->len == b->len && memcmp(a->term, b->term, a->len) == 0) break;
+        const idx_qtoken *b = &q->toks[i];
+        long u = term_id(&s, b->term, b->len);
+        if (u < 0) {
+            u = (long)s.nuniq;
+            s.uniq[s.nuniq++] = (uint32_t)i;
+            uint32_t h = term_hash(b->term, b->len) & (HASH_SLOTS - 1);
+            while (s.slot[h]) h = (h + 1) & (HASH_SLOTS - 1);
+            s.slot[h] = (uint32_t)u + 1;
         }
-        if (u == s.nuniq) s.uniq[s.nuniq++] = (uint32_t)i;
         s.tid[i] = (uint32_t)u;
     }
     rc = idx_tokenize(text, scan_n, IDX_TOKENIZE_DOCUMENT, 0, on_token, &s, NULL, err);
@@ -131,11 +156,31 @@ static int find_spans(const idx_parsed_query *q, const char *text, size_t n, spa
     if (s.oom) rc = idx_err_set(err, IDX_ENOMEM, "[snippet] out of memory");
     if (rc) goto done;
 
-    /* at most one span per (part, matched first token) */
+    if (s.nm == 0) goto done;
+    /* group the matches by term id (counting sort), keeping text order */
+    first = calloc(s.nuniq + 1, sizeof *first);
+    order = malloc(s.nm * sizeof *order);
+    if (!first || !order) {
+        rc = idx_err_set(err, IDX_ENOMEM, "[snippet] out of memory");
+        goto done;
+    }
+    for (size_t i = 0; i < s.nm; i++) first[s.m[i].tid + 1]++;
+    for (size_t u = 0; u < s.nuniq; u++) first[u + 1] += first[u];
+    {
+        uint32_t *fill = calloc(s.nuniq, sizeof *fill);
+        if (!fill) {
+            rc = idx_err_set(err, IDX_ENOMEM, "[snippet] out of memory");
+            goto done;
+        }
+        for (size_t i = 0; i < s.nm; i++) order[first[s.m[i].tid] + fill[s.m[i].tid]++] = (uint32_t)i;
+        free(fill);
+    }
+
+    /* at most one span per (part, match of its first token) */
     size_t cap = 0;
     for (size_t p = 0; p < q->nparts; p++) {
         uint32_t t0 = s.tid[q->parts[p].first];
-        for (size_t i = 0; i < s.nm; i++) cap += s.m[i].tid == t0;
+        cap += first[t0 + 1] - first[t0];
     }
     if (cap == 0) goto done;
     sp->v = malloc(cap * sizeof *sp->v);
@@ -147,8 +192,8 @@ static int find_spans(const idx_parsed_query *q, const char *text, size_t n, spa
         const idx_qpart *part = &q->parts[p];
         const idx_qtoken *qt = &q->toks[part->first];
         uint32_t t0 = s.tid[part->first];
-        for (size_t i = 0; i < s.nm; i++) {
-            if (s.m[i].tid != t0) continue;
+        for (uint32_t o = first[t0]; o < first[t0 + 1]; o++) {
+            size_t i = order[o];
             size_t a = s.m[i].start, b = s.m[i].end;
             int ok = 1;
             for (size_t k = 1; k < part->n && ok; k++) {
@@ -197,6 +242,8 @@ static int find_spans(const idx_parsed_query *q, const char *text, size_t n, spa
         }
     }
 done:
+    free(first);
+    free(order);
     free(s.tid);
     free(s.uniq);
     free(s.m);
@@ -331,15 +378,21 @@ static void render(const char *t, size_t from, size_t to, const spans *sp, const
     if (in) idx_buf_append(out, mk->close, mk->clen);
 }
 
+/* White space and control characters: nothing a reader sees. */
+static int is_blank_byte(unsigned char c)
+{
+    return c < 0x20 || c == ' ' || c == 0x7F;
+}
+
 static size_t skip_space(const char *t, size_t i, size_t n)
 {
-    while (i < n && is_space_byte((unsigned char)t[i])) i++;
+    while (i < n && is_blank_byte((unsigned char)t[i])) i++;
     return i;
 }
 
 static size_t trim_space(const char *t, size_t from, size_t to)
 {
-    while (to > from && is_space_byte((unsigned char)t[to - 1])) to--;
+    while (to > from && is_blank_byte((unsigned char)t[to - 1])) to--;
     return to;
 }
 

@@ -180,6 +180,15 @@ http "$A/"
 expect_eq "GET /: JSON" "$CODE $(jqb '.name')" "200 idxd"
 http "$A/health" -I
 expect_eq "HEAD /health: 200" "$CODE" 200
+# HEAD sends the length and no body, so the connection stays usable
+out=$(curl -sv -I "$A/search?q=%E5%8D%97%E9%80%9A" --next "$A/health" 2>&1)
+expect_match "HEAD /search: Content-Length of the GET body" "$out" 'Content-Length: [1-9][0-9]*'
+if printf '%s' "$out" | grep -q 'Excess found'; then
+    fail "HEAD: no body after the headers" "curl: $(printf '%s' "$out" | grep Excess)"
+else
+    ok "HEAD: no body after the headers"
+fi
+expect_match "HEAD then GET on one keep-alive connection" "$out" 'Re-using existing connection.*|"status":"ok"'
 
 # ==== 2 + 3. snippets and escaping over HTTP, on a crafted index ====
 LONG_PRE=$(for i in $(seq 14); do printf '天气晴朗，市民们在公园里散步休闲第%s次。' "$i"; done)
@@ -525,6 +534,32 @@ kill -TERM "$LG" "$STALL" 2> /dev/null
 wait "$LG" "$STALL" 2> /dev/null
 forget "$LG"
 forget "$STALL"
+
+# A client that pipelines requests behind a large reply it never reads: idxd
+# stops reading from it (input capped per connection) instead of buffering
+# everything it is sent.
+start_server flood "$DB" --threads 1 --timeout 5 || exit 1
+F_PID=$PID
+rss() { awk '/^VmRSS/ { print $2 }' "/proc/$1/status"; }
+rss0=$(rss "$F_PID")
+timeout 4 bash -c '
+    exec 3<>"/dev/tcp/127.0.0.1/$1"
+    r=$(printf "GET /health HTTP/1.1\r\nHost: x\r\n\r")
+    { for i in $(seq 40); do
+          printf "GET /search?q=%%E7%%9A%%84&limit=100&snippet_len=1000 HTTP/1.1\r\nHost: x\r\n\r\n"
+      done
+      yes "$r"; } >&3' _ "$PORT" > /dev/null 2>&1
+rss1=$(rss "$F_PID")
+grow=$(( (rss1 - rss0) / 1024 ))
+if [ "$grow" -lt 100 ]; then
+    ok "pipelining flood without reading: memory grew ${grow} MiB (< 100)"
+else
+    fail "pipelining flood without reading: memory bounded" "grew ${grow} MiB"
+fi
+http "$URL/health"
+expect_eq "after the flood the server still answers" "$CODE" 200
+stop_server "$F_PID" 8
+expect_eq "flood: SIGTERM exits 0" "$STOP_RC" 0
 
 # Connection cap: at --max-connections open connections idxd stops accepting;
 # the other clients wait in the listen backlog (no errors) and are served as
