@@ -417,13 +417,13 @@ void idxd_api_handle(struct evhttp_request *req, void *arg)
     else if (strcmp(path, "/metrics") == 0) c.route = ROUTE_METRICS;
     else if (strcmp(path, "/") == 0) c.route = ROUTE_ROOT;
 
+    enum evhttp_cmd_type m = evhttp_request_get_command(req);
+    c.head = m == EVHTTP_REQ_HEAD;
     if (c.w->draining) { /* stopping: answer, and close the connection */
         evhttp_add_header(evhttp_request_get_output_headers(req), "Connection", "close");
         reply_error(&c, 503, "shutting_down", "idxd is shutting down; retry on another server");
         return;
     }
-    enum evhttp_cmd_type m = evhttp_request_get_command(req);
-    c.head = m == EVHTTP_REQ_HEAD;
     if (m == EVHTTP_REQ_OPTIONS && cfg->cors_origin) { /* CORS preflight */
         struct evkeyvalq *h = evhttp_request_get_output_headers(req);
         evhttp_add_header(h, "Access-Control-Allow-Methods", "GET, HEAD, OPTIONS");
