@@ -16,76 +16,6 @@
 #include "isodate.h"
 #include "tokenize.h"
 
-/* Does s[a..b) contain white space (ASCII or U+3000)? */
-static int has_space(const char *s, size_t a, size_t b)
-{
-    for (size_t i = a; i < b; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v') return 1;
-        if (c == 0xE3 && i + 2 < b && (unsigned char)s[i + 1] == 0x80 &&
-            (unsigned char)s[i + 2] == 0x80)
-            return 1;
-    }
-    return 0;
-}
-
-typedef struct parse_ctx {
-    idx_parsed_query *pq;
-    const char *s;
-    size_t last_end; /* end of the previous token */
-} parse_ctx;
-
-static int on_token(void *vctx, const idx_token *t)
-{
-    parse_ctx *c = vctx;
-    idx_parsed_query *pq = c->pq;
-    if (pq->ntoks >= IDX_QUERY_MAX_TERMS) return IDX_ETOOBIG;
-    idx_qtoken *q = &pq->toks[pq->ntoks];
-    memcpy(q->term, t->term, t->len);
-    q->term[t->len] = '\0';
-    q->len = t->len;
-    q->pos = t->pos;
-    q->kind = t->kind;
-    /* a new part starts at the first token and after white space */
-    if (pq->ntoks == 0 || has_space(c->s, c->last_end, t->start)) {
-        pq->parts[pq->nparts].first = pq->ntoks;
-        pq->parts[pq->nparts].n = 0;
-        pq->nparts++;
-    }
-    pq->parts[pq->nparts - 1].n++;
-    pq->ntoks++;
-    c->last_end = t->end;
-    return IDX_OK;
-}
-
-int idx_query_parse(const char *s, size_t n, idx_parsed_query *pq, idx_err *err)
-{
-    memset(pq, 0, sizeof *pq);
-    if (n > IDX_QUERY_MAX_BYTES)
-        return idx_err_set(err, IDX_ETOOBIG, "[query][parse] query is %zu bytes (max %d)", n,
-                           IDX_QUERY_MAX_BYTES);
-    pq->toks = malloc(IDX_QUERY_MAX_TERMS * sizeof *pq->toks);
-    pq->parts = malloc(IDX_QUERY_MAX_TERMS * sizeof *pq->parts);
-    if (!pq->toks || !pq->parts) return idx_err_set(err, IDX_ENOMEM, "[query][parse] out of memory");
-    parse_ctx c = {pq, s, 0};
-    int rc = idx_tokenize(s, n, IDX_TOKENIZE_QUERY, 0, on_token, &c, NULL, err);
-    if (rc == IDX_ETOOBIG)
-        return idx_err_set(err, IDX_ETOOBIG, "[query][parse] query has more than %d terms",
-                           IDX_QUERY_MAX_TERMS);
-    if (rc) return rc;
-    if (pq->ntoks == 0)
-        return idx_err_set(err, IDX_EINVAL, "[query][parse] query has no searchable terms (only punctuation, or words over %d bytes)", IDX_TOKEN_MAX_WORD);
-    return IDX_OK;
-}
-
-void idx_parsed_query_fini(idx_parsed_query *pq)
-{
-    if (!pq) return;
-    free(pq->toks);
-    free(pq->parts);
-    memset(pq, 0, sizeof *pq);
-}
-
 /* A lone CJK character in an IDX_UNIGRAMS_EDGES database: its unigram (run
  * edges) OR every bigram that starts with it (run starts and insides). */
 static int char_query(const char *t, size_t n, idx_xq **out, idx_err *err)
@@ -124,51 +54,138 @@ static int part_query(const idx_qtoken *toks, size_t k, const char *prefix, int 
     return rc;
 }
 
-/* AND of all parts, terms prefixed with prefix. */
-static int parts_query(const idx_parsed_query *pq, const char *prefix, int unigrams,
+static int date_bound(const char *v, int upper, char out[18], size_t *len, idx_err *err);
+
+/* Value range on the date slot; from/to NULL for open ends. */
+static int date_query(const char *from, const char *to, idx_xq **out, idx_err *err)
+{
+    char lo[18], hi[18];
+    size_t lolen = 0, hilen = 0;
+    int rc;
+    if ((from && (rc = date_bound(from, 0, lo, &lolen, err))) ||
+        (to && (rc = date_bound(to, 1, hi, &hilen, err))))
+        return rc;
+    return idx_xq_value_range(IDX_SLOT_DATE, from ? lo : NULL, lolen, to ? hi : NULL, hilen, out,
+                              err);
+}
+
+static int build_node(const idx_parsed_query *pq, int id, int unigrams, idx_xq **out, idx_err *err);
+
+/* Everything but q: MatchAll AND_NOT q. */
+static int all_but(idx_xq *q, idx_xq **out, idx_err *err)
+{
+    idx_xq *pair[2] = {NULL, q};
+    int rc = idx_xq_all(&pair[0], err);
+    if (!rc) rc = idx_xq_combine(IDX_XQ_AND_NOT, pair, 2, out, err);
+    idx_xq_free(pair[0]);
+    return rc;
+}
+
+/* AND or OR of a node's children; in an AND, NOT children are subtracted
+ * from the rest (from everything when there is no rest). */
+static int build_group(const idx_parsed_query *pq, const idx_qnode *nd, int unigrams,
                        idx_xq **out, idx_err *err)
 {
-    idx_xq *subs[IDX_QUERY_MAX_TERMS];
-    size_t nsub = 0;
+    idx_xq *pos[IDX_QUERY_MAX_TERMS], *neg[IDX_QUERY_MAX_TERMS], *p = NULL, *n = NULL;
+    size_t npos = 0, nneg = 0;
     int rc = IDX_OK;
-    for (size_t i = 0; i < pq->nparts; i++) {
-        const idx_qpart *p = &pq->parts[i];
-        if ((rc = part_query(pq->toks + p->first, p->n, prefix, unigrams, &subs[nsub], err)))
-            goto done;
-        nsub++;
+    for (int k = nd->kid; k >= 0 && !rc; k = pq->nodes[k].next) {
+        const idx_qnode *kid = &pq->nodes[k];
+        if (kid->type == IDX_QN_NOT && nd->type == IDX_QN_AND) {
+            if (!(rc = build_node(pq, kid->kid, unigrams, &neg[nneg], err))) nneg++;
+        } else if (!(rc = build_node(pq, k, unigrams, &pos[npos], err))) {
+            npos++;
+        }
     }
-    if (nsub == 1) {
-        *out = subs[0];
-        return IDX_OK;
+    if (rc) goto done;
+    int op = nd->type == IDX_QN_AND ? IDX_XQ_AND : IDX_XQ_OR;
+    if (npos == 0)
+        rc = idx_xq_all(&p, err);
+    else
+        rc = idx_xq_combine(op, pos, npos, &p, err);
+    if (rc || nneg == 0) {
+        *out = p;
+        p = NULL;
+        goto done;
     }
-    rc = idx_xq_combine(IDX_XQ_AND, subs, nsub, out, err);
+    if ((rc = idx_xq_combine(IDX_XQ_OR, neg, nneg, &n, err))) goto done;
+    idx_xq *pair[2] = {p, n};
+    rc = idx_xq_combine(IDX_XQ_AND_NOT, pair, 2, out, err);
 done:
-    for (size_t i = 0; i < nsub; i++) idx_xq_free(subs[i]);
+    for (size_t i = 0; i < npos; i++) idx_xq_free(pos[i]);
+    for (size_t i = 0; i < nneg; i++) idx_xq_free(neg[i]);
+    idx_xq_free(p);
+    idx_xq_free(n);
     return rc;
+}
+
+static int build_node(const idx_parsed_query *pq, int id, int unigrams, idx_xq **out, idx_err *err)
+{
+    const idx_qnode *nd = &pq->nodes[id];
+    *out = NULL;
+    switch (nd->type) {
+    case IDX_QN_TEXT:
+        return part_query(pq->toks + nd->first, nd->n,
+                          nd->field == IDX_FIELD_TITLE ? IDX_PREFIX_TITLE : "", unigrams, out, err);
+    case IDX_QN_FILTER: {
+        idx_buf term;
+        idx_buf_init(&term);
+        idx_xq *t = NULL;
+        int rc = idx_filter_term(nd->prefix, nd->value, strlen(nd->value), &term, err);
+        if (!rc) rc = idx_xq_term(term.data, term.len, &t, err);
+        if (!rc) rc = idx_xq_scale(t, 0, out, err); /* a filter adds no weight */
+        idx_xq_free(t);
+        idx_buf_fini(&term);
+        return rc;
+    }
+    case IDX_QN_DATE:
+        return date_query(nd->from, nd->to, out, err);
+    case IDX_QN_NOT: {
+        idx_xq *k = NULL;
+        int rc = build_node(pq, nd->kid, unigrams, &k, err);
+        if (!rc) rc = all_but(k, out, err);
+        idx_xq_free(k);
+        return rc;
+    }
+    default:
+        return build_group(pq, nd, unigrams, out, err);
+    }
 }
 
 int idx_query_build(const idx_parsed_query *pq, const idx_query_opts *opts, idx_xq **out,
                     idx_err *err)
 {
     *out = NULL;
-    if (!pq->nparts)
+    if (pq->root < 0)
         return idx_err_set(err, IDX_EINVAL, "[query][build] query has no searchable terms");
-    idx_xq *body = NULL, *title = NULL, *scaled = NULL;
+    idx_xq *main_q = NULL, *title = NULL, *scaled = NULL;
+    idx_xq *boost[IDX_QUERY_MAX_TERMS];
+    size_t nboost = 0;
     int unigrams = opts ? opts->unigrams : IDX_UNIGRAMS_ALL;
-    int rc = parts_query(pq, "", unigrams, &body, err);
+    int rc = build_node(pq, pq->root, unigrams, &main_q, err);
     if (rc) goto done;
-    if (!opts || opts->title_weight <= 0) {
-        *out = body;
-        body = NULL;
+    /* title boost: each positive part that also matches in the title */
+    for (size_t i = 0; opts && opts->title_weight > 0 && i < pq->nparts && !rc; i++) {
+        const idx_qpart *part = &pq->parts[i];
+        if (part->field != IDX_FIELD_ANY) continue;
+        if (!(rc = part_query(pq->toks + part->first, part->n, IDX_PREFIX_TITLE, unigrams,
+                              &boost[nboost], err)))
+            nboost++;
+    }
+    if (rc) goto done;
+    if (nboost == 0) {
+        *out = main_q;
+        main_q = NULL;
         goto done;
     }
-    if ((rc = parts_query(pq, IDX_PREFIX_TITLE, unigrams, &title, err)) ||
+    if ((rc = idx_xq_combine(IDX_XQ_OR, boost, nboost, &title, err)) ||
         (rc = idx_xq_scale(title, opts->title_weight, &scaled, err)))
         goto done;
-    idx_xq *pair[2] = {body, scaled};
+    idx_xq *pair[2] = {main_q, scaled};
     rc = idx_xq_combine(IDX_XQ_AND_MAYBE, pair, 2, out, err);
 done:
-    idx_xq_free(body);
+    for (size_t i = 0; i < nboost; i++) idx_xq_free(boost[i]);
+    idx_xq_free(main_q);
     idx_xq_free(title);
     idx_xq_free(scaled);
     return rc;
@@ -205,14 +222,7 @@ int idx_query_filter(const idx_xq *q, const idx_filters *f, idx_xq **out, idx_er
     int rc = IDX_OK;
     *out = NULL;
     if (f && (f->from || f->to)) {
-        char lo[18], hi[18];
-        size_t lolen = 0, hilen = 0;
-        if ((f->from && (rc = date_bound(f->from, 0, lo, &lolen, err))) ||
-            (f->to && (rc = date_bound(f->to, 1, hi, &hilen, err))))
-            goto done;
-        if ((rc = idx_xq_value_range(IDX_SLOT_DATE, f->from ? lo : NULL, lolen,
-                                     f->to ? hi : NULL, hilen, &subs[nsub], err)))
-            goto done;
+        if ((rc = date_query(f->from, f->to, &subs[nsub], err))) goto done;
         nsub++;
     }
     if (f && f->source) {

@@ -1,15 +1,15 @@
-/* query.h - user query text -> Xapian query (first version).
+/* query.h - user query text -> parse tree (qparse.c) -> Xapian query (query.c).
  *
- * Whitespace-separated parts are ANDed.  Each part is tokenized with the one
- * tokenizer in QUERY mode; a part that yields several tokens (a CJK run,
+ * The query language is described in qparse.c.  Each text part is tokenized
+ * with the one tokenizer in QUERY mode; a part that yields several tokens (a CJK run,
  * "5G基站", "2.14亿") must match as a phrase at the same relative positions
  * the indexer gave them, so 南通开发区 never matches 南通 ... 开发 ... 区
  * scattered.  A single CJK character is a unigram, which the indexer emits for
  * every CJK character, so it is found inside longer words (in a database
  * built with IDX_UNIGRAMS_EDGES it becomes OR(unigram, bigrams starting with
  * it) instead).  Title matches are
- * boosted: the whole query is OP_AND_MAYBE'd with the same parts over the
- * title-prefixed terms, scaled by title_weight.
+ * boosted: the whole query is OP_AND_MAYBE'd with the OR of its positive
+ * parts over the title-prefixed terms, scaled by title_weight.
  *
  * Filters (date range, source, category) are applied as boolean filters and
  * never change scores.
@@ -28,10 +28,10 @@
 #define IDX_QUERY_MAX_TERMS 256
 #define IDX_TITLE_WEIGHT_DEFAULT 2.0
 
-/* A parsed query: parts ANDed; each part is a run of tokens (QUERY mode)
- * that must match at the same relative positions.  The query compiler, the
- * snippet highlighter (snippet.h) and anything else that needs "what did the
- * user ask for" read this one structure, so they agree. */
+/* A parsed query (qparse.c): a tree of nodes, plus the list of its positive
+ * text leaves ("parts").  The query compiler walks the tree; the snippet
+ * highlighter (snippet.h) marks the parts; both read this one structure, so
+ * they agree on what the user asked for. */
 typedef struct idx_qtoken {
     char term[IDX_TOKEN_MAX_WORD + 1]; /* normalized, NUL-terminated */
     size_t len;
@@ -39,19 +39,45 @@ typedef struct idx_qtoken {
     int kind;                          /* IDX_TOK_* */
 } idx_qtoken;
 
+enum { IDX_FIELD_ANY = 0, IDX_FIELD_TITLE = 1 };
+
+/* Node types.  TEXT: tokens that must match at their relative positions (a
+ * bare word, a CJK run, a "quoted phrase"), in title and body or, with
+ * field TITLE, in the title only.  FILTER: an exact source/category/tag.
+ * DATE: an inclusive date range.  AND/OR: children; NOT: one child. */
+enum { IDX_QN_AND = 1, IDX_QN_OR, IDX_QN_NOT, IDX_QN_TEXT, IDX_QN_FILTER, IDX_QN_DATE };
+
+typedef struct idx_qnode {
+    int type;
+    int kid, next;       /* first child, next sibling: node indexes, -1 = none */
+    int field;           /* TEXT: IDX_FIELD_* */
+    size_t first, n;     /* TEXT: toks[first .. first+n) */
+    const char *prefix;  /* FILTER: IDX_PREFIX_SOURCE, _CATEGORY or _TAG */
+    char *value;         /* FILTER: the value (owned) */
+    char *from, *to;     /* DATE: ISO bounds or NULL for an open end (owned) */
+} idx_qnode;
+
 typedef struct idx_qpart {
     size_t first, n; /* toks[first .. first+n) */
+    int field;       /* IDX_FIELD_*: a title-only part is not marked in bodies */
 } idx_qpart;
 
 typedef struct idx_parsed_query {
     idx_qtoken *toks; /* owned */
     size_t ntoks;
-    idx_qpart *parts; /* owned */
+    idx_qnode *nodes; /* owned */
+    size_t nnodes;
+    int root;         /* index into nodes */
+    idx_qpart *parts; /* owned: the TEXT nodes not under a NOT, in order */
     size_t nparts;
+    char warning[256]; /* non-empty when the syntax was bad and the query was
+                          read as plain words instead */
 } idx_parsed_query;
 
-/* Parse s[0..n) into *pq (caller calls idx_parsed_query_fini, also after an
- * error).  Errors as idx_query_compile. */
+/* Parse s[0..n) (syntax in qparse.c) into *pq; the caller calls
+ * idx_parsed_query_fini, also after an error.  Bad syntax is not an error:
+ * the text is searched as plain words and pq->warning says why.  Errors:
+ * IDX_EUTF8, IDX_ETOOBIG, IDX_EINVAL (nothing searchable), IDX_ENOMEM. */
 int idx_query_parse(const char *s, size_t n, idx_parsed_query *pq, idx_err *err);
 void idx_parsed_query_fini(idx_parsed_query *pq);
 

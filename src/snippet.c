@@ -122,7 +122,7 @@ static void spans_fini(spans *sp)
 }
 
 /* Steps 1 and 2 over text[0..n). */
-static int find_spans(const idx_parsed_query *q, const char *text, size_t n, spans *sp,
+static int find_spans(const idx_parsed_query *q, const char *text, size_t n, int body, spans *sp,
                       idx_err *err)
 {
     memset(sp, 0, sizeof *sp);
@@ -180,7 +180,7 @@ static int find_spans(const idx_parsed_query *q, const char *text, size_t n, spa
     size_t cap = 0;
     for (size_t p = 0; p < q->nparts; p++) {
         uint32_t t0 = s.tid[q->parts[p].first];
-        cap += first[t0 + 1] - first[t0];
+        if (!(body && q->parts[p].field == IDX_FIELD_TITLE)) cap += first[t0 + 1] - first[t0];
     }
     if (cap == 0) goto done;
     sp->v = malloc(cap * sizeof *sp->v);
@@ -190,6 +190,7 @@ static int find_spans(const idx_parsed_query *q, const char *text, size_t n, spa
     }
     for (size_t p = 0; p < q->nparts; p++) {
         const idx_qpart *part = &q->parts[p];
+        if (body && part->field == IDX_FIELD_TITLE) continue; /* title: parts */
         const idx_qtoken *qt = &q->toks[part->first];
         uint32_t t0 = s.tid[part->first];
         for (uint32_t o = first[t0]; o < first[t0 + 1]; o++) {
@@ -409,7 +410,7 @@ int idx_highlight(const idx_parsed_query *q, const char *text, size_t n, const i
     int rc = idx_utf8_check(text, shown, "text to highlight", err);
     if (rc) return rc;
     spans sp;
-    if ((rc = find_spans(q, text, shown, &sp, err))) return rc;
+    if ((rc = find_spans(q, text, shown, 0, &sp, err))) return rc;
     marks mk = marks_of(opts);
     size_t a = skip_space(text, 0, shown), b = trim_space(text, a, shown);
     render(text, a, b, &sp, &mk, out);
@@ -490,7 +491,7 @@ int idx_snippet(const idx_parsed_query *q, const char *text, size_t n, const idx
     size_t max = opts && opts->max_chars ? opts->max_chars : IDX_SNIPPET_DEFAULT_CHARS;
     if (max > IDX_SNIPPET_MAX_CHARS) max = IDX_SNIPPET_MAX_CHARS;
     spans sp;
-    int rc = find_spans(q, text, n, &sp, err);
+    int rc = find_spans(q, text, n, 1, &sp, err);
     if (rc) return rc;
 
     /* best window: most distinct parts, then most spans, then earliest */

@@ -47,8 +47,8 @@ typedef struct idx_hl_opts {
 int idx_highlight(const idx_parsed_query *q, const char *text, size_t n, const idx_hl_opts *opts,
                   idx_buf *out, idx_err *err);
 
-/* Append the best snippet of text[0..n), highlighted, to out.  opts may be
- * NULL.  Returns IDX_OK, IDX_EUTF8 or IDX_ENOMEM. */
+/* Append the best snippet of text[0..n) (an article body: title: parts are
+ * not marked in it), highlighted, to out.  opts may be NULL.  Returns IDX_OK, IDX_EUTF8 or IDX_ENOMEM. */
 int idx_snippet(const idx_parsed_query *q, const char *text, size_t n, const idx_hl_opts *opts,
                 idx_buf *out, idx_err *err);
 

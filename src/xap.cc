@@ -441,6 +441,16 @@ extern "C" int idx_xq_prefix(const char *p, size_t n, unsigned max_expansion, id
     }
 }
 
+extern "C" int idx_xq_all(idx_xq **out, idx_err *err)
+{
+    *out = NULL;
+    try {
+        return wrap(Xapian::Query::MatchAll, out, err, "all");
+    } catch (...) {
+        return fail(err, "all");
+    }
+}
+
 extern "C" int idx_xq_scale(const idx_xq *q, double factor, idx_xq **out, idx_err *err)
 {
     *out = NULL;

@@ -100,6 +100,9 @@ int idx_xq_value_range(unsigned slot, const char *lo, size_t lolen, const char *
 /* Terms starting with prefix (OR of up to max_expansion most frequent;
  * 0 = all of them). */
 int idx_xq_prefix(const char *p, size_t n, unsigned max_expansion, idx_xq **out, idx_err *err);
+/* Every document (weight 0). */
+int idx_xq_all(idx_xq **out, idx_err *err);
+/* q with its weights multiplied by factor (0: a pure filter). */
 int idx_xq_scale(const idx_xq *q, double factor, idx_xq **out, idx_err *err);
 /* Xapian's description, malloc'd. */
 int idx_xq_describe(const idx_xq *q, char **out, idx_err *err);

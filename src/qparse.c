@@ -1,0 +1,512 @@
+/* qparse.c - the query language: text -> idx_parsed_query (query.h).
+ *
+ *   南通 开发区             both parts (implicit AND); `AND` may be written
+ *   疫情 OR 新冠            either
+ *   经济 -疫情, 经济 NOT 疫情 the first without the second
+ *   "iphone 14"             a phrase: words adjacent, in order ("…" or “…”)
+ *   (疫情 OR 新冠) 防控      grouping
+ *   title:南通              in the title only; title:"..." for a phrase
+ *   source:X category:X tag:X
+ *                           exact filters (quote a value with spaces)
+ *   date:2022-01-01..2022-06-30, date:2022-01-01.., date:..2022-06-30,
+ *   date:2022-05-18         inclusive date ranges
+ *
+ * OR, AND and NOT are operators only in capitals; any other word, CJK run or
+ * mixed-script run (5G基站, iPhone14) is a text part, tokenized by the one
+ * tokenizer and matched as a phrase at the indexer's relative positions.
+ * Bad syntax (an unclosed parenthesis or quote, an operator with nothing to
+ * work on, an empty or unknown-valued field, a bad date) never fails the
+ * search: the input is read again as plain white-space separated words and
+ * pq->warning says what was wrong and where.
+ *
+ * Recursive descent over the raw bytes; nesting is capped at MAX_DEPTH so a
+ * hostile "((((…" cannot exhaust the stack.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "document.h"
+#include "isodate.h"
+#include "query.h"
+#include "utf8.h"
+
+#define MAX_DEPTH 32
+#define NONE (-1)  /* nothing parsed here */
+#define EMPTY (-2) /* a text part with no searchable token: skipped */
+
+typedef struct parser {
+    const char *s;
+    size_t n, i;
+    idx_parsed_query *pq;
+    size_t cap;      /* nodes allocated */
+    int depth;
+    int rc;          /* hard error (ETOOBIG, ENOMEM, EUTF8): stop */
+    int syntax;      /* a syntax error was found: fall back */
+    char msg[200];
+    idx_err *err;
+} parser;
+
+static void syntax_error(parser *p, size_t at, const char *what)
+{
+    if (p->syntax || p->rc) return;
+    p->syntax = 1;
+    snprintf(p->msg, sizeof p->msg, "%s at byte %zu", what, at);
+}
+
+static int new_node(parser *p, int type)
+{
+    idx_parsed_query *pq = p->pq;
+    if (pq->nnodes == p->cap) {
+        size_t cap = p->cap ? p->cap * 2 : 16;
+        if (cap > 4 * IDX_QUERY_MAX_TERMS) {
+            p->rc = idx_err_set(p->err, IDX_ETOOBIG, "[query][parse] query is too complex");
+            return NONE;
+        }
+        idx_qnode *v = realloc(pq->nodes, cap * sizeof *v);
+        if (!v) {
+            p->rc = idx_err_set(p->err, IDX_ENOMEM, "[query][parse] out of memory");
+            return NONE;
+        }
+        pq->nodes = v;
+        p->cap = cap;
+    }
+    idx_qnode *nd = &pq->nodes[pq->nnodes];
+    memset(nd, 0, sizeof *nd);
+    nd->type = type;
+    nd->kid = nd->next = NONE;
+    return (int)pq->nnodes++;
+}
+
+/* ---- characters ---- */
+
+static int space_at(const parser *p, size_t i)
+{
+    unsigned char c = (unsigned char)p->s[i];
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v') return 1;
+    return c == 0xE3 && i + 2 < p->n && (unsigned char)p->s[i + 1] == 0x80 &&
+                   (unsigned char)p->s[i + 2] == 0x80
+               ? 3
+               : 0;
+}
+
+static void skip_ws(parser *p)
+{
+    int k;
+    while (p->i < p->n && (k = space_at(p, p->i))) p->i += (size_t)k;
+}
+
+/* Length of an opening quote at i (" or “), else 0. */
+static int open_quote(const parser *p, size_t i)
+{
+    if (p->s[i] == '"') return 1;
+    if (i + 2 < p->n && memcmp(p->s + i, "\xE2\x80\x9C", 3) == 0) return 3;
+    return 0;
+}
+
+/* Length of a closing quote at i (" or ”), else 0. */
+static int close_quote(const parser *p, size_t i)
+{
+    if (p->s[i] == '"') return 1;
+    if (i + 2 < p->n && memcmp(p->s + i, "\xE2\x80\x9D", 3) == 0) return 3;
+    return 0;
+}
+
+/* End of the bare word starting at i. */
+static size_t word_end(const parser *p, size_t i)
+{
+    while (i < p->n && !space_at(p, i) && p->s[i] != '(' && p->s[i] != ')' && !open_quote(p, i) &&
+           !close_quote(p, i))
+        i++;
+    return i;
+}
+
+static int word_is(const parser *p, const char *w)
+{
+    size_t e = word_end(p, p->i), len = strlen(w);
+    return e - p->i == len && memcmp(p->s + p->i, w, len) == 0;
+}
+
+/* ---- leaves ---- */
+
+typedef struct tokctx {
+    parser *p;
+} tokctx;
+
+static int on_token(void *vctx, const idx_token *t)
+{
+    tokctx *c = vctx;
+    idx_parsed_query *pq = c->p->pq;
+    if (pq->ntoks >= IDX_QUERY_MAX_TERMS) return IDX_ETOOBIG;
+    idx_qtoken *q = &pq->toks[pq->ntoks++];
+    memcpy(q->term, t->term, t->len);
+    q->term[t->len] = '\0';
+    q->len = t->len;
+    q->pos = t->pos;
+    q->kind = t->kind;
+    return IDX_OK;
+}
+
+/* A TEXT node for s[a..b), or EMPTY when it holds nothing searchable. */
+static int text_node(parser *p, size_t a, size_t b, int field)
+{
+    idx_parsed_query *pq = p->pq;
+    size_t first = pq->ntoks;
+    tokctx c = {p};
+    int rc = idx_tokenize(p->s + a, b - a, IDX_TOKENIZE_QUERY, 0, on_token, &c, NULL, p->err);
+    if (rc == IDX_ETOOBIG) {
+        p->rc = idx_err_set(p->err, IDX_ETOOBIG, "[query][parse] query has more than %d terms",
+                            IDX_QUERY_MAX_TERMS);
+        return NONE;
+    }
+    if (rc) {
+        p->rc = rc;
+        return NONE;
+    }
+    if (pq->ntoks == first) return EMPTY;
+    int id = new_node(p, IDX_QN_TEXT);
+    if (id < 0) return NONE;
+    pq->nodes[id].field = field;
+    pq->nodes[id].first = first;
+    pq->nodes[id].n = pq->ntoks - first;
+    return id;
+}
+
+static char *dup_range(parser *p, size_t a, size_t b)
+{
+    char *v = malloc(b - a + 1);
+    if (!v) {
+        p->rc = idx_err_set(p->err, IDX_ENOMEM, "[query][parse] out of memory");
+        return NULL;
+    }
+    memcpy(v, p->s + a, b - a);
+    v[b - a] = '\0';
+    return v;
+}
+
+static int valid_date(const char *s, size_t n)
+{
+    idx_date d;
+    return idx_date_parse(s, n, &d, NULL) == IDX_OK;
+}
+
+/* date:A..B, date:A.., date:..B or date:A (that day) in s[a..b). */
+static int date_node(parser *p, size_t a, size_t b)
+{
+    const char *s = p->s;
+    size_t dots = a;
+    while (dots + 1 < b && !(s[dots] == '.' && s[dots + 1] == '.')) dots++;
+    size_t fa = a, fb, ta, tb = b;
+    if (dots + 1 < b) {
+        fb = dots;
+        ta = dots + 2;
+    } else { /* a single day */
+        fb = b;
+        ta = a;
+    }
+    if ((fb > fa && !valid_date(s + fa, fb - fa)) || (tb > ta && !valid_date(s + ta, tb - ta)) ||
+        (fb == fa && tb == ta)) {
+        syntax_error(p, a, "bad date range (want date:YYYY-MM-DD..YYYY-MM-DD)");
+        return NONE;
+    }
+    int id = new_node(p, IDX_QN_DATE);
+    if (id < 0) return NONE;
+    idx_qnode *nd = &p->pq->nodes[id];
+    if (fb > fa && !(nd->from = dup_range(p, fa, fb))) return NONE;
+    if (tb > ta && !(nd->to = dup_range(p, ta, tb))) return NONE;
+    return id;
+}
+
+static const struct {
+    const char *name;
+    const char *prefix; /* NULL: title or date */
+} fields[] = {
+    {"title", NULL}, {"date", NULL}, {"source", IDX_PREFIX_SOURCE},
+    {"category", IDX_PREFIX_CATEGORY}, {"tag", IDX_PREFIX_TAG},
+};
+
+/* Field name of the word at p->i ("title:..."), or -1. */
+static int field_at(const parser *p, size_t end)
+{
+    for (size_t f = 0; f < sizeof fields / sizeof *fields; f++) {
+        size_t len = strlen(fields[f].name);
+        if (p->i + len < end && p->s[p->i + len] == ':' &&
+            strncasecmp(p->s + p->i, fields[f].name, len) == 0)
+            return (int)f;
+    }
+    return -1;
+}
+
+/* A field (p->i at its name; the word ends at end). */
+static int field_node(parser *p, int f, size_t end)
+{
+    size_t at = p->i;
+    p->i += strlen(fields[f].name) + 1;
+    size_t a = p->i, b = end;
+    int q;
+    if (a == b && a < p->n && (q = open_quote(p, a))) { /* title:"..." */
+        a += (size_t)q;
+        for (b = a; b < p->n && !close_quote(p, b); b++) {
+        }
+        if (b >= p->n) {
+            syntax_error(p, at, "unclosed quote");
+            return NONE;
+        }
+        p->i = b + (size_t)close_quote(p, b);
+    } else {
+        p->i = end;
+    }
+    if (a == b) {
+        syntax_error(p, at, "field without a value");
+        return NONE;
+    }
+    if (strcmp(fields[f].name, "title") == 0) {
+        int id = text_node(p, a, b, IDX_FIELD_TITLE);
+        return id == EMPTY ? EMPTY : id;
+    }
+    if (strcmp(fields[f].name, "date") == 0) return date_node(p, a, b);
+    int id = new_node(p, IDX_QN_FILTER);
+    if (id < 0) return NONE;
+    p->pq->nodes[id].prefix = fields[f].prefix;
+    if (!(p->pq->nodes[id].value = dup_range(p, a, b))) return NONE;
+    return id;
+}
+
+/* ---- grammar ---- */
+
+static int parse_or(parser *p);
+
+static int not_node(parser *p, int kid)
+{
+    int id = new_node(p, IDX_QN_NOT);
+    if (id < 0) return NONE;
+    p->pq->nodes[id].kid = kid;
+    return id;
+}
+
+static int parse_unary(parser *p)
+{
+    skip_ws(p);
+    if (p->i >= p->n) return NONE;
+    size_t at = p->i;
+    int q;
+    if (word_is(p, "NOT") || (p->s[p->i] == '-' && p->i + 1 < p->n && !space_at(p, p->i + 1) &&
+                              p->s[p->i + 1] != ')' && p->s[p->i + 1] != '-')) {
+        p->i += p->s[p->i] == '-' ? 1 : 3;
+        int k = parse_unary(p);
+        if (k == NONE) {
+            syntax_error(p, at, "NOT with nothing after it");
+            return NONE;
+        }
+        return k == EMPTY ? EMPTY : not_node(p, k);
+    }
+    if (p->s[p->i] == '(') {
+        if (++p->depth > MAX_DEPTH) {
+            syntax_error(p, at, "parentheses nested too deep");
+            return NONE;
+        }
+        p->i++;
+        int k = parse_or(p);
+        p->depth--;
+        skip_ws(p);
+        if (p->syntax || p->rc) return NONE;
+        if (p->i >= p->n || p->s[p->i] != ')') {
+            syntax_error(p, at, "unclosed parenthesis");
+            return NONE;
+        }
+        p->i++;
+        if (k == NONE) return EMPTY; /* "()" holds nothing */
+        return k;
+    }
+    if ((q = open_quote(p, p->i))) {
+        size_t a = p->i + (size_t)q, b;
+        for (b = a; b < p->n && !close_quote(p, b); b++) {
+        }
+        if (b >= p->n) {
+            syntax_error(p, at, "unclosed quote");
+            return NONE;
+        }
+        p->i = b + (size_t)close_quote(p, b);
+        return text_node(p, a, b, IDX_FIELD_ANY);
+    }
+    if ((q = close_quote(p, p->i))) { /* a stray closing quote: punctuation */
+        p->i += (size_t)q;
+        return EMPTY;
+    }
+    size_t end = word_end(p, p->i);
+    int f = field_at(p, end);
+    if (f >= 0) return field_node(p, f, end);
+    p->i = end;
+    return text_node(p, at, end, IDX_FIELD_ANY);
+}
+
+/* Link kids (ids, in order) under a new node of type t; one kid is itself. */
+static int group(parser *p, int type, const int *kids, size_t nk)
+{
+    if (nk == 0) return NONE;
+    if (nk == 1) return kids[0];
+    int id = new_node(p, type);
+    if (id < 0) return NONE;
+    idx_qnode *nodes = p->pq->nodes;
+    nodes[id].kid = kids[0];
+    for (size_t k = 0; k + 1 < nk; k++) nodes[kids[k]].next = kids[k + 1];
+    return id;
+}
+
+static int parse_and(parser *p)
+{
+    int kids[IDX_QUERY_MAX_TERMS];
+    size_t nk = 0;
+    for (;;) {
+        skip_ws(p);
+        if (p->i >= p->n || p->s[p->i] == ')' || word_is(p, "OR")) break;
+        if (word_is(p, "AND")) {
+            size_t at = p->i;
+            p->i += 3;
+            skip_ws(p);
+            if (p->i >= p->n || p->s[p->i] == ')' || word_is(p, "OR") || nk == 0) {
+                syntax_error(p, at, "AND needs something on both sides");
+                return NONE;
+            }
+            continue;
+        }
+        int k = parse_unary(p);
+        if (p->syntax || p->rc) return NONE;
+        if (k == EMPTY || k == NONE) continue;
+        if (nk == IDX_QUERY_MAX_TERMS) {
+            p->rc = idx_err_set(p->err, IDX_ETOOBIG, "[query][parse] query is too complex");
+            return NONE;
+        }
+        kids[nk++] = k;
+    }
+    return group(p, IDX_QN_AND, kids, nk);
+}
+
+static int parse_or(parser *p)
+{
+    int kids[IDX_QUERY_MAX_TERMS];
+    size_t nk = 0;
+    skip_ws(p);
+    size_t at = p->i;
+    int k = parse_and(p);
+    if (p->syntax || p->rc) return NONE;
+    if (k != NONE) kids[nk++] = k;
+    while (skip_ws(p), p->i < p->n && word_is(p, "OR")) {
+        at = p->i;
+        p->i += 2;
+        if (nk == 0) {
+            syntax_error(p, at, "OR with nothing before it");
+            return NONE;
+        }
+        k = parse_and(p);
+        if (p->syntax || p->rc) return NONE;
+        if (k == NONE) {
+            syntax_error(p, at, "OR with nothing after it");
+            return NONE;
+        }
+        if (nk == IDX_QUERY_MAX_TERMS) {
+            p->rc = idx_err_set(p->err, IDX_ETOOBIG, "[query][parse] query is too complex");
+            return NONE;
+        }
+        kids[nk++] = k;
+    }
+    (void)at;
+    return group(p, IDX_QN_OR, kids, nk);
+}
+
+/* Fallback: every white-space separated chunk is a text part, ANDed. */
+static int parse_plain(parser *p)
+{
+    int kids[IDX_QUERY_MAX_TERMS];
+    size_t nk = 0;
+    p->i = 0;
+    for (;;) {
+        skip_ws(p);
+        if (p->i >= p->n) break;
+        size_t a = p->i;
+        while (p->i < p->n && !space_at(p, p->i)) p->i++;
+        int k = text_node(p, a, p->i, IDX_FIELD_ANY);
+        if (p->rc) return NONE;
+        if (k < 0) continue;
+        if (nk == IDX_QUERY_MAX_TERMS) {
+            p->rc = idx_err_set(p->err, IDX_ETOOBIG, "[query][parse] query is too complex");
+            return NONE;
+        }
+        kids[nk++] = k;
+    }
+    return group(p, IDX_QN_AND, kids, nk);
+}
+
+static void free_nodes(idx_parsed_query *pq)
+{
+    for (size_t i = 0; i < pq->nnodes; i++) {
+        free(pq->nodes[i].value);
+        free(pq->nodes[i].from);
+        free(pq->nodes[i].to);
+    }
+    pq->nnodes = 0;
+}
+
+/* The TEXT nodes not under a NOT, in order. */
+static void collect_parts(idx_parsed_query *pq, int id, int neg)
+{
+    for (; id >= 0; id = pq->nodes[id].next) {
+        idx_qnode *nd = &pq->nodes[id];
+        if (nd->type == IDX_QN_TEXT && !neg)
+            pq->parts[pq->nparts++] = (idx_qpart){nd->first, nd->n, nd->field};
+        else if (nd->type == IDX_QN_NOT)
+            collect_parts(pq, nd->kid, !neg);
+        else if (nd->type == IDX_QN_AND || nd->type == IDX_QN_OR)
+            collect_parts(pq, nd->kid, neg);
+    }
+}
+
+int idx_query_parse(const char *s, size_t n, idx_parsed_query *pq, idx_err *err)
+{
+    memset(pq, 0, sizeof *pq);
+    pq->root = NONE;
+    if (n > IDX_QUERY_MAX_BYTES)
+        return idx_err_set(err, IDX_ETOOBIG, "[query][parse] query is %zu bytes (max %d)", n,
+                           IDX_QUERY_MAX_BYTES);
+    int rc = idx_utf8_check(s, n, "query", err);
+    if (rc) return rc;
+    pq->toks = malloc(IDX_QUERY_MAX_TERMS * sizeof *pq->toks);
+    if (!pq->toks) return idx_err_set(err, IDX_ENOMEM, "[query][parse] out of memory");
+    parser p = {s, n, 0, pq, 0, 0, IDX_OK, 0, "", err};
+    int root = parse_or(&p);
+    if (!p.rc && !p.syntax && p.i < n) syntax_error(&p, p.i, "unmatched closing parenthesis");
+    if (p.rc) {
+        /* a hard error; keep pq consistent for fini */
+        return p.rc;
+    }
+    if (p.syntax) {
+        snprintf(pq->warning, sizeof pq->warning, "query syntax: %s; searched for the words as typed",
+                 p.msg);
+        free_nodes(pq);
+        pq->ntoks = 0;
+        p.syntax = 0;
+        root = parse_plain(&p);
+        if (p.rc) return p.rc;
+    }
+    if (root < 0)
+        return idx_err_set(err, IDX_EINVAL,
+                           "[query][parse] query has no searchable terms (only punctuation, "
+                           "or words over %d bytes)",
+                           IDX_TOKEN_MAX_WORD);
+    pq->root = root;
+    pq->parts = malloc((pq->nnodes ? pq->nnodes : 1) * sizeof *pq->parts);
+    if (!pq->parts) return idx_err_set(err, IDX_ENOMEM, "[query][parse] out of memory");
+    collect_parts(pq, root, 0);
+    return IDX_OK;
+}
+
+void idx_parsed_query_fini(idx_parsed_query *pq)
+{
+    if (!pq) return;
+    free_nodes(pq);
+    free(pq->nodes);
+    free(pq->toks);
+    free(pq->parts);
+    memset(pq, 0, sizeof *pq);
+    pq->root = NONE;
+}
