@@ -199,12 +199,18 @@ int idx_cmd_search(const idx_opts *o)
     int tty = isatty(STDOUT_FILENO);
     idx_search_req req = {
         .q = idx_buf_cstr(&q), .qlen = q.len, .offset = o->offset, .limit = o->limit,
-        .sort = o->sort, .filters = {o->from, o->to, o->source, o->category},
+        .sort = o->sort, .filters = {o->from, o->to, o->source, o->category, o->year},
+        .explain = o->explain,
         .exact_total = o->exact_total, .title_weight = o->title_weight, .snippets = 1,
         /* JSON carries the HTML the server sends; a terminal gets bold marks */
         .hl = o->json ? (idx_hl_opts){0, NULL, NULL, 0}
                       : (idx_hl_opts){80, tty ? "\033[1m" : "[", tty ? "\033[0m" : "]", 1},
     };
+    if (o->facets && idx_search_parse_facets(o->facets, &req.facets, &err)) {
+        idx_die_msg("--facets: %s", err.msg);
+        status = EXIT_USAGE;
+        goto done;
+    }
     if (open_db(o, IDX_DB_READ, &db)) { status = EXIT_DB; goto done; }
     if (idx_search_unigram_mode(db, &unigrams, &err)) {
         idx_die_msg("%s", err.msg);
@@ -230,6 +236,8 @@ int idx_cmd_search(const idx_opts *o)
            json_is_true(json_object_get(out, "total_exact")) ? "" : "about ",
            (long long)json_integer_value(json_object_get(out, "total")), req.q,
            json_real_value(json_object_get(out, "took_ms")));
+    const char *warning = jstr(out, "warning");
+    if (warning) fprintf(stderr, "idx: warning: %s\n", warning);
     size_t i;
     json_t *hit;
     json_array_foreach(json_object_get(out, "hits"), i, hit) {
@@ -241,6 +249,15 @@ int idx_cmd_search(const idx_opts *o)
         if (snippet && *snippet) printf("     %s\n", snippet);
         printf("     id: %s%s%s\n", jstr(hit, "id") ? jstr(hit, "id") : "?", url ? "  " : "",
                url ? url : "");
+    }
+    const char *fname;
+    json_t *counts;
+    json_object_foreach(json_object_get(out, "facets"), fname, counts) {
+        printf("%s:", fname);
+        const char *v;
+        json_t *c;
+        json_object_foreach(counts, v, c) printf("  %s (%lld)", v, (long long)json_integer_value(c));
+        printf("\n");
     }
 done:
     json_decref(out);

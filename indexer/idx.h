@@ -27,7 +27,9 @@ typedef struct idx_opts {
     int exact_total;
     double title_weight;
     int unigrams; /* IDX_UNIGRAMS_* from --cjk-unigrams, -1 if not given */
-    const char *from, *to, *source, *category;
+    const char *from, *to, *source, *category, *year;
+    const char *facets; /* --facets list */
+    int explain;
     char **args; /* operands after the subcommand */
     int nargs;
 } idx_opts;

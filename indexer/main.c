@@ -45,6 +45,9 @@ static void usage(FILE *f)
 "  --from DATE --to DATE   search: only articles dated in this range (inclusive)\n"
 "  --source S --category C search: only articles with this exact source / category\n"
 "  --exact-total       search: count all matches exactly (slower on big results)\n"
+"  --year YYYY         search: only articles from that year\n"
+"  --facets LIST       search: value counts over all matches (source,category,year)\n"
+"  --explain           search: add the parsed query (JSON output)\n"
 "  --title-weight W    search: weight of title matches over body (default %.1f)\n"
 "  -h, --help          this help;  --version  print the version\n"
 "\n"
@@ -84,7 +87,7 @@ static int parse_uint(const char *name, const char *v, unsigned max, unsigned *o
 
 enum {
     O_DB = 256, O_BATCH, O_JSON, O_LIMIT, O_OFFSET, O_SORT, O_FROM, O_TO, O_SOURCE, O_CATEGORY,
-    O_EXACT, O_TITLEW, O_VERSION, O_UNIGRAMS
+    O_EXACT, O_TITLEW, O_VERSION, O_UNIGRAMS, O_YEAR, O_FACETS, O_EXPLAIN
 };
 
 /* Apply one option.  Returns -1 to go on, else the exit status to stop with. */
@@ -114,6 +117,9 @@ static int apply_opt(int c, const char *arg, const char *text, idx_opts *o)
     case O_SOURCE: o->source = arg; break;
     case O_CATEGORY: o->category = arg; break;
     case O_EXACT: o->exact_total = 1; break;
+    case O_YEAR: o->year = arg; break;
+    case O_FACETS: o->facets = arg; break;
+    case O_EXPLAIN: o->explain = 1; break;
     case O_UNIGRAMS:
         if (strcmp(arg, "all") == 0) o->unigrams = IDX_UNIGRAMS_ALL;
         else if (strcmp(arg, "edges") == 0) o->unigrams = IDX_UNIGRAMS_EDGES;
@@ -155,6 +161,9 @@ int main(int argc, char **argv)
         {"source", required_argument, 0, O_SOURCE},
         {"category", required_argument, 0, O_CATEGORY},
         {"exact-total", no_argument, 0, O_EXACT},
+        {"year", required_argument, 0, O_YEAR},
+        {"facets", required_argument, 0, O_FACETS},
+        {"explain", no_argument, 0, O_EXPLAIN},
         {"title-weight", required_argument, 0, O_TITLEW},
         {"cjk-unigrams", required_argument, 0, O_UNIGRAMS},
         {"help", no_argument, 0, 'h'},

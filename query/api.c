@@ -225,9 +225,10 @@ static int check_known(ctx *c, const idx_form *f, const char *const *known)
 
 static void handle_search(ctx *c, const idx_form *f)
 {
-    static const char *const known[] = {"q",    "limit",  "offset",   "sort",        "from",
-                                        "to",   "source", "category", "exact_total", "snippet_len",
-                                        NULL};
+    static const char *const known[] = {"q",        "limit",       "offset",      "sort",
+                                        "from",     "to",          "source",      "category",
+                                        "year",     "exact_total", "snippet_len", "facets",
+                                        "explain",  NULL};
     if (!check_known(c, f, known)) return;
     size_t qlen = 0;
     const char *q = idx_form_get(f, "q", &qlen);
@@ -237,12 +238,20 @@ static void handle_search(ctx *c, const idx_form *f)
     }
     idx_search_req r = {.q = q, .qlen = qlen, .limit = 10, .sort = IDX_SORT_RELEVANCE,
                         .title_weight = -1, .snippets = 1};
-    unsigned exact = 0, snip = IDX_SNIPPET_DEFAULT_CHARS;
+    unsigned exact = 0, snip = IDX_SNIPPET_DEFAULT_CHARS, explain = 0;
     if (!uint_param(c, f, "limit", 1, IDX_SEARCH_MAX_LIMIT, &r.limit) ||
         !uint_param(c, f, "offset", 0, IDX_SEARCH_MAX_OFFSET, &r.offset) ||
         !uint_param(c, f, "exact_total", 0, 1, &exact) ||
-        !uint_param(c, f, "snippet_len", 1, IDX_SNIPPET_MAX_CHARS, &snip))
+        !uint_param(c, f, "snippet_len", 1, IDX_SNIPPET_MAX_CHARS, &snip) ||
+        !uint_param(c, f, "explain", 0, 1, &explain))
         return;
+    r.explain = (int)explain;
+    idx_err ferr;
+    idx_err_clear(&ferr);
+    if (idx_search_parse_facets(idx_form_get(f, "facets", NULL), &r.facets, &ferr)) {
+        reply_error(c, 400, "bad_parameter", "facets: %s", ferr.msg);
+        return;
+    }
     r.exact_total = (int)exact;
     r.hl.max_chars = snip;
     const char *sort = idx_form_get(f, "sort", NULL);
@@ -262,6 +271,7 @@ static void handle_search(ctx *c, const idx_form *f)
     r.filters.to = idx_form_get(f, "to", NULL);
     r.filters.source = idx_form_get(f, "source", NULL);
     r.filters.category = idx_form_get(f, "category", NULL);
+    r.filters.year = idx_form_get(f, "year", NULL);
     if (!need_db(c)) return;
     json_t *out = NULL;
     idx_err err;

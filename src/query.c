@@ -215,7 +215,7 @@ static int date_bound(const char *v, int upper, char out[18], size_t *len, idx_e
 
 int idx_query_filter(const idx_xq *q, const idx_filters *f, idx_xq **out, idx_err *err)
 {
-    idx_xq *subs[4] = {0};
+    idx_xq *subs[5] = {0};
     size_t nsub = 0;
     idx_buf term;
     idx_buf_init(&term);
@@ -234,6 +234,18 @@ int idx_query_filter(const idx_xq *q, const idx_filters *f, idx_xq **out, idx_er
     if (f && f->category) {
         if ((rc = idx_filter_term(IDX_PREFIX_CATEGORY, f->category, strlen(f->category), &term,
                                   err)) ||
+            (rc = idx_xq_term(term.data, term.len, &subs[nsub], err)))
+            goto done;
+        nsub++;
+    }
+    if (f && f->year) {
+        const char *y = f->year;
+        if (strlen(y) != 4 || y[0] < '0' || y[0] > '9' || y[1] < '0' || y[1] > '9' || y[2] < '0' ||
+            y[2] > '9' || y[3] < '0' || y[3] > '9') {
+            rc = idx_err_set(err, IDX_EINVAL, "year must be four digits, like 2022");
+            goto done;
+        }
+        if ((rc = idx_filter_term(IDX_PREFIX_YEAR, y, 4, &term, err)) ||
             (rc = idx_xq_term(term.data, term.len, &subs[nsub], err)))
             goto done;
         nsub++;

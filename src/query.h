@@ -101,6 +101,7 @@ typedef struct idx_filters {
     const char *from, *to;   /* ISO dates or date-times, inclusive; NULL = open */
     const char *source;      /* exact source; NULL = any */
     const char *category;    /* exact category; NULL = any */
+    const char *year;        /* "2022"; NULL = any */
 } idx_filters;
 
 /* Apply filters to q; *out is a new handle owned by the caller (a copy of q

@@ -88,6 +88,87 @@ fail:
     return rc;
 }
 
+static const struct {
+    const char *name;
+    unsigned slot;
+} facet_defs[IDX_FACET_COUNT] = {
+    [IDX_FACET_SOURCE] = {"source", IDX_SLOT_SOURCE},
+    [IDX_FACET_CATEGORY] = {"category", IDX_SLOT_CATEGORY},
+    [IDX_FACET_YEAR] = {"year", IDX_SLOT_YEAR},
+};
+
+int idx_search_parse_facets(const char *list, unsigned *bits, idx_err *err)
+{
+    *bits = 0;
+    const char *p = list;
+    while (p && *p) {
+        size_t n = strcspn(p, ",");
+        int f;
+        for (f = 0; f < IDX_FACET_COUNT; f++)
+            if (strlen(facet_defs[f].name) == n && strncmp(p, facet_defs[f].name, n) == 0) break;
+        if (f == IDX_FACET_COUNT && n > 0)
+            return idx_err_set(err, IDX_EINVAL,
+                               "unknown facet '%.*s' (facets: source, category, year)",
+                               (int)(n > 40 ? 40 : n), p);
+        if (n > 0) *bits |= 1u << f;
+        p += n;
+        if (*p == ',') p++;
+    }
+    return IDX_OK;
+}
+
+/* The parse tree as JSON (explain=1). */
+static json_t *tree_json(const idx_parsed_query *pq, int id)
+{
+    const idx_qnode *nd = &pq->nodes[id];
+    switch (nd->type) {
+    case IDX_QN_TEXT: {
+        json_t *terms = json_array();
+        for (size_t i = 0; i < nd->n; i++)
+            json_array_append_new(terms, json_string(pq->toks[nd->first + i].term));
+        return json_pack("{s:s, s:s, s:o}", "type", "text", "field",
+                         nd->field == IDX_FIELD_TITLE ? "title" : "any", "terms", terms);
+    }
+    case IDX_QN_FILTER: {
+        const char *field = strcmp(nd->prefix, IDX_PREFIX_SOURCE) == 0     ? "source"
+                            : strcmp(nd->prefix, IDX_PREFIX_CATEGORY) == 0 ? "category"
+                                                                           : "tag";
+        json_t *v = json_string(nd->value);
+        return json_pack("{s:s, s:s, s:o}", "type", "filter", "field", field, "value",
+                         v ? v : json_null());
+    }
+    case IDX_QN_DATE:
+        return json_pack("{s:s, s:o, s:o}", "type", "date", "from",
+                         nd->from ? json_string(nd->from) : json_null(), "to",
+                         nd->to ? json_string(nd->to) : json_null());
+    default: {
+        json_t *kids = json_array();
+        for (int k = nd->kid; k >= 0; k = pq->nodes[k].next)
+            json_array_append_new(kids, tree_json(pq, k));
+        const char *op = nd->type == IDX_QN_AND ? "and" : nd->type == IDX_QN_OR ? "or" : "not";
+        return json_pack("{s:s, s:o}", "type", op, "children", kids);
+    }
+    }
+}
+
+static json_t *facets_json(const idx_results *res, const unsigned *slots)
+{
+    json_t *all = json_object();
+    for (size_t f = 0; all && f < res->nfacets; f++) {
+        const char *name = "?";
+        for (int d = 0; d < IDX_FACET_COUNT; d++)
+            if (facet_defs[d].slot == slots[f]) name = facet_defs[d].name;
+        json_t *counts = json_object();
+        for (size_t i = 0; counts && i < res->facets[f].nvalues; i++) {
+            const idx_facet_value *v = &res->facets[f].values[i];
+            /* values are stored article fields: valid UTF-8, no NUL */
+            json_object_setn_new(counts, v->value, v->len, json_integer((json_int_t)v->count));
+        }
+        json_object_set_new(all, name, counts ? counts : json_object());
+    }
+    return all;
+}
+
 int idx_search_json(idx_db *db, int unigrams, const idx_search_req *req, json_t **out,
                     idx_err *err)
 {
@@ -103,8 +184,13 @@ int idx_search_json(idx_db *db, int unigrams, const idx_search_req *req, json_t 
     if (!rc) rc = idx_query_build(&pq, &qo, &xq, err);
     if (!rc) rc = idx_query_filter(xq, &req->filters, &fq, err);
     if (rc) goto done;
+    unsigned slots[IDX_FACET_COUNT];
+    size_t nslots = 0;
+    for (int f = 0; f < IDX_FACET_COUNT; f++)
+        if (req->facets & (1u << f)) slots[nslots++] = facet_defs[f].slot;
     idx_search_opts so = {req->offset, req->limit, req->sort, IDX_SLOT_DATE,
-                          req->exact_total ? (unsigned)-1 : IDX_SEARCH_EXACT_UPTO};
+                          req->exact_total ? (unsigned)-1 : IDX_SEARCH_EXACT_UPTO, slots, nslots,
+                          IDX_FACET_TOP};
     if ((rc = idx_db_search(db, fq, &so, &res, err))) goto done;
     hits = json_array();
     if (!hits) goto oom;
@@ -124,6 +210,15 @@ int idx_search_json(idx_db *db, int unigrams, const idx_search_req *req, json_t 
         goto oom;
     json_object_set_new(obj, "hits", hits);
     hits = NULL;
+    if (nslots && json_object_set_new(obj, "facets", facets_json(res, slots))) goto oom;
+    if (pq.warning[0] && json_object_set_new(obj, "warning", json_string(pq.warning))) goto oom;
+    if (req->explain) {
+        char *desc = NULL;
+        if ((rc = idx_xq_describe(fq, &desc, err))) goto done;
+        json_t *ex = json_pack("{s:o, s:s}", "tree", tree_json(&pq, pq.root), "xapian", desc);
+        free(desc);
+        if (!ex || json_object_set_new(obj, "explain", ex)) goto oom;
+    }
     *out = obj;
     obj = NULL;
     goto done;

@@ -10,7 +10,10 @@
  *
  * Response: {"query","total","total_exact","offset","limit","took_ms",
  *            "hits":[{"id","title","title_html","snippet","url","date",
- *                     "source","category","score","rank"}]}
+ *                     "source","category","score","rank"}],
+ *            "facets":{"year":{"2022":12,...},...}   (when asked)
+ *            "warning":"..."                          (bad syntax, read as words)
+ *            "explain":{"tree":...,"xapian":"..."}}   (when asked)
  * total is exact whenever at most IDX_SEARCH_EXACT_UPTO documents match (or
  * exact_total is set); otherwise it is Xapian's estimate and total_exact is
  * false.  rank is 1-based over the whole result list.
@@ -40,7 +43,17 @@ typedef struct idx_search_req {
     double title_weight; /* <0: IDX_TITLE_WEIGHT_DEFAULT */
     int snippets;        /* add title_html and snippet */
     idx_hl_opts hl;      /* snippet length and marks */
+    unsigned facets;     /* bit set of 1 << IDX_FACET_* */
+    int explain;         /* add "explain": the parsed tree and Xapian's query */
 } idx_search_req;
+
+/* Facets: counts of values over the whole result set. */
+enum { IDX_FACET_SOURCE, IDX_FACET_CATEGORY, IDX_FACET_YEAR, IDX_FACET_COUNT };
+#define IDX_FACET_TOP 20 /* values kept per facet, most frequent first */
+
+/* Parse a comma-separated list ("source,year") into a bit set; IDX_EINVAL
+ * naming an unknown facet. */
+int idx_search_parse_facets(const char *list, unsigned *bits, idx_err *err);
 
 /* Read the database's unigram mode (IDX_UNIGRAMS_*) from its metadata. */
 int idx_search_unigram_mode(idx_db *db, int *mode, idx_err *err);

@@ -9,6 +9,7 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <new>
 #include <string>
 #include <vector>
@@ -477,11 +478,23 @@ extern "C" void idx_xq_free(idx_xq *q) { delete q; }
 
 /* ---------------- searching ---------------- */
 
+static void free_facets(idx_results *r)
+{
+    for (size_t f = 0; f < r->nfacets; f++) {
+        for (size_t i = 0; i < r->facets[f].nvalues; i++) std::free(r->facets[f].values[i].value);
+        std::free(r->facets[f].values);
+    }
+    std::free(r->facets);
+    r->facets = NULL;
+    r->nfacets = 0;
+}
+
 extern "C" void idx_results_free(idx_results *r)
 {
     if (!r) return;
     for (size_t i = 0; i < r->nhits; i++) std::free(r->hits[i].data);
     std::free(r->hits);
+    free_facets(r);
     std::free(r);
 }
 
@@ -497,18 +510,48 @@ extern "C" int idx_db_search(idx_db *db, const idx_xq *q, const idx_search_opts 
         std::free(res->hits);
         res->hits = NULL;
         res->nhits = 0;
+        free_facets(res);
 
         Xapian::Enquire enq(*db->rd);
         enq.set_query(q->q);
+        std::vector<std::unique_ptr<Xapian::ValueCountMatchSpy>> spies;
+        for (size_t f = 0; f < opts->nfacets; f++) {
+            spies.emplace_back(new Xapian::ValueCountMatchSpy(opts->facet_slots[f]));
+            enq.add_matchspy(spies.back().get());
+        }
+        unsigned check = opts->check_at_least;
+        if (opts->nfacets) check = db->rd->get_doccount(); /* counts over every match */
         if (opts->sort == IDX_SORT_DATE_ASC)
             enq.set_sort_by_value_then_relevance(opts->sort_slot, false);
         else if (opts->sort == IDX_SORT_DATE_DESC)
             enq.set_sort_by_value_then_relevance(opts->sort_slot, true);
-        Xapian::MSet m = enq.get_mset(opts->offset, opts->limit, opts->check_at_least);
+        Xapian::MSet m = enq.get_mset(opts->offset, opts->limit, check);
         res->estimated = m.get_matches_estimated();
         res->lower = m.get_matches_lower_bound();
         res->upper = m.get_matches_upper_bound();
         res->exact = res->lower == res->upper;
+        if (opts->nfacets) {
+            res->facets = static_cast<idx_facet *>(std::calloc(opts->nfacets, sizeof(idx_facet)));
+            if (!res->facets) throw std::bad_alloc();
+            res->nfacets = opts->nfacets;
+            for (size_t f = 0; f < opts->nfacets; f++) {
+                idx_facet *fc = &res->facets[f];
+                fc->slot = opts->facet_slots[f];
+                unsigned limit = opts->facet_limit ? opts->facet_limit : 20;
+                fc->values = static_cast<idx_facet_value *>(
+                    std::calloc(limit, sizeof(idx_facet_value)));
+                if (!fc->values) throw std::bad_alloc();
+                for (Xapian::TermIterator t = spies[f]->top_values_begin(limit);
+                     t != spies[f]->top_values_end(limit) && fc->nvalues < limit; ++t) {
+                    std::string v = *t;
+                    idx_facet_value *fv = &fc->values[fc->nvalues];
+                    if (!(fv->value = dup_bytes(v))) throw std::bad_alloc();
+                    fv->len = v.size();
+                    fv->count = t.get_termfreq();
+                    fc->nvalues++;
+                }
+            }
+        }
         if (m.size() == 0) return;
         res->hits = static_cast<idx_hit *>(std::calloc(m.size(), sizeof(idx_hit)));
         if (!res->hits) throw std::bad_alloc();

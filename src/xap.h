@@ -116,6 +116,9 @@ typedef struct idx_search_opts {
     int sort;               /* IDX_SORT_* */
     unsigned sort_slot;     /* value slot for date sorts */
     unsigned check_at_least;/* count at least this many matches exactly */
+    const unsigned *facet_slots; /* count the values of these slots over */
+    size_t nfacets;              /* every match (then all are checked) */
+    unsigned facet_limit;        /* most frequent values kept per slot */
 } idx_search_opts;
 
 typedef struct idx_hit {
@@ -126,11 +129,25 @@ typedef struct idx_hit {
     size_t data_len;
 } idx_hit;
 
+typedef struct idx_facet_value {
+    char *value; /* malloc'd, NUL-terminated */
+    size_t len;
+    uint64_t count;
+} idx_facet_value;
+
+typedef struct idx_facet {
+    unsigned slot;
+    size_t nvalues;         /* most frequent first */
+    idx_facet_value *values;
+} idx_facet;
+
 typedef struct idx_results {
     uint64_t estimated, lower, upper;
     int exact;      /* lower == upper */
     size_t nhits;
     idx_hit *hits;
+    size_t nfacets; /* as asked in idx_search_opts, same order */
+    idx_facet *facets;
 } idx_results;
 
 /* Run q; *out owned by the caller (idx_results_free). */

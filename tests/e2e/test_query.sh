@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# End-to-end: the query language, filters and facets, through `idx search`
+# and through idxd's GET /search, on a small crafted archive whose expected
+# results are known by construction.
+. "$(dirname "$0")/lib.sh"
+IDXD="$(dirname "$IDX")/idxd"
+DB=$T/db
+cat > "$T/q.jsonl" <<'JSONL'
+{"id":"a1","title":"南通开发区招商","body":"南通开发区做好疫情防控，同时推进招商。","date":"2022-03-01","source":"A报","category":"产业","tags":["科技"]}
+{"id":"a2","title":"新冠疫苗接种","body":"新冠疫苗接种工作有序开展。","date":"2021-06-01","source":"B台","category":"健康"}
+{"id":"a3","title":"iPhone 14 发布","body":"苹果公司发布 iPhone 14 手机。","date":"2022-09-08","source":"A报","category":"科技"}
+{"id":"a4","title":"经济形势分析","body":"经济增长受到疫情影响。","date":"2020-05-01","source":"B台","category":"财经"}
+{"id":"a5","title":"高质量发展","body":"经济高质量发展取得成效。","date":"2022-10-01","source":"A报","category":"财经"}
+JSONL
+"$IDX" add -q --db "$DB" "$T/q.jsonl" > /dev/null
+
+# ids QUERY [options]: the sorted ids idx search finds
+ids() {
+    local q=$1
+    shift
+    "$IDX" search --db "$DB" --json --limit 100 "$@" -- "$q" | jq -r '[.hits[].id] | sort | join(",")'
+}
+expect_eq "implicit AND" "$(ids '经济 发展')" "a5"
+expect_eq "NOT with -" "$(ids '经济 -疫情')" "a5"
+expect_eq "NOT keyword" "$(ids '经济 NOT 疫情')" "a5"
+expect_eq "OR" "$(ids '疫情 OR 新冠')" "a1,a2,a4"
+expect_eq "grouping" "$(ids '(疫情 OR 新冠) 接种')" "a2"
+expect_eq "only a negation: everything else" "$(ids '-经济')" "a1,a2,a3"
+expect_eq "quoted Latin phrase" "$(ids '"iphone 14"')" "a3"
+expect_eq "quoted phrase in the wrong order" "$(ids '"14 iphone"')" ""
+expect_eq "mixed script as written" "$(ids 'iPhone14')" ""
+expect_eq "title: scope" "$(ids 'title:经济')" "a4"
+expect_eq "body word without scope" "$(ids '经济')" "a4,a5"
+expect_eq "source: filter" "$(ids 'source:A报 经济')" "a5"
+expect_eq "source: alone browses" "$(ids 'source:B台')" "a2,a4"
+expect_eq "category: filter" "$(ids 'category:财经')" "a4,a5"
+expect_eq "tag: filter" "$(ids 'tag:科技')" "a1"
+expect_eq "date: range" "$(ids 'date:2022-01-01..2022-12-31 经济')" "a5"
+expect_eq "date: open start" "$(ids 'date:..2021-12-31')" "a2,a4"
+expect_eq "date: one day" "$(ids 'date:2022-09-08')" "a3"
+expect_eq "--year filter" "$(ids '经济' --year 2020)" "a4"
+
+OUT=$("$IDX" search --db "$DB" --json -- '(经济 发展')
+expect_eq "malformed: still searched as words" "$(jq -r '[.hits[].id] | join(",")' <<<"$OUT")" "a5"
+expect_match "malformed: warning names the problem" "$(jq -r .warning <<<"$OUT")" 'unclosed parenthesis at byte 0'
+expect_eq "well-formed: no warning" "$("$IDX" search --db "$DB" --json 经济 | jq -r 'has("warning")')" "false"
+
+OUT=$("$IDX" search --db "$DB" --json --explain -- 'title:经济 OR -疫情')
+expect_eq "explain: parse tree" "$(jq -c '.explain.tree' <<<"$OUT")" \
+    '{"type":"or","children":[{"type":"text","field":"title","terms":["经济"]},{"type":"not","children":[{"type":"text","field":"any","terms":["疫情"]}]}]}'
+expect_match "explain: Xapian's query" "$(jq -r '.explain.xapian' <<<"$OUT")" 'AND_NOT'
+
+OUT=$("$IDX" search --db "$DB" --json --facets source,category,year -- 'source:A报 OR source:B台')
+expect_eq "facets: source counts over all matches" "$(jq -c .facets.source <<<"$OUT")" '{"A报":3,"B台":2}'
+expect_eq "facets: year" "$(jq -c '.facets.year | to_entries | sort_by(.key) | from_entries' <<<"$OUT")" \
+    '{"2020":1,"2021":1,"2022":3}'
+expect_eq "facets: not limited to the page" \
+    "$("$IDX" search --db "$DB" --json --limit 1 --facets category -- 'source:A报' | jq -c '[(.hits | length), .facets.category["财经"]]')" '[1,1]'
+expect_rc "facets: unknown name is a usage error" 2 "$IDX" search --db "$DB" --facets bogus 经济
+
+# highlighting follows the tree: a title: part is marked in the title only
+OUT=$("$IDX" search --db "$DB" --json -- 'title:经济')
+expect_eq "title: part marked in title_html" "$(jq -r '.hits[0].title_html' <<<"$OUT")" '<mark>经济</mark>形势分析'
+expect_eq "title: part not marked in the body snippet" "$(jq -r '.hits[0].snippet' <<<"$OUT")" '经济增长受到疫情影响。'
+OUT=$("$IDX" search --db "$DB" --json -- '疫情 OR 新冠')
+expect_match "OR parts are both marked" "$(jq -r '[.hits[].snippet] | join(" ")' <<<"$OUT")" '<mark>疫情</mark>.*<mark>新冠</mark>|<mark>新冠</mark>.*<mark>疫情</mark>'
+
+# the same through idxd
+"$IDXD" --db "$DB" --listen 127.0.0.1:0 --threads 1 --no-access-log > "$T/d.out" 2> "$T/d.err" &
+PID=$!
+for _ in $(seq 100); do grep -q listening "$T/d.out" && break; sleep 0.05; done
+URL=$(grep -o 'http://[^/]*' "$T/d.out")
+get() { curl -s -G "$URL/search" --data-urlencode "q=$1" "${@:2}"; }
+expect_eq "HTTP: NOT and OR" "$(get '(疫情 OR 新冠) -接种' | jq -r '[.hits[].id] | sort | join(",")')" "a1,a4"
+expect_eq "HTTP: year= filter" "$(get '经济' -d year=2022 | jq -r '[.hits[].id] | join(",")')" "a5"
+expect_eq "HTTP: facets=" "$(get 'source:A报' -d facets=source | jq -c .facets)" '{"source":{"A报":3}}'
+expect_match "HTTP: warning" "$(get '"南通' | jq -r .warning)" 'unclosed quote'
+expect_eq "HTTP: explain=1" "$(get '南通' -d explain=1 | jq -r .explain.tree.type)" "text"
+expect_eq "HTTP: facets=bogus is 400" "$(get '经济' -d facets=bogus | jq -r .error.code)" "bad_parameter"
+expect_eq "HTTP: year=22 is 400" "$(get '经济' -d year=22 | jq -r .error.code)" "bad_parameter"
+kill -TERM "$PID"
+wait "$PID"
+expect_eq "idxd stops cleanly" "$?" 0
