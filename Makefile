@@ -38,7 +38,9 @@ LDLIBS += $(PKG_LIBS) $(XAPIAN_LIBS) -lpthread -lm
 
 CORE_C := $(wildcard src/*.c)
 CORE_CXX := src/xap.cc
-CORE_OBJ := $(CORE_C:%.c=$(BUILD)/%.o) $(CORE_CXX:%.cc=$(BUILD)/%.o)
+# generated at build time: the traditional -> simplified table (src/t2s.h)
+GEN_T2S := $(BUILD)/gen/t2s_table.c
+CORE_OBJ := $(CORE_C:%.c=$(BUILD)/%.o) $(CORE_CXX:%.cc=$(BUILD)/%.o) $(GEN_T2S:%.c=%.o)
 CORE_LIB := $(BUILD)/libidxcore.a
 
 IDX_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(wildcard indexer/*.c))
@@ -60,6 +62,17 @@ $(BUILD)/%.o: %.c
 $(BUILD)/%.o: %.cc
 	@mkdir -p $(dir $@)
 	$(CXX) $(CPPFLAGS) $(CXXFLAGS) -c $< -o $@
+
+# the generator runs on the build machine; OpenCC is needed only here
+$(BUILD)/gen/gen_t2s: src/gen/gen_t2s.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -O1 $(shell pkg-config --cflags opencc) $< -o $@ $(shell pkg-config --libs opencc)
+
+$(GEN_T2S): $(BUILD)/gen/gen_t2s
+	$< > $@.tmp && mv $@.tmp $@
+
+$(GEN_T2S:%.c=%.o): $(GEN_T2S)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
 $(CORE_LIB): $(CORE_OBJ)
 	@rm -f $@

@@ -45,10 +45,13 @@ int main(int argc, char **argv)
         fprintf(stderr, "%s\n", err.msg);
         return 3;
     }
-    char *mode = NULL;
-    idx_db_get_metadata(db, IDX_META_UNIGRAMS, &mode, &err);
-    idx_query_opts qo = {IDX_TITLE_WEIGHT_DEFAULT,
-                         mode && strcmp(mode, "edges") == 0 ? IDX_UNIGRAMS_EDGES : IDX_UNIGRAMS_ALL};
+    idx_schema sc = {IDX_UNIGRAMS_ALL, IDX_FOLD_NONE};
+    if (idx_schema_read(db, &sc, &err)) {
+        fprintf(stderr, "%s\n", err.msg);
+        return 3;
+    }
+    const char *mode = sc.unigrams == IDX_UNIGRAMS_EDGES ? "edges" : "all";
+    idx_query_opts qo = {IDX_TITLE_WEIGHT_DEFAULT, sc.unigrams, idx_schema_tokflags(&sc)};
     printf("%-6s %-6s %10s %10s %10s\n", "mode", "query", "matches", "median_ms", "max_ms");
     for (int i = 2; i < argc; i++) {
         idx_xq *q = NULL;
@@ -75,7 +78,6 @@ int main(int argc, char **argv)
                t[REPS / 2], t[REPS - 1]);
         idx_xq_free(q);
     }
-    free(mode);
     idx_db_close(db);
     return 0;
 }

@@ -40,7 +40,7 @@ static double pct(const double *v, size_t n, double p)
 }
 
 /* One pass over the queries; latencies (ms) appended to lat if not NULL. */
-static int pass(idx_db *db, int unigrams, char **qs, size_t nq, unsigned limit, int snippets,
+static int pass(idx_db *db, const idx_schema *sc, char **qs, size_t nq, unsigned limit, int snippets,
                 double *lat, size_t *nlat, unsigned long long *bytes)
 {
     for (size_t i = 0; i < nq; i++) {
@@ -50,7 +50,7 @@ static int pass(idx_db *db, int unigrams, char **qs, size_t nq, unsigned limit, 
         idx_err_clear(&err);
         json_t *out = NULL;
         double t0 = now();
-        if (idx_search_json(db, unigrams, &r, &out, &err) != IDX_OK) {
+        if (idx_search_json(db, sc, &r, &out, &err) != IDX_OK) {
             fprintf(stderr, "queryrun: query '%s': %s\n", qs[i], err.msg);
             return -1;
         }
@@ -103,9 +103,9 @@ int main(int argc, char **argv)
     idx_err err;
     idx_err_clear(&err);
     idx_db *db = NULL;
-    int unigrams = IDX_UNIGRAMS_ALL;
+    idx_schema sc;
     if (idx_db_open(argv[optind], IDX_DB_READ, &db, &err) ||
-        idx_search_unigram_mode(db, &unigrams, &err)) {
+        idx_schema_read(db, &sc, &err)) {
         fprintf(stderr, "queryrun: %s\n", err.msg);
         return 1;
     }
@@ -116,10 +116,10 @@ int main(int argc, char **argv)
     for (int snippets = 1; snippets >= 0; snippets--) {
         size_t n = 0;
         unsigned long long bytes = 0;
-        if (pass(db, unigrams, qs, nq, limit, snippets, NULL, NULL, NULL)) return 1; /* warm */
+        if (pass(db, &sc, qs, nq, limit, snippets, NULL, NULL, NULL)) return 1; /* warm */
         double t0 = now();
         for (int r = 0; r < rounds; r++)
-            if (pass(db, unigrams, qs, nq, limit, snippets, lat, &n, &bytes)) return 1;
+            if (pass(db, &sc, qs, nq, limit, snippets, lat, &n, &bytes)) return 1;
         double secs = now() - t0, sum = 0;
         for (size_t i = 0; i < n; i++) sum += lat[i];
         qsort(lat, n, sizeof *lat, cmp_double);

@@ -195,7 +195,8 @@ int idx_cmd_search(const idx_opts *o)
     idx_err_clear(&err);
     idx_db *db = NULL;
     json_t *out = NULL;
-    int status = EXIT_OK, unigrams = IDX_UNIGRAMS_ALL;
+    int status = EXIT_OK;
+    idx_schema sc;
     int tty = isatty(STDOUT_FILENO);
     idx_search_req req = {
         .q = idx_buf_cstr(&q), .qlen = q.len, .offset = o->offset, .limit = o->limit,
@@ -212,12 +213,12 @@ int idx_cmd_search(const idx_opts *o)
         goto done;
     }
     if (open_db(o, IDX_DB_READ, &db)) { status = EXIT_DB; goto done; }
-    if (idx_search_unigram_mode(db, &unigrams, &err)) {
+    if (idx_schema_read(db, &sc, &err)) {
         idx_die_msg("%s", err.msg);
         status = EXIT_DB;
         goto done;
     }
-    int rc = idx_search_json(db, unigrams, &req, &out, &err);
+    int rc = idx_search_json(db, &sc, &req, &out, &err);
     if (rc == IDX_EUTF8 || rc == IDX_ETOOBIG || rc == IDX_EINVAL) {
         idx_die_msg("bad query: %s", err.msg);
         status = EXIT_USAGE;

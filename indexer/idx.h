@@ -27,6 +27,7 @@ typedef struct idx_opts {
     int exact_total;
     double title_weight;
     int unigrams; /* IDX_UNIGRAMS_* from --cjk-unigrams, -1 if not given */
+    int fold;     /* IDX_FOLD_* from --fold, -1 if not given */
     const char *from, *to, *source, *category, *year;
     const char *facets; /* --facets list */
     int explain;

@@ -65,36 +65,56 @@ static const char *untagged(const char *m)
     return p != m && *p == ' ' ? p + 1 : m;
 }
 
-/* The database's unigram mode; a new (empty) database takes `wanted` (or
- * the default) and records it.  Changing the mode of a database that holds
- * documents is IDX_EINVAL: its documents would disagree with its queries. */
-static int idx_db_unigram_mode(idx_db *db, int wanted, int *mode, idx_err *err)
+/* The database's text options (document.h).  A new (empty) database takes
+ * the wanted ones (or the defaults: all unigrams, folding on) and records
+ * them.  Changing one on a database that holds documents is IDX_EINVAL: its
+ * documents would disagree with its queries.  A database with documents but
+ * no fold key was built before folding existed and stays unfolded. */
+static int idx_db_schema(idx_db *db, int want_unigrams, int want_fold, idx_schema *sc,
+                         idx_err *err)
 {
-    char *v = NULL;
+    char *u = NULL, *f = NULL;
     idx_db_stats st;
-    int rc = idx_db_get_metadata(db, IDX_META_UNIGRAMS, &v, err);
+    int rc = idx_db_get_metadata(db, IDX_META_UNIGRAMS, &u, err);
+    if (!rc) rc = idx_db_get_metadata(db, IDX_META_FOLD, &f, err);
     if (!rc) rc = idx_db_get_stats(db, &st, err);
-    if (rc) { free(v); return rc; }
-    int have = strcmp(v, "edges") == 0 ? IDX_UNIGRAMS_EDGES : IDX_UNIGRAMS_ALL;
-    int known = *v != '\0';
-    free(v);
-    if (known && st.documents > 0) {
-        if (wanted >= 0 && wanted != have)
-            return idx_err_set(err, IDX_EINVAL,
-                               "--cjk-unigrams cannot change on a database that holds documents"
-                               " (it was built with \"%s\")", have ? "edges" : "all");
-        *mode = have;
-        return IDX_OK;
+    if (rc) goto done;
+    int have_u = strcmp(u, "edges") == 0 ? IDX_UNIGRAMS_EDGES : IDX_UNIGRAMS_ALL;
+    int have_f = strcmp(f, "t2s") == 0 ? IDX_FOLD_T2S : IDX_FOLD_NONE;
+    if (st.documents > 0) {
+        if (*u && want_unigrams >= 0 && want_unigrams != have_u) {
+            rc = idx_err_set(err, IDX_EINVAL,
+                             "--cjk-unigrams cannot change on a database that holds documents"
+                             " (it was built with \"%s\")", have_u ? "edges" : "all");
+            goto done;
+        }
+        if (want_fold >= 0 && want_fold != have_f) {
+            rc = idx_err_set(err, IDX_EINVAL,
+                             "--fold cannot change on a database that holds documents"
+                             " (it was built with \"%s\")", have_f ? "t2s" : "none");
+            goto done;
+        }
+        sc->unigrams = have_u;
+        sc->fold = have_f;
+        if (!*u) rc = idx_db_set_metadata(db, IDX_META_UNIGRAMS, have_u ? "edges" : "all", err);
+        if (!rc && !*f) rc = idx_db_set_metadata(db, IDX_META_FOLD, "none", err);
+        goto done;
     }
-    *mode = wanted >= 0 ? wanted : IDX_UNIGRAMS_ALL;
-    return idx_db_set_metadata(db, IDX_META_UNIGRAMS, *mode ? "edges" : "all", err);
+    sc->unigrams = want_unigrams >= 0 ? want_unigrams : IDX_UNIGRAMS_ALL;
+    sc->fold = want_fold >= 0 ? want_fold : IDX_FOLD_T2S;
+    rc = idx_db_set_metadata(db, IDX_META_UNIGRAMS, sc->unigrams ? "edges" : "all", err);
+    if (!rc) rc = idx_db_set_metadata(db, IDX_META_FOLD, sc->fold ? "t2s" : "none", err);
+done:
+    free(u);
+    free(f);
+    return rc;
 }
 
 typedef struct ingest {
     idx_db *db;
     const idx_opts *o;
     uint64_t added, replaced, rejected, in_batch;
-    int unigrams;
+    idx_schema schema;
     int progress;
     double t0, last_draw;
     idx_buf uid;
@@ -186,7 +206,7 @@ static int ingest_file(ingest *g, const char *path, int *input_failed)
         }
         idx_xdoc *doc = NULL;
         int existed = 0;
-        rc = idx_document_build(&a, g->unigrams, &doc, &g->uid, &lerr);
+        rc = idx_document_build(&a, &g->schema, &doc, &g->uid, &lerr);
         if (rc == IDX_EUTF8 || rc == IDX_EINVAL) { /* cannot happen after parse; stay safe */
             fprintf(stderr, "%s:%llu: %s\n", name, ln, lerr.msg);
             g->rejected++;
@@ -243,7 +263,7 @@ int idx_cmd_add(const idx_opts *o)
         return EXIT_DB;
     }
     int status = EXIT_OK, input_failed = 0, rc;
-    if ((rc = idx_db_unigram_mode(g.db, o->unigrams, &g.unigrams, &err))) {
+    if ((rc = idx_db_schema(g.db, o->unigrams, o->fold, &g.schema, &err))) {
         idx_die_msg("%s", err.msg);
         idx_db_close(g.db);
         return rc == IDX_EINVAL ? EXIT_USAGE : EXIT_DB;

@@ -38,6 +38,8 @@ static void usage(FILE *f)
 "  --cjk-unigrams M    add, new database only: all (default: every CJK character is\n"
 "                      also a term) or edges (smaller index; one-character queries\n"
 "                      expand over bigrams); see bench/RESULTS.md\n"
+"  --fold F            add, new database only: t2s (default: traditional Chinese\n"
+"                      characters are searched as simplified, both ways) or none\n"
 "  --json              stats/search: JSON output\n"
 "  --limit N           search: hits to return (default 10, max 1000)\n"
 "  --offset N          search: hits to skip (default 0)\n"
@@ -87,7 +89,7 @@ static int parse_uint(const char *name, const char *v, unsigned max, unsigned *o
 
 enum {
     O_DB = 256, O_BATCH, O_JSON, O_LIMIT, O_OFFSET, O_SORT, O_FROM, O_TO, O_SOURCE, O_CATEGORY,
-    O_EXACT, O_TITLEW, O_VERSION, O_UNIGRAMS, O_YEAR, O_FACETS, O_EXPLAIN
+    O_EXACT, O_TITLEW, O_VERSION, O_UNIGRAMS, O_FOLD, O_YEAR, O_FACETS, O_EXPLAIN
 };
 
 /* Apply one option.  Returns -1 to go on, else the exit status to stop with. */
@@ -120,6 +122,14 @@ static int apply_opt(int c, const char *arg, const char *text, idx_opts *o)
     case O_YEAR: o->year = arg; break;
     case O_FACETS: o->facets = arg; break;
     case O_EXPLAIN: o->explain = 1; break;
+    case O_FOLD:
+        if (strcmp(arg, "t2s") == 0) o->fold = IDX_FOLD_T2S;
+        else if (strcmp(arg, "none") == 0) o->fold = IDX_FOLD_NONE;
+        else {
+            idx_die_msg("--fold: expected t2s or none, got \"%s\"", arg);
+            return EXIT_USAGE;
+        }
+        break;
     case O_UNIGRAMS:
         if (strcmp(arg, "all") == 0) o->unigrams = IDX_UNIGRAMS_ALL;
         else if (strcmp(arg, "edges") == 0) o->unigrams = IDX_UNIGRAMS_EDGES;
@@ -166,6 +176,7 @@ int main(int argc, char **argv)
         {"explain", no_argument, 0, O_EXPLAIN},
         {"title-weight", required_argument, 0, O_TITLEW},
         {"cjk-unigrams", required_argument, 0, O_UNIGRAMS},
+        {"fold", required_argument, 0, O_FOLD},
         {"help", no_argument, 0, 'h'},
         {"version", no_argument, 0, O_VERSION},
         {0, 0, 0, 0},
@@ -178,6 +189,7 @@ int main(int argc, char **argv)
     o.limit = 10;
     o.title_weight = IDX_TITLE_WEIGHT_DEFAULT;
     o.unigrams = -1;
+    o.fold = -1;
 
     /* GNU getopt_long permutes: options may stand before or after the
      * command; operands keep their order; "--" ends the options. */

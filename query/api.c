@@ -276,7 +276,7 @@ static void handle_search(ctx *c, const idx_form *f)
     json_t *out = NULL;
     idx_err err;
     idx_err_clear(&err);
-    if (idx_search_json(c->w->db, c->w->unigrams, &r, &out, &err) != IDX_OK) {
+    if (idx_search_json(c->w->db, &c->w->schema, &r, &out, &err) != IDX_OK) {
         reply_idx_error(c, &err);
         db_failed(c, &err);
         return;

@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "document.h"
 #include "xap.h"
 
 typedef struct idxd_config {
@@ -49,7 +50,7 @@ typedef struct idxd_worker {
     struct event *drain;   /* while stopping: every 20 ms, are all replies sent? */
     double drain_deadline; /* idxd_now() + grace_s */
     idx_db *db;            /* NULL while the index cannot be opened */
-    int unigrams;
+    idx_schema schema;     /* the index's text options */
     char db_error[1024];
     struct bufferevent **bevs; /* connections this worker created */
     size_t nbevs, capbevs;

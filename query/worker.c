@@ -71,15 +71,15 @@ int idxd_worker_ensure_db(idxd_worker *w)
                  err.msg);
         return -1;
     }
-    int mode = IDX_UNIGRAMS_ALL;
-    if (idx_search_unigram_mode(db, &mode, &err) != IDX_OK) {
+    idx_schema sc;
+    if (idx_schema_read(db, &sc, &err) != IDX_OK) {
         snprintf(w->db_error, sizeof w->db_error, "cannot read index %.300s: %.500s", w->srv->cfg.db,
                  err.msg);
         idx_db_close(db);
         return -1;
     }
     w->db = db;
-    w->unigrams = mode;
+    w->schema = sc;
     w->db_error[0] = '\0';
     return 0;
 }

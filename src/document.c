@@ -60,9 +60,29 @@ static int add_filter(idx_xdoc *doc, const char *prefix, const char *v, size_t n
     return idx_xdoc_add_boolean_term(doc, tmp->data, tmp->len, err);
 }
 
-int idx_document_build(const idx_article *a, int unigrams, idx_xdoc **out, idx_buf *uid,
+int idx_schema_read(idx_db *db, idx_schema *sc, idx_err *err)
+{
+    char *u = NULL, *f = NULL;
+    int rc = idx_db_get_metadata(db, IDX_META_UNIGRAMS, &u, err);
+    if (!rc) rc = idx_db_get_metadata(db, IDX_META_FOLD, &f, err);
+    if (!rc) {
+        sc->unigrams = strcmp(u, "edges") == 0 ? IDX_UNIGRAMS_EDGES : IDX_UNIGRAMS_ALL;
+        sc->fold = strcmp(f, "t2s") == 0 ? IDX_FOLD_T2S : IDX_FOLD_NONE;
+    }
+    free(u);
+    free(f);
+    return rc;
+}
+
+int idx_schema_tokflags(const idx_schema *sc)
+{
+    return sc && sc->fold == IDX_FOLD_T2S ? IDX_TOKENIZE_FOLD_T2S : 0;
+}
+
+int idx_document_build(const idx_article *a, const idx_schema *sc, idx_xdoc **out, idx_buf *uid,
                        idx_err *err)
 {
+    int unigrams = sc->unigrams, flags = idx_schema_tokflags(sc);
     idx_xdoc *doc = NULL;
     idx_buf tmp;
     char *data = NULL;
@@ -73,11 +93,11 @@ int idx_document_build(const idx_article *a, int unigrams, idx_xdoc **out, idx_b
 
     sink s = {doc, 1, unigrams, err};
     uint32_t pos = 1;
-    if (a->title.s && (rc = idx_tokenize(a->title.s, a->title.n, IDX_TOKENIZE_DOCUMENT, pos,
+    if (a->title.s && (rc = idx_tokenize(a->title.s, a->title.n, IDX_TOKENIZE_DOCUMENT | flags, pos,
                                          on_token, &s, &pos, err)))
         goto done;
     s.title = 0;
-    if (a->body.s && (rc = idx_tokenize(a->body.s, a->body.n, IDX_TOKENIZE_DOCUMENT,
+    if (a->body.s && (rc = idx_tokenize(a->body.s, a->body.n, IDX_TOKENIZE_DOCUMENT | flags,
                                         pos + IDX_BODY_POS_GAP, on_token, &s, NULL, err)))
         goto done;
 

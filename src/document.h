@@ -43,6 +43,25 @@ enum { IDX_SLOT_DATE = 0, IDX_SLOT_SOURCE = 1, IDX_SLOT_CATEGORY = 2, IDX_SLOT_Y
 enum { IDX_UNIGRAMS_ALL = 0, IDX_UNIGRAMS_EDGES = 1 };
 #define IDX_META_UNIGRAMS "idx.cjk_unigrams"
 
+/* Traditional -> simplified folding (normalize.h), recorded under
+ * IDX_META_FOLD ("t2s" or "none") when a database is created; on by default.
+ * A database without the key predates folding and is read as "none". */
+enum { IDX_FOLD_NONE = 0, IDX_FOLD_T2S = 1 };
+#define IDX_META_FOLD "idx.fold"
+
+/* A database's text options: both the indexer and every reader must use the
+ * same ones. */
+typedef struct idx_schema {
+    int unigrams; /* IDX_UNIGRAMS_* */
+    int fold;     /* IDX_FOLD_* */
+} idx_schema;
+
+/* Read them from db's metadata. */
+int idx_schema_read(idx_db *db, idx_schema *sc, idx_err *err);
+
+/* The idx_tokenize mode flags they imply (IDX_TOKENIZE_FOLD_T2S or 0). */
+int idx_schema_tokflags(const idx_schema *sc);
+
 #define IDX_FILTER_MAX 200
 
 /* prefix + value (clipped to IDX_FILTER_MAX bytes at a character boundary),
@@ -53,10 +72,10 @@ int idx_filter_term(const char *prefix, const char *v, size_t n, idx_buf *out, i
  * Returns IDX_OK or IDX_ENOMEM. */
 int idx_uid_term(const char *id, size_t n, idx_buf *out, idx_err *err);
 
-/* Build the document for a, with unigrams per `unigrams` (IDX_UNIGRAMS_*).
+/* Build the document for a, with the text options of sc.
  * *doc (idx_xdoc_free) and the unique-id term in *uid (overwritten) belong to
  * the caller.  Returns IDX_OK, IDX_ENOMEM, IDX_EUTF8 or a Xapian error code. */
-int idx_document_build(const idx_article *a, int unigrams, idx_xdoc **doc, idx_buf *uid,
+int idx_document_build(const idx_article *a, const idx_schema *sc, idx_xdoc **doc, idx_buf *uid,
                        idx_err *err);
 
 #endif

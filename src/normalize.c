@@ -8,6 +8,7 @@
  * that function except for ASCII upper case, so they skip utf8proc.
  */
 #include "normalize.h"
+#include "t2s.h"
 
 #include <utf8proc.h>
 
@@ -20,6 +21,7 @@ void idx_norm_init(idx_norm *it, const char *s, size_t n)
     it->i = 0;
     it->npend = it->ipend = 0;
     it->pstart = it->pend_end = 0;
+    it->fold_t2s = 0;
 }
 
 /* Alphabetic scripts where a stripped accent is still the same letter to a
@@ -77,6 +79,8 @@ static size_t fold_cluster(idx_norm *it, size_t i, uint32_t cp, size_t len)
         utf8proc_ssize_t r = utf8proc_normalize_utf32(it->pend, k, UTF8PROC_COMPOSE | UTF8PROC_STABLE);
         if (r >= 0) k = (int)r;
     }
+    if (it->fold_t2s)
+        for (int j = 0; j < k; j++) it->pend[j] = (int32_t)idx_t2s((uint32_t)it->pend[j]);
     it->npend = k;
     it->ipend = 0;
     it->pstart = i;
@@ -120,7 +124,7 @@ int idx_norm_next(idx_norm *it, idx_nchar *out, idx_err *err)
         if (cp >= 0x4E00 && cp <= 0x9FFF && no_mark_at(it, i + len)) {
             /* unified ideographs are fixed points of the folding */
             it->i = i + len;
-            out->cp = cp;
+            out->cp = it->fold_t2s ? idx_t2s(cp) : cp;
             out->start = i;
             out->end = i + len;
             return 1;

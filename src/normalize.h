@@ -9,6 +9,8 @@
  *   - default-ignorable characters (soft hyphen, ZWJ, ...) vanish;
  *   - for Latin/Greek/Cyrillic only, diacritics are stripped (café -> cafe);
  *     Kana keep their voicing marks (が stays が).
+ *   - with fold_t2s set, traditional Chinese characters fold to simplified
+ *     ones (開發區 -> 开发区; one character to one, table from OpenCC: t2s.h).
  * One cluster may yield several code points (㈱ -> (株)); they all carry the
  * cluster's [start,end) span, marks included (so "cafe\u0301" is one word
  * whose span covers the accent, and か + U+3099 is が).  A character that folds to nothing yields
@@ -41,6 +43,7 @@ typedef struct idx_norm {
     int32_t pend[IDX_NORM_PENDING];
     int npend, ipend;         /* buffered output of the current character */
     size_t pstart, pend_end;  /* its original span */
+    int fold_t2s;             /* set after init: traditional -> simplified */
 } idx_norm;
 
 /* Start iterating over s[0..n).  s is borrowed for the iterator's life. */

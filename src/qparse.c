@@ -153,7 +153,7 @@ static int text_node(parser *p, size_t a, size_t b, int field)
     idx_parsed_query *pq = p->pq;
     size_t first = pq->ntoks;
     tokctx c = {p};
-    int rc = idx_tokenize(p->s + a, b - a, IDX_TOKENIZE_QUERY, 0, on_token, &c, NULL, p->err);
+    int rc = idx_tokenize(p->s + a, b - a, IDX_TOKENIZE_QUERY | pq->tokflags, 0, on_token, &c, NULL, p->err);
     if (rc == IDX_ETOOBIG) {
         p->rc = idx_err_set(p->err, IDX_ETOOBIG, "[query][parse] query has more than %d terms",
                             IDX_QUERY_MAX_TERMS);
@@ -461,10 +461,11 @@ static void collect_parts(idx_parsed_query *pq, int id, int neg)
     }
 }
 
-int idx_query_parse(const char *s, size_t n, idx_parsed_query *pq, idx_err *err)
+int idx_query_parse(const char *s, size_t n, int tokflags, idx_parsed_query *pq, idx_err *err)
 {
     memset(pq, 0, sizeof *pq);
     pq->root = NONE;
+    pq->tokflags = tokflags & ~IDX_TOKENIZE_MODE_MASK;
     if (n > IDX_QUERY_MAX_BYTES)
         return idx_err_set(err, IDX_ETOOBIG, "[query][parse] query is %zu bytes (max %d)", n,
                            IDX_QUERY_MAX_BYTES);

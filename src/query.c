@@ -196,7 +196,7 @@ int idx_query_compile(const char *s, size_t n, const idx_query_opts *opts, idx_x
 {
     *out = NULL;
     idx_parsed_query pq;
-    int rc = idx_query_parse(s, n, &pq, err);
+    int rc = idx_query_parse(s, n, opts ? opts->tokflags : 0, &pq, err);
     if (!rc) rc = idx_query_build(&pq, opts, out, err);
     idx_parsed_query_fini(&pq);
     return rc;

@@ -72,18 +72,21 @@ typedef struct idx_parsed_query {
     size_t nparts;
     char warning[256]; /* non-empty when the syntax was bad and the query was
                           read as plain words instead */
+    int tokflags;      /* idx_tokenize flags it was parsed with (the
+                          highlighter tokenizes texts the same way) */
 } idx_parsed_query;
 
 /* Parse s[0..n) (syntax in qparse.c) into *pq; the caller calls
  * idx_parsed_query_fini, also after an error.  Bad syntax is not an error:
  * the text is searched as plain words and pq->warning says why.  Errors:
  * IDX_EUTF8, IDX_ETOOBIG, IDX_EINVAL (nothing searchable), IDX_ENOMEM. */
-int idx_query_parse(const char *s, size_t n, idx_parsed_query *pq, idx_err *err);
+int idx_query_parse(const char *s, size_t n, int tokflags, idx_parsed_query *pq, idx_err *err);
 void idx_parsed_query_fini(idx_parsed_query *pq);
 
 typedef struct idx_query_opts {
     double title_weight; /* 0: no title boost */
     int unigrams;        /* IDX_UNIGRAMS_* of the database (document.h) */
+    int tokflags;        /* idx_tokenize flags of the database (idx_schema_tokflags) */
 } idx_query_opts;
 
 /* Build the Xapian query of a parsed query; *out owned by the caller. */

@@ -14,15 +14,6 @@ static double now_ms(void)
     return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
-int idx_search_unigram_mode(idx_db *db, int *mode, idx_err *err)
-{
-    char *v = NULL;
-    int rc = idx_db_get_metadata(db, IDX_META_UNIGRAMS, &v, err);
-    if (rc == IDX_OK) *mode = strcmp(v, "edges") == 0 ? IDX_UNIGRAMS_EDGES : IDX_UNIGRAMS_ALL;
-    free(v);
-    return rc;
-}
-
 static json_t *str_or_null(json_t *doc, const char *key)
 {
     json_t *v = json_object_get(doc, key);
@@ -169,7 +160,7 @@ static json_t *facets_json(const idx_results *res, const unsigned *slots)
     return all;
 }
 
-int idx_search_json(idx_db *db, int unigrams, const idx_search_req *req, json_t **out,
+int idx_search_json(idx_db *db, const idx_schema *sc, const idx_search_req *req, json_t **out,
                     idx_err *err)
 {
     double t0 = now_ms();
@@ -179,8 +170,8 @@ int idx_search_json(idx_db *db, int unigrams, const idx_search_req *req, json_t 
     idx_results *res = NULL;
     json_t *obj = NULL, *hits = NULL;
     double tw = req->title_weight < 0 ? IDX_TITLE_WEIGHT_DEFAULT : req->title_weight;
-    idx_query_opts qo = {tw, unigrams};
-    int rc = idx_query_parse(req->q, req->qlen, &pq, err);
+    idx_query_opts qo = {tw, sc->unigrams, idx_schema_tokflags(sc)};
+    int rc = idx_query_parse(req->q, req->qlen, qo.tokflags, &pq, err);
     if (!rc) rc = idx_query_build(&pq, &qo, &xq, err);
     if (!rc) rc = idx_query_filter(xq, &req->filters, &fq, err);
     if (rc) goto done;

@@ -27,6 +27,7 @@
 #include "err.h"
 #include "query.h"
 #include "snippet.h"
+#include "document.h"
 #include "xap.h"
 
 #define IDX_SEARCH_EXACT_UPTO 1000
@@ -55,14 +56,11 @@ enum { IDX_FACET_SOURCE, IDX_FACET_CATEGORY, IDX_FACET_YEAR, IDX_FACET_COUNT };
  * naming an unknown facet. */
 int idx_search_parse_facets(const char *list, unsigned *bits, idx_err *err);
 
-/* Read the database's unigram mode (IDX_UNIGRAMS_*) from its metadata. */
-int idx_search_unigram_mode(idx_db *db, int *mode, idx_err *err);
-
-/* Run req on db (a reader whose unigram mode is `unigrams`).  *out is a new
+/* Run req on db (a reader whose text options are sc).  *out is a new
  * object owned by the caller (json_decref).  Errors: the query's own
  * (IDX_EUTF8, IDX_ETOOBIG, IDX_EINVAL: the caller's fault), IDX_ENOMEM, or a
  * database code (IDX_EDB, IDX_ENODB). */
-int idx_search_json(idx_db *db, int unigrams, const idx_search_req *req, json_t **out,
+int idx_search_json(idx_db *db, const idx_schema *sc, const idx_search_req *req, json_t **out,
                     idx_err *err);
 
 #endif

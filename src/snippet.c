@@ -151,7 +151,8 @@ static int find_spans(const idx_parsed_query *q, const char *text, size_t n, int
         }
         s.tid[i] = (uint32_t)u;
     }
-    rc = idx_tokenize(text, scan_n, IDX_TOKENIZE_DOCUMENT, 0, on_token, &s, NULL, err);
+    rc = idx_tokenize(text, scan_n, IDX_TOKENIZE_DOCUMENT | q->tokflags, 0, on_token, &s, NULL,
+                      err);
     if (rc == IDX_ETOOBIG) rc = IDX_OK; /* MAX_MATCHES reached */
     if (s.oom) rc = idx_err_set(err, IDX_ENOMEM, "[snippet] out of memory");
     if (rc) goto done;

@@ -130,7 +130,7 @@ int idx_tokenize(const char *s, size_t n, int mode, uint32_t pos0, idx_token_cb 
 {
     tk t;
     memset(&t, 0, sizeof t);
-    t.mode = mode;
+    t.mode = mode & IDX_TOKENIZE_MODE_MASK;
     t.cb = cb;
     t.ctx = ctx;
     t.pos = pos0;
@@ -139,6 +139,7 @@ int idx_tokenize(const char *s, size_t n, int mode, uint32_t pos0, idx_token_cb 
     idx_nchar c;
     int r, rc = IDX_OK;
     idx_norm_init(&it, s, n);
+    it.fold_t2s = (mode & IDX_TOKENIZE_FOLD_T2S) != 0;
     while ((r = idx_norm_next(&it, &c, err)) == 1) {
         int cls = classify(c.cp);
         if (cls == C_CJK) {

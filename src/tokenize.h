@@ -41,6 +41,11 @@
 #define IDX_TOKEN_MAX_WORD 64
 
 enum { IDX_TOKENIZE_DOCUMENT = 0, IDX_TOKENIZE_QUERY = 1 };
+/* OR'd into the mode: fold traditional Chinese characters to simplified
+ * (normalize.h), as databases created with folding on (document.h) need on
+ * both the index and the query side. */
+#define IDX_TOKENIZE_FOLD_T2S 0x100
+#define IDX_TOKENIZE_MODE_MASK 0xFF
 enum { IDX_TOK_WORD = 1, IDX_TOK_BIGRAM = 2, IDX_TOK_UNIGRAM = 3 };
 
 typedef struct idx_token {

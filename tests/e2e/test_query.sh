@@ -11,6 +11,7 @@ cat > "$T/q.jsonl" <<'JSONL'
 {"id":"a3","title":"iPhone 14 发布","body":"苹果公司发布 iPhone 14 手机。","date":"2022-09-08","source":"A报","category":"科技"}
 {"id":"a4","title":"经济形势分析","body":"经济增长受到疫情影响。","date":"2020-05-01","source":"B台","category":"财经"}
 {"id":"a5","title":"高质量发展","body":"经济高质量发展取得成效。","date":"2022-10-01","source":"A报","category":"财经"}
+{"id":"a6","title":"臺灣海峽","body":"兩岸關係和平發展。","date":"2019-01-01","source":"C社","category":"两岸"}
 JSONL
 "$IDX" add -q --db "$DB" "$T/q.jsonl" > /dev/null
 
@@ -25,7 +26,7 @@ expect_eq "NOT with -" "$(ids '经济 -疫情')" "a5"
 expect_eq "NOT keyword" "$(ids '经济 NOT 疫情')" "a5"
 expect_eq "OR" "$(ids '疫情 OR 新冠')" "a1,a2,a4"
 expect_eq "grouping" "$(ids '(疫情 OR 新冠) 接种')" "a2"
-expect_eq "only a negation: everything else" "$(ids '-经济')" "a1,a2,a3"
+expect_eq "only a negation: everything else" "$(ids '-经济')" "a1,a2,a3,a6"
 expect_eq "quoted Latin phrase" "$(ids '"iphone 14"')" "a3"
 expect_eq "quoted phrase in the wrong order" "$(ids '"14 iphone"')" ""
 expect_eq "mixed script as written" "$(ids 'iPhone14')" ""
@@ -36,9 +37,20 @@ expect_eq "source: alone browses" "$(ids 'source:B台')" "a2,a4"
 expect_eq "category: filter" "$(ids 'category:财经')" "a4,a5"
 expect_eq "tag: filter" "$(ids 'tag:科技')" "a1"
 expect_eq "date: range" "$(ids 'date:2022-01-01..2022-12-31 经济')" "a5"
-expect_eq "date: open start" "$(ids 'date:..2021-12-31')" "a2,a4"
+expect_eq "date: open start" "$(ids 'date:..2021-12-31')" "a2,a4,a6"
 expect_eq "date: one day" "$(ids 'date:2022-09-08')" "a3"
 expect_eq "--year filter" "$(ids '经济' --year 2020)" "a4"
+
+# traditional <-> simplified, both ways (folding is on for new databases)
+expect_eq "traditional query finds simplified text" "$(ids '開發區')" "a1"
+expect_eq "simplified query finds traditional text" "$(ids '台湾 两岸关系')" "a6"
+expect_eq "traditional title: scope" "$(ids 'title:臺灣')" "a6"
+expect_eq "highlight keeps the original characters" \
+    "$("$IDX" search --db "$DB" --json -- '台湾' | jq -r '.hits[0].title_html')" '<mark>臺灣</mark>海峽'
+"$IDX" add -q --fold none --db "$T/nofold" "$T/q.jsonl" > /dev/null
+expect_eq "--fold none: no folding" "$("$IDX" search --db "$T/nofold" --json -- '開發區' | jq -r '.total')" "0"
+expect_rc "--fold cannot change on a database with documents" 2 "$IDX" add --fold t2s --db "$T/nofold" "$T/q.jsonl"
+expect_match "... and says why" "$OUT" 'fold cannot change'
 
 OUT=$("$IDX" search --db "$DB" --json -- '(经济 发展')
 expect_eq "malformed: still searched as words" "$(jq -r '[.hits[].id] | join(",")' <<<"$OUT")" "a5"

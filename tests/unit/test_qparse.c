@@ -45,7 +45,7 @@ static const char *tree(const char *q)
     idx_err_clear(&err);
     idx_buf b;
     idx_buf_init(&b);
-    int rc = idx_query_parse(q, strlen(q), &pq, &err);
+    int rc = idx_query_parse(q, strlen(q), IDX_TOKENIZE_FOLD_T2S, &pq, &err);
     warn[0] = parts[0] = '\0';
     if (rc) {
         snprintf(out, sizeof out, "ERROR %d", rc);
@@ -77,6 +77,8 @@ static void test_implicit_and_and_phrases(void)
     CHECK_STR(tree("\"iphone 14\" 发布"), "AND(\"iphone 14\" \"发布\")");
     CHECK_STR(tree("“南通 开发区”"), "\"南通 开发 发区\"");
     CHECK(warn[0] == '\0');
+    /* traditional characters fold to simplified terms */
+    CHECK_STR(tree("開發區 臺灣"), "AND(\"开发 发区\" \"台湾\")");
 }
 
 static void test_or_not_and_grouping(void)

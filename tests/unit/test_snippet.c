@@ -23,7 +23,7 @@ static const char *run(int snippet, const char *query, const char *text, size_t 
     idx_err_clear(&err);
     idx_buf b;
     idx_buf_init(&b);
-    int rc = idx_query_parse(query, strlen(query), &pq, &err);
+    int rc = idx_query_parse(query, strlen(query), IDX_TOKENIZE_FOLD_T2S, &pq, &err);
     idx_hl_opts o = {max, NULL, NULL, 0};
     if (o_in) o = *o_in;
     if (!rc)
@@ -73,6 +73,15 @@ static void test_words_and_mixed(void)
     CHECK_STR(hl("2.14亿", "投资2.14亿元"), "投资<mark>2.14亿</mark>元");
     /* a word is matched whole, never inside a longer word */
     CHECK_STR(hl("phone", "iPhone phone"), "iPhone <mark>phone</mark>");
+}
+
+static void test_traditional_folded_offsets_exact(void)
+{
+    /* traditional text, simplified query, and the reverse: the original
+     * characters are marked, byte for byte */
+    CHECK_STR(hl("开发区", "南通開發區招商"), "南通<mark>開發區</mark>招商");
+    CHECK_STR(hl("臺灣", "台湾海峡"), "<mark>台湾</mark>海峡");
+    CHECK_STR(hl("發", "南通開發區"), "南通開<mark>發</mark>區");
 }
 
 static void test_html_escaped(void)
@@ -256,6 +265,7 @@ int main(void)
     TEST(test_adjacent_and_overlapping_merged);
     TEST(test_single_character);
     TEST(test_words_and_mixed);
+    TEST(test_traditional_folded_offsets_exact);
     TEST(test_html_escaped);
     TEST(test_whitespace_collapsed);
     TEST(test_snippet_short_text_whole);
