@@ -17,6 +17,7 @@
 #include "idx.h"
 #include "query.h"
 #include "search.h"
+#include "synonyms.h"
 #include "xap.h"
 
 static int open_db(const idx_opts *o, int mode, idx_db **db)
@@ -197,6 +198,7 @@ int idx_cmd_search(const idx_opts *o)
     json_t *out = NULL;
     int status = EXIT_OK;
     idx_schema sc;
+    idx_synonyms *syn = NULL;
     int tty = isatty(STDOUT_FILENO);
     idx_search_req req = {
         .q = idx_buf_cstr(&q), .qlen = q.len, .offset = o->offset, .limit = o->limit,
@@ -212,6 +214,12 @@ int idx_cmd_search(const idx_opts *o)
         status = EXIT_USAGE;
         goto done;
     }
+    if (o->synonyms && idx_synonyms_load(o->synonyms, &syn, &err)) {
+        idx_die_msg("--synonyms: %s", err.msg);
+        status = err.rc == IDX_EIO ? EXIT_DB : EXIT_USAGE;
+        goto done;
+    }
+    req.synonyms = syn;
     if (open_db(o, IDX_DB_READ, &db)) { status = EXIT_DB; goto done; }
     if (idx_schema_read(db, &sc, &err)) {
         idx_die_msg("%s", err.msg);
@@ -263,6 +271,7 @@ int idx_cmd_search(const idx_opts *o)
 done:
     json_decref(out);
     idx_db_close(db);
+    idx_synonyms_free(syn);
     idx_buf_fini(&q);
     return status;
 }

@@ -31,6 +31,7 @@ typedef struct idx_opts {
     const char *from, *to, *source, *category, *year;
     const char *facets; /* --facets list */
     int explain;
+    const char *synonyms; /* --synonyms FILE */
     char **args; /* operands after the subcommand */
     int nargs;
 } idx_opts;

@@ -50,6 +50,7 @@ static void usage(FILE *f)
 "  --year YYYY         search: only articles from that year\n"
 "  --facets LIST       search: value counts over all matches (source,category,year)\n"
 "  --explain           search: add the parsed query (JSON output)\n"
+"  --synonyms FILE     search: expand query parts by synonym groups (one per line)\n"
 "  --title-weight W    search: weight of title matches over body (default %.1f)\n"
 "  -h, --help          this help;  --version  print the version\n"
 "\n"
@@ -89,7 +90,7 @@ static int parse_uint(const char *name, const char *v, unsigned max, unsigned *o
 
 enum {
     O_DB = 256, O_BATCH, O_JSON, O_LIMIT, O_OFFSET, O_SORT, O_FROM, O_TO, O_SOURCE, O_CATEGORY,
-    O_EXACT, O_TITLEW, O_VERSION, O_UNIGRAMS, O_FOLD, O_YEAR, O_FACETS, O_EXPLAIN
+    O_EXACT, O_TITLEW, O_VERSION, O_UNIGRAMS, O_FOLD, O_SYNONYMS, O_YEAR, O_FACETS, O_EXPLAIN
 };
 
 /* Apply one option.  Returns -1 to go on, else the exit status to stop with. */
@@ -122,6 +123,7 @@ static int apply_opt(int c, const char *arg, const char *text, idx_opts *o)
     case O_YEAR: o->year = arg; break;
     case O_FACETS: o->facets = arg; break;
     case O_EXPLAIN: o->explain = 1; break;
+    case O_SYNONYMS: o->synonyms = arg; break;
     case O_FOLD:
         if (strcmp(arg, "t2s") == 0) o->fold = IDX_FOLD_T2S;
         else if (strcmp(arg, "none") == 0) o->fold = IDX_FOLD_NONE;
@@ -174,6 +176,7 @@ int main(int argc, char **argv)
         {"year", required_argument, 0, O_YEAR},
         {"facets", required_argument, 0, O_FACETS},
         {"explain", no_argument, 0, O_EXPLAIN},
+        {"synonyms", required_argument, 0, O_SYNONYMS},
         {"title-weight", required_argument, 0, O_TITLEW},
         {"cjk-unigrams", required_argument, 0, O_UNIGRAMS},
         {"fold", required_argument, 0, O_FOLD},

@@ -223,6 +223,11 @@ static int check_known(ctx *c, const idx_form *f, const char *const *known)
     return 1;
 }
 
+static const struct idx_synonyms *cfg_synonyms(const ctx *c)
+{
+    return c->w->srv->cfg.synonyms;
+}
+
 static void handle_search(ctx *c, const idx_form *f)
 {
     static const char *const known[] = {"q",        "limit",       "offset",      "sort",
@@ -246,6 +251,7 @@ static void handle_search(ctx *c, const idx_form *f)
         !uint_param(c, f, "explain", 0, 1, &explain))
         return;
     r.explain = (int)explain;
+    r.synonyms = cfg_synonyms(c);
     idx_err ferr;
     idx_err_clear(&ferr);
     if (idx_search_parse_facets(idx_form_get(f, "facets", NULL), &r.facets, &ferr)) {

@@ -33,6 +33,7 @@ typedef struct idxd_config {
     size_t max_headers; /* request line + headers cap (bytes) */
     double grace_s;     /* shutdown: longest wait for replies in flight */
     int access_log;
+    const struct idx_synonyms *synonyms; /* --synonyms, shared read-only */
 } idxd_config;
 
 struct bufferevent;

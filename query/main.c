@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "idxd.h"
+#include "synonyms.h"
 
 static void usage(FILE *f)
 {
@@ -41,6 +42,7 @@ static void usage(FILE *f)
             "  --max-body BYTES     largest request body accepted (default 65536)\n"
             "  --grace SECS         on SIGTERM, longest wait for replies in flight (default 10)\n"
             "  --no-access-log      do not log one line per request on stderr\n"
+            "  --synonyms FILE      expand query parts by synonym groups (one group per line)\n"
             "  -h, --help           this help\n"
             "\n"
             "Routes: GET /search?q=&limit=&offset=&sort=relevance|date|-date&from=&to=\n"
@@ -133,7 +135,7 @@ int main(int argc, char **argv)
     c->access_log = 1;
 
     enum { O_DB = 256, O_LISTEN, O_THREADS, O_CORS, O_TIMEOUT, O_MAXCONN, O_MAXBODY, O_GRACE,
-           O_NOLOG };
+           O_NOLOG, O_SYNONYMS };
     static const struct option opts[] = {
         {"db", required_argument, 0, O_DB},
         {"listen", required_argument, 0, O_LISTEN},
@@ -144,10 +146,13 @@ int main(int argc, char **argv)
         {"max-body", required_argument, 0, O_MAXBODY},
         {"grace", required_argument, 0, O_GRACE},
         {"no-access-log", no_argument, 0, O_NOLOG},
+        {"synonyms", required_argument, 0, O_SYNONYMS},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0},
     };
     static char host[256];
+    const char *synonyms_path = NULL;
+    idx_synonyms *synonyms = NULL;
     int o;
     long v;
     while ((o = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -209,6 +214,7 @@ int main(int argc, char **argv)
             c->grace_s = (double)v;
             break;
         case O_NOLOG: c->access_log = 0; break;
+        case O_SYNONYMS: synonyms_path = optarg; break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;
         }
@@ -219,6 +225,16 @@ int main(int argc, char **argv)
         return 2;
     }
 
+    if (synonyms_path) {
+        idx_err serr;
+        idx_err_clear(&serr);
+        if (idx_synonyms_load(synonyms_path, &synonyms, &serr) != IDX_OK) {
+            fprintf(stderr, "idxd: --synonyms: %s\n", serr.msg);
+            return 2;
+        }
+        c->synonyms = synonyms;
+        fprintf(stderr, "idxd: %zu synonym groups from %s\n", synonyms->ngroups, synonyms_path);
+    }
     signal(SIGPIPE, SIG_IGN);
     /* every connection is a descriptor, and each worker holds the index's
      * files: raise the soft limit as far as allowed, and keep the cap under it */
@@ -277,6 +293,7 @@ int main(int argc, char **argv)
     event_free(sigterm);
     event_free(sigint);
     event_base_free(base);
+    idx_synonyms_free(synonyms);
     if (status == 0) fprintf(stderr, "idxd: stopped\n");
     return status;
 }

@@ -29,6 +29,7 @@
 #include "document.h"
 #include "isodate.h"
 #include "query.h"
+#include "synonyms.h"
 #include "utf8.h"
 
 #define MAX_DEPTH 32
@@ -498,6 +499,72 @@ int idx_query_parse(const char *s, size_t n, int tokflags, idx_parsed_query *pq,
     pq->parts = malloc((pq->nnodes ? pq->nnodes : 1) * sizeof *pq->parts);
     if (!pq->parts) return idx_err_set(err, IDX_ENOMEM, "[query][parse] out of memory");
     collect_parts(pq, root, 0);
+    return IDX_OK;
+}
+
+/* Turn TEXT node id (equal to member m) into OR(itself, the other members of
+ * m's group). */
+static int expand_node(idx_parsed_query *pq, int id, const idx_synonyms *syn, size_t m,
+                       idx_err *err)
+{
+    parser p;
+    memset(&p, 0, sizeof p);
+    p.pq = pq;
+    p.cap = pq->nnodes; /* new_node grows from here */
+    p.err = err;
+    /* new_node may move pq->nodes: copy what we need first */
+    idx_qnode orig = pq->nodes[id];
+    int copy = new_node(&p, IDX_QN_TEXT);
+    if (copy < 0) return p.rc;
+    pq->nodes[copy].first = orig.first;
+    pq->nodes[copy].n = orig.n;
+    pq->nodes[copy].field = orig.field;
+    int last = copy;
+    size_t a = m, b = m;
+    while (a > 0 && syn->group[a - 1] == syn->group[m]) a--;
+    while (b < syn->nmembers && syn->group[b] == syn->group[m]) b++;
+    for (size_t j = a; j < b; j++) {
+        if (j == m) continue;
+        p.s = syn->members[j];
+        p.n = strlen(p.s);
+        int k = text_node(&p, 0, p.n, orig.field);
+        if (p.rc) return p.rc;
+        if (k < 0) continue;
+        pq->nodes[last].next = k;
+        last = k;
+    }
+    idx_qnode *nd = &pq->nodes[id];
+    nd->type = IDX_QN_OR;
+    nd->kid = copy;
+    nd->first = nd->n = 0; /* nd->next (its own sibling) stays */
+    return IDX_OK;
+}
+
+int idx_query_expand_synonyms(idx_parsed_query *pq, const idx_synonyms *syn, idx_err *err)
+{
+    if (!syn || pq->root < 0) return IDX_OK;
+    char **keys = syn->key[(pq->tokflags & IDX_TOKENIZE_FOLD_T2S) ? 1 : 0];
+    size_t n0 = pq->nnodes;
+    int changed = 0;
+    for (size_t id = 0; id < n0; id++) {
+        if (pq->nodes[id].type != IDX_QN_TEXT) continue;
+        char *key = idx_synonyms_key(pq->toks + pq->nodes[id].first, pq->nodes[id].n);
+        if (!key) return idx_err_set(err, IDX_ENOMEM, "[query][synonyms] out of memory");
+        size_t m;
+        for (m = 0; m < syn->nmembers && strcmp(keys[m], key) != 0; m++) {
+        }
+        free(key);
+        if (m == syn->nmembers) continue;
+        int rc = expand_node(pq, (int)id, syn, m, err);
+        if (rc) return rc;
+        changed = 1;
+    }
+    if (!changed) return IDX_OK;
+    idx_qpart *parts = realloc(pq->parts, pq->nnodes * sizeof *parts);
+    if (!parts) return idx_err_set(err, IDX_ENOMEM, "[query][synonyms] out of memory");
+    pq->parts = parts;
+    pq->nparts = 0;
+    collect_parts(pq, pq->root, 0);
     return IDX_OK;
 }
 

@@ -83,6 +83,12 @@ typedef struct idx_parsed_query {
 int idx_query_parse(const char *s, size_t n, int tokflags, idx_parsed_query *pq, idx_err *err);
 void idx_parsed_query_fini(idx_parsed_query *pq);
 
+/* Replace every text part equal to a synonym member by the OR of its group
+ * (synonyms.h), and recompute pq->parts so every member is highlighted.
+ * syn may be NULL.  IDX_OK, IDX_ETOOBIG or IDX_ENOMEM. */
+struct idx_synonyms;
+int idx_query_expand_synonyms(idx_parsed_query *pq, const struct idx_synonyms *syn, idx_err *err);
+
 typedef struct idx_query_opts {
     double title_weight; /* 0: no title boost */
     int unigrams;        /* IDX_UNIGRAMS_* of the database (document.h) */

@@ -172,6 +172,7 @@ int idx_search_json(idx_db *db, const idx_schema *sc, const idx_search_req *req,
     double tw = req->title_weight < 0 ? IDX_TITLE_WEIGHT_DEFAULT : req->title_weight;
     idx_query_opts qo = {tw, sc->unigrams, idx_schema_tokflags(sc)};
     int rc = idx_query_parse(req->q, req->qlen, qo.tokflags, &pq, err);
+    if (!rc) rc = idx_query_expand_synonyms(&pq, req->synonyms, err);
     if (!rc) rc = idx_query_build(&pq, &qo, &xq, err);
     if (!rc) rc = idx_query_filter(xq, &req->filters, &fq, err);
     if (rc) goto done;

@@ -46,6 +46,7 @@ typedef struct idx_search_req {
     idx_hl_opts hl;      /* snippet length and marks */
     unsigned facets;     /* bit set of 1 << IDX_FACET_* */
     int explain;         /* add "explain": the parsed tree and Xapian's query */
+    const struct idx_synonyms *synonyms; /* query-time expansion; NULL = none */
 } idx_search_req;
 
 /* Facets: counts of values over the whole result set. */

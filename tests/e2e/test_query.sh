@@ -52,6 +52,17 @@ expect_eq "--fold none: no folding" "$("$IDX" search --db "$T/nofold" --json -- 
 expect_rc "--fold cannot change on a database with documents" 2 "$IDX" add --fold t2s --db "$T/nofold" "$T/q.jsonl"
 expect_match "... and says why" "$OUT" 'fold cannot change'
 
+# synonyms at query time, highlighted
+printf '# groups\n新冠 新型冠状病毒 COVID-19\n' > "$T/syn.txt"
+expect_eq "without synonyms COVID-19 finds nothing" "$(ids 'COVID-19')" ""
+expect_eq "--synonyms: COVID-19 finds 新冠" "$(ids 'COVID-19' --synonyms "$T/syn.txt")" "a2"
+expect_eq "--synonyms: the member found is highlighted" \
+    "$("$IDX" search --db "$DB" --json --synonyms "$T/syn.txt" -- 'COVID-19' | jq -r '.hits[0].title_html')" \
+    '<mark>新冠</mark>疫苗接种'
+printf '新冠 新型冠状病毒\nlonely\n' > "$T/badsyn.txt"
+expect_rc "a one-member synonym group is a usage error" 2 "$IDX" search --db "$DB" --synonyms "$T/badsyn.txt" 新冠
+expect_match "... naming file and line" "$OUT" 'badsyn.txt:2: a synonym group needs two or more members'
+
 OUT=$("$IDX" search --db "$DB" --json -- '(经济 发展')
 expect_eq "malformed: still searched as words" "$(jq -r '[.hits[].id] | join(",")' <<<"$OUT")" "a5"
 expect_match "malformed: warning names the problem" "$(jq -r .warning <<<"$OUT")" 'unclosed parenthesis at byte 0'
@@ -78,7 +89,7 @@ OUT=$("$IDX" search --db "$DB" --json -- '疫情 OR 新冠')
 expect_match "OR parts are both marked" "$(jq -r '[.hits[].snippet] | join(" ")' <<<"$OUT")" '<mark>疫情</mark>.*<mark>新冠</mark>|<mark>新冠</mark>.*<mark>疫情</mark>'
 
 # the same through idxd
-"$IDXD" --db "$DB" --listen 127.0.0.1:0 --threads 1 --no-access-log > "$T/d.out" 2> "$T/d.err" &
+"$IDXD" --db "$DB" --listen 127.0.0.1:0 --threads 1 --no-access-log --synonyms "$T/syn.txt" > "$T/d.out" 2> "$T/d.err" &
 PID=$!
 for _ in $(seq 100); do grep -q listening "$T/d.out" && break; sleep 0.05; done
 URL=$(grep -o 'http://[^/]*' "$T/d.out")
@@ -88,8 +99,10 @@ expect_eq "HTTP: year= filter" "$(get '经济' -d year=2022 | jq -r '[.hits[].id
 expect_eq "HTTP: facets=" "$(get 'source:A报' -d facets=source | jq -c .facets)" '{"source":{"A报":3}}'
 expect_match "HTTP: warning" "$(get '"南通' | jq -r .warning)" 'unclosed quote'
 expect_eq "HTTP: explain=1" "$(get '南通' -d explain=1 | jq -r .explain.tree.type)" "text"
+expect_eq "HTTP: idxd --synonyms" "$(get '新型冠状病毒' | jq -r '[.hits[].id] | join(",")')" "a2"
 expect_eq "HTTP: facets=bogus is 400" "$(get '经济' -d facets=bogus | jq -r .error.code)" "bad_parameter"
 expect_eq "HTTP: year=22 is 400" "$(get '经济' -d year=22 | jq -r .error.code)" "bad_parameter"
 kill -TERM "$PID"
 wait "$PID"
 expect_eq "idxd stops cleanly" "$?" 0
+expect_rc "idxd: bad synonyms file exits 2" 2 "$IDXD" --db "$DB" --listen 127.0.0.1:0 --synonyms "$T/badsyn.txt"

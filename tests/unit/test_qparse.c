@@ -4,11 +4,13 @@
  * filters and date[from..to]; plus the fallback warning of malformed input
  * and the positive parts the highlighter gets.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "buf.h"
 #include "query.h"
+#include "synonyms.h"
 #include "test.h"
 
 static void render_node(const idx_parsed_query *pq, int id, idx_buf *b)
@@ -191,6 +193,43 @@ static void test_random_soup(void)
     CHECK_INT(crashes_avoided, 0); /* only "nothing searchable" may fail */
 }
 
+static void test_synonym_expansion(void)
+{
+    const char *path = "/tmp/idx-test-synonyms.txt";
+    FILE *f = fopen(path, "w");
+    fputs("# comment\n新冠 新型冠状病毒 COVID-19\n\n台湾 宝岛\n", f);
+    fclose(f);
+    idx_synonyms *syn = NULL;
+    idx_err err;
+    idx_err_clear(&err);
+    CHECK_INT(idx_synonyms_load(path, &syn, &err), IDX_OK);
+    CHECK_INT(syn ? syn->ngroups : 0, 2);
+    idx_parsed_query pq;
+    const char *q = "新冠 疫苗 -臺灣";
+    CHECK_INT(idx_query_parse(q, strlen(q), IDX_TOKENIZE_FOLD_T2S, &pq, &err), IDX_OK);
+    CHECK_INT(idx_query_expand_synonyms(&pq, syn, &err), IDX_OK);
+    idx_buf b;
+    idx_buf_init(&b);
+    render_node(&pq, pq.root, &b);
+    CHECK_STR(idx_buf_cstr(&b),
+              "AND(OR(\"新冠\" \"新型 型冠 冠状 状病 病毒\" \"covid 19\") \"疫苗\" "
+              "NOT(OR(\"台湾\" \"宝岛\")))");
+    CHECK_INT(pq.nparts, 4); /* the three members and 疫苗: negated ones are not marked */
+    idx_buf_fini(&b);
+    idx_parsed_query_fini(&pq);
+    idx_synonyms_free(syn);
+
+    f = fopen(path, "w");
+    fputs("新冠 新型冠状病毒\nlonely\n", f);
+    fclose(f);
+    idx_err_clear(&err);
+    CHECK_INT(idx_synonyms_load(path, &syn, &err), IDX_EINVAL);
+    CHECK(strstr(err.msg, "idx-test-synonyms.txt:2:") != NULL);
+    idx_err_clear(&err);
+    CHECK_INT(idx_synonyms_load("/nonexistent/syn.txt", &syn, &err), IDX_EIO);
+    remove(path);
+}
+
 int main(void)
 {
     TEST(test_implicit_and_and_phrases);
@@ -199,5 +238,6 @@ int main(void)
     TEST(test_malformed_falls_back);
     TEST(test_deep_nesting_and_limits);
     TEST(test_random_soup);
+    TEST(test_synonym_expansion);
     TEST_SUMMARY();
 }
