@@ -203,7 +203,8 @@ int idx_cmd_search(const idx_opts *o)
     idx_search_req req = {
         .q = idx_buf_cstr(&q), .qlen = q.len, .offset = o->offset, .limit = o->limit,
         .sort = o->sort, .filters = {o->from, o->to, o->source, o->category, o->year},
-        .explain = o->explain,
+        .explain = o->explain, .recency_days = o->recency_days,
+        .recency_weight = o->recency_weight,
         .exact_total = o->exact_total, .title_weight = o->title_weight, .snippets = 1,
         /* JSON carries the HTML the server sends; a terminal gets bold marks */
         .hl = o->json ? (idx_hl_opts){0, NULL, NULL, 0}

@@ -13,6 +13,7 @@
 
 #include "document.h"
 #include "idx.h"
+#include "search.h"
 #include "query.h"
 #include "xap.h"
 
@@ -51,6 +52,8 @@ static void usage(FILE *f)
 "  --facets LIST       search: value counts over all matches (source,category,year)\n"
 "  --explain           search: add the parsed query (JSON output)\n"
 "  --synonyms FILE     search: expand query parts by synonym groups (one per line)\n"
+"  --recency DAYS      search: boost newer articles (half-life in days)\n"
+"  --recency-weight W  search: the boost of an article dated today (default 3)\n"
 "  --title-weight W    search: weight of title matches over body (default %.1f)\n"
 "  -h, --help          this help;  --version  print the version\n"
 "\n"
@@ -90,7 +93,7 @@ static int parse_uint(const char *name, const char *v, unsigned max, unsigned *o
 
 enum {
     O_DB = 256, O_BATCH, O_JSON, O_LIMIT, O_OFFSET, O_SORT, O_FROM, O_TO, O_SOURCE, O_CATEGORY,
-    O_EXACT, O_TITLEW, O_VERSION, O_UNIGRAMS, O_FOLD, O_SYNONYMS, O_YEAR, O_FACETS, O_EXPLAIN
+    O_EXACT, O_TITLEW, O_VERSION, O_UNIGRAMS, O_FOLD, O_SYNONYMS, O_RECENCY, O_RECENCYW, O_YEAR, O_FACETS, O_EXPLAIN
 };
 
 /* Apply one option.  Returns -1 to go on, else the exit status to stop with. */
@@ -124,6 +127,19 @@ static int apply_opt(int c, const char *arg, const char *text, idx_opts *o)
     case O_FACETS: o->facets = arg; break;
     case O_EXPLAIN: o->explain = 1; break;
     case O_SYNONYMS: o->synonyms = arg; break;
+    case O_RECENCY:
+    case O_RECENCYW: {
+        char *end;
+        double v = strtod(arg, &end);
+        double hi = c == O_RECENCY ? IDX_RECENCY_MAX_DAYS : 1000;
+        if (end == arg || *end || !(v > 0 && v <= hi)) {
+            idx_die_msg("%s: expected a number above 0 and at most %g",
+                        c == O_RECENCY ? "--recency" : "--recency-weight", hi);
+            return EXIT_USAGE;
+        }
+        if (c == O_RECENCY) o->recency_days = v; else o->recency_weight = v;
+        break;
+    }
     case O_FOLD:
         if (strcmp(arg, "t2s") == 0) o->fold = IDX_FOLD_T2S;
         else if (strcmp(arg, "none") == 0) o->fold = IDX_FOLD_NONE;
@@ -177,6 +193,8 @@ int main(int argc, char **argv)
         {"facets", required_argument, 0, O_FACETS},
         {"explain", no_argument, 0, O_EXPLAIN},
         {"synonyms", required_argument, 0, O_SYNONYMS},
+        {"recency", required_argument, 0, O_RECENCY},
+        {"recency-weight", required_argument, 0, O_RECENCYW},
         {"title-weight", required_argument, 0, O_TITLEW},
         {"cjk-unigrams", required_argument, 0, O_UNIGRAMS},
         {"fold", required_argument, 0, O_FOLD},

@@ -233,7 +233,8 @@ static void handle_search(ctx *c, const idx_form *f)
     static const char *const known[] = {"q",        "limit",       "offset",      "sort",
                                         "from",     "to",          "source",      "category",
                                         "year",     "exact_total", "snippet_len", "facets",
-                                        "explain",  NULL};
+                                        "explain",  "recency",     "recency_weight",
+                                        NULL};
     if (!check_known(c, f, known)) return;
     size_t qlen = 0;
     const char *q = idx_form_get(f, "q", &qlen);
@@ -243,13 +244,26 @@ static void handle_search(ctx *c, const idx_form *f)
     }
     idx_search_req r = {.q = q, .qlen = qlen, .limit = 10, .sort = IDX_SORT_RELEVANCE,
                         .title_weight = -1, .snippets = 1};
-    unsigned exact = 0, snip = IDX_SNIPPET_DEFAULT_CHARS, explain = 0;
+    unsigned exact = 0, snip = IDX_SNIPPET_DEFAULT_CHARS, explain = 0, recency = 0;
     if (!uint_param(c, f, "limit", 1, IDX_SEARCH_MAX_LIMIT, &r.limit) ||
         !uint_param(c, f, "offset", 0, IDX_SEARCH_MAX_OFFSET, &r.offset) ||
         !uint_param(c, f, "exact_total", 0, 1, &exact) ||
         !uint_param(c, f, "snippet_len", 1, IDX_SNIPPET_MAX_CHARS, &snip) ||
-        !uint_param(c, f, "explain", 0, 1, &explain))
+        !uint_param(c, f, "explain", 0, 1, &explain) ||
+        !uint_param(c, f, "recency", 1, IDX_RECENCY_MAX_DAYS, &recency))
         return;
+    r.recency_days = recency;
+    const char *rw = idx_form_get(f, "recency_weight", NULL);
+    if (rw) {
+        char *end;
+        double v = strtod(rw, &end);
+        if (end == rw || *end || !(v > 0 && v <= 1000)) {
+            reply_error(c, 400, "bad_parameter", "recency_weight must be a number above 0 and "
+                                                 "at most 1000");
+            return;
+        }
+        r.recency_weight = v;
+    }
     r.explain = (int)explain;
     r.synonyms = cfg_synonyms(c);
     idx_err ferr;

@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <math.h>
 #include <time.h>
 
 #include "document.h"
@@ -166,7 +167,8 @@ int idx_search_json(idx_db *db, const idx_schema *sc, const idx_search_req *req,
     double t0 = now_ms();
     *out = NULL;
     idx_parsed_query pq;
-    idx_xq *xq = NULL, *fq = NULL;
+    idx_xq *xq = NULL, *fq = NULL, *rq = NULL, *bq = NULL;
+    double now = (double)time(NULL), rweight = 0;
     idx_results *res = NULL;
     json_t *obj = NULL, *hits = NULL;
     double tw = req->title_weight < 0 ? IDX_TITLE_WEIGHT_DEFAULT : req->title_weight;
@@ -175,6 +177,17 @@ int idx_search_json(idx_db *db, const idx_schema *sc, const idx_search_req *req,
     if (!rc) rc = idx_query_expand_synonyms(&pq, req->synonyms, err);
     if (!rc) rc = idx_query_build(&pq, &qo, &xq, err);
     if (!rc) rc = idx_query_filter(xq, &req->filters, &fq, err);
+    if (!rc && req->recency_days > 0) { /* AND_MAYBE: freshness never selects */
+        rweight = req->recency_weight > 0 ? req->recency_weight : IDX_RECENCY_WEIGHT_DEFAULT;
+        rc = idx_xq_recency(IDX_SLOT_DATE, now, req->recency_days * 86400.0, rweight, &rq, err);
+        idx_xq *pair[2] = {fq, rq};
+        if (!rc) rc = idx_xq_combine(IDX_XQ_AND_MAYBE, pair, 2, &bq, err);
+        if (!rc) {
+            idx_xq_free(fq);
+            fq = bq;
+            bq = NULL;
+        }
+    }
     if (rc) goto done;
     unsigned slots[IDX_FACET_COUNT];
     size_t nslots = 0;
@@ -189,6 +202,19 @@ int idx_search_json(idx_db *db, const idx_schema *sc, const idx_search_req *req,
     for (size_t i = 0; i < res->nhits; i++) {
         json_t *hit = NULL;
         if ((rc = hit_json(&pq, req, &res->hits[i], &hit, err))) goto done;
+        if (req->explain && rweight > 0) { /* score = relevance + recency */
+            json_t *d = json_object_get(hit, "date");
+            idx_date dt;
+            double r = 0;
+            if (json_is_string(d) &&
+                idx_date_parse(json_string_value(d), json_string_length(d), &dt, NULL) == IDX_OK) {
+                double age = now - (double)dt.secs;
+                r = rweight * exp2(-(age > 0 ? age : 0) / (req->recency_days * 86400.0));
+            }
+            json_object_set_new(hit, "score_parts",
+                                json_pack("{s:f, s:f}", "relevance", res->hits[i].score - r,
+                                          "recency", r));
+        }
         if (json_array_append_new(hits, hit)) goto oom;
     }
     obj = json_object();
@@ -222,6 +248,8 @@ done:
     idx_results_free(res);
     idx_xq_free(xq);
     idx_xq_free(fq);
+    idx_xq_free(rq);
+    idx_xq_free(bq);
     idx_parsed_query_fini(&pq);
     return rc;
 }

@@ -47,7 +47,16 @@ typedef struct idx_search_req {
     unsigned facets;     /* bit set of 1 << IDX_FACET_* */
     int explain;         /* add "explain": the parsed tree and Xapian's query */
     const struct idx_synonyms *synonyms; /* query-time expansion; NULL = none */
+    double recency_days;   /* > 0: add a freshness boost with this half-life */
+    double recency_weight; /* its largest addition to a score (<= 0: default) */
 } idx_search_req;
+
+/* Freshness blend: a hit dated now gains IDX_RECENCY_WEIGHT_DEFAULT, one
+ * recency_days old half that, and so on.  Title-boosted BM25 scores of real
+ * matches here are ~10-60, so the default nudges ties and near-ties toward
+ * newer articles without burying a clearly better older match (see README). */
+#define IDX_RECENCY_WEIGHT_DEFAULT 3.0
+#define IDX_RECENCY_MAX_DAYS 36500
 
 /* Facets: counts of values over the whole result set. */
 enum { IDX_FACET_SOURCE, IDX_FACET_CATEGORY, IDX_FACET_YEAR, IDX_FACET_COUNT };

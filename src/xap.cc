@@ -8,6 +8,7 @@
 #include "xap.h"
 
 #include <cstdlib>
+#include <cmath>
 #include <cstring>
 #include <memory>
 #include <new>
@@ -439,6 +440,53 @@ extern "C" int idx_xq_prefix(const char *p, size_t n, unsigned max_expansion, id
                     out, err, "prefix");
     } catch (...) {
         return fail(err, "prefix");
+    }
+}
+
+namespace {
+// Weight max_weight * 2^(-age / half_life) from a sortable date value: the
+// freshness half of a recency blend (idx_xq_recency).
+class RecencySource : public Xapian::ValuePostingSource {
+    double now_, half_life_, max_weight_;
+
+  public:
+    RecencySource(Xapian::valueno slot, double now, double half_life, double max_weight)
+        : Xapian::ValuePostingSource(slot), now_(now), half_life_(half_life),
+          max_weight_(max_weight)
+    {
+    }
+    void init(const Xapian::Database &db) override
+    {
+        Xapian::ValuePostingSource::init(db);
+        set_maxweight(max_weight_);
+    }
+    double get_weight() const override
+    {
+        std::string v = get_value();
+        if (v.empty()) return 0;
+        double age = now_ - Xapian::sortable_unserialise(v);
+        if (age < 0) age = 0;
+        return max_weight_ * std::exp2(-age / half_life_);
+    }
+    RecencySource *clone() const override
+    {
+        return new RecencySource(get_slot(), now_, half_life_, max_weight_);
+    }
+    std::string name() const override { return "idx.Recency"; }
+};
+} // namespace
+
+extern "C" int idx_xq_recency(unsigned slot, double now, double half_life_s, double max_weight,
+                              idx_xq **out, idx_err *err)
+{
+    *out = NULL;
+    try {
+        if (!(half_life_s > 0) || !(max_weight >= 0))
+            return idx_err_set(err, IDX_EINVAL, "[xap][recency] bad half-life or weight");
+        Xapian::PostingSource *src = new RecencySource(slot, now, half_life_s, max_weight);
+        return wrap(Xapian::Query(src->release()), out, err, "recency");
+    } catch (...) {
+        return fail(err, "recency");
     }
 }
 

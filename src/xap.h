@@ -100,6 +100,11 @@ int idx_xq_value_range(unsigned slot, const char *lo, size_t lolen, const char *
 /* Terms starting with prefix (OR of up to max_expansion most frequent;
  * 0 = all of them). */
 int idx_xq_prefix(const char *p, size_t n, unsigned max_expansion, idx_xq **out, idx_err *err);
+/* Freshness: every document with a value in slot (a sortable_serialise'd
+ * time in seconds), weighted max_weight * 2^(-(now - time) / half_life_s);
+ * meant as the optional side of an AND_MAYBE. */
+int idx_xq_recency(unsigned slot, double now, double half_life_s, double max_weight,
+                   idx_xq **out, idx_err *err);
 /* Every document (weight 0). */
 int idx_xq_all(idx_xq **out, idx_err *err);
 /* q with its weights multiplied by factor (0: a pure filter). */

@@ -88,6 +88,26 @@ expect_eq "title: part not marked in the body snippet" "$(jq -r '.hits[0].snippe
 OUT=$("$IDX" search --db "$DB" --json -- '疫情 OR 新冠')
 expect_match "OR parts are both marked" "$(jq -r '[.hits[].snippet] | join(" ")' <<<"$OUT")" '<mark>疫情</mark>.*<mark>新冠</mark>|<mark>新冠</mark>.*<mark>疫情</mark>'
 
+# recency: same text, the older one added first (so it wins the tie without)
+today=$(date -u +%Y-%m-%d)
+{
+    printf '{"id":"old","title":"防汛工作部署","body":"各地做好防汛工作。","date":"2015-06-01"}\n'
+    printf '{"id":"new","title":"防汛工作部署","body":"各地做好防汛工作。","date":"%s"}\n' "$today"
+    printf '{"id":"strong","title":"台风 台风 台风","body":"台风 台风 台风 台风 台风。","date":"2015-06-01"}\n'
+    printf '{"id":"weak","title":"天气","body":"沿海可能出现台风以及很多别的天气现象和各种各样的情况。","date":"%s"}\n' "$today"
+    # unrelated articles, so term statistics look like an archive's, not a toy's
+    for i in $(seq 20); do printf '{"id":"f%d","title":"其他新闻%d","body":"今天的其他新闻内容第%d条。"}\n' "$i" "$i" "$i"; done
+} > "$T/rec.jsonl"
+"$IDX" add -q --db "$T/rec" "$T/rec.jsonl" > /dev/null
+first() { "$IDX" search --db "$T/rec" --json "${@:2}" -- "$1" | jq -r '.hits[0].id'; }
+expect_eq "no recency: equal scores keep index order" "$(first 防汛)" "old"
+expect_eq "--recency 365: the newer article first" "$(first 防汛 --recency 365)" "new"
+expect_eq "--recency 365: a much better older match stays first" "$(first 台风 --recency 365)" "strong"
+expect_eq "--recency-weight 100 can bury it" "$(first 台风 --recency 365 --recency-weight 100)" "weak"
+OUT=$("$IDX" search --db "$T/rec" --json --explain --recency 365 -- 防汛)
+expect_eq "explain: score = relevance + recency" \
+    "$(jq -r '.hits[0] | (.score - .score_parts.relevance - .score_parts.recency | fabs < 0.001) and (.score_parts.recency > 2.9)' <<<"$OUT")" "true"
+
 # the same through idxd
 "$IDXD" --db "$DB" --listen 127.0.0.1:0 --threads 1 --no-access-log --synonyms "$T/syn.txt" > "$T/d.out" 2> "$T/d.err" &
 PID=$!
@@ -99,6 +119,9 @@ expect_eq "HTTP: year= filter" "$(get '经济' -d year=2022 | jq -r '[.hits[].id
 expect_eq "HTTP: facets=" "$(get 'source:A报' -d facets=source | jq -c .facets)" '{"source":{"A报":3}}'
 expect_match "HTTP: warning" "$(get '"南通' | jq -r .warning)" 'unclosed quote'
 expect_eq "HTTP: explain=1" "$(get '南通' -d explain=1 | jq -r .explain.tree.type)" "text"
+expect_eq "HTTP: recency=, recency_weight=" "$(get '经济' -d recency=30 -d recency_weight=1.5 | jq -r '.hits | length')" "2"
+expect_eq "HTTP: recency=0 is 400" "$(get '经济' -d recency=0 | jq -r .error.code)" "bad_parameter"
+expect_eq "HTTP: recency_weight=x is 400" "$(get '经济' -d recency=30 -d recency_weight=x | jq -r .error.code)" "bad_parameter"
 expect_eq "HTTP: idxd --synonyms" "$(get '新型冠状病毒' | jq -r '[.hits[].id] | join(",")')" "a2"
 expect_eq "HTTP: facets=bogus is 400" "$(get '经济' -d facets=bogus | jq -r .error.code)" "bad_parameter"
 expect_eq "HTTP: year=22 is 400" "$(get '经济' -d year=22 | jq -r .error.code)" "bad_parameter"
