@@ -96,6 +96,7 @@ $(BUILD)/bench/%: $(BUILD)/bench/%.o $(CORE_LIB)
 bench: all $(BENCH_BIN)
 	bash bench/ingest.sh
 	bash bench/load.sh
+	bash bench/relevance.sh
 
 test: all $(TEST_BIN) $(BENCH_BIN)
 	BUILD=$(BUILD) bash tests/run.sh
