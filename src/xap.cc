@@ -420,7 +420,7 @@ extern "C" int idx_xq_value_range(unsigned slot, const char *lo, size_t lolen, c
         if (hi)
             return wrap(Xapian::Query(Xapian::Query::OP_VALUE_LE, slot, std::string(hi, hilen)),
                         out, err, "value_range");
-        return wrap(Xapian::Query::MatchAll, out, err, "value_range");
+        return wrap(Xapian::Query(std::string()), out, err, "value_range"); /* see idx_xq_all */
     } catch (...) {
         return fail(err, "value_range");
     }
@@ -494,7 +494,11 @@ extern "C" int idx_xq_all(idx_xq **out, idx_err *err)
 {
     *out = NULL;
     try {
-        return wrap(Xapian::Query::MatchAll, out, err, "all");
+        // Query(std::string()) matches every document, like Query::MatchAll;
+        // but copying the static MatchAll object touches a reference count
+        // that is not atomic in Xapian 1.4, a use-after-free when idxd's
+        // worker threads do it at once.
+        return wrap(Xapian::Query(std::string()), out, err, "all");
     } catch (...) {
         return fail(err, "all");
     }

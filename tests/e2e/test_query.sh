@@ -109,7 +109,7 @@ expect_eq "explain: score = relevance + recency" \
     "$(jq -r '.hits[0] | (.score - .score_parts.relevance - .score_parts.recency | fabs < 0.001) and (.score_parts.recency > 2.9)' <<<"$OUT")" "true"
 
 # the same through idxd
-"$IDXD" --db "$DB" --listen 127.0.0.1:0 --threads 1 --no-access-log --synonyms "$T/syn.txt" > "$T/d.out" 2> "$T/d.err" &
+"$IDXD" --db "$DB" --listen 127.0.0.1:0 --threads 2 --no-access-log --synonyms "$T/syn.txt" > "$T/d.out" 2> "$T/d.err" &
 PID=$!
 for _ in $(seq 100); do grep -q listening "$T/d.out" && break; sleep 0.05; done
 URL=$(grep -o 'http://[^/]*' "$T/d.out")
@@ -125,6 +125,11 @@ expect_eq "HTTP: recency_weight=x is 400" "$(get '经济' -d recency=30 -d recen
 expect_eq "HTTP: idxd --synonyms" "$(get '新型冠状病毒' | jq -r '[.hits[].id] | join(",")')" "a2"
 expect_eq "HTTP: facets=bogus is 400" "$(get '经济' -d facets=bogus | jq -r .error.code)" "bad_parameter"
 expect_eq "HTTP: year=22 is 400" "$(get '经济' -d year=22 | jq -r .error.code)" "bad_parameter"
+# negations build match-all queries in every worker at once (a shared,
+# non-atomic Xapian::Query::MatchAll once made this a use-after-free)
+printf '%s\n' '-经济' '-疫情' '经济 -疫情' '-(疫情 OR 新冠)' 'NOT 台湾' > "$T/neg.txt"
+LG=$("$(dirname "$IDX")/bench/loadgen" -u "$URL" -c 16 -t 2 --json -p '/search?q=%s&limit=3' "$T/neg.txt")
+expect_eq "concurrent negation queries: no errors" "$(jq -r '"\(.errors) \(.non2xx) \(.requests > 0)"' <<<"$LG")" "0 0 true"
 kill -TERM "$PID"
 wait "$PID"
 expect_eq "idxd stops cleanly" "$?" 0
