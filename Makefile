@@ -38,9 +38,7 @@ LDLIBS += $(PKG_LIBS) $(XAPIAN_LIBS) -lpthread -lm
 
 CORE_C := $(wildcard src/*.c)
 CORE_CXX := src/xap.cc
-# generated at build time: the traditional -> simplified table (src/t2s.h)
-GEN_T2S := $(BUILD)/gen/t2s_table.c
-CORE_OBJ := $(CORE_C:%.c=$(BUILD)/%.o) $(CORE_CXX:%.cc=$(BUILD)/%.o) $(GEN_T2S:%.c=%.o)
+CORE_OBJ := $(CORE_C:%.c=$(BUILD)/%.o) $(CORE_CXX:%.cc=$(BUILD)/%.o)
 CORE_LIB := $(BUILD)/libidxcore.a
 
 IDX_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(wildcard indexer/*.c))
@@ -50,7 +48,7 @@ BENCH_BIN := $(BUILD)/bench/charquery $(BUILD)/bench/loadgen $(BUILD)/bench/quer
 TEST_SRC := $(wildcard tests/unit/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all test unit e2e install clean demo bench
+.PHONY: all test unit e2e install clean demo bench regen-t2s
 # keep intermediate objects (and keep make quiet after the test summary)
 .SECONDARY:
 all: $(BUILD)/idx $(BUILD)/idxd
@@ -63,16 +61,13 @@ $(BUILD)/%.o: %.cc
 	@mkdir -p $(dir $@)
 	$(CXX) $(CPPFLAGS) $(CXXFLAGS) -c $< -o $@
 
-# the generator runs on the build machine; OpenCC is needed only here
-$(BUILD)/gen/gen_t2s: src/gen/gen_t2s.c
-	@mkdir -p $(dir $@)
-	$(CC) -std=c11 -O1 $(shell pkg-config --cflags opencc) $< -o $@ $(shell pkg-config --libs opencc)
-
-$(GEN_T2S): $(BUILD)/gen/gen_t2s
-	$< > $@.tmp && mv $@.tmp $@
-
-$(GEN_T2S:%.c=%.o): $(GEN_T2S)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+# src/t2s_table.c (traditional -> simplified, src/t2s.h) is generated from
+# OpenCC and committed, so every build folds alike whatever OpenCC version a
+# machine has; `make regen-t2s` regenerates it (needs libopencc-dev).
+regen-t2s:
+	@mkdir -p $(BUILD)/gen
+	$(CC) -std=c11 -O1 -DOPENCC_VERSION=\"$(shell pkg-config --modversion opencc)\" $(shell pkg-config --cflags opencc) src/gen/gen_t2s.c -o $(BUILD)/gen/gen_t2s $(shell pkg-config --libs opencc)
+	$(BUILD)/gen/gen_t2s > src/t2s_table.c.tmp && mv src/t2s_table.c.tmp src/t2s_table.c
 
 $(CORE_LIB): $(CORE_OBJ)
 	@rm -f $@

@@ -188,7 +188,12 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
     }
     idx_err err;
     idx_err_clear(&err);
-    if (idx_db_reopen(w->db, &err) != IDX_OK) {
+    idx_schema sc;
+    if (idx_db_reopen(w->db, &err) == IDX_OK && idx_schema_read(w->db, &sc, &err) == IDX_OK) {
+        w->schema = sc; /* a database created after idxd started records it late */
+        return;
+    }
+    {
         /* the index went away or broke: close it, reopen on the next tick */
         snprintf(w->db_error, sizeof w->db_error, "index %.300s: %.500s", w->srv->cfg.db, err.msg);
         idx_db_close(w->db);

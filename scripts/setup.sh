@@ -8,7 +8,6 @@ PKGS=(
     build-essential pkg-config          # gcc, g++, make
     libxapian-dev xapian-tools          # the engine; xapian-check for tests
     libjansson-dev libutf8proc-dev      # JSON; Unicode normalization
-    libopencc-dev libopencc-data        # traditional -> simplified table (build time)
     libevent-dev                        # the query server
     zlib1g-dev libzstd-dev              # .gz / .zst input
     jq curl procps                      # end-to-end tests

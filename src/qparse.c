@@ -31,6 +31,7 @@
 #include "query.h"
 #include "synonyms.h"
 #include "utf8.h"
+#include <stdint.h>
 
 #define MAX_DEPTH 32
 #define NONE (-1)  /* nothing parsed here */
@@ -40,26 +41,26 @@ typedef struct parser {
     const char *s;
     size_t n, i;
     idx_parsed_query *pq;
-    size_t cap;      /* nodes allocated */
     int depth;
     int rc;          /* hard error (ETOOBIG, ENOMEM, EUTF8): stop */
     int syntax;      /* a syntax error was found: fall back */
     char msg[200];
     idx_err *err;
+    const size_t *map; /* byte of s -> byte of the user's text (for messages) */
 } parser;
 
 static void syntax_error(parser *p, size_t at, const char *what)
 {
     if (p->syntax || p->rc) return;
     p->syntax = 1;
-    snprintf(p->msg, sizeof p->msg, "%s at byte %zu", what, at);
+    snprintf(p->msg, sizeof p->msg, "%s at byte %zu", what, p->map ? p->map[at] : at);
 }
 
 static int new_node(parser *p, int type)
 {
     idx_parsed_query *pq = p->pq;
-    if (pq->nnodes == p->cap) {
-        size_t cap = p->cap ? p->cap * 2 : 16;
+    if (pq->nnodes == pq->nodecap) {
+        size_t cap = pq->nodecap ? pq->nodecap * 2 : 16;
         if (cap > 4 * IDX_QUERY_MAX_TERMS) {
             p->rc = idx_err_set(p->err, IDX_ETOOBIG, "[query][parse] query is too complex");
             return NONE;
@@ -70,7 +71,7 @@ static int new_node(parser *p, int type)
             return NONE;
         }
         pq->nodes = v;
-        p->cap = cap;
+        pq->nodecap = cap;
     }
     idx_qnode *nd = &pq->nodes[pq->nnodes];
     memset(nd, 0, sizeof *nd);
@@ -294,12 +295,19 @@ static int parse_unary(parser *p)
     if (word_is(p, "NOT") || (p->s[p->i] == '-' && p->i + 1 < p->n && !space_at(p, p->i + 1) &&
                               p->s[p->i + 1] != ')' && p->s[p->i + 1] != '-')) {
         p->i += p->s[p->i] == '-' ? 1 : 3;
+        if (++p->depth > MAX_DEPTH) {
+            syntax_error(p, at, "operators nested too deep");
+            return NONE;
+        }
         int k = parse_unary(p);
+        p->depth--;
         if (k == NONE) {
             syntax_error(p, at, "NOT with nothing after it");
             return NONE;
         }
-        return k == EMPTY ? EMPTY : not_node(p, k);
+        if (k == EMPTY) return EMPTY;
+        if (p->pq->nodes[k].type == IDX_QN_NOT) return p->pq->nodes[k].kid; /* NOT NOT x = x */
+        return not_node(p, k);
     }
     if (p->s[p->i] == '(') {
         if (++p->depth > MAX_DEPTH) {
@@ -415,7 +423,9 @@ static int parse_or(parser *p)
     return group(p, IDX_QN_OR, kids, nk);
 }
 
-/* Fallback: every white-space separated chunk is a text part, ANDed. */
+/* Fallback: every white-space separated chunk is a text part, ANDed, except
+ * that bare AND/OR/NOT are dropped, field names are stripped ("source:x" is
+ * the word x) and a leading '-' still excludes its word. */
 static int parse_plain(parser *p)
 {
     int kids[IDX_QUERY_MAX_TERMS];
@@ -426,9 +436,26 @@ static int parse_plain(parser *p)
         if (p->i >= p->n) break;
         size_t a = p->i;
         while (p->i < p->n && !space_at(p, p->i)) p->i++;
-        int k = text_node(p, a, p->i, IDX_FIELD_ANY);
+        size_t b = p->i, len = b - a;
+        if ((len == 2 && memcmp(p->s + a, "OR", 2) == 0) ||
+            (len == 3 && (memcmp(p->s + a, "AND", 3) == 0 || memcmp(p->s + a, "NOT", 3) == 0)))
+            continue;
+        int neg = 0;
+        while (a < b && (p->s[a] == '-' || p->s[a] == '(' || p->s[a] == '"')) {
+            if (p->s[a] == '-') neg = 1;
+            a++;
+        }
+        for (size_t f = 0; f < sizeof fields / sizeof *fields; f++) {
+            size_t fl = strlen(fields[f].name);
+            if (a + fl < b && p->s[a + fl] == ':' && strncasecmp(p->s + a, fields[f].name, fl) == 0) {
+                a += fl + 1;
+                break;
+            }
+        }
+        int k = text_node(p, a, b, IDX_FIELD_ANY);
         if (p->rc) return NONE;
         if (k < 0) continue;
+        if (neg && (k = not_node(p, k)) < 0) return NONE;
         if (nk == IDX_QUERY_MAX_TERMS) {
             p->rc = idx_err_set(p->err, IDX_ETOOBIG, "[query][parse] query is too complex");
             return NONE;
@@ -462,6 +489,55 @@ static void collect_parts(idx_parsed_query *pq, int id, int neg)
     }
 }
 
+static int parse_query(parser *pp);
+
+/* The query with full-width operator characters (－（）：＂) made ASCII and
+ * every Unicode space made ' ', so that what a Chinese keyboard types works
+ * like what an ASCII one does; map[k] is the user's byte for byte k.  The
+ * text must be valid UTF-8.  Returns the new length, or -1 on OOM. */
+static long ascii_operators(const char *s, size_t n, char **out, size_t **map)
+{
+    char *d = malloc(n + 1);
+    size_t *m = malloc((n + 1) * sizeof *m);
+    if (!d || !m) {
+        free(d);
+        free(m);
+        return -1;
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < n;) {
+        uint32_t cp;
+        size_t len;
+        if (idx_utf8_decode(s, n, i, &cp, &len) != 0) len = 1, cp = 0;
+        char a = 0;
+        switch (cp) {
+        case 0xFF0D: a = '-'; break;
+        case 0xFF08: a = '('; break;
+        case 0xFF09: a = ')'; break;
+        case 0xFF1A: a = ':'; break;
+        case 0xFF02: a = '"'; break;
+        case 0x00A0: case 0x1680: case 0x202F: case 0x205F: case 0x3000: a = ' '; break;
+        default:
+            if (cp >= 0x2000 && cp <= 0x200A) a = ' ';
+        }
+        if (a) {
+            m[k] = i;
+            d[k++] = a;
+        } else {
+            for (size_t j = 0; j < len; j++) {
+                m[k] = i + j;
+                d[k++] = s[i + j];
+            }
+        }
+        i += len;
+    }
+    m[k] = n;
+    d[k] = '\0';
+    *out = d;
+    *map = m;
+    return (long)k;
+}
+
 int idx_query_parse(const char *s, size_t n, int tokflags, idx_parsed_query *pq, idx_err *err)
 {
     memset(pq, 0, sizeof *pq);
@@ -474,7 +550,24 @@ int idx_query_parse(const char *s, size_t n, int tokflags, idx_parsed_query *pq,
     if (rc) return rc;
     pq->toks = malloc(IDX_QUERY_MAX_TERMS * sizeof *pq->toks);
     if (!pq->toks) return idx_err_set(err, IDX_ENOMEM, "[query][parse] out of memory");
-    parser p = {s, n, 0, pq, 0, 0, IDX_OK, 0, "", err};
+    char *qs = NULL;
+    size_t *map = NULL;
+    long qn = ascii_operators(s, n, &qs, &map);
+    if (qn < 0) return idx_err_set(err, IDX_ENOMEM, "[query][parse] out of memory");
+    parser p = {qs, (size_t)qn, 0, pq, 0, IDX_OK, 0, "", err, map};
+    rc = parse_query(&p);
+    free(qs);
+    free(map);
+    return rc;
+}
+
+/* idx_query_parse on the ASCII-operator form of the query. */
+static int parse_query(parser *pp)
+{
+    parser p = *pp;
+    idx_parsed_query *pq = p.pq;
+    idx_err *err = p.err;
+    size_t n = p.n;
     int root = parse_or(&p);
     if (!p.rc && !p.syntax && p.i < n) syntax_error(&p, p.i, "unmatched closing parenthesis");
     if (p.rc) {
@@ -502,42 +595,66 @@ int idx_query_parse(const char *s, size_t n, int tokflags, idx_parsed_query *pq,
     return IDX_OK;
 }
 
-/* Turn TEXT node id (equal to member m) into OR(itself, the other members of
- * m's group). */
-static int expand_node(idx_parsed_query *pq, int id, const idx_synonyms *syn, size_t m,
-                       idx_err *err)
+/* Turn TEXT node id (whose key is key) into OR(itself, every member of every
+ * group that holds key, each distinct key once).  On IDX_ETOOBIG nothing
+ * has changed. */
+static int expand_node(idx_parsed_query *pq, int id, const idx_synonyms *syn, char **keys,
+                       const char *key, idx_err *err)
 {
     parser p;
     memset(&p, 0, sizeof p);
     p.pq = pq;
-    p.cap = pq->nnodes; /* new_node grows from here */
     p.err = err;
-    /* new_node may move pq->nodes: copy what we need first */
+    size_t nn0 = pq->nnodes, nt0 = pq->ntoks;
     idx_qnode orig = pq->nodes[id];
-    int copy = new_node(&p, IDX_QN_TEXT);
-    if (copy < 0) return p.rc;
+    int copy = new_node(&p, IDX_QN_TEXT), last = copy, added = 0;
+    if (copy < 0) goto fail;
     pq->nodes[copy].first = orig.first;
     pq->nodes[copy].n = orig.n;
     pq->nodes[copy].field = orig.field;
-    int last = copy;
-    size_t a = m, b = m;
-    while (a > 0 && syn->group[a - 1] == syn->group[m]) a--;
-    while (b < syn->nmembers && syn->group[b] == syn->group[m]) b++;
-    for (size_t j = a; j < b; j++) {
-        if (j == m) continue;
+    for (size_t j = 0; j < syn->nmembers; j++) {
+        if (strcmp(keys[j], key) == 0) continue; /* the part itself, or a twin of it */
+        /* is j in a group that holds key? */
+        size_t a = j, b = j;
+        while (a > 0 && syn->group[a - 1] == syn->group[j]) a--;
+        while (b < syn->nmembers && syn->group[b] == syn->group[j]) b++;
+        int in = 0;
+        for (size_t k = a; k < b && !in; k++) in = strcmp(keys[k], key) == 0;
+        if (!in) continue;
+        /* not already added under another spelling */
+        int dup = 0;
+        for (int x = pq->nodes[copy].next; x >= 0 && !dup; x = pq->nodes[x].next) {
+            char *kx = idx_synonyms_key(pq->toks + pq->nodes[x].first, pq->nodes[x].n);
+            if (!kx) {
+                p.rc = idx_err_set(err, IDX_ENOMEM, "[query][synonyms] out of memory");
+                goto fail;
+            }
+            dup = strcmp(kx, keys[j]) == 0;
+            free(kx);
+        }
+        if (dup) continue;
         p.s = syn->members[j];
         p.n = strlen(p.s);
         int k = text_node(&p, 0, p.n, orig.field);
-        if (p.rc) return p.rc;
+        if (p.rc) goto fail;
         if (k < 0) continue;
         pq->nodes[last].next = k;
         last = k;
+        added++;
+    }
+    if (!added) { /* nothing to add: drop the copy */
+        pq->nnodes = nn0;
+        return IDX_OK;
     }
     idx_qnode *nd = &pq->nodes[id];
     nd->type = IDX_QN_OR;
     nd->kid = copy;
     nd->first = nd->n = 0; /* nd->next (its own sibling) stays */
     return IDX_OK;
+fail:
+    pq->nnodes = nn0; /* roll back: the query stays as it was */
+    pq->ntoks = nt0;
+    return p.rc ? p.rc : IDX_ENOMEM;
 }
 
 int idx_query_expand_synonyms(idx_parsed_query *pq, const idx_synonyms *syn, idx_err *err)
@@ -553,11 +670,14 @@ int idx_query_expand_synonyms(idx_parsed_query *pq, const idx_synonyms *syn, idx
         size_t m;
         for (m = 0; m < syn->nmembers && strcmp(keys[m], key) != 0; m++) {
         }
+        int rc = m < syn->nmembers ? expand_node(pq, (int)id, syn, keys, key, err) : IDX_OK;
         free(key);
-        if (m == syn->nmembers) continue;
-        int rc = expand_node(pq, (int)id, syn, m, err);
+        if (rc == IDX_ETOOBIG) { /* best effort: keep the query as far as it fits */
+            idx_err_clear(err);
+            break;
+        }
         if (rc) return rc;
-        changed = 1;
+        changed |= m < syn->nmembers;
     }
     if (!changed) return IDX_OK;
     idx_qpart *parts = realloc(pq->parts, pq->nnodes * sizeof *parts);

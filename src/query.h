@@ -66,7 +66,7 @@ typedef struct idx_parsed_query {
     idx_qtoken *toks; /* owned */
     size_t ntoks;
     idx_qnode *nodes; /* owned */
-    size_t nnodes;
+    size_t nnodes, nodecap;
     int root;         /* index into nodes */
     idx_qpart *parts; /* owned: the TEXT nodes not under a NOT, in order */
     size_t nparts;

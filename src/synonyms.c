@@ -89,6 +89,16 @@ static int make_keys(idx_synonyms *s, const char *path, idx_err *err)
     return IDX_OK;
 }
 
+/* Length of a separator at line[i]: space, tab or the ideographic space. */
+static size_t sep_len(const char *line, size_t i, size_t n)
+{
+    if (line[i] == ' ' || line[i] == '\t') return 1;
+    if (i + 2 < n && (unsigned char)line[i] == 0xE3 && (unsigned char)line[i + 1] == 0x80 &&
+        (unsigned char)line[i + 2] == 0x80)
+        return 3;
+    return 0;
+}
+
 int idx_synonyms_load(const char *path, idx_synonyms **out, idx_err *err)
 {
     *out = NULL;
@@ -109,11 +119,11 @@ int idx_synonyms_load(const char *path, idx_synonyms **out, idx_err *err)
             break;
         }
         size_t i = 0, members = 0, first = s->nmembers;
-        while (i < n && (line[i] == ' ' || line[i] == '\t')) i++;
+        while (i < n && sep_len(line, i, n)) i += sep_len(line, i, n);
         if (i == n || line[i] == '#') continue;
         while (i < n) {
             size_t a = i;
-            while (i < n && line[i] != ' ' && line[i] != '\t') i++;
+            while (i < n && !sep_len(line, i, n)) i++;
             if (s->nmembers >= MAX_MEMBERS) {
                 rc = idx_err_set(err, IDX_ETOOBIG, "%s:%zu: more than %d synonyms", path, lineno,
                                  MAX_MEMBERS);
@@ -124,7 +134,7 @@ int idx_synonyms_load(const char *path, idx_synonyms **out, idx_err *err)
                 break;
             }
             members++;
-            while (i < n && (line[i] == ' ' || line[i] == '\t')) i++;
+            while (i < n && sep_len(line, i, n)) i += sep_len(line, i, n);
         }
         if (!rc && members < 2) {
             rc = idx_err_set(err, IDX_EINVAL, "%s:%zu: a synonym group needs two or more members",

@@ -1,7 +1,9 @@
 /* t2s.h - traditional -> simplified Chinese, one character at a time.
  *
- * The table is generated at build time from OpenCC's t2s conversion
- * (src/gen/gen_t2s.c); only one-character-to-one-character conversions are
+ * The table (t2s_table.c) is generated from OpenCC's t2s conversion by
+ * src/gen/gen_t2s.c (`make regen-t2s`) and committed, so an indexer and a
+ * server built on different machines always agree; only
+ * one-character-to-one-character conversions are
  * kept, so the normalizer (normalize.c) can fold 開發區 -> 开发区 in place and
  * every token still names the exact bytes of the original text.
  */

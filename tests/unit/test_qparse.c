@@ -98,6 +98,15 @@ static void test_or_not_and_grouping(void)
     /* lower-case or/and/not are words; a dash inside or alone is not NOT */
     CHECK_STR(tree("rock or roll"), "AND(\"rock\" \"or\" \"roll\")");
     CHECK_STR(tree("5 - 3"), "AND(\"5\" \"3\")");
+    /* what a Chinese keyboard types: full-width －（）：＂ and other spaces */
+    CHECK_STR(tree("经济 －疫情"), "AND(\"经济\" NOT(\"疫情\"))");
+    CHECK_STR(tree("（疫情 OR 新冠） 接种"), "AND(OR(\"疫情\" \"新冠\") \"接种\")");
+    CHECK_STR(tree("title：经济"), "title:\"经济\"");
+    CHECK_STR(tree("经济\xC2\xA0-疫情"), "AND(\"经济\" NOT(\"疫情\"))"); /* NBSP */
+    tree("（南通 开发区");
+    CHECK(strstr(warn, "unclosed parenthesis at byte 0") != NULL);
+    tree("南通 ）");
+    CHECK(strstr(warn, "unmatched closing parenthesis at byte 7") != NULL);
 }
 
 static void test_fields(void)
@@ -134,7 +143,7 @@ static void test_malformed_falls_back(void)
         {"南通 NOT", "NOT with nothing after it at byte 7"},
         {"title: 南通", "field without a value at byte 0"},
         {"date:2022-13-45", "bad date range"},
-        {"date:..", "bad date range"},
+        {"date:.. 经济", "bad date range"},
         {"title:\"南通", "unclosed quote at byte 0"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
@@ -147,7 +156,11 @@ static void test_malformed_falls_back(void)
     }
     /* the fallback searches the words as typed */
     CHECK_STR(tree("(南通 开发区"), "AND(\"南通\" \"开发 发区\")");
-    CHECK_STR(tree("南通 OR"), "AND(\"南通\" \"or\")");
+    /* ... minus operator words and field names, keeping a leading '-' */
+    CHECK_STR(tree("南通 OR"), "\"南通\"");
+    CHECK_STR(tree("(疫情 OR 新冠"), "AND(\"疫情\" \"新冠\")");
+    CHECK_STR(tree("疫情 -\"新冠"), "AND(\"疫情\" NOT(\"新冠\"))");
+    CHECK_STR(tree("source: 经济"), "\"经济\"");
 }
 
 static void test_deep_nesting_and_limits(void)
@@ -165,6 +178,13 @@ static void test_deep_nesting_and_limits(void)
     CHECK_STR(tree(q2), "\"a\"");
     CHECK(warn[0] == '\0');
     CHECK_STR(tree("()"), "ERROR 2"); /* nothing searchable */
+    CHECK_STR(tree("NOT NOT 经济"), "\"经济\"");
+    CHECK_STR(tree("-(-经济) 发展"), "AND(\"经济\" \"发展\")");
+    char nots[300] = "";
+    for (int i = 0; i < 40; i++) strcat(nots, "NOT ");
+    strcat(nots, "经济");
+    tree(nots);
+    CHECK(strstr(warn, "nested too deep") != NULL);
     CHECK_STR(tree("，。！"), "ERROR 2");
     CHECK_STR(tree("\xff"), "ERROR 3");
     /* 300 one-word parts: over IDX_QUERY_MAX_TERMS */
@@ -217,6 +237,32 @@ static void test_synonym_expansion(void)
     CHECK_INT(pq.nparts, 4); /* the three members and 疫苗: negated ones are not marked */
     idx_buf_fini(&b);
     idx_parsed_query_fini(&pq);
+    idx_synonyms_free(syn);
+
+    /* a key in two groups gets both; spellings that fold alike count once */
+    f = fopen(path, "w");
+    fputs("经济 economy\n经济 发展\n台湾 臺灣 台灣 宝岛\n", f);
+    fclose(f);
+    idx_err_clear(&err);
+    CHECK_INT(idx_synonyms_load(path, &syn, &err), IDX_OK);
+    const char *q2 = "经济 台湾";
+    CHECK_INT(idx_query_parse(q2, strlen(q2), IDX_TOKENIZE_FOLD_T2S, &pq, &err), IDX_OK);
+    CHECK_INT(idx_query_expand_synonyms(&pq, syn, &err), IDX_OK);
+    idx_buf_init(&b);
+    render_node(&pq, pq.root, &b);
+    CHECK_STR(idx_buf_cstr(&b), "AND(OR(\"经济\" \"economy\" \"发展\") OR(\"台湾\" \"宝岛\"))");
+    idx_buf_fini(&b);
+    idx_parsed_query_fini(&pq);
+    /* expansion past the term limit is skipped, not an error */
+    idx_buf big;
+    idx_buf_init(&big);
+    for (int i = 0; i < 254; i++) idx_buf_printf(&big, "w%d ", i);
+    idx_buf_printf(&big, "经济");
+    CHECK_INT(idx_query_parse(big.data, big.len, IDX_TOKENIZE_FOLD_T2S, &pq, &err), IDX_OK);
+    CHECK_INT(idx_query_expand_synonyms(&pq, syn, &err), IDX_OK);
+    CHECK_INT(pq.ntoks, 255);
+    idx_parsed_query_fini(&pq);
+    idx_buf_fini(&big);
     idx_synonyms_free(syn);
 
     f = fopen(path, "w");
