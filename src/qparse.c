@@ -135,17 +135,21 @@ typedef struct tokctx {
     parser *p;
 } tokctx;
 
-static int on_token(void *vctx, const idx_token *t)
+void idx_qtoken_set(idx_qtoken *q, const idx_token *t)
 {
-    tokctx *c = vctx;
-    idx_parsed_query *pq = c->p->pq;
-    if (pq->ntoks >= IDX_QUERY_MAX_TERMS) return IDX_ETOOBIG;
-    idx_qtoken *q = &pq->toks[pq->ntoks++];
     memcpy(q->term, t->term, t->len);
     q->term[t->len] = '\0';
     q->len = t->len;
     q->pos = t->pos;
     q->kind = t->kind;
+}
+
+static int on_token(void *vctx, const idx_token *t)
+{
+    tokctx *c = vctx;
+    idx_parsed_query *pq = c->p->pq;
+    if (pq->ntoks >= IDX_QUERY_MAX_TERMS) return IDX_ETOOBIG;
+    idx_qtoken_set(&pq->toks[pq->ntoks++], t);
     return IDX_OK;
 }
 

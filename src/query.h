@@ -39,6 +39,9 @@ typedef struct idx_qtoken {
     int kind;                          /* IDX_TOK_* */
 } idx_qtoken;
 
+/* Copy a tokenizer token (valid only during its callback) into q. */
+void idx_qtoken_set(idx_qtoken *q, const idx_token *t);
+
 enum { IDX_FIELD_ANY = 0, IDX_FIELD_TITLE = 1 };
 
 /* Node types.  TEXT: tokens that must match at their relative positions (a

@@ -54,12 +54,7 @@ static int key_token(void *vctx, const idx_token *t)
 {
     keyctx *c = vctx;
     if (c->n == 64) return IDX_ETOOBIG;
-    idx_qtoken *q = &c->toks[c->n++];
-    memcpy(q->term, t->term, t->len);
-    q->term[t->len] = '\0';
-    q->len = t->len;
-    q->pos = t->pos;
-    q->kind = t->kind;
+    idx_qtoken_set(&c->toks[c->n++], t);
     return IDX_OK;
 }
 
