@@ -208,7 +208,13 @@ static int date_bound(const char *v, int upper, char out[18], size_t *len, idx_e
     int rc = idx_date_parse(v, strlen(v), &d, err);
     if (rc) return rc;
     int64_t secs = d.secs;
-    if (upper && strlen(v) == 10) secs += 86399; /* a bare date includes its whole day */
+    /* an upper bound includes the whole of its last unit: a bare date its
+     * day, "YYYY-MM-DDTHH:MM" its minute */
+    size_t n = strlen(v);
+    if (upper && n == 10)
+        secs += 86399;
+    else if (upper && n >= 16 && (n == 16 || v[16] != ':'))
+        secs += 59;
     *len = idx_sortable_serialise((double)secs, out);
     return IDX_OK;
 }

@@ -39,6 +39,14 @@ expect_eq "tag: filter" "$(ids 'tag:科技')" "a1"
 expect_eq "date: range" "$(ids 'date:2022-01-01..2022-12-31 经济')" "a5"
 expect_eq "date: open start" "$(ids 'date:..2021-12-31')" "a2,a4,a6"
 expect_eq "date: one day" "$(ids 'date:2022-09-08')" "a3"
+printf '{"id":"t1","title":"定时新闻","body":"整点报道","date":"2022-05-18T10:00:30"}\n' > "$T/t.jsonl"
+"$IDX" add -q --db "$T/tdb" "$T/t.jsonl" > /dev/null
+expect_eq "date: a minute-precision upper bound includes that minute" \
+    "$("$IDX" search --db "$T/tdb" --json -- 'date:..2022-05-18T10:00' | jq -r '[.hits[].id] | join(",")')" "t1"
+expect_eq "date: one minute" \
+    "$("$IDX" search --db "$T/tdb" --json -- 'date:2022-05-18T10:00' | jq -r '[.hits[].id] | join(",")')" "t1"
+expect_eq "date: a second-precision bound is exact" \
+    "$("$IDX" search --db "$T/tdb" --json -- 'date:..2022-05-18T10:00:29' | jq -r '.total')" "0"
 expect_eq "--year filter" "$(ids '经济' --year 2020)" "a4"
 
 # traditional <-> simplified, both ways (folding is on for new databases)
