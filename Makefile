@@ -14,7 +14,16 @@ CC ?= cc
 CXX ?= c++
 SAN ?= 0
 
-ifeq ($(SAN),1)
+FUZZ ?= 0
+
+ifeq ($(FUZZ),1)
+# libFuzzer targets (tests/fuzz): everything built with clang, ASan + UBSan
+BUILD ?= build-fuzz
+CC := clang
+CXX := clang++
+SANFLAGS := -fsanitize=address,undefined,fuzzer-no-link -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+OPT := -O1 -g
+else ifeq ($(SAN),1)
 BUILD ?= build-san
 SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 OPT := -O1 -g
@@ -45,10 +54,14 @@ IDX_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(wildcard indexer/*.c))
 IDXD_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(wildcard query/*.c))
 BENCH_BIN := $(BUILD)/bench/charquery $(BUILD)/bench/loadgen $(BUILD)/bench/queryrun
 
+FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
+FUZZ_SECONDS ?= 60
+
 TEST_SRC := $(wildcard tests/unit/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all test unit e2e install clean demo bench regen-t2s
+.PHONY: all test unit e2e install clean demo bench regen-t2s fuzz fuzz-run
 # keep intermediate objects (and keep make quiet after the test summary)
 .SECONDARY:
 all: $(BUILD)/idx $(BUILD)/idxd
@@ -83,6 +96,17 @@ $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(CORE_LIB)
 	@mkdir -p $(dir $@)
 	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+$(BUILD)/fuzz/%: $(BUILD)/tests/fuzz/%.o $(CORE_LIB)
+	@mkdir -p $(dir $@)
+	$(CXX) -fsanitize=fuzzer,address,undefined -o $@ $^ $(LDLIBS)
+
+# every fuzz target for FUZZ_SECONDS each (after replaying tests/fuzz/regress)
+fuzz:
+	$(MAKE) FUZZ=1 fuzz-run FUZZ_SECONDS=$(FUZZ_SECONDS)
+
+fuzz-run: $(FUZZ_BIN)
+	BUILD=$(BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) bash tests/fuzz/run.sh
+
 $(BUILD)/bench/%: $(BUILD)/bench/%.o $(CORE_LIB)
 	@mkdir -p $(dir $@)
 	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)
@@ -109,6 +133,6 @@ install: $(BUILD)/idx $(BUILD)/idxd
 	install -m 0755 $(BUILD)/idx $(BUILD)/idxd $(DESTDIR)$(PREFIX)/bin/
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-fuzz
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

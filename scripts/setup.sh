@@ -12,6 +12,7 @@ PKGS=(
     zlib1g-dev libzstd-dev              # .gz / .zst input
     jq curl procps                      # end-to-end tests
     time bc                             # bench/ scripts
+    clang                               # make fuzz (libFuzzer); runtime added below
 )
 
 missing=()
@@ -21,8 +22,25 @@ for p in "${PKGS[@]}"; do
     fi
 done
 
+# clang's libFuzzer runtime is only recommended by clang; name it for the
+# clang version this Debian has
+fuzz_rt() {
+    command -v clang > /dev/null 2>&1 || return 0
+    local v rt
+    v=$(clang -dumpversion | cut -d. -f1)
+    rt=libclang-rt-$v-dev
+    dpkg-query -W -f='${Status}' "$rt" 2> /dev/null | grep -q 'install ok installed' && return 0
+    apt-cache show "$rt" > /dev/null 2>&1 || { echo "setup: no $rt; make fuzz will not build"; return 0; }
+    echo "setup: installing $rt"
+    $SUDO apt-get install -y -qq --no-install-recommends "$rt"
+}
+
+SUDO=
+if [ "$(id -u)" -ne 0 ] && command -v sudo > /dev/null 2>&1; then SUDO=sudo; fi
+
 if [ ${#missing[@]} -eq 0 ]; then
     echo "setup: all ${#PKGS[@]} packages present"
+    fuzz_rt
     exit 0
 fi
 
@@ -37,3 +55,4 @@ echo "setup: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fuzz_rt
