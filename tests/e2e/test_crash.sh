@@ -9,14 +9,14 @@ for k in $(seq 1 10); do jq -c --arg k "$k" '.id = "k\($k)-" + .id' "$SAMPLE"; d
 TOTAL=$(wc -l < "$IN")
 BATCH=100
 DB=$T/db
-KILLS=${IDX_CRASH_KILLS:-3}
+KILLS=${IDX_CRASH_KILLS:-10}
 
 for round in $(seq 1 "$KILLS"); do
     rm -rf "$DB"
     "$IDX" add -q --batch $BATCH --db "$DB" "$IN" > /dev/null 2>&1 &
     pid=$!
-    # kill at a random moment 0.3-4.3 s in (the whole ingest takes longer)
-    sleep "$(( RANDOM % 4 )).$(( (RANDOM % 7) + 3 ))"
+    # kill at a random moment 0.1-2.9 s in (the whole ingest takes longer)
+    sleep "$(( RANDOM % 3 )).$(( (RANDOM % 9) + 1 ))"
     kill -9 "$pid" 2>/dev/null
     wait "$pid" 2>/dev/null
     if [ ! -d "$DB" ] || ! "$IDX" stats --db "$DB" > /dev/null 2>&1; then
