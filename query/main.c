@@ -61,6 +61,14 @@ static int parse_int(const char *s, long lo, long hi, long *out)
     return 0;
 }
 
+/* An integer option in [lo, hi]; 0, or -1 after saying what it wants. */
+static int int_opt(const char *arg, const char *name, const char *what, long lo, long hi, long *out)
+{
+    if (parse_int(arg, lo, hi, out) == 0) return 0;
+    fprintf(stderr, "idxd: %s wants %s from %ld to %ld\n", name, what, lo, hi);
+    return -1;
+}
+
 static int open_listener(const char *host, int port, int *fd_out, char *bound, size_t boundlen)
 {
     struct addrinfo hints = {0}, *res = NULL;
@@ -178,39 +186,24 @@ int main(int argc, char **argv)
             break;
         }
         case O_THREADS:
-            if (parse_int(optarg, 1, 256, &v)) {
-                fprintf(stderr, "idxd: --threads wants a number from 1 to 256\n");
-                return 2;
-            }
+            if (int_opt(optarg, "--threads", "a number", 1, 256, &v)) return 2;
             c->threads = (int)v;
             break;
         case O_CORS: c->cors_origin = optarg; break;
         case O_TIMEOUT:
-            if (parse_int(optarg, 1, 3600, &v)) {
-                fprintf(stderr, "idxd: --timeout wants seconds from 1 to 3600\n");
-                return 2;
-            }
+            if (int_opt(optarg, "--timeout", "seconds", 1, 3600, &v)) return 2;
             c->timeout_s = (int)v;
             break;
         case O_MAXCONN:
-            if (parse_int(optarg, 1, 1000000, &v)) {
-                fprintf(stderr, "idxd: --max-connections wants a number from 1 to 1000000\n");
-                return 2;
-            }
+            if (int_opt(optarg, "--max-connections", "a number", 1, 1000000, &v)) return 2;
             c->max_conns = (int)v;
             break;
         case O_MAXBODY:
-            if (parse_int(optarg, 0, 64L << 20, &v)) {
-                fprintf(stderr, "idxd: --max-body wants bytes from 0 to 67108864\n");
-                return 2;
-            }
+            if (int_opt(optarg, "--max-body", "bytes", 0, 64L << 20, &v)) return 2;
             c->max_body = (size_t)v;
             break;
         case O_GRACE:
-            if (parse_int(optarg, 0, 3600, &v)) {
-                fprintf(stderr, "idxd: --grace wants seconds from 0 to 3600\n");
-                return 2;
-            }
+            if (int_opt(optarg, "--grace", "seconds", 0, 3600, &v)) return 2;
             c->grace_s = (double)v;
             break;
         case O_NOLOG: c->access_log = 0; break;
