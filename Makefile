@@ -60,6 +60,9 @@ FUZZ_SECONDS ?= 60
 
 TEST_SRC := $(wildcard tests/unit/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+# LD_PRELOAD fault injection for the end-to-end tests (never sanitized:
+# it is preloaded into sanitized binaries too)
+FAULT_LIB := $(BUILD)/tests/libnospace.so
 
 .PHONY: all test unit e2e install clean demo bench regen-t2s fuzz fuzz-run
 # keep intermediate objects (and keep make quiet after the test summary)
@@ -96,6 +99,10 @@ $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(CORE_LIB)
 	@mkdir -p $(dir $@)
 	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+$(FAULT_LIB): tests/fault/nospace.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -Wall -Wextra -Werror -O2 -fPIC -shared -o $@ $< -ldl
+
 $(BUILD)/fuzz/%: $(BUILD)/tests/fuzz/%.o $(CORE_LIB)
 	@mkdir -p $(dir $@)
 	$(CXX) -fsanitize=fuzzer,address,undefined -o $@ $^ $(LDLIBS)
@@ -117,7 +124,7 @@ bench: all $(BENCH_BIN)
 	bash bench/load.sh
 	bash bench/relevance.sh
 
-test: all $(TEST_BIN) $(BENCH_BIN)
+test: all $(TEST_BIN) $(BENCH_BIN) $(FAULT_LIB)
 	BUILD=$(BUILD) bash tests/run.sh
 
 DEMO_LISTEN ?= 127.0.0.1:8080

@@ -8,6 +8,7 @@
  *   -p, --path PATH         request path; every %s becomes the query, percent-encoded
  *                           (default /search?q=%s&limit=10)
  *   -w, --warmup SECS       send for SECS first without counting anything (default 0)
+ *       --check             check every reply (see Checking below)
  *       --json              print one JSON object line instead of the table
  *   -h, --help
  *
@@ -45,6 +46,15 @@
  * close"; an HTTP/1.0 server that closes after every reply without saying so (python3 -m
  * http.server) makes every second request fail with "eof".  idxd speaks HTTP/1.1.
  *
+ * Checking (--check), for tests that serve while an index changes: every 200 reply to a
+ * query must be a JSON object whose "hits" array holds at most "limit" hits, each with a
+ * non-empty string "id", a string "title" and "snippet" and "rank" = offset + position,
+ * and whose "total" (when "total_exact") covers offset + hits.  After each such reply with
+ * hits, that connection's next request is GET /docs/{id} for its first hit, which must be
+ * a 200 with that "id": a hit pointing at a missing document fails here.  A reply that
+ * fails a check counts as "inconsistent" (the first few are printed on stderr); non-2xx
+ * replies are counted as usual and not checked.  The /docs requests count as requests.
+ *
  * Output (human):
  *   url        http://127.0.0.1:8080  path /search?q=%s&limit=10
  *   queries    40 (from ../shared/queries/zh_news.txt)
@@ -54,7 +64,8 @@
  * plus a "status" line with the most frequent non-2xx codes and an "errors" line by kind
  * when there are any.  With --json, one line with the keys url, path, queries, concurrency,
  * seconds, requests, rps, ok, non2xx, errors, status_counts (code -> count, 2xx included),
- * error_counts (kind -> count), p50_ms, p90_ms, p95_ms, p99_ms, p999_ms, max_ms, mean_ms.
+ * error_counts (kind -> count), p50_ms, p90_ms, p95_ms, p99_ms, p999_ms, max_ms, mean_ms,
+ * and with --check also checked (replies checked) and inconsistent.
  *
  * Exit status: 0 the run happened (even with errors: check the counts), 1 the query file
  * cannot be read or the URL is invalid or cannot be resolved, 2 usage error.
@@ -81,8 +92,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <event2/buffer.h>
 #include <event2/event.h>
 #include <event2/http.h>
+#include <jansson.h>
 
 #define DEFAULT_URL "http://127.0.0.1:8080"
 #define DEFAULT_PATH "/search?q=%s&limit=10"
@@ -109,6 +122,7 @@ struct options {
     double warmup;   /* seconds */
     uint64_t requests; /* 0: use duration */
     int json;
+    int check;
 };
 
 struct run;
@@ -122,6 +136,8 @@ struct conn {
     int measured;       /* the request in flight was sent after the warm-up */
     int err_kind;       /* set by the request's error callback; -1 none */
     int busy;           /* a request or a kick is pending */
+    char *follow;       /* --check: the next request, GET /docs/{id} (malloc'd) */
+    char *want_id;      /* --check: the id the /docs request in flight must return */
 };
 
 struct run {
@@ -146,6 +162,7 @@ struct run {
     uint64_t requests, ok, non2xx, errors;
     uint64_t status[NSTATUS];
     uint64_t err_counts[ERR_NKINDS];
+    uint64_t checked, inconsistent; /* --check */
     uint32_t *lat; /* microseconds, one per measured reply */
     size_t nlat, caplat;
     int lat_oom;
@@ -171,6 +188,7 @@ static void usage(FILE *f)
           "  -p, --path PATH         request path, %s = percent-encoded query\n"
           "                          (default " DEFAULT_PATH ")\n"
           "  -w, --warmup SECS       send for SECS first without counting (default 0)\n"
+          "      --check             check each reply's hits; GET /docs/{id} of each first hit\n"
           "      --json              print one JSON object line instead of the table\n"
           "  -h, --help              this text\n"
           "QUERYFILE: one query per line; blank lines and lines starting with '#' are skipped.\n"
@@ -490,6 +508,80 @@ static void on_request_error(enum evhttp_request_error e, void *arg)
     }
 }
 
+/* ---- --check ---- */
+
+static void inconsistent(struct run *r, const char *what, const char *detail)
+{
+    r->inconsistent++;
+    if (r->inconsistent <= MAX_LOG_LINES)
+        fprintf(stderr, "loadgen: inconsistent reply: %s%s%.300s\n", what, detail ? ": " : "",
+                detail ? detail : "");
+}
+
+/* Checks a 200 reply (see Checking at the top); may set c->follow. */
+static void check_reply(struct conn *c, struct evhttp_request *req)
+{
+    struct run *r = c->run;
+    struct evbuffer *in = evhttp_request_get_input_buffer(req);
+    size_t n = evbuffer_get_length(in);
+    const char *body = n ? (const char *)evbuffer_pullup(in, -1) : "";
+    json_error_t jerr;
+    json_t *j = json_loadb(body, n, 0, &jerr);
+    char *want = c->want_id;
+    c->want_id = NULL;
+    r->checked++;
+    if (!json_is_object(j)) {
+        inconsistent(r, want ? "GET /docs: not a JSON object" : "not a JSON object", jerr.text);
+        goto done;
+    }
+    if (want) {
+        const char *id = json_string_value(json_object_get(j, "id"));
+        if (!id || strcmp(id, want) != 0) inconsistent(r, "GET /docs/{id} returned another id", want);
+        goto done;
+    }
+    json_t *hits = json_object_get(j, "hits");
+    json_t *total = json_object_get(j, "total"), *off = json_object_get(j, "offset");
+    json_t *lim = json_object_get(j, "limit");
+    if (!json_is_array(hits) || !json_is_integer(total) || !json_is_integer(off) ||
+        !json_is_integer(lim)) {
+        inconsistent(r, "search reply without hits/total/offset/limit", NULL);
+        goto done;
+    }
+    json_int_t nh = (json_int_t)json_array_size(hits), o = json_integer_value(off);
+    if (nh > json_integer_value(lim)) inconsistent(r, "more hits than limit", NULL);
+    if (nh > 0 && json_is_true(json_object_get(j, "total_exact")) &&
+        json_integer_value(total) < o + nh)
+        inconsistent(r, "total below offset + hits", NULL);
+    for (json_int_t i = 0; i < nh; i++) {
+        json_t *h = json_array_get(hits, (size_t)i);
+        const char *id = json_string_value(json_object_get(h, "id"));
+        if (!id || !*id || !json_is_string(json_object_get(h, "title")) ||
+            !json_is_string(json_object_get(h, "snippet")) ||
+            json_integer_value(json_object_get(h, "rank")) != o + i + 1) {
+            inconsistent(r, "a hit without id, title, snippet or its rank", id);
+            break;
+        }
+        if (i == 0) {
+            /* GET /docs/{id}: the id percent-encoded as one path segment */
+            char *uri = build_uri("/docs/%s", id, strlen(id));
+            char *copy = strdup(id);
+            if (!uri || !copy) {
+                free(uri);
+                free(copy);
+                r->oom = 1;
+            } else {
+                free(c->follow);
+                free(c->want_id);
+                c->follow = uri;
+                c->want_id = copy;
+            }
+        }
+    }
+done:
+    free(want);
+    json_decref(j);
+}
+
 /* Libevent reports a request that failed in two ways: req == NULL after the error
  * callback above (timeout, EOF, bad reply), or a request with status 0 and no error
  * callback when the connection could not be made (refused, connect timeout).  In both
@@ -498,6 +590,13 @@ static void on_reply(struct evhttp_request *req, void *arg)
 {
     struct conn *c = arg;
     int code = req ? evhttp_request_get_response_code(req) : 0;
+    if (c->run->o.check && code == 200) {
+        check_reply(c, req);
+    } else if (c->want_id) {
+        if (code > 0) inconsistent(c->run, "GET /docs/{id} of a hit did not answer 200", c->want_id);
+        free(c->want_id);
+        c->want_id = NULL;
+    }
     if (code > 0)
         complete(c, code, -1);
     else
@@ -518,11 +617,18 @@ static void on_kick(evutil_socket_t fd, short what, void *arg)
 static void send_request(struct conn *c)
 {
     struct run *r = c->run;
-    const char *uri = r->uris[r->next_q++ % r->nq];
+    char *follow = c->follow;
+    c->follow = NULL;
+    if (!follow) {
+        free(c->want_id); /* a failed /docs request: expect nothing */
+        c->want_id = NULL;
+    }
+    const char *uri = follow ? follow : r->uris[r->next_q++ % r->nq];
     struct evhttp_request *req = evhttp_request_new(on_reply, c);
     if (!req || evhttp_add_header(evhttp_request_get_output_headers(req), "Host",
                                   r->host_header) != 0) {
         if (req) evhttp_request_free(req);
+        free(follow);
         r->oom = 1;
         begin_stop(r, now_ns());
         release(c);
@@ -540,7 +646,9 @@ static void send_request(struct conn *c)
         r->measured_sent++;
     }
     /* On failure libevent has freed (or never queued) the request; no callback comes. */
-    if (evhttp_make_request(c->evcon, req, EVHTTP_REQ_GET, uri) != 0) complete(c, 0, ERR_OTHER);
+    int bad = evhttp_make_request(c->evcon, req, EVHTTP_REQ_GET, uri) != 0; /* copies uri */
+    free(follow);
+    if (bad) complete(c, 0, ERR_OTHER);
 }
 
 static void on_tick(evutil_socket_t fd, short what, void *arg)
@@ -663,8 +771,12 @@ static void report(struct run *r)
             sep = ",";
         }
         printf("},\"p50_ms\":%.3f,\"p90_ms\":%.3f,\"p95_ms\":%.3f,\"p99_ms\":%.3f,"
-               "\"p999_ms\":%.3f,\"max_ms\":%.3f,\"mean_ms\":%.3f}\n",
+               "\"p999_ms\":%.3f,\"max_ms\":%.3f,\"mean_ms\":%.3f",
                p[0], p[1], p[2], p[3], p[4], max_ms, mean_ms);
+        if (r->o.check)
+            printf(",\"checked\":%" PRIu64 ",\"inconsistent\":%" PRIu64, r->checked,
+                   r->inconsistent);
+        printf("}\n");
     } else {
         printf("url        %s  path %s\n", r->o.url, r->o.path);
         printf("queries    %zu (from %s)\n", r->nq, r->o.qfile);
@@ -705,6 +817,9 @@ static void report(struct run *r)
             }
             printf("\n");
         }
+        if (r->o.check)
+            printf("checked    %" PRIu64 " replies, %" PRIu64 " inconsistent\n", r->checked,
+                   r->inconsistent);
         if (r->nlat)
             printf("latency    p50 %.2f ms  p90 %.2f ms  p95 %.2f ms  p99 %.2f ms  p99.9 %.2f ms"
                    "  max %.2f ms  mean %.2f ms\n",
@@ -734,6 +849,7 @@ static int parse_options(int argc, char **argv, struct options *o)
         {"duration", required_argument, NULL, 't'}, {"requests", required_argument, NULL, 'n'},
         {"path", required_argument, NULL, 'p'},     {"warmup", required_argument, NULL, 'w'},
         {"json", no_argument, NULL, 'J'},           {"help", no_argument, NULL, 'h'},
+        {"check", no_argument, NULL, 'C'},
         {NULL, 0, NULL, 0},
     };
     o->url = DEFAULT_URL;
@@ -743,6 +859,7 @@ static int parse_options(int argc, char **argv, struct options *o)
     o->warmup = 0;
     o->requests = 0;
     o->json = 0;
+    o->check = 0;
     int ch;
     long n;
     while ((ch = getopt_long(argc, argv, "u:c:t:n:p:w:h", longopts, NULL)) != -1) {
@@ -750,6 +867,7 @@ static int parse_options(int argc, char **argv, struct options *o)
         case 'u': o->url = optarg; break;
         case 'p': o->path = optarg; break;
         case 'J': o->json = 1; break;
+        case 'C': o->check = 1; break;
         case 'h': usage(stdout); exit(0);
         case 'c':
             if (parse_long(optarg, 1, MAX_CONCURRENCY, &o->concurrency) != 0) {
@@ -861,6 +979,8 @@ int main(int argc, char **argv)
 done:
     for (long i = 0; i < r->nconns; i++) {
         if (r->conns[i].kick) event_free(r->conns[i].kick);
+        free(r->conns[i].follow);
+        free(r->conns[i].want_id);
         if (r->conns[i].evcon) evhttp_connection_free(r->conns[i].evcon);
     }
     free(r->conns);

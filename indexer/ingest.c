@@ -8,7 +8,12 @@
  *
  * A bad line is reported as FILE:LINE: reason on stderr and skipped; the
  * exit status is 0 only if every line was accepted.  The last line on stdout
- * is the summary: added, replaced, rejected and the rate.
+ * is the summary: added, replaced (both as committed), rejected and the rate.
+ *
+ * A database error (a full disk, an I/O error) stops the run: the open batch
+ * is dropped, stderr names the database, the OS reason and the last input
+ * line whose article is stored, and the exit status is 3.  The database keeps
+ * its last commit; re-running the same input finishes the job (upserts).
  */
 #include <errno.h>
 #include <signal.h>
@@ -114,6 +119,10 @@ typedef struct ingest {
     idx_db *db;
     const idx_opts *o;
     uint64_t added, replaced, rejected, in_batch;
+    uint64_t pend_added, pend_replaced; /* in the open batch */
+    const char *name;                   /* input being read */
+    unsigned long long line;            /* its line last read */
+    char stored_upto[512];              /* "FILE:LINE" of the last commit, or "" */
     idx_schema schema;
     int progress;
     double t0, last_draw;
@@ -132,6 +141,10 @@ static int commit_batch(ingest *g, int reopen, idx_err *err)
         (rc = idx_db_commit(g->db, err)))
         return rc;
     g->in_batch = 0;
+    g->added += g->pend_added;
+    g->replaced += g->pend_replaced;
+    g->pend_added = g->pend_replaced = 0;
+    if (g->name) snprintf(g->stored_upto, sizeof g->stored_upto, "%s:%llu", g->name, g->line);
     return reopen ? idx_db_begin(g->db, err) : IDX_OK;
 }
 
@@ -142,7 +155,7 @@ static void draw_progress(ingest *g, idx_lines *in, const char *name, int final)
     g->last_draw = now;
     uint64_t done, total;
     idx_lines_progress(in, &done, &total);
-    uint64_t n = g->added + g->replaced;
+    uint64_t n = g->added + g->replaced + g->pend_added + g->pend_replaced;
     double rate = n / (now - g->t0 > 1e-9 ? now - g->t0 : 1e-9);
     if (total > 0) {
         int pct = (int)(done * 100 / total);
@@ -157,6 +170,23 @@ static void draw_progress(ingest *g, idx_lines *in, const char *name, int final)
         fprintf(stderr, "\r%s %llu articles %.0f/s ", name, (unsigned long long)n, rate);
     }
     if (final) fputc('\n', stderr);
+}
+
+/* A write to the database failed (disk full, I/O error): say which database,
+ * why, and what it still holds. */
+static void db_failed(ingest *g, const char *doing, const idx_err *err)
+{
+    idx_die_msg("cannot write to database %s: %s", g->o->db, untagged(err->msg));
+    if (g->name)
+        fprintf(stderr, "idx: stopped while %s %s:%llu; ", doing, g->name, g->line);
+    else
+        fprintf(stderr, "idx: stopped while %s; ", doing);
+    if (g->stored_upto[0])
+        fprintf(stderr, "the database keeps its last commit, which ends with %s; ",
+                g->stored_upto);
+    else
+        fprintf(stderr, "the database keeps what it held before this run; ");
+    fprintf(stderr, "re-run the same input to finish\n");
 }
 
 /* Index one input; returns IDX_OK, or a database error code (fatal). Input
@@ -178,6 +208,8 @@ static int ingest_file(ingest *g, const char *path, int *input_failed)
     size_t len;
     while (!g_stop && (r = idx_lines_next(in, &line, &len, &err)) != IDX_LINES_EOF) {
         unsigned long long ln = (unsigned long long)idx_lines_lineno(in);
+        g->name = name;
+        g->line = ln;
         if (r == IDX_LINES_ERROR) {
             if (g->progress) fputc('\n', stderr);
             fprintf(stderr, "%s:%llu: %s\n", name, ln + 1, err.msg);
@@ -218,13 +250,13 @@ static int ingest_file(ingest *g, const char *path, int *input_failed)
         idx_xdoc_free(doc);
         idx_article_fini(&a);
         if (rc) {
-            idx_die_msg("%s:%llu: %s", name, ln, lerr.msg);
+            db_failed(g, "adding", &lerr);
             break;
         }
-        if (existed) g->replaced++;
-        else g->added++;
+        if (existed) g->pend_replaced++;
+        else g->pend_added++;
         if (++g->in_batch >= g->o->batch && (rc = commit_batch(g, 1, &lerr))) {
-            idx_die_msg("commit failed: %s", lerr.msg);
+            db_failed(g, "committing", &lerr);
             break;
         }
         if (g->progress) draw_progress(g, in, name, 0);
@@ -264,12 +296,15 @@ int idx_cmd_add(const idx_opts *o)
     }
     int status = EXIT_OK, input_failed = 0, rc;
     if ((rc = idx_db_schema(g.db, o->unigrams, o->fold, &g.schema, &err))) {
-        idx_die_msg("%s", err.msg);
+        if (rc == IDX_EINVAL)
+            idx_die_msg("%s", err.msg);
+        else
+            idx_die_msg("cannot write to database %s: %s", o->db, untagged(err.msg));
         idx_db_close(g.db);
         return rc == IDX_EINVAL ? EXIT_USAGE : EXIT_DB;
     }
     if ((rc = idx_db_begin(g.db, &err))) {
-        idx_die_msg("%s", err.msg);
+        idx_die_msg("cannot write to database %s: %s", o->db, untagged(err.msg));
         idx_db_close(g.db);
         return EXIT_DB;
     }
@@ -279,7 +314,7 @@ int idx_cmd_add(const idx_opts *o)
     for (int i = 0; i < nfiles && !g_stop && rc == IDX_OK; i++)
         rc = ingest_file(&g, files[i], &input_failed);
     if (rc == IDX_OK) {
-        if ((rc = commit_batch(&g, 0, &err))) idx_die_msg("commit failed: %s", err.msg);
+        if ((rc = commit_batch(&g, 0, &err))) db_failed(&g, "committing after", &err);
     } else {
         idx_db_cancel(g.db, NULL); /* the failed batch is dropped; earlier ones stay */
     }
@@ -289,10 +324,14 @@ int idx_cmd_add(const idx_opts *o)
     double secs = idx_now() - g.t0;
     uint64_t n = g.added + g.replaced;
     if (g_stop) fprintf(stderr, "idx: interrupted; everything read so far was committed\n");
-    printf("added %llu, replaced %llu, rejected %llu, %.0f articles/s (%.2f s)%s\n",
+    uint64_t lost = g.pend_added + g.pend_replaced;
+    printf("added %llu, replaced %llu, rejected %llu, %.0f articles/s (%.2f s)",
            (unsigned long long)g.added, (unsigned long long)g.replaced,
-           (unsigned long long)g.rejected, secs > 0 ? n / secs : 0.0, secs,
-           rc ? " - last batch NOT committed" : "");
+           (unsigned long long)g.rejected, secs > 0 ? n / secs : 0.0, secs);
+    if (rc)
+        printf(" - stopped by a database error: the last %llu articles read were NOT committed",
+               (unsigned long long)lost);
+    printf("\n");
     if (rc || input_failed) status = EXIT_DB;
     else if (g.rejected || g_stop) status = EXIT_PARTIAL;
     return status;

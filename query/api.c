@@ -433,7 +433,7 @@ void idxd_api_handle(struct evhttp_request *req, void *arg)
 {
     ctx c = {arg, req, idxd_now(), ROUTE_OTHER, 0};
     struct evhttp_connection *conn = evhttp_request_get_connection(req);
-    if (conn) evhttp_connection_set_closecb(conn, idxd_worker_conn_closed, c.w);
+    if (conn) idxd_worker_conn_request(c.w, conn);
     const idxd_config *cfg = &c.w->srv->cfg;
     const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
     const char *path = uri ? evhttp_uri_get_path(uri) : NULL;

@@ -37,6 +37,13 @@ typedef struct idxd_config {
 } idxd_config;
 
 struct bufferevent;
+
+/* A connection a worker made: its bufferevent (we hold a reference) and
+ * since when it owes us a complete request (connected, or last replied). */
+typedef struct idxd_conn {
+    struct bufferevent *bev;
+    double since;
+} idxd_conn;
 typedef struct idxd_server idxd_server;
 
 typedef struct idxd_worker {
@@ -53,8 +60,8 @@ typedef struct idxd_worker {
     idx_db *db;            /* NULL while the index cannot be opened */
     idx_schema schema;     /* the index's text options */
     char db_error[1024];
-    struct bufferevent **bevs; /* connections this worker created */
-    size_t nbevs, capbevs;
+    struct idxd_conn *conns; /* connections this worker created */
+    size_t nconns, capconns;
     int paused;   /* accepting paused (at max_conns, or out of descriptors) */
     double last_accept_warning;
     int draining; /* shutting down */
@@ -76,8 +83,9 @@ void idxd_worker_join(idxd_worker *w);  /* wait for the thread, free everything 
 /* (Re)open the index if it is not open; 0 when w->db is usable. */
 int idxd_worker_ensure_db(idxd_worker *w);
 
-/* evhttp close callback for a connection of worker arg (api.c sets it). */
-void idxd_worker_conn_closed(struct evhttp_connection *conn, void *arg);
+/* api.c, for every request: the connection delivered a complete request
+ * (its deadline restarts) and gets the close callback that counts it off. */
+void idxd_worker_conn_request(idxd_worker *w, struct evhttp_connection *conn);
 
 /* api.c: the evhttp callback for every request (arg: idxd_worker). */
 void idxd_api_handle(struct evhttp_request *req, void *arg);

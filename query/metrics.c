@@ -19,6 +19,12 @@ static _Atomic uint64_t count[ROUTE_COUNT][NSTATUS];
 static _Atomic uint64_t other_status_seen[ROUTE_COUNT];
 static _Atomic uint64_t bucket[ROUTE_COUNT][NBUCKET + 1]; /* last: +Inf only */
 static _Atomic uint64_t sum_us[ROUTE_COUNT];
+static _Atomic uint64_t expired;
+
+void idxd_metrics_conn_expired(void)
+{
+    atomic_fetch_add_explicit(&expired, 1, memory_order_relaxed);
+}
 
 const char *idxd_route_name(int route)
 {
@@ -90,8 +96,13 @@ void idxd_metrics_render(const idxd_gauges *g, idx_buf *out)
                    "# TYPE idxd_connections gauge\nidxd_connections %ld\n"
                    "# HELP idxd_connections_peak Most client connections open at once.\n"
                    "# TYPE idxd_connections_peak gauge\nidxd_connections_peak %ld\n"
+                   "# HELP idxd_connections_expired_total Connections closed for not sending a "
+                   "complete request within --timeout.\n"
+                   "# TYPE idxd_connections_expired_total counter\n"
+                   "idxd_connections_expired_total %llu\n"
                    "# HELP idxd_uptime_seconds Seconds since idxd started.\n"
                    "# TYPE idxd_uptime_seconds gauge\nidxd_uptime_seconds %.3f\n",
                    g->index_up, (unsigned long long)g->documents, (unsigned long long)g->revision,
-                   g->connections, g->connections_peak, g->uptime_s);
+                   g->connections, g->connections_peak, (unsigned long long)get(&expired),
+                   g->uptime_s);
 }

@@ -23,6 +23,9 @@ const char *idxd_route_name(int route);
 /* Count one request: its route, HTTP status and duration in microseconds. */
 void idxd_metrics_observe(int route, int status, uint64_t micros);
 
+/* Count one connection closed for not sending a complete request in time. */
+void idxd_metrics_conn_expired(void);
+
 /* Gauges the caller knows (index and connections), then everything counted. */
 typedef struct idxd_gauges {
     uint64_t documents, revision;

@@ -23,6 +23,13 @@
  * request may hold, so a client that pipelines requests without reading
  * the replies cannot make idxd buffer without bound.
  *
+ * Request deadline: libevent's timeout is per read, so a client trickling a
+ * byte every second would hold its connection for ever (slowloris).  Each
+ * connection therefore owes a complete request within cfg.timeout_s of
+ * connecting or of its previous reply being sent; the tick shuts down the
+ * socket of one that is late (evhttp then sees EOF and frees it) and counts
+ * it in /metrics.  A connection with reply bytes still unsent is not late.
+ *
  * Graceful stop: the main thread activates stop_ev; the worker removes its
  * listener, answers any further request on an open keep-alive connection
  * with 503 and "Connection: close" (api.c), and every 20 ms checks whether a
@@ -39,10 +46,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "idxd.h"
+#include "metrics.h"
 #include "document.h"
 #include "search.h"
 
@@ -99,8 +108,8 @@ static void set_accepting(idxd_worker *w, int on)
 static void sweep(idxd_worker *w)
 {
     size_t k = 0;
-    for (size_t i = 0; i < w->nbevs; i++) {
-        struct bufferevent *bev = w->bevs[i];
+    for (size_t i = 0; i < w->nconns; i++) {
+        struct bufferevent *bev = w->conns[i].bev;
         bufferevent_data_cb rcb, wcb;
         bufferevent_event_cb ecb;
         void *arg;
@@ -109,10 +118,10 @@ static void sweep(idxd_worker *w)
             bufferevent_decref(bev);
             atomic_fetch_sub(&w->srv->conns, 1);
         } else {
-            w->bevs[k++] = bev;
+            w->conns[k++] = w->conns[i];
         }
     }
-    w->nbevs = k;
+    w->nconns = k;
     long open = atomic_load(&w->srv->conns);
     if (w->paused && !w->draining && open < w->srv->cfg.max_conns)
         set_accepting(w, 1);
@@ -123,19 +132,20 @@ static void sweep(idxd_worker *w)
 static struct bufferevent *new_bev(struct event_base *base, void *arg)
 {
     idxd_worker *w = arg;
-    if (w->nbevs == w->capbevs) {
-        size_t cap = w->capbevs ? w->capbevs * 2 : 64;
-        struct bufferevent **v = realloc(w->bevs, cap * sizeof *v);
+    if (w->nconns == w->capconns) {
+        size_t cap = w->capconns ? w->capconns * 2 : 64;
+        idxd_conn *v = realloc(w->conns, cap * sizeof *v);
         if (!v) return NULL; /* libevent makes its own: served, not counted */
-        w->bevs = v;
-        w->capbevs = cap;
+        w->conns = v;
+        w->capconns = cap;
     }
     struct bufferevent *bev = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
     if (!bev) return NULL;
     const idxd_config *c = &w->srv->cfg;
     bufferevent_setwatermark(bev, EV_READ, 0, c->max_headers + 16 * c->max_body + 4096);
     bufferevent_incref(bev);
-    w->bevs[w->nbevs++] = bev;
+    w->conns[w->nconns].bev = bev;
+    w->conns[w->nconns++].since = idxd_now();
     long open = atomic_fetch_add(&w->srv->conns, 1) + 1;
     long peak = atomic_load(&w->srv->conns_peak);
     while (open > peak && !atomic_compare_exchange_weak(&w->srv->conns_peak, &peak, open)) {
@@ -147,16 +157,45 @@ static struct bufferevent *new_bev(struct event_base *base, void *arg)
     return bev;
 }
 
-void idxd_worker_conn_closed(struct evhttp_connection *conn, void *arg)
+static void conn_closed(struct evhttp_connection *conn, void *arg)
 {
     idxd_worker *w = arg;
     struct bufferevent *bev = evhttp_connection_get_bufferevent(conn);
-    for (size_t i = 0; i < w->nbevs; i++) {
-        if (w->bevs[i] != bev) continue;
-        w->bevs[i] = w->bevs[--w->nbevs];
+    for (size_t i = 0; i < w->nconns; i++) {
+        if (w->conns[i].bev != bev) continue;
+        w->conns[i] = w->conns[--w->nconns];
         bufferevent_decref(bev); /* evhttp still holds its own reference */
         atomic_fetch_sub(&w->srv->conns, 1);
         break;
+    }
+}
+
+void idxd_worker_conn_request(idxd_worker *w, struct evhttp_connection *conn)
+{
+    evhttp_connection_set_closecb(conn, conn_closed, w);
+    struct bufferevent *bev = evhttp_connection_get_bufferevent(conn);
+    for (size_t i = 0; i < w->nconns; i++) {
+        if (w->conns[i].bev != bev) continue;
+        w->conns[i].since = idxd_now();
+        break;
+    }
+}
+
+/* Shut down connections late with a complete request (see the top). */
+static void expire(idxd_worker *w)
+{
+    double now = idxd_now();
+    for (size_t i = 0; i < w->nconns; i++) {
+        idxd_conn *c = &w->conns[i];
+        if (evbuffer_get_length(bufferevent_get_output(c->bev)) > 0) {
+            c->since = now; /* still sending a reply: its clock starts after */
+            continue;
+        }
+        if (now - c->since <= w->srv->cfg.timeout_s) continue;
+        evutil_socket_t fd = bufferevent_getfd(c->bev);
+        if (fd >= 0) shutdown(fd, SHUT_RDWR);
+        c->since = now + 1e9; /* once; the sweep drops it when evhttp frees it */
+        idxd_metrics_conn_expired();
     }
 }
 
@@ -182,6 +221,7 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
     (void)what;
     idxd_worker *w = arg;
     sweep(w);
+    expire(w);
     if (!w->db) {
         idxd_worker_ensure_db(w);
         return;
@@ -205,8 +245,8 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
 static int output_pending(idxd_worker *w)
 {
     sweep(w);
-    for (size_t i = 0; i < w->nbevs; i++)
-        if (evbuffer_get_length(bufferevent_get_output(w->bevs[i])) > 0) return 1;
+    for (size_t i = 0; i < w->nconns; i++)
+        if (evbuffer_get_length(bufferevent_get_output(w->conns[i].bev)) > 0) return 1;
     return 0;
 }
 
@@ -296,8 +336,8 @@ void idxd_worker_join(idxd_worker *w)
 {
     if (w->thread) pthread_join(w->thread, NULL);
     if (w->http) evhttp_free(w->http); /* closes the connections left */
-    for (size_t i = 0; i < w->nbevs; i++) bufferevent_decref(w->bevs[i]);
-    free(w->bevs);
+    for (size_t i = 0; i < w->nconns; i++) bufferevent_decref(w->conns[i].bev);
+    free(w->conns);
     if (w->tick) event_free(w->tick);
     if (w->stop_ev) event_free(w->stop_ev);
     if (w->drain) event_free(w->drain);

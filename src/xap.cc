@@ -49,8 +49,10 @@ static int fail(idx_err *err, const char *op)
     } catch (const Xapian::InvalidArgumentError &e) {
         return idx_err_set(err, IDX_EINVAL, "[xap][%s] %s", op, e.get_msg().c_str());
     } catch (const Xapian::Error &e) {
-        return idx_err_set(err, IDX_EDB, "[xap][%s] %s: %s", op, e.get_type(),
-                           e.get_msg().c_str());
+        /* the OS reason (e.g. "No space left on device") is kept apart */
+        const char *why = e.get_error_string();
+        return idx_err_set(err, IDX_EDB, "[xap][%s] %s: %s%s%s%s", op, e.get_type(),
+                           e.get_msg().c_str(), why ? " (" : "", why ? why : "", why ? ")" : "");
     } catch (const std::bad_alloc &) {
         return idx_err_set(err, IDX_ENOMEM, "[xap][%s] out of memory", op);
     } catch (const std::exception &e) {

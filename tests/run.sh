@@ -7,6 +7,7 @@ set -u
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
 export IDX_BIN="$PWD/$BUILD/idx"
+export IDX_FAULT_LIB="$PWD/$BUILD/tests/libnospace.so"
 export IDX_ROOT="$PWD"
 passed=0
 failed=0
