@@ -3,6 +3,8 @@
 #   make                 build build/idx (and everything under src/)
 #   make test            build and run every test (unit + end-to-end)
 #   make test SAN=1      the same under AddressSanitizer + UBSan, in build-san/
+#   make soak            the long runs (tests/long): 256 connections for 60 s
+#   make fuzz            every libFuzzer target for FUZZ_SECONDS (tests/fuzz)
 #   make install PREFIX=/usr/local DESTDIR=
 #   make clean
 #
@@ -63,8 +65,9 @@ TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 # LD_PRELOAD fault injection for the end-to-end tests (never sanitized:
 # it is preloaded into sanitized binaries too)
 FAULT_LIB := $(BUILD)/tests/libnospace.so
+TOOL_BIN := $(patsubst tests/tools/%.c,$(BUILD)/tests/tools/%,$(wildcard tests/tools/*.c))
 
-.PHONY: all test unit e2e install clean demo bench regen-t2s fuzz fuzz-run
+.PHONY: all test soak unit e2e install clean demo bench regen-t2s fuzz fuzz-run
 # keep intermediate objects (and keep make quiet after the test summary)
 .SECONDARY:
 all: $(BUILD)/idx $(BUILD)/idxd
@@ -103,6 +106,10 @@ $(FAULT_LIB): tests/fault/nospace.c
 	@mkdir -p $(dir $@)
 	$(CC) -std=c11 -Wall -Wextra -Werror -O2 -fPIC -shared -o $@ $< -ldl
 
+# small test clients (tests/tools): plain C, no project code
+$(BUILD)/tests/tools/%: $(BUILD)/tests/tools/%.o
+	$(CC) $(LDFLAGS) -o $@ $^
+
 $(BUILD)/fuzz/%: $(BUILD)/tests/fuzz/%.o $(CORE_LIB)
 	@mkdir -p $(dir $@)
 	$(CXX) -fsanitize=fuzzer,address,undefined -o $@ $^ $(LDLIBS)
@@ -124,8 +131,12 @@ bench: all $(BENCH_BIN)
 	bash bench/load.sh
 	bash bench/relevance.sh
 
-test: all $(TEST_BIN) $(BENCH_BIN) $(FAULT_LIB)
+test: all $(TEST_BIN) $(BENCH_BIN) $(FAULT_LIB) $(TOOL_BIN)
 	BUILD=$(BUILD) bash tests/run.sh
+
+# the long runs (a 60 s soak at 256 connections); CI runs it after make test
+soak: all $(BENCH_BIN)
+	BUILD=$(BUILD) bash tests/run.sh --long
 
 DEMO_LISTEN ?= 127.0.0.1:8080
 demo: all

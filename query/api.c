@@ -100,6 +100,8 @@ static void reply(ctx *c, int status, const char *ctype, const char *body, size_
         evhttp_add_header(h, "Vary", "Origin");
     }
     evhttp_add_header(h, "Cache-Control", "no-store");
+    /* a browser must never sniff an echoed query as HTML */
+    evhttp_add_header(h, "X-Content-Type-Options", "nosniff");
     if (c->head && body) {
         /* HEAD: the length of the body a GET would get, and no body */
         char cl[32];

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # tests/run.sh - run every test: the unit test programs in $BUILD/tests and
-# the end-to-end scripts in tests/e2e.  Each prints "ok"/"FAIL" lines and a
+# the end-to-end scripts in tests/e2e (with --long: the scripts in
+# tests/long instead, the soak run of `make soak`).  Each prints "ok"/"FAIL" lines and a
 # "#summary PASSED FAILED" line; a program that dies without its summary
 # counts as one failure.  The last line is the total: "N passed, N failed".
 set -u
@@ -39,14 +40,22 @@ run_one() { # name, command...
     fi
 }
 
-for t in "$BUILD"/tests/test_*; do
-    [ -x "$t" ] || continue
-    run_one "unit/$(basename "$t")" "$t"
-done
-for t in tests/e2e/test_*.sh; do
-    [ -f "$t" ] || continue
-    run_one "e2e/$(basename "$t")" bash "$t"
-done
+if [ "${1:-}" = --long ]; then
+    # the long runs (make soak): tests/long
+    for t in tests/long/test_*.sh; do
+        [ -f "$t" ] || continue
+        run_one "long/$(basename "$t")" bash "$t"
+    done
+else
+    for t in "$BUILD"/tests/test_*; do
+        [ -x "$t" ] || continue
+        run_one "unit/$(basename "$t")" "$t"
+    done
+    for t in tests/e2e/test_*.sh; do
+        [ -f "$t" ] || continue
+        run_one "e2e/$(basename "$t")" bash "$t"
+    done
+fi
 
 if [ ${#failed_names[@]} -gt 0 ]; then
     echo "failing: ${failed_names[*]}"

@@ -104,3 +104,11 @@ search() {
     http "$base/search" "${args[@]}"
 }
 jqb() { jq -r "$1" <<< "$BODY" 2> /dev/null; }
+
+# no_sanitizer_reports: no ASan/UBSan/LSan report in any server's stderr
+# (the servers of a SAN=1 build)
+no_sanitizer_reports() {
+    local rep
+    rep=$(grep -lE 'Sanitizer|runtime error:' "$T"/*.err 2> /dev/null | xargs -r -n1 basename | tr '\n' ' ')
+    expect_eq "no sanitizer report in any idxd/loadgen stderr" "$rep" ""
+}
