@@ -64,6 +64,7 @@ typedef struct idxd_worker {
     size_t nconns, capconns;
     int paused;   /* accepting paused (at max_conns, or out of descriptors) */
     double last_accept_warning;
+    double last_trim; /* worker 0: malloc_trim every TRIM_EVERY_S */
     int draining; /* shutting down */
 } idxd_worker;
 

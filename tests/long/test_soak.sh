@@ -3,8 +3,9 @@
 # keep-alive connections on idxd for 60 s (IDX_SOAK_SECONDS) over a
 # 1,200-article index: zero errors, zero non-2xx, zero inconsistent replies,
 # and idxd's resident memory after the run within 10% of before it (before =
-# after a 10 s warm-up at the same load, so caches and malloc arenas have
-# grown to their working size; growth beyond that would be a leak).
+# after a 10 s warm-up at the same load and its 256 connections closed, so
+# caches have grown to their working size; growth beyond that would be a
+# leak).
 . "$(dirname "$0")/../e2e/lib.sh"
 . "$(dirname "$0")/../e2e/server.sh"
 SECS=${IDX_SOAK_SECONDS:-60}
@@ -22,10 +23,10 @@ rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
 RSTART=$(rss_kb "$S_PID")
 
 "$LOADGEN" -u "$S" -c $CONNS -t 10 --check --json -p '/search?q=%s&limit=10&facets=source,category,year' "$QF" > "$T/warm.json" 2> "$T/warm.err"
-sleep 1
+sleep 6 # idxd hands freed heap pages back every 5 s (worker.c)
 R0=$(rss_kb "$S_PID")
 "$LOADGEN" -u "$S" -c $CONNS -t "$SECS" --check --json -p '/search?q=%s&limit=10&facets=source,category,year' "$QF" > "$T/soak.json" 2> "$T/soak.err"
-sleep 1
+sleep 6
 R1=$(rss_kb "$S_PID")
 LJ=$(tail -n 1 "$T/soak.json")
 echo "#   soak: $CONNS connections, ${SECS} s: $(jq -c '{requests, rps, checked, inconsistent, errors, non2xx, p50_ms, p99_ms, max_ms}' <<< "$LJ" 2> /dev/null)"
