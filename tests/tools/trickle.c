@@ -61,6 +61,12 @@ int main(int argc, char **argv)
         int fd = socket(AF_INET, SOCK_STREAM, 0);
         if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
             fprintf(stderr, "trickle: connection %d: %s\n", i, strerror(errno));
+            for (int k = 0; k < i; k++) close(pf[k].fd);
+            if (fd >= 0) close(fd);
+            free(pf);
+            free(closed_at);
+            free(sent);
+            free(replied);
             return 1;
         }
         pf[i].fd = fd;
@@ -108,6 +114,10 @@ int main(int argc, char **argv)
     }
     printf("{\"connections\":%d,\"closed\":%d,\"open\":%d,\"replied\":%d,\"min_s\":%.2f,"
            "\"max_s\":%.2f}\n", n, closed, n - closed, nreplied, lo, hi);
+    free(pf);
+    free(closed_at);
+    free(sent);
+    free(replied);
     return 0;
 usage:
     fprintf(stderr, "usage: trickle [-c CONNECTIONS] [-i SECONDS] [-t SECONDS] HOST PORT\n");
