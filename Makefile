@@ -53,7 +53,8 @@ CORE_OBJ := $(CORE_C:%.c=$(BUILD)/%.o) $(CORE_CXX:%.cc=$(BUILD)/%.o)
 CORE_LIB := $(BUILD)/libidxcore.a
 
 IDX_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(wildcard indexer/*.c))
-IDXD_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(wildcard query/*.c))
+IDXD_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(wildcard query/*.c)) $(BUILD)/query/web_assets.o
+WEB_FILES := $(wildcard query/web/*)
 BENCH_BIN := $(BUILD)/bench/charquery $(BUILD)/bench/loadgen $(BUILD)/bench/queryrun
 
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
@@ -75,6 +76,11 @@ all: $(BUILD)/idx $(BUILD)/idxd
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+
+# the search page's files, embedded in idxd (.incbin)
+$(BUILD)/query/web_assets.o: query/web_assets.S $(WEB_FILES)
+	@mkdir -p $(dir $@)
+	$(CC) -c $< -o $@
 
 $(BUILD)/%.o: %.cc
 	@mkdir -p $(dir $@)

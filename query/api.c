@@ -1,13 +1,16 @@
 /* api.c - idxd's HTTP routes.
  *
- *   GET /search   ranked search with highlighted snippets (search.h)
- *   GET /docs/ID  the stored article
- *   GET /health   200 when the index is open, else 503
- *   GET /stats    documents, revision, last update, uptime
- *   GET /metrics  Prometheus text (metrics.h)
- *   GET /         what this server is and its routes
+ *   GET /search            ranked search with highlighted snippets (search.h)
+ *   GET /suggest           as-you-type title suggestions (discover.h)
+ *   GET /docs/ID           the stored article
+ *   GET /docs/ID/related   related articles, reprints left out (discover.h)
+ *   GET /health            200 when the index is open, else 503
+ *   GET /stats             documents, revision, last update, uptime
+ *   GET /metrics           Prometheus text (metrics.h)
+ *   GET /api               what this server is and its routes
+ *   GET /, /app.js, ...    the search page (web.h)
  *
- * Every answer is JSON (except /metrics), with CORS headers when
+ * Every answer is JSON (except /metrics and the page), with CORS headers when
  * --cors-origin is set.  Errors are {"error":{"code","message"}}: 400
  * bad_parameter / invalid_utf8 / query_too_long, 404 not_found, 405
  * method_not_allowed, 413 body_too_large, 503 index_unavailable or
@@ -27,12 +30,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "discover.h"
 #include "document.h"
 #include "form.h"
 #include "idxd.h"
 #include "metrics.h"
 #include "search.h"
 #include "utf8.h"
+#include "web.h"
 
 typedef struct ctx {
     idxd_worker *w;
@@ -308,15 +313,22 @@ static void handle_search(ctx *c, const idx_form *f)
     json_decref(out);
 }
 
+static void handle_related(ctx *c, const char *id, size_t idlen, const idx_form *f);
+
 static void handle_doc(ctx *c, const char *raw_id, const idx_form *f)
 {
-    static const char *const known[] = {NULL};
-    if (!check_known(c, f, known)) return;
     idx_err err;
     idx_err_clear(&err);
     char *id = NULL;
     size_t idlen = 0;
-    if (idx_url_decode(raw_id, strlen(raw_id), "article id", &id, &idlen, &err) != IDX_OK) {
+    /* /docs/{id}/related: a '/' inside an id must come percent-encoded */
+    size_t rawlen = strlen(raw_id), rl = strlen("/related");
+    int related = rawlen > rl && strcmp(raw_id + rawlen - rl, "/related") == 0;
+    if (related) {
+        rawlen -= rl;
+        c->route = ROUTE_RELATED;
+    }
+    if (idx_url_decode(raw_id, rawlen, "article id", &id, &idlen, &err) != IDX_OK) {
         reply_idx_error(c, &err);
         return;
     }
@@ -327,6 +339,16 @@ static void handle_doc(ctx *c, const char *raw_id, const idx_form *f)
         return;
     }
     if (!need_db(c)) {
+        free(id);
+        return;
+    }
+    if (related) {
+        handle_related(c, id, idlen, f);
+        free(id);
+        return;
+    }
+    static const char *const known[] = {NULL};
+    if (!check_known(c, f, known)) {
         free(id);
         return;
     }
@@ -421,12 +443,79 @@ static void handle_metrics(ctx *c)
     idx_buf_fini(&b);
 }
 
+static void handle_suggest(ctx *c, const idx_form *f)
+{
+    static const char *const known[] = {"q", "limit", NULL};
+    if (!check_known(c, f, known)) return;
+    size_t qlen = 0;
+    const char *q = idx_form_get(f, "q", &qlen);
+    if (!q || qlen == 0) {
+        reply_error(c, 400, "bad_parameter", "q (what was typed) is required");
+        return;
+    }
+    unsigned limit = 8;
+    if (!uint_param(c, f, "limit", 1, IDX_SUGGEST_MAX_LIMIT, &limit) || !need_db(c)) return;
+    json_t *out = NULL;
+    idx_err err;
+    idx_err_clear(&err);
+    if (idx_suggest_json(c->w->db, &c->w->schema, q, qlen, limit, &out, &err) != IDX_OK) {
+        reply_idx_error(c, &err);
+        db_failed(c, &err);
+        return;
+    }
+    reply_json(c, 200, out);
+    json_decref(out);
+}
+
+/* GET /docs/{id}/related: id as decoded by handle_doc. */
+static void handle_related(ctx *c, const char *id, size_t idlen, const idx_form *f)
+{
+    static const char *const known[] = {"limit", NULL};
+    unsigned limit = 5;
+    if (!check_known(c, f, known) || !uint_param(c, f, "limit", 1, IDX_RELATED_MAX_LIMIT, &limit))
+        return;
+    json_t *out = NULL;
+    idx_err err;
+    idx_err_clear(&err);
+    int rc = idx_related_json(c->w->db, &c->w->schema, id, idlen, limit, &out, &err);
+    if (rc == IDX_ENOTFOUND) {
+        reply_error(c, 404, "not_found", "no article with id '%.*s'",
+                    (int)idx_utf8_clip(id, idlen, 200), id);
+    } else if (rc) {
+        reply_idx_error(c, &err);
+        db_failed(c, &err);
+    } else {
+        reply_json(c, 200, out);
+    }
+    json_decref(out);
+}
+
+/* The search page (query/web/, embedded by web_assets.S).  Its scripts and
+ * styles are separate files so the Content-Security-Policy can forbid any
+ * inline script: even markup that slipped into a page could not run. */
+static void handle_asset(ctx *c, const char *path)
+{
+    idxd_asset a;
+    if (!idxd_web_asset(path, &a)) {
+        reply_error(c, 404, "not_found", "no such endpoint (try GET /search?q=...)");
+        return;
+    }
+    struct evkeyvalq *h = evhttp_request_get_output_headers(c->req);
+    evhttp_add_header(h, "Content-Security-Policy",
+                      "default-src 'none'; script-src 'self'; style-src 'self'; "
+                      "connect-src 'self'; img-src 'self'; base-uri 'none'; form-action 'self'; "
+                      "frame-ancestors 'none'");
+    evhttp_add_header(h, "Referrer-Policy", "no-referrer");
+    reply(c, 200, a.ctype, a.data, a.len);
+}
+
 static void handle_root(ctx *c)
 {
-    json_t *j = json_pack("{s:s, s:s, s:[s,s,s,s,s]}", "name", "idxd", "description",
+    json_t *j = json_pack("{s:s, s:s, s:[s,s,s,s,s,s,s,s]}", "name", "idxd", "description",
                           "idx full-text search server for news archives", "endpoints",
-                          "GET /search?q=", "GET /docs/{id}", "GET /health", "GET /stats",
-                          "GET /metrics");
+                          "GET / (the search page)", "GET /search?q=", "GET /suggest?q=",
+                          "GET /docs/{id}", "GET /docs/{id}/related", "GET /health",
+                          "GET /stats", "GET /metrics");
     reply_json(c, 200, j);
     json_decref(j);
 }
@@ -447,7 +536,9 @@ void idxd_api_handle(struct evhttp_request *req, void *arg)
     else if (strcmp(path, "/health") == 0) c.route = ROUTE_HEALTH;
     else if (strcmp(path, "/stats") == 0) c.route = ROUTE_STATS;
     else if (strcmp(path, "/metrics") == 0) c.route = ROUTE_METRICS;
-    else if (strcmp(path, "/") == 0) c.route = ROUTE_ROOT;
+    else if (strcmp(path, "/suggest") == 0) c.route = ROUTE_SUGGEST;
+    else if (strcmp(path, "/api") == 0) c.route = ROUTE_ROOT;
+    else if (idxd_web_asset(path, NULL)) c.route = ROUTE_PAGE;
 
     enum evhttp_cmd_type m = evhttp_request_get_command(req);
     c.head = m == EVHTTP_REQ_HEAD;
@@ -493,9 +584,14 @@ void idxd_api_handle(struct evhttp_request *req, void *arg)
         return;
     }
     static const char *const none[] = {NULL};
+    /* the page keeps its state in its URL (web/app.js) */
+    static const char *const page_params[] = {"q",    "page", "sort",     "from", "to",
+                                              "year", "source", "category", "doc", NULL};
     switch (c.route) {
     case ROUTE_SEARCH: handle_search(&c, &f); break;
     case ROUTE_DOCS: handle_doc(&c, path + 6, &f); break;
+    case ROUTE_SUGGEST: handle_suggest(&c, &f); break;
+    case ROUTE_PAGE: if (check_known(&c, &f, page_params)) handle_asset(&c, path); break;
     case ROUTE_HEALTH: if (check_known(&c, &f, none)) handle_health(&c); break;
     case ROUTE_STATS: if (check_known(&c, &f, none)) handle_stats(&c); break;
     case ROUTE_METRICS: if (check_known(&c, &f, none)) handle_metrics(&c); break;

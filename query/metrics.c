@@ -3,8 +3,8 @@
 
 #include <stdatomic.h>
 
-static const char *const route_names[ROUTE_COUNT] = {"search", "docs",  "health", "stats",
-                                                     "metrics", "root", "other"};
+static const char *const route_names[ROUTE_COUNT] = {
+    "search", "docs", "health", "stats", "metrics", "root", "other", "suggest", "related", "page"};
 
 /* statuses counted separately; anything else is "other" */
 static const int statuses[] = {200, 204, 400, 404, 405, 413, 500, 503};

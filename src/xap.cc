@@ -232,6 +232,55 @@ extern "C" int idx_db_get_data(idx_db *db, const char *uid, size_t uidlen, char 
     return IDX_OK;
 }
 
+namespace {
+/* Content terms only: no uppercase prefix (Q id, S title, X.. filters, Y/M/D
+ * dates), and not a lone CJK character (a unigram: too common to tell
+ * articles apart). */
+struct ContentTerms : public Xapian::ExpandDecider {
+    bool operator()(const std::string &t) const override
+    {
+        if (t.empty() || (t[0] >= 'A' && t[0] <= 'Z')) return false;
+        unsigned char c = (unsigned char)t[0];
+        size_t one = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+        if (c >= 0x80 && t.size() == one) return false;
+        return t.size() >= 2;
+    }
+};
+} // namespace
+
+extern "C" int idx_db_more_like(idx_db *db, const char *uid, size_t uidlen, unsigned nterms,
+                                idx_xq **out, idx_err *err)
+{
+    *out = NULL;
+    bool found = false;
+    std::vector<std::string> terms;
+    int rc = with_retry(db, err, "more_like", [&] {
+        terms.clear();
+        std::string term(uid, uidlen);
+        Xapian::PostingIterator p = db->rd->postlist_begin(term);
+        found = p != db->rd->postlist_end(term);
+        if (!found) return;
+        Xapian::RSet rset;
+        rset.add_document(*p);
+        Xapian::Enquire enq(*db->rd);
+        ContentTerms decider;
+        Xapian::ESet eset = enq.get_eset(nterms, rset, &decider);
+        for (Xapian::ESetIterator e = eset.begin(); e != eset.end(); ++e) terms.push_back(*e);
+    });
+    if (rc) return rc;
+    if (!found) return idx_err_set(err, IDX_ENOTFOUND, "[xap][more_like] no document with this id");
+    if (terms.empty())
+        return idx_err_set(err, IDX_EINVAL, "[xap][more_like] the document has no content terms");
+    try {
+        idx_xq *q = new idx_xq;
+        q->q = Xapian::Query(Xapian::Query::OP_OR, terms.begin(), terms.end());
+        *out = q;
+        return IDX_OK;
+    } catch (...) {
+        return fail(err, "more_like");
+    }
+}
+
 extern "C" int idx_db_set_metadata(idx_db *db, const char *key, const char *value, idx_err *err)
 {
     if (need_writer(db, err, "set_metadata")) return IDX_EINVAL;

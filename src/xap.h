@@ -66,6 +66,15 @@ typedef struct idx_db_stats {
     int has_positions;
 } idx_db_stats;
 int idx_db_get_stats(idx_db *db, idx_db_stats *st, idx_err *err);
+/* "More like this": the query of the nterms content terms that best tell the
+ * document with unique term uid apart (Xapian's relevance-feedback
+ * expansion, an ESet over an RSet of that one document), OR'd.  Prefixed
+ * terms (ids, titles, filters) and single CJK characters are left out.
+ * *out owned by the caller; IDX_ENOTFOUND when there is no such document,
+ * IDX_EINVAL when it has no usable terms. */
+int idx_db_more_like(idx_db *db, const char *uid, size_t uidlen, unsigned nterms,
+                     struct idx_xq **out, idx_err *err);
+
 /* Number of documents indexed by term. */
 int idx_db_term_freq(idx_db *db, const char *term, size_t n, uint64_t *freq, idx_err *err);
 

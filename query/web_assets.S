@@ -1,0 +1,17 @@
+/* web_assets.S - embeds the search page's files (query/web/) in idxd; web.c
+ * serves them.  Paths are relative to the repository root, where make runs. */
+        .section .rodata
+        .globl idxd_web_index_html, idxd_web_index_html_end
+idxd_web_index_html:
+        .incbin "query/web/index.html"
+idxd_web_index_html_end:
+        .globl idxd_web_app_js, idxd_web_app_js_end
+idxd_web_app_js:
+        .incbin "query/web/app.js"
+idxd_web_app_js_end:
+        .globl idxd_web_app_css, idxd_web_app_css_end
+idxd_web_app_css:
+        .incbin "query/web/app.css"
+idxd_web_app_css_end:
+        .byte 0
+        .section .note.GNU-stack,"",%progbits

@@ -1,0 +1,265 @@
+/* discover.c - see discover.h. */
+#include "discover.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "buf.h"
+#include "neardup.h"
+#include "query.h"
+#include "snippet.h"
+#include "utf8.h"
+
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static int is_alnum(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+/* Start of the Latin word still being typed at the end of q (n when q ends
+ * in anything else, e.g. a space, a CJK character or punctuation). */
+static size_t partial_start(const char *q, size_t n)
+{
+    size_t i = n;
+    while (i > 0 && is_alnum(q[i - 1])) i--;
+    return i;
+}
+
+static int oom(idx_err *err)
+{
+    return idx_err_set(err, IDX_ENOMEM, "[discover] out of memory");
+}
+
+/* The stored article of a hit as a JSON object (new reference). */
+static int hit_doc(const idx_hit *h, json_t **doc, idx_err *err)
+{
+    json_error_t jerr;
+    *doc = json_loadb(h->data, h->data_len, 0, &jerr);
+    if (*doc && json_is_object(*doc)) return IDX_OK;
+    json_decref(*doc);
+    *doc = NULL;
+    return idx_err_set(err, IDX_EDB, "[discover] document %u has unreadable data", h->docid);
+}
+
+static const char *str_field(json_t *doc, const char *key, size_t *len)
+{
+    json_t *v = json_object_get(doc, key);
+    *len = json_is_string(v) ? json_string_length(v) : 0;
+    return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+int idx_suggest_json(idx_db *db, const idx_schema *sc, const char *q, size_t qlen, unsigned limit,
+                     json_t **out, idx_err *err)
+{
+    double t0 = now_ms();
+    *out = NULL;
+    idx_parsed_query pq;
+    memset(&pq, 0, sizeof pq);
+    idx_xq *tq = NULL, *pxq = NULL, *both = NULL;
+    idx_results *res = NULL;
+    json_t *list = NULL, *obj = NULL;
+    int tokflags = idx_schema_tokflags(sc), rc;
+    if (qlen > IDX_QUERY_MAX_BYTES)
+        return idx_err_set(err, IDX_ETOOBIG, "[discover] query is %zu bytes (max %d)", qlen,
+                           IDX_QUERY_MAX_BYTES);
+    if ((rc = idx_utf8_check(q, qlen, "query", err))) return rc;
+    if (limit < 1) limit = 1;
+    if (limit > IDX_SUGGEST_MAX_LIMIT) limit = IDX_SUGGEST_MAX_LIMIT;
+
+    size_t ps = partial_start(q, qlen);
+    /* what comes before the word being typed: the query language, in titles */
+    rc = idx_query_parse(q, ps, tokflags, &pq, err);
+    if (rc == IDX_EINVAL && ps < qlen) {
+        idx_parsed_query_fini(&pq); /* nothing but the partial word */
+        memset(&pq, 0, sizeof pq);
+        idx_err_clear(err);
+        rc = IDX_OK;
+    } else if (!rc) {
+        for (size_t i = 0; i < pq.nnodes; i++)
+            if (pq.nodes[i].type == IDX_QN_TEXT) pq.nodes[i].field = IDX_FIELD_TITLE;
+        for (size_t i = 0; i < pq.nparts; i++) pq.parts[i].field = IDX_FIELD_TITLE;
+        idx_query_opts qo = {0, sc->unigrams, tokflags};
+        rc = idx_query_build(&pq, &qo, &tq, err);
+    }
+    if (rc) goto done;
+    if (ps < qlen) {
+        char term[IDX_TOKEN_MAX_WORD + 2];
+        size_t n = qlen - ps;
+        if (n > IDX_TOKEN_MAX_WORD) n = IDX_TOKEN_MAX_WORD;
+        term[0] = IDX_PREFIX_TITLE[0];
+        for (size_t i = 0; i < n; i++) {
+            char c = q[ps + i];
+            term[1 + i] = c >= 'A' && c <= 'Z' ? (char)(c + 32) : c;
+        }
+        if ((rc = idx_xq_prefix(term, n + 1, IDX_SUGGEST_PREFIX_TERMS, &pxq, err))) goto done;
+    }
+    const idx_xq *final = tq ? tq : pxq;
+    if (tq && pxq) {
+        idx_xq *pair[2] = {tq, pxq};
+        if ((rc = idx_xq_combine(IDX_XQ_AND, pair, 2, &both, err))) goto done;
+        final = both;
+    }
+    idx_search_opts so = {0, limit * 3, IDX_SORT_RELEVANCE, IDX_SLOT_DATE, 0, NULL, 0, 0};
+    if ((rc = idx_db_search(db, final, &so, &res, err))) goto done;
+
+    if (!(list = json_array())) goto nomem;
+    idx_buf b;
+    idx_buf_init(&b);
+    for (size_t i = 0; i < res->nhits && json_array_size(list) < limit; i++) {
+        json_t *doc;
+        if ((rc = hit_doc(&res->hits[i], &doc, err))) break;
+        size_t tl, il;
+        const char *title = str_field(doc, "title", &tl), *id = str_field(doc, "id", &il);
+        int seen = !title || tl == 0;
+        for (size_t k = 0; !seen && k < json_array_size(list); k++) {
+            json_t *t = json_object_get(json_array_get(list, k), "text");
+            seen = json_string_length(t) == tl && memcmp(json_string_value(t), title, tl) == 0;
+        }
+        if (seen) {
+            json_decref(doc);
+            continue;
+        }
+        idx_buf_reset(&b);
+        rc = idx_highlight(&pq, title, tl, NULL, &b, err);
+        json_t *s = rc || b.oom ? NULL
+                                : json_pack("{s:s%, s:s%, s:s%}", "id", id ? id : "", id ? il : 0,
+                                            "text", title, tl, "html", b.data ? b.data : "", b.len);
+        json_decref(doc);
+        if (rc) break;
+        if (!s || json_array_append_new(list, s)) {
+            rc = oom(err);
+            break;
+        }
+    }
+    idx_buf_fini(&b);
+    if (rc) goto done;
+    obj = json_pack("{s:s%, s:f, s:O}", "query", q, qlen, "took_ms", now_ms() - t0, "suggestions",
+                    list);
+    if (!obj) goto nomem;
+    *out = obj;
+    goto done;
+nomem:
+    rc = oom(err);
+done:
+    json_decref(list);
+    idx_results_free(res);
+    idx_xq_free(tq);
+    idx_xq_free(pxq);
+    idx_xq_free(both);
+    idx_parsed_query_fini(&pq);
+    return rc;
+}
+
+int idx_related_json(idx_db *db, const idx_schema *sc, const char *id, size_t idlen,
+                     unsigned limit, json_t **out, idx_err *err)
+{
+    (void)sc;
+    double t0 = now_ms();
+    *out = NULL;
+    idx_buf uid;
+    idx_buf_init(&uid);
+    char *data = NULL;
+    size_t dlen = 0;
+    json_t *src = NULL, *list = NULL, *obj = NULL;
+    idx_xq *mq = NULL, *self = NULL, *q = NULL;
+    idx_results *res = NULL;
+    idx_parsed_query none; /* no query parts: snippets are the start of the body */
+    memset(&none, 0, sizeof none);
+    unsigned near = 0;
+    if (limit < 1) limit = 1;
+    if (limit > IDX_RELATED_MAX_LIMIT) limit = IDX_RELATED_MAX_LIMIT;
+
+    int rc = idx_uid_term(id, idlen, &uid, err);
+    if (!rc) rc = idx_db_get_data(db, uid.data, uid.len, &data, &dlen, err);
+    if (rc) goto done;
+    json_error_t jerr;
+    if (!(src = json_loadb(data, dlen, 0, &jerr)) || !json_is_object(src)) {
+        rc = idx_err_set(err, IDX_EDB, "[discover] the article's stored data is unreadable");
+        goto done;
+    }
+    size_t stl, sbl;
+    const char *stitle = str_field(src, "title", &stl), *sbody = str_field(src, "body", &sbl);
+    if ((rc = idx_db_more_like(db, uid.data, uid.len, IDX_RELATED_TERMS, &mq, err)) == IDX_EINVAL) {
+        idx_err_clear(err); /* nothing to go by: no related articles */
+        rc = IDX_OK;
+    }
+    if (rc) goto done;
+    if (!(list = json_array())) goto nomem;
+    if (mq) {
+        if ((rc = idx_xq_term(uid.data, uid.len, &self, err))) goto done;
+        idx_xq *pair[2] = {mq, self};
+        if ((rc = idx_xq_combine(IDX_XQ_AND_NOT, pair, 2, &q, err))) goto done;
+        /* room for the near-duplicates left out */
+        idx_search_opts so = {0, limit * 3 + 5, IDX_SORT_RELEVANCE, IDX_SLOT_DATE, 0, NULL, 0, 0};
+        if ((rc = idx_db_search(db, q, &so, &res, err))) goto done;
+    }
+    idx_buf b;
+    idx_buf_init(&b);
+    for (size_t i = 0; res && i < res->nhits && json_array_size(list) < limit; i++) {
+        json_t *doc;
+        if ((rc = hit_doc(&res->hits[i], &doc, err))) break;
+        size_t tl, bl;
+        const char *title = str_field(doc, "title", &tl), *body = str_field(doc, "body", &bl);
+        int dup = stitle && title && tl == stl && memcmp(title, stitle, tl) == 0;
+        if (!dup && sbody && body) {
+            double sim = idx_text_similarity(sbody, sbl, body, bl);
+            if (sim < 0) {
+                json_decref(doc);
+                rc = oom(err);
+                break;
+            }
+            dup = sim >= IDX_NEARDUP_THRESHOLD;
+        }
+        if (dup) {
+            near++;
+            json_decref(doc);
+            continue;
+        }
+        idx_buf_reset(&b);
+        if (body) rc = idx_snippet(&none, body, bl, NULL, &b, err);
+        json_t *hit = json_object();
+        static const char *const fields[] = {"id", "title", "url", "date", "source", "category"};
+        for (size_t k = 0; !rc && hit && k < sizeof fields / sizeof *fields; k++) {
+            json_t *v = json_object_get(doc, fields[k]);
+            json_object_set_new(hit, fields[k], json_is_string(v) ? json_incref(v) : json_null());
+        }
+        json_decref(doc);
+        if (rc) {
+            json_decref(hit);
+            break;
+        }
+        if (!hit || b.oom ||
+            json_object_set_new(hit, "snippet", json_stringn(b.data ? b.data : "", b.len)) ||
+            json_object_set_new(hit, "score", json_real(res->hits[i].score)) ||
+            json_array_append_new(list, hit)) {
+            rc = oom(err);
+            break;
+        }
+    }
+    idx_buf_fini(&b);
+    if (rc) goto done;
+    obj = json_pack("{s:s%, s:f, s:i, s:O}", "id", id, idlen, "took_ms", now_ms() - t0,
+                    "near_duplicates", (int)near, "related", list);
+    if (!obj) goto nomem;
+    *out = obj;
+    goto done;
+nomem:
+    rc = oom(err);
+done:
+    json_decref(src);
+    json_decref(list);
+    free(data);
+    idx_buf_fini(&uid);
+    idx_results_free(res);
+    idx_xq_free(mq);
+    idx_xq_free(self);
+    idx_xq_free(q);
+    return rc;
+}

@@ -1,0 +1,99 @@
+/* neardup.c - see neardup.h. */
+#include "neardup.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "utf8.h"
+
+/* Punctuation, symbols and spaces outside ASCII (Latin-1 symbols, general
+ * punctuation to misc. symbols, CJK and full-width punctuation). */
+static int is_punct(uint32_t cp)
+{
+    return (cp >= 0x80 && cp <= 0xBF) || cp == 0xD7 || cp == 0xF7 || (cp >= 0x2000 && cp <= 0x2BFF) ||
+           (cp >= 0x3000 && cp <= 0x303F) || (cp >= 0xFE10 && cp <= 0xFE6F) ||
+           (cp >= 0xFF00 && cp <= 0xFF0F) || (cp >= 0xFF1A && cp <= 0xFF20) ||
+           (cp >= 0xFF3B && cp <= 0xFF40) || (cp >= 0xFF5B && cp <= 0xFF65);
+}
+
+/* Letters and digits of s, ASCII lower-cased, as code points (at most max). */
+static size_t letters(const char *s, size_t n, uint32_t *out, size_t max)
+{
+    size_t k = 0, i = 0;
+    while (i < n && k < max) {
+        uint32_t cp;
+        size_t len;
+        if (idx_utf8_decode(s, n, i, &cp, &len) != 0) {
+            i++;
+            continue;
+        }
+        i += len;
+        if (cp < 0x80) {
+            if (cp >= 'A' && cp <= 'Z') cp += 32;
+            if (!((cp >= 'a' && cp <= 'z') || (cp >= '0' && cp <= '9'))) continue;
+        } else if (is_punct(cp)) {
+            continue;
+        }
+        out[k++] = cp;
+    }
+    return k;
+}
+
+static int cmp_u64(const void *x, const void *y)
+{
+    uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
+    return (a > b) - (a < b);
+}
+
+/* Sorted, distinct hashes of the k-shingles of cp[0..n); returns the count. */
+static size_t shingles(const uint32_t *cp, size_t n, uint64_t *h)
+{
+    size_t m = 0;
+    for (size_t i = 0; i + IDX_NEARDUP_SHINGLE <= n; i++) {
+        uint64_t x = 1469598103934665603ull; /* FNV-1a over the code points */
+        for (size_t j = 0; j < IDX_NEARDUP_SHINGLE; j++) {
+            x ^= cp[i + j];
+            x *= 1099511628211ull;
+        }
+        h[m++] = x;
+    }
+    qsort(h, m, sizeof *h, cmp_u64);
+    size_t u = 0;
+    for (size_t i = 0; i < m; i++)
+        if (u == 0 || h[i] != h[u - 1]) h[u++] = h[i];
+    return u;
+}
+
+double idx_text_similarity(const char *a, size_t an, const char *b, size_t bn)
+{
+    const size_t max = IDX_NEARDUP_MAX_CHARS;
+    uint32_t *ca = malloc(max * sizeof *ca), *cb = malloc(max * sizeof *cb);
+    uint64_t *ha = malloc(max * sizeof *ha), *hb = malloc(max * sizeof *hb);
+    double sim = -1;
+    if (!ca || !cb || !ha || !hb) goto done;
+    size_t na = letters(a, an, ca, max), nb = letters(b, bn, cb, max);
+    if (na < IDX_NEARDUP_SHINGLE || nb < IDX_NEARDUP_SHINGLE) {
+        sim = na == nb && memcmp(ca, cb, na * sizeof *ca) == 0 && na > 0 ? 1 : 0;
+        goto done;
+    }
+    size_t ua = shingles(ca, na, ha), ub = shingles(cb, nb, hb), i = 0, j = 0, both = 0;
+    while (i < ua && j < ub) {
+        if (ha[i] == hb[j]) {
+            both++;
+            i++;
+            j++;
+        } else if (ha[i] < hb[j]) {
+            i++;
+        } else {
+            j++;
+        }
+    }
+    sim = (double)both / (double)(ua + ub - both);
+done:
+    free(ca);
+    free(cb);
+    free(ha);
+    free(hb);
+    return sim;
+}

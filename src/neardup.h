@@ -1,0 +1,26 @@
+/* neardup.h - how much two texts are the same text: the Jaccard similarity of
+ * their sets of 4-character shingles, over letters and digits only (spaces,
+ * punctuation and case ignored), so a reprint with another layout, a few
+ * edits or a different headline still scores high, while two stories on one
+ * topic share only some phrases and score low.
+ *
+ * Used to keep near-duplicates of an article out of its related articles
+ * (discover.c).  Exact over the first IDX_NEARDUP_MAX_CHARS letters/digits of
+ * each text; a few microseconds per kilobyte.
+ */
+#ifndef IDX_NEARDUP_H
+#define IDX_NEARDUP_H
+#include <stddef.h>
+
+#define IDX_NEARDUP_MAX_CHARS 8000
+#define IDX_NEARDUP_SHINGLE 4
+/* At or above this similarity two bodies are treated as one story. */
+#define IDX_NEARDUP_THRESHOLD 0.5
+
+/* Similarity in [0, 1] of a[0..an) and b[0..bn) (UTF-8; invalid bytes are
+ * skipped).  Texts with fewer than IDX_NEARDUP_SHINGLE letters/digits are
+ * compared as exact strings of their letters/digits (1 or 0).  Returns -1
+ * when out of memory. */
+double idx_text_similarity(const char *a, size_t an, const char *b, size_t bn);
+
+#endif
