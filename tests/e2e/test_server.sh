@@ -74,8 +74,8 @@ http "$A/stats"
 expect_eq "GET /stats: every key" \
     "$CODE $(jqb '["db","documents","revision","avg_doc_length","last_update","uptime_s","threads","connections"] - keys | join(",")') $(jqb '.documents, .threads' | tr '\n' ' ')" \
     "200  301 2 "
-http "$A/"
-expect_eq "GET /: JSON" "$CODE $(jqb '.name')" "200 idxd"
+http "$A/api"
+expect_eq "GET /api: JSON" "$CODE $(jqb '.name')" "200 idxd"
 http "$A/health" -I
 expect_eq "HEAD /health: 200" "$CODE" 200
 # HEAD sends the length and no body, so the connection stays usable

@@ -1,0 +1,85 @@
+/* test_neardup.c - text similarity for reprint detection (neardup.h): the
+ * same story with another layout, punctuation, a few edits or a different
+ * headline scores at or above IDX_NEARDUP_THRESHOLD; different stories on one
+ * topic score below it; short, empty and invalid texts are handled. */
+#include <string.h>
+
+#include "neardup.h"
+#include "test.h"
+
+static double sim(const char *a, const char *b)
+{
+    return idx_text_similarity(a, strlen(a), b, strlen(b));
+}
+
+static const char *story =
+    "全市一季度产业项目建设综合考核最新揭晓，南通开发区以优异成绩再次获得流动红旗，"
+    "这是该区连续第十四次获此殊荣。今年以来，开发区坚持项目为王，聚焦新一代信息技术、"
+    "高端装备、新材料等主导产业，一批重大项目加快落地建设。";
+
+static void test_identical_is_one(void)
+{
+    CHECK(sim(story, story) == 1.0);
+}
+
+static void test_layout_and_punctuation_ignored(void)
+{
+    const char *reflowed =
+        "全市一季度产业项目建设综合考核最新揭晓 南通开发区以优异成绩再次获得流动红旗\n\n"
+        "这是该区连续第十四次获此殊荣 今年以来 开发区坚持项目为王 聚焦新一代信息技术 "
+        "高端装备 新材料等主导产业 一批重大项目加快落地建设";
+    CHECK(sim(story, reflowed) == 1.0);
+}
+
+static void test_reprint_with_edits_is_near(void)
+{
+    const char *edited =
+        "（转载）全市一季度产业项目建设综合考核最新揭晓，南通开发区以优异成绩再次获得流动红旗，"
+        "这是该区连续第十四次获此荣誉。今年以来，开发区坚持项目为王，聚焦新一代信息技术、"
+        "高端装备、新材料等主导产业，一批重大项目加快建设。来源：南通日报";
+    double s = sim(story, edited);
+    CHECK(s >= IDX_NEARDUP_THRESHOLD);
+    CHECK(s < 1.0);
+}
+
+static void test_same_topic_other_story_is_far(void)
+{
+    const char *other =
+        "南通开发区举行重大项目集中开工仪式，总投资超过两百亿元的二十个项目同时开工，"
+        "涵盖新能源、生物医药等领域。区领导表示，将持续优化营商环境，服务企业发展。";
+    CHECK(sim(story, other) < IDX_NEARDUP_THRESHOLD);
+    CHECK(sim(story, other) > 0); /* they do share phrases (南通开发区) */
+}
+
+static void test_latin_case_ignored(void)
+{
+    CHECK(sim("APEC Leaders Meeting in Beijing", "apec leaders meeting in beijing!") == 1.0);
+    CHECK(sim("APEC Leaders Meeting in Beijing", "The G20 summit opens in Osaka") < 0.2);
+}
+
+static void test_short_and_empty(void)
+{
+    CHECK(sim("", "") == 0);
+    CHECK(sim("南通", "南通") == 1.0);
+    CHECK(sim("南通", "北京") == 0);
+    CHECK(sim("南通", story) == 0);
+    CHECK(sim("，。！", "？？") == 0);
+}
+
+static void test_invalid_utf8_skipped(void)
+{
+    const char bad[] = "全市一季度\xff\xfe产业项目建设综合考核";
+    CHECK(sim(bad, "全市一季度产业项目建设综合考核") == 1.0);
+}
+
+int main(void)
+{
+    TEST(test_identical_is_one);
+    TEST(test_layout_and_punctuation_ignored);
+    TEST(test_reprint_with_edits_is_near);
+    TEST(test_same_topic_other_story_is_far);
+    TEST(test_latin_case_ignored);
+    TEST(test_short_and_empty);
+    TEST(test_invalid_utf8_skipped);
+    TEST_SUMMARY();
+}
