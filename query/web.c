@@ -6,6 +6,7 @@
 extern const char idxd_web_index_html[], idxd_web_index_html_end[];
 extern const char idxd_web_app_js[], idxd_web_app_js_end[];
 extern const char idxd_web_app_css[], idxd_web_app_css_end[];
+extern const char idxd_web_favicon_svg[], idxd_web_favicon_svg_end[];
 
 int idxd_web_asset(const char *path, idxd_asset *out)
 {
@@ -15,6 +16,7 @@ int idxd_web_asset(const char *path, idxd_asset *out)
         {"/", "text/html; charset=utf-8", idxd_web_index_html, idxd_web_index_html_end},
         {"/app.js", "text/javascript; charset=utf-8", idxd_web_app_js, idxd_web_app_js_end},
         {"/app.css", "text/css; charset=utf-8", idxd_web_app_css, idxd_web_app_css_end},
+        {"/favicon.svg", "image/svg+xml", idxd_web_favicon_svg, idxd_web_favicon_svg_end},
     };
     for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
         if (strcmp(path, files[i].path) != 0) continue;

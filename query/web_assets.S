@@ -13,5 +13,9 @@ idxd_web_app_js_end:
 idxd_web_app_css:
         .incbin "query/web/app.css"
 idxd_web_app_css_end:
+        .globl idxd_web_favicon_svg, idxd_web_favicon_svg_end
+idxd_web_favicon_svg:
+        .incbin "query/web/favicon.svg"
+idxd_web_favicon_svg_end:
         .byte 0
         .section .note.GNU-stack,"",%progbits

@@ -13,6 +13,8 @@ PKGS=(
     jq curl procps                      # end-to-end tests
     time bc                             # bench/ scripts
     clang                               # make fuzz (libFuzzer); runtime added below
+    chromium fonts-wqy-zenhei           # browser tests of the search page (CJK font
+                                        # for its screenshots)
 )
 
 missing=()
@@ -35,12 +37,30 @@ fuzz_rt() {
     $SUDO apt-get install -y -qq --no-install-recommends "$rt"
 }
 
+# Node.js (Debian's, unless one is installed already) and playwright-core
+# from npm, pinned by tests/browser/package-lock.json, to drive Chromium
+browser_rt() {
+    local need=()
+    command -v node > /dev/null 2>&1 || need+=(nodejs)
+    command -v npm > /dev/null 2>&1 || need+=(npm)
+    if [ ${#need[@]} -gt 0 ]; then
+        echo "setup: installing ${need[*]}"
+        $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}"
+    fi
+    if [ ! -f tests/browser/node_modules/playwright-core/package.json ]; then
+        echo "setup: npm ci in tests/browser (playwright-core)"
+        (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
+    fi
+}
+cd "$(dirname "$0")/.."
+
 SUDO=
 if [ "$(id -u)" -ne 0 ] && command -v sudo > /dev/null 2>&1; then SUDO=sudo; fi
 
 if [ ${#missing[@]} -eq 0 ]; then
     echo "setup: all ${#PKGS[@]} packages present"
     fuzz_rt
+    browser_rt
     exit 0
 fi
 
@@ -56,3 +76,4 @@ export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fuzz_rt
+browser_rt

@@ -184,6 +184,8 @@ async function showDoc(s) {
 let sugSeq = 0, sugTimer = 0, sugItems = [], sugPick = -1;
 
 function closeSuggest() {
+  clearTimeout(sugTimer); // and forget any suggestion still on its way
+  sugSeq++;
   $("suggest").hidden = true;
   $("suggest").replaceChildren();
   $("q").setAttribute("aria-expanded", "false");
@@ -210,6 +212,7 @@ async function suggest() {
   }
   if (seq !== sugSeq || document.activeElement !== $("q")) return;
   closeSuggest();
+  sugSeq = seq;
   r.suggestions.forEach((sg, i) => {
     const li = el("li", { role: "option", id: "sug-" + i, "aria-selected": "false", "data-id": sg.id, html: sg.html });
     li.addEventListener("mousedown", (ev) => ev.preventDefault()); // keep the focus in the box
@@ -272,7 +275,8 @@ function init() {
     } else if (ev.key === "Enter" && sugPick >= 0) {
       ev.preventDefault();
       openSuggestion(sugPick);
-    } else if (ev.key === "Escape") {
+    } else if (ev.key === "Escape" && !$("suggest").hidden) {
+      ev.preventDefault(); // first Escape closes the list; the next clears the box
       closeSuggest();
     }
   });
