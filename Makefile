@@ -149,7 +149,7 @@ demo: all
 	rm -rf data/idx
 	$(BUILD)/idx add --db data/idx tests/sample/news.jsonl
 	$(BUILD)/idx search --db data/idx --limit 3 南通开发区
-	@echo "try: curl -s 'http://$(DEMO_LISTEN)/search?q=南通开发区&limit=3' | jq ."
+	@echo "open http://$(DEMO_LISTEN)/ in a browser, or: curl -s 'http://$(DEMO_LISTEN)/search?q=南通开发区&limit=3' | jq ."
 	$(BUILD)/idxd --db data/idx --listen $(DEMO_LISTEN)
 
 install: $(BUILD)/idx $(BUILD)/idxd

@@ -21,13 +21,8 @@ THREADS=${THREADS:-$(nproc)}
 make -s build/idx build/idxd build/bench/loadgen build/bench/queryrun
 DB=$WORK/all
 mkdir -p "$WORK"
-want=$(zcat -f "$CORPUS" | grep -c .)
-have=$(build/idx stats --json --db "$DB" 2>/dev/null | jq -r .documents || echo 0)
-if [ "$have" != "$want" ]; then
-    echo "building $DB from $CORPUS ($want lines)..."
-    rm -rf "$DB"
-    build/idx add -q --db "$DB" "$CORPUS"
-fi
+. bench/common.sh
+ensure_index "$CORPUS" "$DB"
 echo "index $DB: $(build/idx stats --json --db "$DB" | jq -c '{documents, size_bytes}')"
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')"
 echo
