@@ -574,6 +574,10 @@ void idxd_api_handle(struct evhttp_request *req, void *arg)
         reply_error(&c, 404, "not_found", "no such endpoint (try GET /search?q=...)");
         return;
     }
+    if (c.route == ROUTE_PAGE) { /* its query string is the page's state: app.js reads it */
+        handle_asset(&c, path);
+        return;
+    }
     idx_form f;
     idx_err err;
     idx_err_clear(&err);
@@ -584,14 +588,10 @@ void idxd_api_handle(struct evhttp_request *req, void *arg)
         return;
     }
     static const char *const none[] = {NULL};
-    /* the page keeps its state in its URL (web/app.js) */
-    static const char *const page_params[] = {"q",    "page", "sort",     "from", "to",
-                                              "year", "source", "category", "doc", NULL};
     switch (c.route) {
     case ROUTE_SEARCH: handle_search(&c, &f); break;
     case ROUTE_DOCS: handle_doc(&c, path + 6, &f); break;
     case ROUTE_SUGGEST: handle_suggest(&c, &f); break;
-    case ROUTE_PAGE: if (check_known(&c, &f, page_params)) handle_asset(&c, path); break;
     case ROUTE_HEALTH: if (check_known(&c, &f, none)) handle_health(&c); break;
     case ROUTE_STATS: if (check_known(&c, &f, none)) handle_stats(&c); break;
     case ROUTE_METRICS: if (check_known(&c, &f, none)) handle_metrics(&c); break;

@@ -6,8 +6,8 @@
 # opens an article and its related articles, picks a suggestion by keyboard,
 # checks that an article holding <img onerror>, <script> and a javascript: URL
 # runs nothing, fits a 375 px screen, and queries a CORS-enabled idxd from a
-# copy of the page on another origin.  Screenshots go to $IDX_SHOT_DIR (kept)
-# or the test's temporary directory.
+# copy of the page on another origin.  Screenshots for a person to look at go
+# to $IDX_SHOT_DIR, by default build/screenshots/ (build-san/ under SAN=1).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/server.sh"
 BROWSER_DIR=$ROOT/tests/browser
@@ -31,7 +31,7 @@ start_server page "$DB" --threads 2 || exit 1
 MAIN=$URL
 start_server cors "$DB" --threads 1 --cors-origin "http://127.0.0.1:$PAGE_PORT" || exit 1
 CORS=$URL
-SHOTS=${IDX_SHOT_DIR:-$T}
+SHOTS=${IDX_SHOT_DIR:-$BINDIR/screenshots}
 mkdir -p "$SHOTS"
 out=$(cd "$BROWSER_DIR" && IDXD_URL=$MAIN CORS_URL=$CORS PAGE_PORT=$PAGE_PORT CHROMIUM=$CHROMIUM \
     SHOT_DIR=$SHOTS timeout 180 node page.test.mjs 2>&1)
@@ -45,4 +45,5 @@ while IFS= read -r line; do
 done <<< "$out"
 expect_eq "the browser run finished (exit 0)" "$rc" 0
 expect_eq "a screenshot was saved" "$([ -s "$SHOTS/search-page.png" ] && echo yes)" yes
+echo "#   screenshots: $SHOTS/search-page.png, $SHOTS/search-page-phone.png"
 no_sanitizer_reports

@@ -89,8 +89,8 @@ http "$D/app.css"
 expect_eq "GET /app.css" "$CODE $CTYPE" "200 text/css; charset=utf-8"
 http "$D/?q=%E5%8D%97%E9%80%9A&page=2&sort=-date&doc=x"
 expect_eq "GET / with the page's own state parameters" "$CODE" 200
-http "$D/?bogus=1"
-expect_eq "GET / with an unknown parameter: 400" "$CODE" 400
+http "$D/?utm_source=x&q=%FF"
+expect_eq "GET / ignores what it does not know in its URL (the page's script reads it)" "$CODE $CTYPE" "200 text/html; charset=utf-8"
 http "$D/api"
 expect_eq "GET /api: the JSON description" "$CODE $(jqb .name)" "200 idxd"
 http "$D/metrics"
