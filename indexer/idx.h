@@ -32,6 +32,7 @@ typedef struct idx_opts {
     const char *facets; /* --facets list */
     int explain;
     const char *synonyms; /* --synonyms FILE */
+    const char *shard_by; /* --shard-by SPEC (add, new archive) */
     double recency_days, recency_weight; /* --recency, --recency-weight (0: off/default) */
     char **args; /* operands after the subcommand */
     int nargs;

@@ -24,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "archive.h"
 #include "article.h"
 #include "buf.h"
 #include "document.h"
@@ -123,6 +124,7 @@ typedef struct ingest {
     const char *name;                   /* input being read */
     unsigned long long line;            /* its line last read */
     char stored_upto[512];              /* "FILE:LINE" of the last commit, or "" */
+    const char *shard_by;               /* archive: how articles go to shards ("" plain) */
     idx_schema schema;
     int progress;
     double t0, last_draw;
@@ -246,7 +248,14 @@ static int ingest_file(ingest *g, const char *path, int *input_failed)
             rc = IDX_OK;
             continue;
         }
-        if (!rc) rc = idx_db_replace(g->db, g->uid.data, g->uid.len, doc, &existed, &lerr);
+        if (!rc && g->shard_by[0]) {
+            char key[IDX_SHARD_KEY_MAX];
+            idx_archive_key(g->shard_by, a.id.s, a.id.n, a.has_date, a.date.year, a.date.month,
+                            key);
+            rc = idx_db_replace_in(g->db, key, g->uid.data, g->uid.len, doc, &existed, &lerr);
+        } else if (!rc) {
+            rc = idx_db_replace(g->db, g->uid.data, g->uid.len, doc, &existed, &lerr);
+        }
         idx_xdoc_free(doc);
         idx_article_fini(&a);
         if (rc) {
@@ -287,6 +296,29 @@ int idx_cmd_add(const idx_opts *o)
         idx_die_msg("cannot create the directories above %s: %s", o->db, strerror(errno));
         return EXIT_DB;
     }
+    if (o->shard_by) {
+        char *stub = NULL;
+        int isarch = idx_archive_detect(o->db, &stub);
+        if (isarch == 1) {
+            /* an archive already: its own shard-by must match */
+            idx_archive ar;
+            int rc0 = idx_archive_read(stub, &ar, &err);
+            free(stub);
+            if (rc0) {
+                idx_die_msg("%s", err.msg);
+                return EXIT_DB;
+            }
+            int same = strcmp(ar.shard_by, o->shard_by) == 0;
+            if (!same)
+                idx_die_msg("%s is an archive sharded by %s, not %s", o->db,
+                            ar.shard_by[0] ? ar.shard_by : "hand (no shard-by line)", o->shard_by);
+            idx_archive_fini(&ar);
+            if (!same) return EXIT_USAGE;
+        } else if (idx_archive_create(o->db, o->shard_by, &err) != IDX_OK) {
+            idx_die_msg("%s", err.msg);
+            return err.rc == IDX_EINVAL ? EXIT_USAGE : EXIT_DB;
+        }
+    }
     if (idx_db_open(o->db, IDX_DB_WRITE, &g.db, &err)) {
         if (err.rc == IDX_ELOCKED)
             idx_die_msg("database %s is locked: another writer (idx add/rm) is running", o->db);
@@ -295,6 +327,13 @@ int idx_cmd_add(const idx_opts *o)
         return EXIT_DB;
     }
     int status = EXIT_OK, input_failed = 0, rc;
+    g.shard_by = idx_db_shard_by(g.db);
+    if (!g.shard_by[0] && idx_db_is_archive(g.db)) {
+        idx_die_msg("%s is a stub without a \"# idx shard-by\" line: idx add cannot tell which "
+                    "shard an article goes to (add to a shard directly)", o->db);
+        idx_db_close(g.db);
+        return EXIT_USAGE;
+    }
     if ((rc = idx_db_schema(g.db, o->unigrams, o->fold, &g.schema, &err))) {
         if (rc == IDX_EINVAL)
             idx_die_msg("%s", err.msg);

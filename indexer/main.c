@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "document.h"
+#include "archive.h"
 #include "idx.h"
 #include "search.h"
 #include "query.h"
@@ -41,6 +42,9 @@ static void usage(FILE *f)
 "                      expand over bigrams); see bench/RESULTS.md\n"
 "  --fold F            add, new database only: t2s (default: traditional Chinese\n"
 "                      characters are searched as simplified, both ways) or none\n"
+"  --shard-by SPEC     add, new archive: year, month or hash:N; --db DIR becomes\n"
+"                      DIR/XAPIANDB (a Xapian stub) + DIR/shards/KEY databases,\n"
+"                      searched as one wherever --db is taken\n"
 "  --json              stats/search: JSON output\n"
 "  --limit N           search: hits to return (default 10, max 1000)\n"
 "  --offset N          search: hits to skip (default 0)\n"
@@ -93,7 +97,7 @@ static int parse_uint(const char *name, const char *v, unsigned max, unsigned *o
 
 enum {
     O_DB = 256, O_BATCH, O_JSON, O_LIMIT, O_OFFSET, O_SORT, O_FROM, O_TO, O_SOURCE, O_CATEGORY,
-    O_EXACT, O_TITLEW, O_VERSION, O_UNIGRAMS, O_FOLD, O_SYNONYMS, O_RECENCY, O_RECENCYW, O_YEAR, O_FACETS, O_EXPLAIN
+    O_EXACT, O_TITLEW, O_VERSION, O_UNIGRAMS, O_FOLD, O_SYNONYMS, O_RECENCY, O_RECENCYW, O_YEAR, O_FACETS, O_EXPLAIN, O_SHARDBY
 };
 
 /* Apply one option.  Returns -1 to go on, else the exit status to stop with. */
@@ -127,6 +131,13 @@ static int apply_opt(int c, const char *arg, const char *text, idx_opts *o)
     case O_FACETS: o->facets = arg; break;
     case O_EXPLAIN: o->explain = 1; break;
     case O_SYNONYMS: o->synonyms = arg; break;
+    case O_SHARDBY:
+        if (!idx_archive_spec_ok(arg)) {
+            idx_die_msg("--shard-by: expected year, month or hash:N (2 <= N <= 256), got \"%s\"", arg);
+            return EXIT_USAGE;
+        }
+        o->shard_by = arg;
+        break;
     case O_RECENCY:
     case O_RECENCYW: {
         char *end;
@@ -198,6 +209,7 @@ int main(int argc, char **argv)
         {"title-weight", required_argument, 0, O_TITLEW},
         {"cjk-unigrams", required_argument, 0, O_UNIGRAMS},
         {"fold", required_argument, 0, O_FOLD},
+        {"shard-by", required_argument, 0, O_SHARDBY},
         {"help", no_argument, 0, 'h'},
         {"version", no_argument, 0, O_VERSION},
         {0, 0, 0, 0},

@@ -395,8 +395,12 @@ static void handle_health(ctx *c)
     idx_db_stats st;
     char *last;
     if (!index_facts(c, &st, &last)) return;
-    json_t *j = json_pack("{s:s, s:I, s:I}", "status", "ok", "documents", (json_int_t)st.documents,
-                          "revision", (json_int_t)st.revision);
+    /* an archive missing shards still answers (partial results): "degraded" */
+    json_t *j = json_pack("{s:s, s:I, s:I, s:I, s:I}", "status",
+                          idx_db_nmissing(c->w->db) ? "degraded" : "ok", "documents",
+                          (json_int_t)st.documents, "revision", (json_int_t)st.revision, "shards",
+                          (json_int_t)idx_db_nshards(c->w->db), "missing_shards",
+                          (json_int_t)idx_db_nmissing(c->w->db));
     reply_json(c, 200, j);
     json_decref(j);
     free(last);

@@ -44,6 +44,8 @@ static void usage(FILE *f)
             "  --grace SECS         on SIGTERM, longest wait for replies in flight (default 10)\n"
             "  --no-access-log      do not log one line per request on stderr\n"
             "  --synonyms FILE      expand query parts by synonym groups (one group per line)\n"
+            "  --shard-timeout MS   an archive's remote shards: connect and answer within MS,\n"
+            "                       else results are partial without them (default 5000)\n"
             "  -h, --help           this help\n"
             "\n"
             "Routes: GET /search?q=&limit=&offset=&sort=relevance|date|-date&from=&to=\n"
@@ -144,7 +146,7 @@ int main(int argc, char **argv)
     c->access_log = 1;
 
     enum { O_DB = 256, O_LISTEN, O_THREADS, O_CORS, O_TIMEOUT, O_MAXCONN, O_MAXBODY, O_GRACE,
-           O_NOLOG, O_SYNONYMS };
+           O_NOLOG, O_SYNONYMS, O_SHARDTIMEOUT };
     static const struct option opts[] = {
         {"db", required_argument, 0, O_DB},
         {"listen", required_argument, 0, O_LISTEN},
@@ -156,6 +158,7 @@ int main(int argc, char **argv)
         {"grace", required_argument, 0, O_GRACE},
         {"no-access-log", no_argument, 0, O_NOLOG},
         {"synonyms", required_argument, 0, O_SYNONYMS},
+        {"shard-timeout", required_argument, 0, O_SHARDTIMEOUT},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0},
     };
@@ -209,6 +212,10 @@ int main(int argc, char **argv)
             break;
         case O_NOLOG: c->access_log = 0; break;
         case O_SYNONYMS: synonyms_path = optarg; break;
+        case O_SHARDTIMEOUT:
+            if (int_opt(optarg, "--shard-timeout", "milliseconds", 1, 600000, &v)) return 2;
+            idx_db_set_remote_timeout((unsigned)v);
+            break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;
         }

@@ -230,6 +230,14 @@ int idx_search_json(idx_db *db, const idx_schema *sc, const idx_search_req *req,
     hits = NULL;
     if (nslots && json_object_set_new(obj, "facets", facets_json(res, slots))) goto oom;
     if (pq.warning[0] && json_object_set_new(obj, "warning", json_string(pq.warning))) goto oom;
+    if (idx_db_nmissing(db) > 0) { /* an archive searched without some of its shards */
+        json_t *miss = json_array();
+        for (size_t i = 0; miss && i < idx_db_nmissing(db); i++)
+            json_array_append_new(miss, json_string(idx_db_missing(db, i)));
+        if (!miss || json_object_set_new(obj, "partial", json_true()) ||
+            json_object_set_new(obj, "missing_shards", miss))
+            goto oom;
+    }
     if (req->explain) {
         char *desc = NULL;
         if ((rc = idx_xq_describe(fq, &desc, err))) goto done;

@@ -13,6 +13,9 @@
  *                     "source","category","score","rank"}],
  *            "facets":{"year":{"2022":12,...},...}   (when asked)
  *            "warning":"..."                          (bad syntax, read as words)
+ *            "partial":true, "missing_shards":["NAME: why"]  (an archive with
+ *                                      shards that could not be reached: the
+ *                                      hits come from the others)
  *            "explain":{"tree":...,"xapian":"..."}}   (when asked)
  * total is exact whenever at most IDX_SEARCH_EXACT_UPTO documents match (or
  * exact_total is set); otherwise it is Xapian's estimate and total_exact is

@@ -6,6 +6,11 @@
 // into C.  Reads go through with_retry(), which reopens the database and tries
 // once more on DatabaseModifiedError (a writer committed twice meanwhile).
 #include "xap.h"
+#include "archive.h"
+
+#include <sys/stat.h>
+#include <time.h>
+#include <map>
 
 #include <cstdlib>
 #include <cmath>
@@ -17,11 +22,47 @@
 
 #include <xapian.h>
 
-struct idx_db {
-    Xapian::Database *rd;        // always set; == wr when writable
-    Xapian::WritableDatabase *wr; // NULL for readers
-    bool in_txn;
+/* One shard of an archive (archive.h) as opened here. */
+struct shard_h {
+    std::string name;                      // as in the stub
+    Xapian::Database part;                 // readers: this shard alone (for its revision)
+    Xapian::WritableDatabase *w = nullptr; // writers (owned)
+    bool in_txn = false;
 };
+
+struct idx_db {
+    Xapian::Database *rd = nullptr;        // always set; == wr when one writable database;
+                                           // the union of the shards for an archive
+    Xapian::WritableDatabase *wr = nullptr; // one writable database, else NULL
+    bool in_txn = false;
+    // archives only:
+    idx_archive arch{};                    // the stub as read (arch.stub NULL: not an archive)
+    bool writer = false;                   // opened to write its local shards
+    std::vector<shard_h> shards;           // the shards open now
+    std::vector<std::string> missing;      // readers: shards that could not be opened, and why
+    std::map<std::string, std::string> meta; // writers: metadata set, for shards made later
+    struct timespec stub_mtime{};          // readers: to see a stub rewritten by idx add
+    double last_rebuild = 0;               // readers: last attempt to open missing shards
+};
+
+static unsigned remote_timeout_ms = 5000;
+
+extern "C" void idx_db_set_remote_timeout(unsigned ms)
+{
+    remote_timeout_ms = ms ? ms : 1;
+}
+
+static double mono_now()
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static bool is_archive(const idx_db *db)
+{
+    return db->arch.stub != NULL;
+}
 
 struct idx_xdoc {
     Xapian::Document d;
@@ -62,6 +103,8 @@ static int fail(idx_err *err, const char *op)
     }
 }
 
+static void open_archive_reader(idx_db *db); // below
+
 template <class F> static int with_retry(idx_db *db, idx_err *err, const char *op, F f)
 {
     try {
@@ -69,6 +112,11 @@ template <class F> static int with_retry(idx_db *db, idx_err *err, const char *o
             f();
         } catch (const Xapian::DatabaseModifiedError &) {
             db->rd->reopen();
+            f();
+        } catch (const Xapian::NetworkError &) {
+            /* a remote shard went away: search the ones still there */
+            if (!is_archive(db) || db->writer) throw;
+            open_archive_reader(db);
             f();
         }
         return IDX_OK;
@@ -93,11 +141,102 @@ static char *dup_bytes(const std::string &s)
 
 /* ---------------- databases ---------------- */
 
+/* (Re)build the union of an archive's shards from its stub: every shard that
+ * opens (remote ones within remote_timeout_ms) is in, the others are listed
+ * in db->missing.  Throws when the stub cannot be read or no shard opens. */
+static void open_archive_reader(idx_db *db)
+{
+    db->last_rebuild = mono_now();
+    idx_archive a;
+    idx_err e;
+    idx_err_clear(&e);
+    std::string stub = db->arch.stub;
+    struct stat st;
+    if (stat(stub.c_str(), &st) == 0) db->stub_mtime = st.st_mtim;
+    if (idx_archive_read(stub.c_str(), &a, &e) != IDX_OK)
+        throw Xapian::DatabaseOpeningError(e.msg);
+    std::unique_ptr<Xapian::Database> all(new Xapian::Database());
+    std::vector<shard_h> shards;
+    std::vector<std::string> missing;
+    for (size_t i = 0; i < a.nshards; i++) {
+        const idx_shard &s = a.shards[i];
+        try {
+            Xapian::Database part =
+                s.kind == IDX_SHARD_LOCAL
+                    ? Xapian::Database(s.path)
+                    : Xapian::Remote::open(s.host, s.port, remote_timeout_ms, remote_timeout_ms);
+            all->add_database(part);
+            shard_h h;
+            h.name = s.name;
+            h.part = part;
+            shards.push_back(h);
+        } catch (const Xapian::Error &x) {
+            missing.push_back(std::string(s.name) + ": " + x.get_description());
+        }
+    }
+    if (a.nshards > 0 && shards.empty()) {
+        std::string why = missing.empty() ? "" : missing[0];
+        idx_archive_fini(&a);
+        throw Xapian::DatabaseOpeningError("no shard of " + stub + " could be opened (" + why + ")");
+    }
+    idx_archive_fini(&db->arch);
+    db->arch = a;
+    delete db->rd;
+    db->rd = all.release();
+    db->shards.swap(shards);
+    db->missing.swap(missing);
+}
+
+/* Writers of an archive open every shard, all local, to write. */
+static void open_archive_writer(idx_db *db)
+{
+    db->writer = true;
+    std::unique_ptr<Xapian::Database> all(new Xapian::Database());
+    for (size_t i = 0; i < db->arch.nshards; i++) {
+        const idx_shard &s = db->arch.shards[i];
+        if (s.kind != IDX_SHARD_LOCAL)
+            throw Xapian::InvalidOperationError(std::string("cannot write to the remote shard ") +
+                                                s.name + ": index it on the machine that serves it");
+        shard_h h;
+        h.name = s.name;
+        h.w = new Xapian::WritableDatabase(s.path, Xapian::DB_CREATE_OR_OPEN);
+        db->shards.push_back(h);
+        all->add_database(*db->shards.back().w);
+    }
+    db->rd = all.release();
+}
+
 extern "C" int idx_db_open(const char *path, int mode, idx_db **out, idx_err *err)
 {
     *out = NULL;
     idx_db *db = new (std::nothrow) idx_db();
     if (!db) return oom(err, "open");
+    char *stub = NULL;
+    int isarch = idx_archive_detect(path, &stub);
+    if (isarch < 0) {
+        delete db;
+        return oom(err, "open");
+    }
+    if (isarch) {
+        int rc = idx_archive_read(stub, &db->arch, err);
+        free(stub);
+        if (rc) {
+            delete db;
+            return rc;
+        }
+        try {
+            if (mode == IDX_DB_WRITE)
+                open_archive_writer(db);
+            else
+                open_archive_reader(db);
+        } catch (...) {
+            rc = fail(err, "open");
+            idx_db_close(db);
+            return rc;
+        }
+        *out = db;
+        return IDX_OK;
+    }
     try {
         if (mode == IDX_DB_WRITE) {
             db->wr = new Xapian::WritableDatabase(path, Xapian::DB_CREATE_OR_OPEN);
@@ -120,18 +259,47 @@ extern "C" void idx_db_close(idx_db *db)
         if (db->wr && db->in_txn) db->wr->cancel_transaction();
     } catch (...) {
     }
+    for (shard_h &h : db->shards) {
+        try {
+            if (h.w && h.in_txn) h.w->cancel_transaction();
+        } catch (...) {
+        }
+        try {
+            delete h.w;
+        } catch (...) {
+        }
+    }
     try {
         delete db->rd; // closes; the destructor never throws out
     } catch (...) {
     }
+    idx_archive_fini(&db->arch);
     delete db;
 }
 
 extern "C" int idx_db_reopen(idx_db *db, idx_err *err)
 {
     try {
+        if (is_archive(db) && !db->writer) {
+            /* the stub rewritten (a shard added), or shards missing a while: rebuild */
+            struct stat st;
+            bool changed = stat(db->arch.stub, &st) == 0 &&
+                           (st.st_mtim.tv_sec != db->stub_mtime.tv_sec ||
+                            st.st_mtim.tv_nsec != db->stub_mtime.tv_nsec);
+            if (changed || (!db->missing.empty() && mono_now() - db->last_rebuild >= 1.0)) {
+                open_archive_reader(db);
+                return IDX_OK;
+            }
+        }
         db->rd->reopen();
         return IDX_OK;
+    } catch (const Xapian::NetworkError &) {
+        try {
+            open_archive_reader(db);
+            return IDX_OK;
+        } catch (...) {
+            return fail(err, "reopen");
+        }
     } catch (...) {
         return fail(err, "reopen");
     }
@@ -139,14 +307,48 @@ extern "C" int idx_db_reopen(idx_db *db, idx_err *err)
 
 static int need_writer(idx_db *db, idx_err *err, const char *op)
 {
-    if (db->wr) return IDX_OK;
+    if (db->wr || db->writer) return IDX_OK;
     return idx_err_set(err, IDX_EINVAL, "[xap][%s] database was opened read-only", op);
+}
+
+extern "C" const char *idx_db_shard_by(const idx_db *db)
+{
+    return is_archive(db) ? db->arch.shard_by : "";
+}
+
+extern "C" int idx_db_is_archive(const idx_db *db)
+{
+    return is_archive(db) ? 1 : 0;
+}
+
+extern "C" size_t idx_db_nshards(const idx_db *db)
+{
+    return is_archive(db) ? db->arch.nshards : 1;
+}
+
+extern "C" size_t idx_db_nmissing(const idx_db *db)
+{
+    return db->missing.size();
+}
+
+extern "C" const char *idx_db_missing(const idx_db *db, size_t i)
+{
+    return i < db->missing.size() ? db->missing[i].c_str() : NULL;
 }
 
 extern "C" int idx_db_begin(idx_db *db, idx_err *err)
 {
     if (need_writer(db, err, "begin")) return IDX_EINVAL;
     try {
+        if (db->writer) {
+            for (shard_h &h : db->shards)
+                if (!h.in_txn) {
+                    h.w->begin_transaction(true);
+                    h.in_txn = true;
+                }
+            db->in_txn = true;
+            return IDX_OK;
+        }
         db->wr->begin_transaction(true);
         db->in_txn = true;
         return IDX_OK;
@@ -159,6 +361,19 @@ extern "C" int idx_db_commit(idx_db *db, idx_err *err)
 {
     if (need_writer(db, err, "commit")) return IDX_EINVAL;
     try {
+        if (db->writer) {
+            /* shard by shard: each commit is atomic, the set of them is not */
+            db->in_txn = false;
+            for (shard_h &h : db->shards) {
+                if (h.in_txn) {
+                    h.in_txn = false;
+                    h.w->commit_transaction();
+                } else {
+                    h.w->commit();
+                }
+            }
+            return IDX_OK;
+        }
         if (db->in_txn) {
             db->in_txn = false; // a failed commit_transaction ends it too
             db->wr->commit_transaction();
@@ -175,6 +390,15 @@ extern "C" int idx_db_cancel(idx_db *db, idx_err *err)
 {
     if (need_writer(db, err, "cancel")) return IDX_EINVAL;
     try {
+        if (db->writer) {
+            db->in_txn = false;
+            for (shard_h &h : db->shards)
+                if (h.in_txn) {
+                    h.in_txn = false;
+                    h.w->cancel_transaction();
+                }
+            return IDX_OK;
+        }
         if (db->in_txn) {
             db->in_txn = false;
             db->wr->cancel_transaction();
@@ -185,10 +409,62 @@ extern "C" int idx_db_cancel(idx_db *db, idx_err *err)
     }
 }
 
+/* The writer's shard for key, made (stub line, database, metadata, open
+ * transaction) when it is new. */
+static shard_h &shard_for(idx_db *db, const char *key)
+{
+    long i = idx_archive_find(&db->arch, key);
+    if (i >= 0) {
+        const std::string name = db->arch.shards[i].name;
+        for (shard_h &h : db->shards)
+            if (h.name == name) return h;
+    }
+    idx_err e;
+    idx_err_clear(&e);
+    if (idx_archive_add_shard(&db->arch, key, &e) != IDX_OK) throw Xapian::DatabaseError(e.msg);
+    const idx_shard &s = db->arch.shards[db->arch.nshards - 1];
+    shard_h h;
+    h.name = s.name;
+    h.w = new Xapian::WritableDatabase(s.path, Xapian::DB_CREATE_OR_OPEN);
+    db->shards.push_back(h);
+    shard_h &n = db->shards.back();
+    for (const auto &kv : db->meta) n.w->set_metadata(kv.first, kv.second);
+    if (db->in_txn) {
+        n.w->begin_transaction(true);
+        n.in_txn = true;
+    }
+    db->rd->add_database(*n.w);
+    return n;
+}
+
+extern "C" int idx_db_replace_in(idx_db *db, const char *shard_key, const char *uid, size_t uidlen,
+                                 const idx_xdoc *doc, int *existed, idx_err *err)
+{
+    if (!db->writer) return idx_db_replace(db, uid, uidlen, doc, existed, err);
+    try {
+        std::string term(uid, uidlen);
+        shard_h &target = shard_for(db, shard_key);
+        bool had = false;
+        for (shard_h &h : db->shards) {
+            if (&h == &target || !h.w->term_exists(term)) continue;
+            h.w->delete_document(term); /* it moved shard (its date changed) */
+            had = true;
+        }
+        had |= target.w->term_exists(term);
+        if (existed) *existed = had ? 1 : 0;
+        target.w->replace_document(term, doc->d);
+        return IDX_OK;
+    } catch (...) {
+        return fail(err, "replace");
+    }
+}
+
 extern "C" int idx_db_replace(idx_db *db, const char *uid, size_t uidlen, const idx_xdoc *doc,
                               int *existed, idx_err *err)
 {
     if (need_writer(db, err, "replace")) return IDX_EINVAL;
+    if (db->writer)
+        return idx_err_set(err, IDX_EINVAL, "[xap][replace] an archive needs a shard key");
     try {
         std::string term(uid, uidlen);
         if (existed) *existed = db->wr->term_exists(term) ? 1 : 0;
@@ -204,6 +480,17 @@ extern "C" int idx_db_delete(idx_db *db, const char *uid, size_t uidlen, idx_err
     if (need_writer(db, err, "delete")) return IDX_EINVAL;
     try {
         std::string term(uid, uidlen);
+        if (db->writer) {
+            bool found = false;
+            for (shard_h &h : db->shards)
+                if (h.w->term_exists(term)) {
+                    h.w->delete_document(term);
+                    found = true;
+                }
+            if (!found)
+                return idx_err_set(err, IDX_ENOTFOUND, "[xap][delete] no document with this id");
+            return IDX_OK;
+        }
         if (!db->wr->term_exists(term))
             return idx_err_set(err, IDX_ENOTFOUND, "[xap][delete] no document with this id");
         db->wr->delete_document(term);
@@ -285,6 +572,11 @@ extern "C" int idx_db_set_metadata(idx_db *db, const char *key, const char *valu
 {
     if (need_writer(db, err, "set_metadata")) return IDX_EINVAL;
     try {
+        if (db->writer) {
+            db->meta[key] = value;
+            for (shard_h &h : db->shards) h.w->set_metadata(key, value);
+            return IDX_OK;
+        }
         db->wr->set_metadata(key, value);
         return IDX_OK;
     } catch (...) {
@@ -296,7 +588,10 @@ extern "C" int idx_db_get_metadata(idx_db *db, const char *key, char **value, id
 {
     *value = NULL;
     std::string v;
-    int rc = with_retry(db, err, "get_metadata", [&] { v = db->rd->get_metadata(key); });
+    int rc = with_retry(db, err, "get_metadata", [&] {
+        auto m = db->meta.find(key);
+        v = m != db->meta.end() ? m->second : db->rd->get_metadata(key);
+    });
     if (rc) return rc;
     if (!(*value = dup_bytes(v))) return oom(err, "get_metadata");
     return IDX_OK;
@@ -309,7 +604,17 @@ extern "C" int idx_db_get_stats(idx_db *db, idx_db_stats *st, idx_err *err)
         st->documents = db->rd->get_doccount();
         st->total_length = db->rd->get_total_length();
         st->avg_length = db->rd->get_avlength();
-        st->revision = db->rd->get_revision();
+        if (!is_archive(db)) {
+            st->revision = db->rd->get_revision();
+        } else { /* the sum over the shards: it grows with every commit to any */
+            st->revision = 0;
+            for (shard_h &h : db->shards) {
+                try {
+                    st->revision += h.w ? h.w->get_revision() : h.part.get_revision();
+                } catch (const Xapian::UnimplementedError &) {
+                }
+            }
+        }
         st->last_docid = db->rd->get_lastdocid();
         st->has_positions = db->rd->has_positions() ? 1 : 0;
     });

@@ -30,7 +30,11 @@ typedef struct idx_xq idx_xq;
 enum { IDX_DB_READ = 0, IDX_DB_WRITE = 1 /* create if missing */ };
 
 /* Open path; *out is owned by the caller (idx_db_close).  A second writer
- * gets IDX_ELOCKED. */
+ * gets IDX_ELOCKED.  path may be an archive (archive.h: a stub file, or a
+ * directory holding XAPIANDB): readers search the union of its shards (global
+ * statistics, so scores are those of one database holding everything) and
+ * carry on without a shard that cannot be opened (idx_db_nmissing); writers
+ * open every local shard. */
 int idx_db_open(const char *path, int mode, idx_db **out, idx_err *err);
 void idx_db_close(idx_db *db); /* NULL ok; uncommitted changes are dropped */
 /* Move a reader to the latest committed revision. */
@@ -46,6 +50,23 @@ int idx_db_cancel(idx_db *db, idx_err *err);
  * NULL) tells which.  The document is copied; the caller still owns it. */
 int idx_db_replace(idx_db *db, const char *uid, size_t uidlen, const idx_xdoc *doc, int *existed,
                    idx_err *err);
+/* The same in an archive (archive.h): into the shard for shard_key (made
+ * when new), deleting the article from any other shard it was in (its date
+ * changed), so there is never a second copy; *existed counts those too.  On a
+ * plain database shard_key is ignored. */
+int idx_db_replace_in(idx_db *db, const char *shard_key, const char *uid, size_t uidlen,
+                      const idx_xdoc *doc, int *existed, idx_err *err);
+/* An archive's shard-by SPEC ("" for a plain database or a stub without one). */
+const char *idx_db_shard_by(const idx_db *db);
+/* Shards (1 for a plain database), and those a reader could not open: each
+ * described as "NAME: why".  Searches run over the others. */
+size_t idx_db_nshards(const idx_db *db);
+int idx_db_is_archive(const idx_db *db);
+size_t idx_db_nmissing(const idx_db *db);
+const char *idx_db_missing(const idx_db *db, size_t i);
+/* Per-operation timeout for remote shards (xapian-tcpsrv), process-wide;
+ * default 5000 ms. */
+void idx_db_set_remote_timeout(unsigned ms);
 /* Delete the document holding uid; IDX_ENOTFOUND if none. */
 int idx_db_delete(idx_db *db, const char *uid, size_t uidlen, idx_err *err);
 /* Stored data of the document holding uid, malloc'd and NUL-terminated for

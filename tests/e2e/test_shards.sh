@@ -1,0 +1,164 @@
+#!/usr/bin/env bash
+# End-to-end: sharded archives (archive.h) on Xapian's own machinery.
+# `idx add --shard-by year|hash:N` writes shards under one directory with a
+# Xapian stub (XAPIANDB); `idx search`, `idx get` and idxd take the archive
+# wherever --db is taken and give the same hits, in the same order and with
+# the same scores, as one database holding the same articles.  Upserts move an
+# article whose date changed to its new shard (no second copy); `idx rm`
+# finds it in any shard.  Shards served by xapian-tcpsrv on loopback ports are
+# searched through a stub of "remote HOST:PORT" lines with the same results;
+# with one of them killed or stopped, searches answer from the others with
+# "partial": true naming the missing shard, and idxd recovers when it is back.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/server.sh"
+command -v xapian-tcpsrv > /dev/null || { fail "xapian-tcpsrv" "not installed (xapian-tools)"; exit 1; }
+
+SINGLE=$T/single ARCH=$T/arch
+"$IDX" add -q --db "$SINGLE" "$SAMPLE" > /dev/null
+expect_rc "idx add --shard-by year makes an archive" 0 "$IDX" add -q --shard-by year --db "$ARCH" "$SAMPLE"
+expect_eq "the archive's stub is a Xapian stub with its shard-by" \
+    "$(grep -c '^auto shards/[0-9]\{4\}$' "$ARCH/XAPIANDB") $(grep -c '^# idx shard-by year$' "$ARCH/XAPIANDB")" \
+    "$(ls "$ARCH/shards" | wc -l) 1"
+expect_eq "one shard per year of the sample" "$(ls "$ARCH/shards" | tr '\n' ' ')" \
+    "$(jq -r '.date[0:4] // "undated"' "$SAMPLE" | sort -u | tr '\n' ' ')"
+expect_eq "the archive holds every article once" "$(ndocs "$ARCH")" "$(ndocs "$SINGLE")"
+expect_eq "Xapian's own tools read the archive (xapian-delve)" \
+    "$(xapian-delve "$ARCH" | sed -n 's/^number of documents = //p')" "$(ndocs "$SINGLE")"
+
+# same hits, order and scores as one database: every hit (limit 100 covers these
+# queries on the sample), ties sorted by id (their docids differ, so a page cut
+# inside a tie may pick another member)
+hits() { # DB QUERY [options]
+    local db=$1 q=$2
+    shift 2
+    "$IDX" search --db "$db" --json --limit 100 "$@" "$q" |
+        jq -c '[.total, ([.hits[] | [(.score * 1e6 | round), .id]] | sort_by(-.[0], .[1])), .partial]'
+}
+same_as_single() { # NAME DB
+    local name=$1 db=$2 bad=""
+    for args in "经济" "习近平" "5G 基站" "南通开发区" "经济 -发展" "title:新闻" "(中国 OR 美国) AND 合作" \
+        "经济|--sort|-date" "发展|--year|2019" "会议|--from|2015-01-01|--to|2016-12-31"; do
+        IFS='|' read -r -a a <<< "$args"
+        if [ "$(hits "$SINGLE" "${a[@]}")" != "$(hits "$db" "${a[@]}")" ]; then bad="$bad [$args]"; fi
+    done
+    expect_eq "$name: the same hits, order and scores as one database for 10 queries" "$bad" ""
+}
+same_as_single "local archive by year" "$ARCH"
+expect_eq "facets over the archive equal one database's" \
+    "$("$IDX" search --db "$ARCH" --json --facets year,source 经济 | jq -c .facets)" \
+    "$("$IDX" search --db "$SINGLE" --json --facets year,source 经济 | jq -c .facets)"
+
+# upserts: a changed date moves the article; no duplicates; rm finds it anywhere
+id=$(jq -r 'select(.date[0:4] == "2016") | .id' "$SAMPLE" | head -n 1)
+jq -c --arg id "$id" 'select(.id == $id) | .date = "2024-06-01" | .title = "移动 " + .title' "$SAMPLE" > "$T/moved.jsonl"
+expect_rc "re-adding an article with a new date" 0 "$IDX" add -q --db "$ARCH" "$T/moved.jsonl"
+expect_eq "it moved: the count is unchanged" "$(ndocs "$ARCH")" "$(ndocs "$SINGLE")"
+expect_eq "it is in the 2024 shard and no longer in 2016" \
+    "$("$IDX" get --db "$ARCH/shards/2024" "$id" > /dev/null 2>&1 && echo in) $("$IDX" get --db "$ARCH/shards/2016" "$id" > /dev/null 2>&1 && echo in || echo out)" "in out"
+expect_eq "idx get on the archive returns the new version" "$("$IDX" get --db "$ARCH" "$id" | jq -r .date[0:4])" 2024
+expect_rc "idx rm on the archive" 0 "$IDX" rm --db "$ARCH" "$id"
+expect_eq "removed from every shard" "$(ndocs "$ARCH")" "$(( $(ndocs "$SINGLE") - 1 ))"
+expect_rc "adding it back" 0 "$IDX" add -q --db "$ARCH" "$T/moved.jsonl"
+jq -c --arg id "$id" 'select(.id == $id)' "$SAMPLE" > "$T/orig.jsonl"
+expect_rc "and its original version again (the archive equals the sample)" 0 "$IDX" add -q --db "$ARCH" "$T/orig.jsonl"
+same_as_single "the archive after the moves" "$ARCH"
+
+# wrong uses are refused with a clear message
+expect_rc "--shard-by month on a year archive: usage error" 2 "$IDX" add -q --shard-by month --db "$ARCH" "$T/moved.jsonl"
+expect_match "  ... naming both" "$OUT" "sharded by year, not month"
+mkdir -p "$T/full" && touch "$T/full/something"
+expect_rc "--shard-by into a directory holding files: usage error" 2 "$IDX" add -q --shard-by year --db "$T/full" "$SAMPLE"
+expect_match "  ... saying why" "$OUT" "is not empty"
+printf 'auto %s\n' "$SINGLE" > "$T/hand.stub"
+expect_rc "idx add to a hand-written stub without shard-by: usage error" 2 "$IDX" add -q --db "$T/hand.stub" "$T/moved.jsonl"
+expect_rc "but searching it works" 0 "$IDX" search --db "$T/hand.stub" 经济
+printf 'auto %s\nbogus line\n' "$SINGLE" > "$T/bad.stub"
+expect_rc "a stub with a line idx cannot use" 3 "$IDX" search --db "$T/bad.stub" 经济
+expect_match "  ... names the file and line" "$OUT" "bad.stub:2: unknown line"
+
+# hash sharding
+H=$T/hash
+expect_rc "idx add --shard-by hash:4" 0 "$IDX" add -q --shard-by hash:4 --db "$H" "$SAMPLE"
+expect_eq "hash:4 makes at most 4 shards h000..h003" "$(ls "$H/shards" | grep -c '^h00[0-3]$')" "$(ls "$H/shards" | wc -l)"
+same_as_single "archive by hash:4" "$H"
+
+# ---- remote shards: two xapian-tcpsrv on loopback ----
+free_port() {
+    local p
+    for _ in $(seq 50); do
+        p=$((20000 + RANDOM % 40000))
+        (exec 3<> "/dev/tcp/127.0.0.1/$p") 2> /dev/null || { echo "$p"; return; }
+    done
+}
+# xapian-tcpsrv signals its whole process group when it stops, so each runs
+# in its own session (setsid execs it: the same PID); stop_tcpsrv PID takes
+# down its group, the forked connection handlers included
+start_tcpsrv() { # NAME PORT DIR...
+    local name=$1 port=$2
+    shift 2
+    setsid xapian-tcpsrv --interface 127.0.0.1 --port "$port" "$@" > "$T/$name.out" 2>&1 &
+    TCP_PID=$!
+    _tcp+=("$TCP_PID")
+    for _ in $(seq 100); do grep -q 'Listening' "$T/$name.out" && return 0; sleep 0.05; done
+    fail "start xapian-tcpsrv $name" "$(head -c 300 "$T/$name.out")"
+    return 1
+}
+_tcp=()
+stop_tcpsrv() { kill -TERM -- "-$1" 2> /dev/null; wait "$1" 2> /dev/null; }
+trap 'for p in "${_tcp[@]}"; do kill -KILL -- "-$p" 2> /dev/null; done; _stop_all' EXIT
+P1=$(free_port) P2=$(free_port)
+mapfile -t OLD < <(ls -d "$ARCH"/shards/* | head -n 6)
+mapfile -t NEW < <(ls -d "$ARCH"/shards/* | tail -n +7)
+start_tcpsrv tcp1 "$P1" "${OLD[@]}" || exit 1
+T1=$TCP_PID
+start_tcpsrv tcp2 "$P2" "${NEW[@]}" || exit 1
+T2=$TCP_PID
+printf '# two remote shards\nremote 127.0.0.1:%s\nremote 127.0.0.1:%s\n' "$P1" "$P2" > "$T/remote.stub"
+same_as_single "two remote shards (xapian-tcpsrv)" "$T/remote.stub"
+printf 'remote 127.0.0.1:%s\n' "$P1" > "$T/mixed.stub"
+for d in "${NEW[@]}"; do printf 'auto %s\n' "$d" >> "$T/mixed.stub"; done
+same_as_single "one remote shard + local shards" "$T/mixed.stub"
+
+start_server shards "$T/remote.stub" --threads 2 --shard-timeout 1000 || exit 1
+R=$URL R_PID=$PID
+search "$R" 经济 limit=30
+FULL=$(jqb '.total')
+expect_eq "idxd over remote shards: the same total as one database" "$FULL $(jqb '.partial')" \
+    "$("$IDX" search --db "$SINGLE" --json 经济 | jq -r .total) null"
+http "$R/health"
+expect_eq "idxd /health: ok, 2 shards, none missing" "$(jqb '"\(.status) \(.shards) \(.missing_shards)"')" "ok 2 0"
+
+stop_tcpsrv "$T2"
+search "$R" 经济 limit=30
+expect_eq "a remote shard killed: 200 with partial results" "$CODE $(jqb .partial)" "200 true"
+expect_match "  ... naming the missing shard" "$(jqb '.missing_shards[0]')" "^127\\.0\\.0\\.1:$P2: "
+printf 'remote 127.0.0.1:%s\n' "$P1" > "$T/r1.stub"
+expect_eq "  ... and the hits of the shard still up (its total alone)" "$(jqb '.total')" \
+    "$("$IDX" search --db "$T/r1.stub" --json 经济 | jq -r .total)"
+http "$R/health"
+expect_eq "idxd /health: degraded, 1 shard missing" "$CODE $(jqb '"\(.status) \(.missing_shards)"')" "200 degraded 1"
+
+start_tcpsrv tcp2b "$P2" "${NEW[@]}" || exit 1
+T2=$TCP_PID
+back=
+for _ in $(seq 40); do
+    search "$R" 经济 limit=30
+    [ "$(jqb .partial)" = null ] && [ "$(jqb .total)" = "$FULL" ] && { back=1; break; }
+    sleep 0.1
+done
+expect_eq "the shard back: idxd answers in full again within 4 s" "${back:-0}" 1
+
+kill -STOP -- "-$T1"
+t0=$(date +%s%N)
+search "$R" 经济
+t1=$(date +%s%N)
+kill -CONT -- "-$T1"
+expect_eq "a stopped (hung) shard: partial results" "$CODE $(jqb .partial)" "200 true"
+ms=$(( (t1 - t0) / 1000000 ))
+if [ "$ms" -lt 5000 ]; then ok "  ... after the --shard-timeout (1000 ms), not a hang (${ms} ms)"
+else fail "  ... within the shard timeout" "${ms} ms"; fi
+stop_server "$R_PID" 10
+expect_eq "idxd over shards: SIGTERM exits 0" "$STOP_RC" 0
+stop_tcpsrv "$T1"
+stop_tcpsrv "$T2"
+no_sanitizer_reports
