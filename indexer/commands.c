@@ -122,6 +122,29 @@ static unsigned long long disk_usage(const char *path)
     return total;
 }
 
+int idx_cmd_compact(const idx_opts *o)
+{
+    if (o->nargs != 1) {
+        idx_die_msg("compact wants one DEST (a new directory), e.g. idx compact --db ARCHIVE OUT");
+        return EXIT_USAGE;
+    }
+    idx_db *db;
+    if (open_db(o, IDX_DB_READ, &db)) return EXIT_DB;
+    idx_err err;
+    idx_err_clear(&err);
+    double t0 = idx_now();
+    size_t nshards = idx_db_nshards(db);
+    int rc = idx_db_compact(db, o->args[0], &err);
+    idx_db_close(db);
+    if (rc) {
+        idx_die_msg("cannot compact %s into %s: %s", o->db, o->args[0], err.msg);
+        return rc == IDX_EINVAL ? EXIT_USAGE : EXIT_DB;
+    }
+    printf("compacted %s (%zu shard%s) into %s, %llu bytes (%.2f s)\n", o->db, nshards,
+           nshards == 1 ? "" : "s", o->args[0], disk_usage(o->args[0]), idx_now() - t0);
+    return EXIT_OK;
+}
+
 int idx_cmd_stats(const idx_opts *o)
 {
     idx_db *db;
@@ -132,10 +155,16 @@ int idx_cmd_stats(const idx_opts *o)
     char *last = NULL;
     int rc = idx_db_get_stats(db, &st, &err);
     if (!rc) rc = idx_db_get_metadata(db, "idx.last_update", &last, &err);
+    size_t nshards = idx_db_nshards(db), nmissing = idx_db_nmissing(db);
+    json_t *missing = json_array();
+    for (size_t i = 0; missing && i < nmissing; i++)
+        json_array_append_new(missing, json_string(idx_db_missing(db, i)));
+    int archive = idx_db_is_archive(db);
     idx_db_close(db);
     if (rc) {
         idx_die_msg("%s", err.msg);
         free(last);
+        json_decref(missing);
         return EXIT_DB;
     }
     unsigned long long size = disk_usage(o->db);
@@ -148,9 +177,12 @@ int idx_cmd_stats(const idx_opts *o)
         if (!j) {
             idx_die_msg("out of memory");
             free(last);
+            json_decref(missing);
             return EXIT_DB;
         }
         if (!last || !*last) json_object_set_new(j, "last_update", json_null());
+        json_object_set_new(j, "shards", json_integer((json_int_t)nshards));
+        json_object_set_new(j, "missing_shards", missing ? json_incref(missing) : json_array());
         json_dumpf(j, stdout, JSON_COMPACT);
         fputc('\n', stdout);
         json_decref(j);
@@ -162,8 +194,13 @@ int idx_cmd_stats(const idx_opts *o)
         printf("size         %llu bytes (%.1f MiB on disk)\n", size, size / 1048576.0);
         printf("revision     %llu\n", (unsigned long long)st.revision);
         printf("last update  %s\n", last && *last ? last : "never");
+        if (archive)
+            printf("shards       %zu (archive%s)\n", nshards, nmissing ? ", some missing" : "");
+        for (size_t i = 0; i < nmissing; i++)
+            printf("missing      %s\n", json_string_value(json_array_get(missing, i)));
     }
     free(last);
+    json_decref(missing);
     return EXIT_OK;
 }
 

@@ -33,6 +33,7 @@ typedef struct idx_opts {
     int explain;
     const char *synonyms; /* --synonyms FILE */
     const char *shard_by; /* --shard-by SPEC (add, new archive) */
+    unsigned jobs;        /* --jobs N (add to a hash archive; 0/1: one process) */
     double recency_days, recency_weight; /* --recency, --recency-weight (0: off/default) */
     char **args; /* operands after the subcommand */
     int nargs;
@@ -43,6 +44,7 @@ int idx_cmd_rm(const idx_opts *o);
 int idx_cmd_get(const idx_opts *o);
 int idx_cmd_stats(const idx_opts *o);
 int idx_cmd_search(const idx_opts *o);
+int idx_cmd_compact(const idx_opts *o);
 
 /* "idx: <msg>" on stderr. */
 void idx_die_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

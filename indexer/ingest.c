@@ -22,6 +22,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "archive.h"
@@ -125,6 +126,7 @@ typedef struct ingest {
     unsigned long long line;            /* its line last read */
     char stored_upto[512];              /* "FILE:LINE" of the last commit, or "" */
     const char *shard_by;               /* archive: how articles go to shards ("" plain) */
+    unsigned job, jobs;                 /* --jobs: this process is job of jobs */
     idx_schema schema;
     int progress;
     double t0, last_draw;
@@ -219,9 +221,11 @@ static int ingest_file(ingest *g, const char *path, int *input_failed)
             break;
         }
         if (r == IDX_LINES_TOOLONG) {
-            fprintf(stderr, "%s:%llu: line longer than %u bytes, skipped\n", name, ln,
-                    IDX_LINES_MAX);
-            g->rejected++;
+            if (g->job == 0) { /* every job reads every line; one reports */
+                fprintf(stderr, "%s:%llu: line longer than %u bytes, skipped\n", name, ln,
+                        IDX_LINES_MAX);
+                g->rejected++;
+            }
             continue;
         }
         size_t k = 0;
@@ -232,10 +236,19 @@ static int ingest_file(ingest *g, const char *path, int *input_failed)
         idx_err lerr;
         idx_err_clear(&lerr);
         if (idx_article_parse(line, len, &a, &lerr)) {
+            if (g->job != 0) continue;
             const char *m = untagged(lerr.msg);
             if (g->progress) fputc('\r', stderr);
             fprintf(stderr, "%s:%llu: %s\n", name, ln, m);
             g->rejected++;
+            continue;
+        }
+        char key[IDX_SHARD_KEY_MAX] = "";
+        if (g->shard_by[0])
+            idx_archive_key(g->shard_by, a.id.s, a.id.n, a.has_date, a.date.year, a.date.month,
+                            key);
+        if (g->jobs > 1 && idx_archive_key_owner(key, g->jobs) != g->job) {
+            idx_article_fini(&a); /* another job's shard */
             continue;
         }
         idx_xdoc *doc = NULL;
@@ -249,9 +262,6 @@ static int ingest_file(ingest *g, const char *path, int *input_failed)
             continue;
         }
         if (!rc && g->shard_by[0]) {
-            char key[IDX_SHARD_KEY_MAX];
-            idx_archive_key(g->shard_by, a.id.s, a.id.n, a.has_date, a.date.year, a.date.month,
-                            key);
             rc = idx_db_replace_in(g->db, key, g->uid.data, g->uid.len, doc, &existed, &lerr);
         } else if (!rc) {
             rc = idx_db_replace(g->db, g->uid.data, g->uid.len, doc, &existed, &lerr);
@@ -275,13 +285,49 @@ static int ingest_file(ingest *g, const char *path, int *input_failed)
     return rc;
 }
 
-int idx_cmd_add(const idx_opts *o)
+/* Counts one run reports to the parent of parallel jobs. */
+typedef struct add_counts {
+    uint64_t added, replaced, rejected, lost;
+} add_counts;
+
+/* The archive (made when new) that --shard-by names, its spec matching. */
+static int prepare_archive(const idx_opts *o, idx_err *err)
+{
+    char *stub = NULL;
+    int isarch = idx_archive_detect(o->db, &stub);
+    if (isarch != 1) {
+        if (idx_archive_create(o->db, o->shard_by, err) != IDX_OK) {
+            idx_die_msg("%s", err->msg);
+            return err->rc == IDX_EINVAL ? EXIT_USAGE : EXIT_DB;
+        }
+        return EXIT_OK;
+    }
+    idx_archive ar;
+    int rc0 = idx_archive_read(stub, &ar, err);
+    free(stub);
+    if (rc0) {
+        idx_die_msg("%s", err->msg);
+        return EXIT_DB;
+    }
+    int same = strcmp(ar.shard_by, o->shard_by) == 0;
+    if (!same)
+        idx_die_msg("%s is an archive sharded by %s, not %s", o->db,
+                    ar.shard_by[0] ? ar.shard_by : "hand (no shard-by line)", o->shard_by);
+    idx_archive_fini(&ar);
+    return same ? EXIT_OK : EXIT_USAGE;
+}
+
+/* One ingest: all of it, or (jobs > 1) the articles of the shards job owns.
+ * Prints the summary line unless counts is given. */
+static int add_run(const idx_opts *o, unsigned job, unsigned jobs, add_counts *counts)
 {
     ingest g;
     memset(&g, 0, sizeof g);
     g.o = o;
+    g.job = job;
+    g.jobs = jobs;
     idx_buf_init(&g.uid);
-    g.progress = !o->quiet && isatty(2);
+    g.progress = !o->quiet && isatty(2) && jobs <= 1;
     g.t0 = idx_now();
 
     struct sigaction sa;
@@ -296,30 +342,12 @@ int idx_cmd_add(const idx_opts *o)
         idx_die_msg("cannot create the directories above %s: %s", o->db, strerror(errno));
         return EXIT_DB;
     }
-    if (o->shard_by) {
-        char *stub = NULL;
-        int isarch = idx_archive_detect(o->db, &stub);
-        if (isarch == 1) {
-            /* an archive already: its own shard-by must match */
-            idx_archive ar;
-            int rc0 = idx_archive_read(stub, &ar, &err);
-            free(stub);
-            if (rc0) {
-                idx_die_msg("%s", err.msg);
-                return EXIT_DB;
-            }
-            int same = strcmp(ar.shard_by, o->shard_by) == 0;
-            if (!same)
-                idx_die_msg("%s is an archive sharded by %s, not %s", o->db,
-                            ar.shard_by[0] ? ar.shard_by : "hand (no shard-by line)", o->shard_by);
-            idx_archive_fini(&ar);
-            if (!same) return EXIT_USAGE;
-        } else if (idx_archive_create(o->db, o->shard_by, &err) != IDX_OK) {
-            idx_die_msg("%s", err.msg);
-            return err.rc == IDX_EINVAL ? EXIT_USAGE : EXIT_DB;
-        }
+    if (o->shard_by && jobs <= 1) {
+        int st = prepare_archive(o, &err);
+        if (st != EXIT_OK) return st;
     }
-    if (idx_db_open(o->db, IDX_DB_WRITE, &g.db, &err)) {
+    if (jobs > 1 ? idx_db_open_part(o->db, job, jobs, &g.db, &err)
+                 : idx_db_open(o->db, IDX_DB_WRITE, &g.db, &err)) {
         if (err.rc == IDX_ELOCKED)
             idx_die_msg("database %s is locked: another writer (idx add/rm) is running", o->db);
         else
@@ -364,6 +392,15 @@ int idx_cmd_add(const idx_opts *o)
     uint64_t n = g.added + g.replaced;
     if (g_stop) fprintf(stderr, "idx: interrupted; everything read so far was committed\n");
     uint64_t lost = g.pend_added + g.pend_replaced;
+    if (rc || input_failed) status = EXIT_DB;
+    else if (g.rejected || g_stop) status = EXIT_PARTIAL;
+    if (counts) {
+        counts->added = g.added;
+        counts->replaced = g.replaced;
+        counts->rejected = g.rejected;
+        counts->lost = lost;
+        return status;
+    }
     printf("added %llu, replaced %llu, rejected %llu, %.0f articles/s (%.2f s)",
            (unsigned long long)g.added, (unsigned long long)g.replaced,
            (unsigned long long)g.rejected, secs > 0 ? n / secs : 0.0, secs);
@@ -371,7 +408,125 @@ int idx_cmd_add(const idx_opts *o)
         printf(" - stopped by a database error: the last %llu articles read were NOT committed",
                (unsigned long long)lost);
     printf("\n");
-    if (rc || input_failed) status = EXIT_DB;
-    else if (g.rejected || g_stop) status = EXIT_PARTIAL;
     return status;
+}
+
+/* --jobs N: N processes, each building the shards it owns of a hash:M
+ * archive (all M made first, so no process rewrites the stub); each reads
+ * all the input and indexes its share; one summary for all. */
+static int add_parallel(const idx_opts *o)
+{
+    idx_err err;
+    idx_err_clear(&err);
+    double t0 = idx_now();
+    if (make_parents(o->db) != 0) {
+        idx_die_msg("cannot create the directories above %s: %s", o->db, strerror(errno));
+        return EXIT_DB;
+    }
+    idx_archive ar;
+    char *stub = NULL;
+    if (o->shard_by) {
+        int st = prepare_archive(o, &err);
+        if (st != EXIT_OK) return st;
+    }
+    if (idx_archive_detect(o->db, &stub) != 1 || idx_archive_read(stub, &ar, &err) != IDX_OK) {
+        free(stub);
+        idx_die_msg("--jobs builds the shards of an archive sharded by hash:N; give --shard-by "
+                    "hash:N for a new one (%s is not one)", o->db);
+        return EXIT_USAGE;
+    }
+    free(stub);
+    unsigned nshards = strncmp(ar.shard_by, "hash:", 5) == 0 ? (unsigned)atoi(ar.shard_by + 5) : 0;
+    int status = EXIT_OK;
+    if (nshards == 0) {
+        idx_die_msg("--jobs needs an archive sharded by hash:N; %s is sharded by %s", o->db,
+                    ar.shard_by[0] ? ar.shard_by : "hand");
+        status = EXIT_USAGE;
+    } else if (o->jobs > nshards) {
+        idx_die_msg("--jobs %u: the archive has only %u shards (hash:%u)", o->jobs, nshards,
+                    nshards);
+        status = EXIT_USAGE;
+    }
+    for (unsigned k = 0; status == EXIT_OK && k < nshards; k++) {
+        char key[IDX_SHARD_KEY_MAX];
+        snprintf(key, sizeof key, "h%03u", k);
+        if (idx_archive_find(&ar, key) < 0 && idx_archive_add_shard(&ar, key, &err) != IDX_OK) {
+            idx_die_msg("%s", err.msg);
+            status = EXIT_DB;
+        }
+    }
+    idx_archive_fini(&ar);
+    if (status != EXIT_OK) return status;
+
+    int fds[2];
+    if (pipe(fds) != 0) {
+        idx_die_msg("pipe: %s", strerror(errno));
+        return EXIT_DB;
+    }
+    fflush(stdout);
+    fflush(stderr);
+    pid_t *pids = calloc(o->jobs, sizeof *pids);
+    if (!pids) {
+        idx_die_msg("out of memory");
+        return EXIT_DB;
+    }
+    for (unsigned j = 0; j < o->jobs; j++) {
+        pid_t p = fork();
+        if (p < 0) {
+            idx_die_msg("fork: %s", strerror(errno));
+            status = EXIT_DB;
+            break;
+        }
+        if (p == 0) {
+            close(fds[0]);
+            add_counts c = {0, 0, 0, 0};
+            int st = add_run(o, j, o->jobs, &c);
+            char line[160];
+            int n = snprintf(line, sizeof line, "%d %llu %llu %llu %llu\n", st,
+                             (unsigned long long)c.added, (unsigned long long)c.replaced,
+                             (unsigned long long)c.rejected, (unsigned long long)c.lost);
+            ssize_t w = write(fds[1], line, (size_t)n); /* < PIPE_BUF: one piece */
+            (void)w;
+            _exit(st);
+        }
+        pids[j] = p;
+    }
+    close(fds[1]);
+    add_counts sum = {0, 0, 0, 0};
+    FILE *f = fdopen(fds[0], "r");
+    int st;
+    unsigned long long a, r, x, l;
+    unsigned reported = 0;
+    while (f && fscanf(f, "%d %llu %llu %llu %llu", &st, &a, &r, &x, &l) == 5) {
+        reported++;
+        sum.added += a;
+        sum.replaced += r;
+        sum.rejected += x;
+        sum.lost += l;
+        if (st > status) status = st;
+    }
+    if (f) fclose(f);
+    for (unsigned j = 0; j < o->jobs; j++) {
+        int ws;
+        if (pids[j] > 0 && waitpid(pids[j], &ws, 0) == pids[j] && !(WIFEXITED(ws)))
+            status = EXIT_DB; /* killed */
+    }
+    free(pids);
+    if (reported < o->jobs && status < EXIT_DB) status = EXIT_DB;
+    double secs = idx_now() - t0;
+    uint64_t n = sum.added + sum.replaced;
+    printf("added %llu, replaced %llu, rejected %llu, %.0f articles/s (%.2f s, %u jobs)",
+           (unsigned long long)sum.added, (unsigned long long)sum.replaced,
+           (unsigned long long)sum.rejected, secs > 0 ? n / secs : 0.0, secs, o->jobs);
+    if (status == EXIT_DB)
+        printf(" - a job failed: up to %llu articles read were NOT committed",
+               (unsigned long long)sum.lost);
+    printf("\n");
+    return status;
+}
+
+int idx_cmd_add(const idx_opts *o)
+{
+    if (o->jobs > 1) return add_parallel(o);
+    return add_run(o, 0, 1, NULL);
 }

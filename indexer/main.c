@@ -32,6 +32,8 @@ static void usage(FILE *f)
 "  get ID              print the stored article JSON\n"
 "  stats               documents, terms, size, revision, last update\n"
 "  search QUERY...     ranked search (parts ANDed; a CJK run matches as a phrase)\n"
+"  compact DEST        write --db (an archive: all its shards merged) as one new\n"
+"                      compact database DEST (Xapian's compactor)\n"
 "\n"
 "Options:\n"
 "  --db DIR            database directory or stub file (default $IDX_DB, else ./data/idx)\n"
@@ -45,6 +47,8 @@ static void usage(FILE *f)
 "  --shard-by SPEC     add, new archive: year, month or hash:N; --db DIR becomes\n"
 "                      DIR/XAPIANDB (a Xapian stub) + DIR/shards/KEY databases,\n"
 "                      searched as one wherever --db is taken\n"
+"  --jobs N            add to a hash:M archive: N processes build its shards at\n"
+"                      once (N <= M); idx compact merges them when wanted\n"
 "  --json              stats/search: JSON output\n"
 "  --limit N           search: hits to return (default 10, max 1000)\n"
 "  --offset N          search: hits to skip (default 0)\n"
@@ -97,7 +101,7 @@ static int parse_uint(const char *name, const char *v, unsigned max, unsigned *o
 
 enum {
     O_DB = 256, O_BATCH, O_JSON, O_LIMIT, O_OFFSET, O_SORT, O_FROM, O_TO, O_SOURCE, O_CATEGORY,
-    O_EXACT, O_TITLEW, O_VERSION, O_UNIGRAMS, O_FOLD, O_SYNONYMS, O_RECENCY, O_RECENCYW, O_YEAR, O_FACETS, O_EXPLAIN, O_SHARDBY
+    O_EXACT, O_TITLEW, O_VERSION, O_UNIGRAMS, O_FOLD, O_SYNONYMS, O_RECENCY, O_RECENCYW, O_YEAR, O_FACETS, O_EXPLAIN, O_SHARDBY, O_JOBS
 };
 
 /* Apply one option.  Returns -1 to go on, else the exit status to stop with. */
@@ -131,6 +135,10 @@ static int apply_opt(int c, const char *arg, const char *text, idx_opts *o)
     case O_FACETS: o->facets = arg; break;
     case O_EXPLAIN: o->explain = 1; break;
     case O_SYNONYMS: o->synonyms = arg; break;
+    case O_JOBS:
+        if (parse_uint("--jobs", arg, 256, &o->jobs)) return EXIT_USAGE;
+        if (o->jobs == 0) { idx_die_msg("--jobs must be at least 1"); return EXIT_USAGE; }
+        break;
     case O_SHARDBY:
         if (!idx_archive_spec_ok(arg)) {
             idx_die_msg("--shard-by: expected year, month or hash:N (2 <= N <= 256), got \"%s\"", arg);
@@ -210,6 +218,7 @@ int main(int argc, char **argv)
         {"cjk-unigrams", required_argument, 0, O_UNIGRAMS},
         {"fold", required_argument, 0, O_FOLD},
         {"shard-by", required_argument, 0, O_SHARDBY},
+        {"jobs", required_argument, 0, O_JOBS},
         {"help", no_argument, 0, 'h'},
         {"version", no_argument, 0, O_VERSION},
         {0, 0, 0, 0},
@@ -245,6 +254,7 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "get") == 0) return idx_cmd_get(&o);
     if (strcmp(cmd, "stats") == 0) return idx_cmd_stats(&o);
     if (strcmp(cmd, "search") == 0) return idx_cmd_search(&o);
+    if (strcmp(cmd, "compact") == 0) return idx_cmd_compact(&o);
     if (strcmp(cmd, "help") == 0) { usage(stdout); return EXIT_OK; }
     idx_die_msg("unknown command \"%s\" (see idx --help)", cmd);
     return EXIT_USAGE;

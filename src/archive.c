@@ -275,6 +275,24 @@ int idx_archive_add_shard(idx_archive *a, const char *key, idx_err *err)
     return write_stub(a, err);
 }
 
+unsigned idx_archive_key_owner(const char *key, unsigned jobs)
+{
+    if (jobs <= 1) return 0;
+    if (key[0] == 'h' && key[1] >= '0' && key[1] <= '9')
+        return (unsigned)(strtoul(key + 1, NULL, 10) % jobs);
+    uint32_t h = 2166136261u;
+    for (const char *p = key; *p; p++) {
+        h ^= (unsigned char)*p;
+        h *= 16777619u;
+    }
+    return h % jobs;
+}
+
+unsigned idx_archive_shard_owner(const char *name, unsigned jobs)
+{
+    return idx_archive_key_owner(strncmp(name, "shards/", 7) == 0 ? name + 7 : name, jobs);
+}
+
 void idx_archive_key(const char *spec, const char *id, size_t idlen, int has_date, int year,
                      int month, char key[IDX_SHARD_KEY_MAX])
 {

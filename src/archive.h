@@ -77,6 +77,14 @@ int idx_archive_spec_ok(const char *spec);
 void idx_archive_key(const char *spec, const char *id, size_t idlen, int has_date, int year,
                      int month, char key[IDX_SHARD_KEY_MAX]);
 
+/* Which of jobs parallel writers (idx add --jobs) owns the shard KEY:
+ * hNNN -> NNN mod jobs; any other key by a hash of it. */
+unsigned idx_archive_key_owner(const char *key, unsigned jobs);
+
+/* The same for a shard named in the stub ("shards/KEY"); remote or other
+ * names by a hash of the name. */
+unsigned idx_archive_shard_owner(const char *name, unsigned jobs);
+
 #ifdef __cplusplus
 }
 #endif

@@ -187,13 +187,15 @@ static void open_archive_reader(idx_db *db)
     db->missing.swap(missing);
 }
 
-/* Writers of an archive open every shard, all local, to write. */
-static void open_archive_writer(idx_db *db)
+/* Writers of an archive open every shard, all local, to write (or, for one
+ * of several parallel writers, the shards it owns). */
+static void open_archive_writer(idx_db *db, unsigned job, unsigned jobs)
 {
     db->writer = true;
     std::unique_ptr<Xapian::Database> all(new Xapian::Database());
     for (size_t i = 0; i < db->arch.nshards; i++) {
         const idx_shard &s = db->arch.shards[i];
+        if (jobs > 1 && idx_archive_shard_owner(s.name, jobs) != job) continue;
         if (s.kind != IDX_SHARD_LOCAL)
             throw Xapian::InvalidOperationError(std::string("cannot write to the remote shard ") +
                                                 s.name + ": index it on the machine that serves it");
@@ -206,7 +208,22 @@ static void open_archive_writer(idx_db *db)
     db->rd = all.release();
 }
 
+static int open_any(const char *path, int mode, unsigned job, unsigned jobs, idx_db **out,
+                    idx_err *err);
+
 extern "C" int idx_db_open(const char *path, int mode, idx_db **out, idx_err *err)
+{
+    return open_any(path, mode, 0, 1, out, err);
+}
+
+extern "C" int idx_db_open_part(const char *path, unsigned job, unsigned jobs, idx_db **out,
+                                idx_err *err)
+{
+    return open_any(path, IDX_DB_WRITE, job, jobs, out, err);
+}
+
+static int open_any(const char *path, int mode, unsigned job, unsigned jobs, idx_db **out,
+                    idx_err *err)
 {
     *out = NULL;
     idx_db *db = new (std::nothrow) idx_db();
@@ -226,7 +243,7 @@ extern "C" int idx_db_open(const char *path, int mode, idx_db **out, idx_err *er
         }
         try {
             if (mode == IDX_DB_WRITE)
-                open_archive_writer(db);
+                open_archive_writer(db, job, jobs);
             else
                 open_archive_reader(db);
         } catch (...) {
@@ -314,6 +331,22 @@ static int need_writer(idx_db *db, idx_err *err, const char *op)
 extern "C" const char *idx_db_shard_by(const idx_db *db)
 {
     return is_archive(db) ? db->arch.shard_by : "";
+}
+
+extern "C" int idx_db_compact(idx_db *db, const char *dst, idx_err *err)
+{
+    struct stat st;
+    if (stat(dst, &st) == 0)
+        return idx_err_set(err, IDX_EINVAL, "[xap][compact] %s exists already", dst);
+    if (!db->missing.empty())
+        return idx_err_set(err, IDX_ENODB, "[xap][compact] shard %s is missing",
+                           db->missing[0].c_str());
+    try {
+        db->rd->compact(dst);
+        return IDX_OK;
+    } catch (...) {
+        return fail(err, "compact");
+    }
 }
 
 extern "C" int idx_db_is_archive(const idx_db *db)
@@ -418,6 +451,7 @@ static shard_h &shard_for(idx_db *db, const char *key)
         const std::string name = db->arch.shards[i].name;
         for (shard_h &h : db->shards)
             if (h.name == name) return h;
+        throw Xapian::InvalidOperationError("shard " + name + " is written by another process");
     }
     idx_err e;
     idx_err_clear(&e);

@@ -36,6 +36,10 @@ enum { IDX_DB_READ = 0, IDX_DB_WRITE = 1 /* create if missing */ };
  * carry on without a shard that cannot be opened (idx_db_nmissing); writers
  * open every local shard. */
 int idx_db_open(const char *path, int mode, idx_db **out, idx_err *err);
+/* A writer of an archive that opens only the shards parallel writer job of
+ * jobs owns (idx_archive_shard_owner); the others are left to other
+ * processes.  An article must then only go to a shard this job owns. */
+int idx_db_open_part(const char *path, unsigned job, unsigned jobs, idx_db **out, idx_err *err);
 void idx_db_close(idx_db *db); /* NULL ok; uncommitted changes are dropped */
 /* Move a reader to the latest committed revision. */
 int idx_db_reopen(idx_db *db, idx_err *err);
@@ -67,6 +71,9 @@ const char *idx_db_missing(const idx_db *db, size_t i);
 /* Per-operation timeout for remote shards (xapian-tcpsrv), process-wide;
  * default 5000 ms. */
 void idx_db_set_remote_timeout(unsigned ms);
+/* Write everything db holds (all shards of an archive, merged) as one new,
+ * compact database at dst, which must not exist yet (Xapian's compactor). */
+int idx_db_compact(idx_db *db, const char *dst, idx_err *err);
 /* Delete the document holding uid; IDX_ENOTFOUND if none. */
 int idx_db_delete(idx_db *db, const char *uid, size_t uidlen, idx_err *err);
 /* Stored data of the document holding uid, malloc'd and NUL-terminated for

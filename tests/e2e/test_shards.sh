@@ -82,6 +82,24 @@ expect_rc "idx add --shard-by hash:4" 0 "$IDX" add -q --shard-by hash:4 --db "$H
 expect_eq "hash:4 makes at most 4 shards h000..h003" "$(ls "$H/shards" | grep -c '^h00[0-3]$')" "$(ls "$H/shards" | wc -l)"
 same_as_single "archive by hash:4" "$H"
 
+# parallel build: --jobs processes each build their own hash shards
+J=$T/jobs
+{ cat "$SAMPLE"; echo '{"id": broken json'; } > "$T/withbad.jsonl"
+expect_rc "idx add --shard-by hash:4 --jobs 2 (one bad line: exit 1)" 1 "$IDX" add -q --shard-by hash:4 --jobs 2 --db "$J" "$T/withbad.jsonl"
+expect_match "  ... one summary for both jobs, the bad line counted once" "$OUT" "^added $(ndocs "$SINGLE"), replaced 0, rejected 1, .*2 jobs"
+expect_eq "  ... the bad line reported once" "$(grep -c 'withbad.jsonl:302:' <<< "$OUT")" 1
+same_as_single "archive built by 2 jobs" "$J"
+expect_rc "re-running with --jobs 2: upserts, nothing doubled" 0 "$IDX" add -q --jobs 2 --db "$J" "$SAMPLE"
+expect_eq "  ... the same count" "$(ndocs "$J")" "$(ndocs "$SINGLE")"
+expect_rc "--jobs on a year archive: usage error" 2 "$IDX" add -q --jobs 2 --db "$ARCH" "$SAMPLE"
+expect_rc "--jobs 8 on hash:4: usage error" 2 "$IDX" add -q --jobs 8 --db "$J" "$SAMPLE"
+
+# compaction: an archive merged into one database
+expect_rc "idx compact merges the archive's shards into one database" 0 "$IDX" compact --db "$ARCH" "$T/merged"
+expect_eq "  ... a plain database (no stub) with every article" "$([ -f "$T/merged/XAPIANDB" ] && echo stub || echo plain) $(ndocs "$T/merged")" "plain $(ndocs "$SINGLE")"
+same_as_single "the compacted archive" "$T/merged"
+expect_rc "idx compact onto an existing path: usage error" 2 "$IDX" compact --db "$ARCH" "$T/merged"
+
 # ---- remote shards: two xapian-tcpsrv on loopback ----
 free_port() {
     local p
