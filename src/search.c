@@ -177,6 +177,10 @@ int idx_search_json(idx_db *db, const idx_schema *sc, const idx_search_req *req,
     if (!rc) rc = idx_query_expand_synonyms(&pq, req->synonyms, err);
     if (!rc) rc = idx_query_build(&pq, &qo, &xq, err);
     if (!rc) rc = idx_query_filter(xq, &req->filters, &fq, err);
+    if (!rc && req->recency_days > 0 && idx_db_has_remote(db))
+        rc = idx_err_set(err, IDX_EINVAL,
+                         "recency is not available on an archive with remote shards "
+                         "(xapian-tcpsrv cannot run idx's freshness weighting)");
     if (!rc && req->recency_days > 0) { /* AND_MAYBE: freshness never selects */
         rweight = req->recency_weight > 0 ? req->recency_weight : IDX_RECENCY_WEIGHT_DEFAULT;
         rc = idx_xq_recency(IDX_SLOT_DATE, now, req->recency_days * 86400.0, rweight, &rq, err);

@@ -349,6 +349,13 @@ extern "C" int idx_db_compact(idx_db *db, const char *dst, idx_err *err)
     }
 }
 
+extern "C" int idx_db_has_remote(const idx_db *db)
+{
+    for (size_t i = 0; is_archive(db) && i < db->arch.nshards; i++)
+        if (db->arch.shards[i].kind == IDX_SHARD_REMOTE) return 1;
+    return 0;
+}
+
 extern "C" int idx_db_is_archive(const idx_db *db)
 {
     return is_archive(db) ? 1 : 0;

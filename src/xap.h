@@ -66,6 +66,9 @@ const char *idx_db_shard_by(const idx_db *db);
  * described as "NAME: why".  Searches run over the others. */
 size_t idx_db_nshards(const idx_db *db);
 int idx_db_is_archive(const idx_db *db);
+/* Does it have remote shards?  (They cannot run idx's own weighting code,
+ * e.g. the recency boost: xapian-tcpsrv knows only Xapian's own.) */
+int idx_db_has_remote(const idx_db *db);
 size_t idx_db_nmissing(const idx_db *db);
 const char *idx_db_missing(const idx_db *db, size_t i);
 /* Per-operation timeout for remote shards (xapian-tcpsrv), process-wide;

@@ -137,6 +137,8 @@ printf 'remote 127.0.0.1:%s\n' "$P1" > "$T/mixed.stub"
 for d in "${NEW[@]}"; do printf 'auto %s\n' "$d" >> "$T/mixed.stub"; done
 same_as_single "one remote shard + local shards" "$T/mixed.stub"
 
+expect_rc "recency over remote shards: a clear usage error, not a failure" 2 "$IDX" search --db "$T/remote.stub" --recency 365 经济
+expect_match "  ... saying why" "$OUT" "recency is not available on an archive with remote shards"
 start_server shards "$T/remote.stub" --threads 2 --shard-timeout 1000 || exit 1
 R=$URL R_PID=$PID
 search "$R" 经济 limit=30
@@ -145,6 +147,10 @@ expect_eq "idxd over remote shards: the same total as one database" "$FULL $(jqb
     "$("$IDX" search --db "$SINGLE" --json 经济 | jq -r .total) null"
 http "$R/health"
 expect_eq "idxd /health: ok, 2 shards, none missing" "$(jqb '"\(.status) \(.shards) \(.missing_shards)"')" "ok 2 0"
+http "$R/docs/seed-2196415b1c9c92ca/related?limit=3"
+expect_eq "related articles over remote shards" "$CODE $(jqb '.related | length')" "200 3"
+http "$R/suggest?q=APE"
+expect_eq "suggestions over remote shards" "$CODE $(jqb '.suggestions | length > 0')" "200 true"
 
 stop_tcpsrv "$T2"
 search "$R" 经济 limit=30
