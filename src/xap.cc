@@ -311,8 +311,9 @@ extern "C" int idx_db_reopen(idx_db *db, idx_err *err)
         db->rd->reopen();
         return IDX_OK;
     } catch (const Xapian::NetworkError &) {
+        if (!is_archive(db) || db->writer) return fail(err, "reopen");
         try {
-            open_archive_reader(db);
+            open_archive_reader(db); /* without the shard that went away */
             return IDX_OK;
         } catch (...) {
             return fail(err, "reopen");
