@@ -23,7 +23,7 @@ C=${C:-1}
 make -s build/idx build/idxd build/bench/loadgen
 rm -rf "$WORK"
 mkdir -p "$WORK"
-zcat -f "$CORPUS" | head -n "$ARTICLES" > "$WORK/in.jsonl"
+{ zcat -f "$CORPUS" || true; } | head -n "$ARTICLES" > "$WORK/in.jsonl" # zcat ends by SIGPIPE
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')"
 echo "articles: $ARTICLES from $CORPUS"
 echo
@@ -53,7 +53,7 @@ echo
 # remote: one xapian-tcpsrv per shard, each in its own session (it signals its group)
 ports=()
 pids=()
-trap 'for p in "${pids[@]}"; do kill -- "-$p" 2> /dev/null; done; kill "${idxd_pid:-0}" 2> /dev/null; true' EXIT
+trap 'for p in "${pids[@]}"; do kill -- "-$p" 2> /dev/null || true; done' EXIT
 : > "$WORK/remote.stub"
 k=0
 for d in "$WORK"/hash/shards/*; do
