@@ -492,6 +492,13 @@ static int add_parallel(const idx_opts *o)
         pids[j] = p;
     }
     close(fds[1]);
+    /* Ctrl-C reaches the jobs too: they commit what they read and report; wait for them */
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sa.sa_flags = SA_RESTART;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
     add_counts sum = {0, 0, 0, 0};
     FILE *f = fdopen(fds[0], "r");
     int st;

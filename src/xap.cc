@@ -10,6 +10,7 @@
 
 #include <sys/stat.h>
 #include <time.h>
+#include <algorithm>
 #include <map>
 
 #include <cstdlib>
@@ -43,6 +44,7 @@ struct idx_db {
     std::map<std::string, std::string> meta; // writers: metadata set, for shards made later
     struct timespec stub_mtime{};          // readers: to see a stub rewritten by idx add
     double last_rebuild = 0;               // readers: last attempt to open missing shards
+    double retry_every = 1;                // readers: seconds between such attempts (backs off)
 };
 
 static unsigned remote_timeout_ms = 5000;
@@ -185,6 +187,9 @@ static void open_archive_reader(idx_db *db)
     db->rd = all.release();
     db->shards.swap(shards);
     db->missing.swap(missing);
+    /* a shard that stays away is retried less and less often (1 s .. 30 s):
+     * each attempt can block this reader up to the remote timeout */
+    db->retry_every = db->missing.empty() ? 1 : std::min(db->retry_every * 2, 30.0);
 }
 
 /* Writers of an archive open every shard, all local, to write (or, for one
@@ -303,7 +308,8 @@ extern "C" int idx_db_reopen(idx_db *db, idx_err *err)
             bool changed = stat(db->arch.stub, &st) == 0 &&
                            (st.st_mtim.tv_sec != db->stub_mtime.tv_sec ||
                             st.st_mtim.tv_nsec != db->stub_mtime.tv_nsec);
-            if (changed || (!db->missing.empty() && mono_now() - db->last_rebuild >= 1.0)) {
+            if (changed ||
+                (!db->missing.empty() && mono_now() - db->last_rebuild >= db->retry_every)) {
                 open_archive_reader(db);
                 return IDX_OK;
             }
