@@ -34,6 +34,8 @@ typedef struct idx_opts {
     const char *synonyms; /* --synonyms FILE */
     const char *shard_by; /* --shard-by SPEC (add, new archive) */
     unsigned jobs;        /* --jobs N (add to a hash archive; 0/1: one process) */
+    const char *url;      /* --url URL (clean, add --format text: the page's address) */
+    int format;           /* add: IDX_FORMAT_* */
     double recency_days, recency_weight; /* --recency, --recency-weight (0: off/default) */
     char **args; /* operands after the subcommand */
     int nargs;
@@ -45,6 +47,10 @@ int idx_cmd_get(const idx_opts *o);
 int idx_cmd_stats(const idx_opts *o);
 int idx_cmd_search(const idx_opts *o);
 int idx_cmd_compact(const idx_opts *o);
+int idx_cmd_clean(const idx_opts *o);
+
+/* idx add --format: by extension (.txt = text, else JSON Lines), or forced */
+enum { IDX_FORMAT_AUTO = 0, IDX_FORMAT_JSONL, IDX_FORMAT_TEXT };
 
 /* "idx: <msg>" on stderr. */
 void idx_die_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -31,6 +31,7 @@
 #include "document.h"
 #include "idx.h"
 #include "lines.h"
+#include "pages.h"
 #include "xap.h"
 
 static volatile sig_atomic_t g_stop;
@@ -193,6 +194,61 @@ static void db_failed(ingest *g, const char *doing, const idx_err *err)
     fprintf(stderr, "re-run the same input to finish\n");
 }
 
+/* One article record (a JSON object) from name:ln: parsed, built and
+ * added; a bad record is reported and counted.  Returns IDX_OK, or the
+ * database error that stops the run. */
+static int ingest_record(ingest *g, const char *name, unsigned long long ln, const char *line,
+                         size_t len)
+{
+    int rc;
+    idx_article a;
+    idx_err lerr;
+    idx_err_clear(&lerr);
+    if (idx_article_parse(line, len, &a, &lerr)) {
+        if (g->job != 0) return IDX_OK; /* every job reads every line; one reports */
+        const char *m = untagged(lerr.msg);
+        if (g->progress) fputc('\r', stderr);
+        fprintf(stderr, "%s:%llu: %s\n", name, ln, m);
+        g->rejected++;
+        return IDX_OK;
+    }
+    char key[IDX_SHARD_KEY_MAX] = "";
+    if (g->shard_by[0])
+        idx_archive_key(g->shard_by, a.id.s, a.id.n, a.has_date, a.date.year, a.date.month,
+                        key);
+    if (g->jobs > 1 && idx_archive_key_owner(key, g->jobs) != g->job) {
+        idx_article_fini(&a); /* another job's shard */
+        return IDX_OK;
+    }
+    idx_xdoc *doc = NULL;
+    int existed = 0;
+    rc = idx_document_build(&a, &g->schema, &doc, &g->uid, &lerr);
+    if (rc == IDX_EUTF8 || rc == IDX_EINVAL) { /* cannot happen after parse; stay safe */
+        fprintf(stderr, "%s:%llu: %s\n", name, ln, lerr.msg);
+        g->rejected++;
+        idx_article_fini(&a);
+        return IDX_OK;
+    }
+    if (!rc && g->shard_by[0]) {
+        rc = idx_db_replace_in(g->db, key, g->uid.data, g->uid.len, doc, &existed, &lerr);
+    } else if (!rc) {
+        rc = idx_db_replace(g->db, g->uid.data, g->uid.len, doc, &existed, &lerr);
+    }
+    idx_xdoc_free(doc);
+    idx_article_fini(&a);
+    if (rc) {
+        db_failed(g, "adding", &lerr);
+        return rc;
+    }
+    if (existed) g->pend_replaced++;
+    else g->pend_added++;
+    if (++g->in_batch >= g->o->batch && (rc = commit_batch(g, 1, &lerr))) {
+        db_failed(g, "committing", &lerr);
+        return rc;
+    }
+    return IDX_OK;
+}
+
 /* Index one input; returns IDX_OK, or a database error code (fatal). Input
  * errors are reported and counted. *input_failed is set on an unreadable
  * input. */
@@ -232,57 +288,59 @@ static int ingest_file(ingest *g, const char *path, int *input_failed)
         while (k < len && (line[k] == ' ' || line[k] == '\t')) k++;
         if (k == len) continue; /* blank line */
 
-        idx_article a;
-        idx_err lerr;
-        idx_err_clear(&lerr);
-        if (idx_article_parse(line, len, &a, &lerr)) {
-            if (g->job != 0) continue;
-            const char *m = untagged(lerr.msg);
-            if (g->progress) fputc('\r', stderr);
-            fprintf(stderr, "%s:%llu: %s\n", name, ln, m);
-            g->rejected++;
-            continue;
-        }
-        char key[IDX_SHARD_KEY_MAX] = "";
-        if (g->shard_by[0])
-            idx_archive_key(g->shard_by, a.id.s, a.id.n, a.has_date, a.date.year, a.date.month,
-                            key);
-        if (g->jobs > 1 && idx_archive_key_owner(key, g->jobs) != g->job) {
-            idx_article_fini(&a); /* another job's shard */
-            continue;
-        }
-        idx_xdoc *doc = NULL;
-        int existed = 0;
-        rc = idx_document_build(&a, &g->schema, &doc, &g->uid, &lerr);
-        if (rc == IDX_EUTF8 || rc == IDX_EINVAL) { /* cannot happen after parse; stay safe */
-            fprintf(stderr, "%s:%llu: %s\n", name, ln, lerr.msg);
-            g->rejected++;
-            idx_article_fini(&a);
-            rc = IDX_OK;
-            continue;
-        }
-        if (!rc && g->shard_by[0]) {
-            rc = idx_db_replace_in(g->db, key, g->uid.data, g->uid.len, doc, &existed, &lerr);
-        } else if (!rc) {
-            rc = idx_db_replace(g->db, g->uid.data, g->uid.len, doc, &existed, &lerr);
-        }
-        idx_xdoc_free(doc);
-        idx_article_fini(&a);
-        if (rc) {
-            db_failed(g, "adding", &lerr);
-            break;
-        }
-        if (existed) g->pend_replaced++;
-        else g->pend_added++;
-        if (++g->in_batch >= g->o->batch && (rc = commit_batch(g, 1, &lerr))) {
-            db_failed(g, "committing", &lerr);
-            break;
-        }
+        if ((rc = ingest_record(g, name, ln, line, len)) != IDX_OK) break;
         if (g->progress) draw_progress(g, in, name, 0);
     }
     if (g->progress) draw_progress(g, in, name, 1);
     idx_lines_close(in);
     return rc;
+}
+
+/* Raw pages (files, or directories of them): each cleaned into one article
+ * record (pages.c) and added like a JSON line; a page without an article, or
+ * unreadable, is reported as FILE: reason and counted as rejected. */
+static int ingest_pages(ingest *g, const char *path, int *input_failed)
+{
+    char **files;
+    size_t nf;
+    idx_err err;
+    idx_err_clear(&err);
+    if (idx_page_files(path, &files, &nf, &err)) {
+        idx_die_msg("%s", err.msg);
+        *input_failed = 1;
+        return IDX_OK;
+    }
+    int rc = IDX_OK;
+    for (size_t i = 0; i < nf && !g_stop && rc == IDX_OK; i++) {
+        char *text = NULL, *json = NULL;
+        size_t n = 0;
+        idx_err_clear(&err);
+        g->name = files[i];
+        g->line = 1;
+        int prc = idx_page_read(files[i], &text, &n, &err);
+        if (!prc) prc = idx_page_json(text, n, g->o->source, g->o->url, &json, &err);
+        if (prc) {
+            if (g->job == 0) {
+                fprintf(stderr, "%s: %s\n", files[i], err.msg);
+                g->rejected++;
+            }
+        } else {
+            rc = ingest_record(g, files[i], 1, json, strlen(json));
+        }
+        free(text);
+        free(json);
+    }
+    g->name = NULL; /* the file names are freed below */
+    idx_page_files_free(files, nf);
+    return rc;
+}
+
+static int is_text_page(const idx_opts *o, const char *path)
+{
+    if (o->format == IDX_FORMAT_TEXT) return 1;
+    if (o->format == IDX_FORMAT_JSONL || strcmp(path, "-") == 0) return 0;
+    size_t n = strlen(path);
+    return n > 4 && strcmp(path + n - 4, ".txt") == 0;
 }
 
 /* Counts one run reports to the parent of parallel jobs. */
@@ -379,7 +437,8 @@ static int add_run(const idx_opts *o, unsigned job, unsigned jobs, add_counts *c
     char **files = o->nargs ? o->args : stdin_only;
     int nfiles = o->nargs ? o->nargs : 1;
     for (int i = 0; i < nfiles && !g_stop && rc == IDX_OK; i++)
-        rc = ingest_file(&g, files[i], &input_failed);
+        rc = is_text_page(o, files[i]) ? ingest_pages(&g, files[i], &input_failed)
+                                       : ingest_file(&g, files[i], &input_failed);
     if (rc == IDX_OK) {
         if ((rc = commit_batch(&g, 0, &err))) db_failed(&g, "committing after", &err);
     } else {

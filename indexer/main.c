@@ -32,6 +32,8 @@ static void usage(FILE *f)
 "  get ID              print the stored article JSON\n"
 "  stats               documents, terms, size, revision, last update\n"
 "  search QUERY...     ranked search (parts ANDed; a CJK run matches as a phrase)\n"
+"  clean PAGE...       print scraped pages (text files, or directories of them)\n"
+"                      as cleaned article JSON: headline, date, outlet, body\n"
 "  compact DEST        write --db (an archive: all its shards merged) as one new\n"
 "                      compact database DEST (Xapian's compactor)\n"
 "\n"
@@ -47,6 +49,9 @@ static void usage(FILE *f)
 "  --shard-by SPEC     add, new archive: year, month or hash:N; --db DIR becomes\n"
 "                      DIR/XAPIANDB (a Xapian stub) + DIR/shards/KEY databases,\n"
 "                      searched as one wherever --db is taken\n"
+"  --format F          add: jsonl, or text (raw scraped pages, cleaned; a directory\n"
+"                      is walked); default by extension (.txt = text)\n"
+"  --url URL           clean/add of one page: its address, also its id\n"
 "  --jobs N            add to a hash:M archive: N processes build its shards at\n"
 "                      once (N <= M); idx compact merges them when wanted\n"
 "  --json              stats/search: JSON output\n"
@@ -55,6 +60,7 @@ static void usage(FILE *f)
 "  --sort ORDER        search: relevance (default), date (oldest first), -date (newest)\n"
 "  --from DATE --to DATE   search: only articles dated in this range (inclusive)\n"
 "  --source S --category C search: only articles with this exact source / category\n"
+"                      (clean, add --format text: the outlet of the pages)\n"
 "  --exact-total       search: count all matches exactly (slower on big results)\n"
 "  --year YYYY         search: only articles from that year\n"
 "  --facets LIST       search: value counts over all matches (source,category,year)\n"
@@ -101,7 +107,7 @@ static int parse_uint(const char *name, const char *v, unsigned max, unsigned *o
 
 enum {
     O_DB = 256, O_BATCH, O_JSON, O_LIMIT, O_OFFSET, O_SORT, O_FROM, O_TO, O_SOURCE, O_CATEGORY,
-    O_EXACT, O_TITLEW, O_VERSION, O_UNIGRAMS, O_FOLD, O_SYNONYMS, O_RECENCY, O_RECENCYW, O_YEAR, O_FACETS, O_EXPLAIN, O_SHARDBY, O_JOBS
+    O_EXACT, O_TITLEW, O_VERSION, O_UNIGRAMS, O_FOLD, O_SYNONYMS, O_RECENCY, O_RECENCYW, O_YEAR, O_FACETS, O_EXPLAIN, O_SHARDBY, O_JOBS, O_URL, O_FORMAT
 };
 
 /* Apply one option.  Returns -1 to go on, else the exit status to stop with. */
@@ -135,6 +141,16 @@ static int apply_opt(int c, const char *arg, const char *text, idx_opts *o)
     case O_FACETS: o->facets = arg; break;
     case O_EXPLAIN: o->explain = 1; break;
     case O_SYNONYMS: o->synonyms = arg; break;
+    case O_URL: o->url = arg; break;
+    case O_FORMAT:
+        if (strcmp(arg, "jsonl") == 0) o->format = IDX_FORMAT_JSONL;
+        else if (strcmp(arg, "text") == 0) o->format = IDX_FORMAT_TEXT;
+        else {
+            idx_die_msg("--format: expected jsonl or text, got \"%s\" (HTML pages are not "
+                        "supported yet)", arg);
+            return EXIT_USAGE;
+        }
+        break;
     case O_JOBS:
         if (parse_uint("--jobs", arg, 256, &o->jobs)) return EXIT_USAGE;
         if (o->jobs == 0) { idx_die_msg("--jobs must be at least 1"); return EXIT_USAGE; }
@@ -219,6 +235,8 @@ int main(int argc, char **argv)
         {"fold", required_argument, 0, O_FOLD},
         {"shard-by", required_argument, 0, O_SHARDBY},
         {"jobs", required_argument, 0, O_JOBS},
+        {"url", required_argument, 0, O_URL},
+        {"format", required_argument, 0, O_FORMAT},
         {"help", no_argument, 0, 'h'},
         {"version", no_argument, 0, O_VERSION},
         {0, 0, 0, 0},
@@ -255,6 +273,7 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "stats") == 0) return idx_cmd_stats(&o);
     if (strcmp(cmd, "search") == 0) return idx_cmd_search(&o);
     if (strcmp(cmd, "compact") == 0) return idx_cmd_compact(&o);
+    if (strcmp(cmd, "clean") == 0) return idx_cmd_clean(&o);
     if (strcmp(cmd, "help") == 0) { usage(stdout); return EXIT_OK; }
     idx_die_msg("unknown command \"%s\" (see idx --help)", cmd);
     return EXIT_USAGE;

@@ -1,0 +1,206 @@
+/* pages.c - raw scraped pages as articles: `idx clean FILE...` and the page
+ * side of `idx add --format text`.  A page is one file (a directory is walked
+ * for its files, in name order); its text goes through src/clean.c and comes
+ * out as the same JSON record a JSON Lines input would hold, so the indexer
+ * has one path for both.  The id is --url when given, else "page-" and a
+ * stable hash of the cleaned headline and body, so re-ingesting the same page
+ * is an upsert.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <jansson.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "clean.h"
+#include "idx.h"
+#include "pages.h"
+
+int idx_page_read(const char *path, char **text, size_t *n, idx_err *err)
+{
+    *text = NULL;
+    *n = 0;
+    FILE *f = fopen(path, "rb");
+    if (!f) return idx_err_set(err, IDX_EIO, "%s: %s", path, strerror(errno));
+    size_t cap = 65536, len = 0;
+    char *buf = malloc(cap);
+    int rc = IDX_OK;
+    while (buf) {
+        if (len == cap) {
+            if (cap > IDX_CLEAN_MAX_BYTES) {
+                rc = idx_err_set(err, IDX_ETOOBIG, "%s: page larger than %d bytes", path,
+                                 IDX_CLEAN_MAX_BYTES);
+                break;
+            }
+            char *b = realloc(buf, cap * 2);
+            if (!b) break;
+            buf = b;
+            cap *= 2;
+        }
+        size_t k = fread(buf + len, 1, cap - len, f);
+        len += k;
+        if (k == 0) break;
+    }
+    if (!buf) rc = idx_err_set(err, IDX_ENOMEM, "%s: out of memory", path);
+    else if (!rc && ferror(f)) rc = idx_err_set(err, IDX_EIO, "%s: %s", path, strerror(errno));
+    fclose(f);
+    if (rc) {
+        free(buf);
+        return rc;
+    }
+    *text = buf;
+    *n = len;
+    return IDX_OK;
+}
+
+int idx_page_json(const char *text, size_t n, const char *source, const char *url, char **out,
+                  idx_err *err)
+{
+    *out = NULL;
+    idx_cleaned c;
+    int rc = idx_clean_text(text, n, &c, err);
+    if (rc) {
+        idx_cleaned_fini(&c);
+        return rc;
+    }
+    if (!c.title && !c.body[0]) {
+        idx_cleaned_fini(&c);
+        return idx_err_set(err, IDX_EINVAL, "no article found on the page (no headline, no body)");
+    }
+    char id[64];
+    if (url && *url) {
+        snprintf(id, sizeof id, "%s", ""); /* the URL itself, below */
+    } else {
+        uint64_t h = 1469598103934665603ull; /* FNV-1a: stable across runs and machines */
+        const char *parts[2] = {c.title ? c.title : "", c.body};
+        for (int p = 0; p < 2; p++) {
+            for (const char *s = parts[p]; *s; s++) {
+                h ^= (unsigned char)*s;
+                h *= 1099511628211ull;
+            }
+            h ^= '\n';
+            h *= 1099511628211ull;
+        }
+        snprintf(id, sizeof id, "page-%016llx", (unsigned long long)h);
+    }
+    json_t *j = json_object();
+    if (j) {
+        json_object_set_new(j, "id", json_string(url && *url ? url : id));
+        if (c.title) json_object_set_new(j, "title", json_string(c.title));
+        if (c.date) json_object_set_new(j, "date", json_string(c.date));
+        if (source && *source) json_object_set_new(j, "source", json_string(source));
+        else if (c.source) json_object_set_new(j, "source", json_string(c.source));
+        if (url && *url) json_object_set_new(j, "url", json_string(url));
+        json_object_set_new(j, "body", json_string(c.body));
+        *out = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    }
+    json_decref(j);
+    idx_cleaned_fini(&c);
+    if (!*out) return idx_err_set(err, IDX_ENOMEM, "[pages] out of memory");
+    return IDX_OK;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Append the regular files under path (itself when a file) to *v. */
+static int walk(const char *path, char ***v, size_t *n, size_t *cap, int depth, idx_err *err)
+{
+    struct stat st;
+    if (stat(path, &st) != 0) return idx_err_set(err, IDX_EIO, "%s: %s", path, strerror(errno));
+    if (S_ISREG(st.st_mode)) {
+        if (*n == *cap) {
+            size_t nc = *cap ? *cap * 2 : 64;
+            char **w = realloc(*v, nc * sizeof *w);
+            if (!w) return idx_err_set(err, IDX_ENOMEM, "out of memory");
+            *v = w;
+            *cap = nc;
+        }
+        if (!((*v)[*n] = strdup(path))) return idx_err_set(err, IDX_ENOMEM, "out of memory");
+        (*n)++;
+        return IDX_OK;
+    }
+    if (!S_ISDIR(st.st_mode) || depth > 32) return IDX_OK;
+    DIR *d = opendir(path);
+    if (!d) return idx_err_set(err, IDX_EIO, "%s: %s", path, strerror(errno));
+    size_t first = *n;
+    struct dirent *e;
+    int rc = IDX_OK;
+    while (!rc && (e = readdir(d))) {
+        if (e->d_name[0] == '.') continue; /* ., .., hidden files */
+        size_t len = strlen(path) + strlen(e->d_name) + 2;
+        char *p = malloc(len);
+        if (!p) {
+            rc = idx_err_set(err, IDX_ENOMEM, "out of memory");
+            break;
+        }
+        snprintf(p, len, "%s/%s", path, e->d_name);
+        rc = walk(p, v, n, cap, depth + 1, err);
+        free(p);
+    }
+    closedir(d);
+    if (!rc) qsort(*v + first, *n - first, sizeof **v, cmp_str);
+    return rc;
+}
+
+int idx_page_files(const char *path, char ***files, size_t *n, idx_err *err)
+{
+    size_t cap = 0;
+    *files = NULL;
+    *n = 0;
+    int rc = walk(path, files, n, &cap, 0, err);
+    if (rc) {
+        idx_page_files_free(*files, *n);
+        *files = NULL;
+        *n = 0;
+    }
+    return rc;
+}
+
+void idx_page_files_free(char **files, size_t n)
+{
+    for (size_t i = 0; i < n; i++) free(files[i]);
+    free(files);
+}
+
+int idx_cmd_clean(const idx_opts *o)
+{
+    if (o->nargs < 1) {
+        idx_die_msg("clean wants one or more page files or directories");
+        return EXIT_USAGE;
+    }
+    int status = EXIT_OK;
+    for (int a = 0; a < o->nargs; a++) {
+        char **files;
+        size_t nf;
+        idx_err err;
+        idx_err_clear(&err);
+        if (idx_page_files(o->args[a], &files, &nf, &err)) {
+            idx_die_msg("%s", err.msg);
+            status = EXIT_DB;
+            continue;
+        }
+        for (size_t i = 0; i < nf; i++) {
+            char *text = NULL, *json = NULL;
+            size_t n = 0;
+            idx_err_clear(&err);
+            int rc = idx_page_read(files[i], &text, &n, &err);
+            if (!rc) rc = idx_page_json(text, n, o->source, o->url, &json, &err);
+            if (rc) {
+                fprintf(stderr, "%s: %s\n", files[i], err.msg);
+                if (status == EXIT_OK) status = EXIT_PARTIAL;
+            } else {
+                printf("%s\n", json);
+            }
+            free(text);
+            free(json);
+        }
+        idx_page_files_free(files, nf);
+    }
+    return status;
+}

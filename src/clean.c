@@ -1,0 +1,364 @@
+/* clean.c - see clean.h. */
+#include "clean.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "isodate.h"
+#include "utf8.h"
+
+typedef struct line {
+    const char *s; /* trimmed, inside the text */
+    size_t n;
+    size_t chars; /* code points */
+    int prose, signal, repeated, dated;
+    long weight;
+} line;
+
+/* Navigation, contact and licence signals of site chrome. */
+static const char *const signals[] = {
+    "联系我们", "欢迎来到", "欢迎访问", "ICP备", "ICP证", "许可证", "版权所有", "Copyright",
+    "copyright", "©", "电话:", "电话：", "传真:", "传真：", "邮箱:", "邮箱：", "邮编:",
+    "邮编：", "地址:", "地址：", "技术支持", "主办单位", "备案号", "法律声明", "设为首页",
+    "加入收藏", "网站地图", "Baidu", "登录", "注册", "返回顶部", "上一篇", "下一篇",
+    "分享到", "打印本页", "关闭窗口", "责任编辑", "扫一扫",
+};
+
+static int has(const char *s, size_t n, const char *pat)
+{
+    size_t m = strlen(pat);
+    for (size_t i = 0; i + m <= n; i++)
+        if (memcmp(s + i, pat, m) == 0) return 1;
+    return 0;
+}
+
+static int is_space_at(const char *s, size_t n, size_t i, size_t *len)
+{
+    unsigned char c = (unsigned char)s[i];
+    if (c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v') {
+        *len = 1;
+        return 1;
+    }
+    if (i + 1 < n && c == 0xC2 && (unsigned char)s[i + 1] == 0xA0) { /* no-break space */
+        *len = 2;
+        return 1;
+    }
+    if (i + 2 < n && c == 0xE3 && (unsigned char)s[i + 1] == 0x80 &&
+        (unsigned char)s[i + 2] == 0x80) { /* ideographic space */
+        *len = 3;
+        return 1;
+    }
+    return 0;
+}
+
+static size_t count_chars(const char *s, size_t n)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (((unsigned char)s[i] & 0xC0) != 0x80) k++;
+    return k;
+}
+
+/* Sentence punctuation: CJK 。！？；，、 and ASCII , ; (a '.' is too often a
+ * version or a date to count). */
+static int punct_count(const char *s, size_t n)
+{
+    static const char *const cjk[] = {"。", "！", "？", "；", "，", "、"};
+    int k = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == ',' || s[i] == ';') {
+            k++;
+            continue;
+        }
+        for (size_t p = 0; p < sizeof cjk / sizeof *cjk; p++)
+            if (i + 3 <= n && memcmp(s + i, cjk[p], 3) == 0) k++;
+    }
+    return k;
+}
+
+static int digits(const char *s, size_t n, size_t i, int lo, int hi, int *val, size_t *end)
+{
+    int v = 0, k = 0;
+    while (i < n && s[i] >= '0' && s[i] <= '9' && k < hi) {
+        v = v * 10 + (s[i] - '0');
+        i++;
+        k++;
+    }
+    if (k < lo) return 0;
+    *val = v;
+    *end = i;
+    return 1;
+}
+
+/* Skip one date separator at s[i]: - / . or 年/月 (UTF-8); returns its length. */
+static size_t sep(const char *s, size_t n, size_t i, int cjk_word)
+{
+    if (i < n && (s[i] == '-' || s[i] == '/' || s[i] == '.')) return 1;
+    const char *w = cjk_word == 0 ? "年" : "月";
+    if (i + 3 <= n && memcmp(s + i, w, 3) == 0) return 3;
+    return 0;
+}
+
+/* The first valid date in s[0..n) as ISO 8601 into iso (64 bytes); its
+ * span in start..end.  Returns 1 when found. */
+static int find_date(const char *s, size_t n, char *iso, size_t *start, size_t *end)
+{
+    for (size_t i = 0; i + 8 <= n; i++) {
+        if (!(s[i] == '1' || s[i] == '2') || (i > 0 && s[i - 1] >= '0' && s[i - 1] <= '9'))
+            continue;
+        int y, mo, d, h = -1, mi = 0, se = 0;
+        size_t j, k;
+        if (!digits(s, n, i, 4, 4, &y, &j) || y < 1900 || y > 2100) continue;
+        if (!(k = sep(s, n, j, 0))) continue;
+        if (!digits(s, n, j + k, 1, 2, &mo, &j)) continue;
+        if (!(k = sep(s, n, j, 1))) continue;
+        if (!digits(s, n, j + k, 1, 2, &d, &j)) continue;
+        if (j + 3 <= n && memcmp(s + j, "日", 3) == 0) j += 3;
+        /* an optional time: [space] HH:MM[:SS] */
+        size_t t = j, sl;
+        while (t < n && is_space_at(s, n, t, &sl)) t += sl;
+        int hh, mm, ss;
+        size_t u;
+        if (digits(s, n, t, 1, 2, &hh, &u) && u < n && s[u] == ':' &&
+            digits(s, n, u + 1, 2, 2, &mm, &u) && hh < 24 && mm < 60) {
+            h = hh;
+            mi = mm;
+            if (u < n && s[u] == ':' && digits(s, n, u + 1, 2, 2, &ss, &u) && ss < 60) se = ss;
+            j = u;
+        }
+        if (h >= 0)
+            snprintf(iso, 64, "%04d-%02d-%02dT%02d:%02d:%02d", y, mo, d, h, mi, se);
+        else
+            snprintf(iso, 64, "%04d-%02d-%02d", y, mo, d);
+        idx_date dt;
+        if (idx_date_parse(iso, strlen(iso), &dt, NULL) != IDX_OK) continue;
+        *start = i;
+        *end = j;
+        return 1;
+    }
+    return 0;
+}
+
+static const uint64_t *hash_keys; /* for by_hash (qsort has no context) */
+
+static int by_hash(const void *a, const void *b)
+{
+    uint64_t x = hash_keys[*(const size_t *)a], y = hash_keys[*(const size_t *)b];
+    return (x > y) - (x < y);
+}
+
+static char *dupn(const char *s, size_t n)
+{
+    char *p = malloc(n + 1);
+    if (!p) return NULL;
+    memcpy(p, s, n);
+    p[n] = '\0';
+    return p;
+}
+
+void idx_cleaned_fini(idx_cleaned *c)
+{
+    if (!c) return;
+    free(c->title);
+    free(c->date);
+    free(c->source);
+    free(c->body);
+    memset(c, 0, sizeof *c);
+}
+
+/* The outlet of a "来源:" / "来源：" in s, trimmed, up to the next run of
+ * spaces or a following label; NULL when none. */
+static char *source_of(const char *s, size_t n)
+{
+    const char *lab = "来源";
+    for (size_t i = 0; i + 6 <= n; i++) {
+        if (memcmp(s + i, lab, 6) != 0) continue;
+        size_t j = i + 6, sl;
+        if (j < n && s[j] == ':') j++;
+        else if (j + 3 <= n && memcmp(s + j, "：", 3) == 0) j += 3;
+        else continue;
+        while (j < n && is_space_at(s, n, j, &sl)) j += sl;
+        size_t e = j;
+        while (e < n) {
+            if (is_space_at(s, n, e, &sl)) break;
+            if (has(s + e, n - e < 6 ? n - e : 6, "作者") || has(s + e, n - e < 6 ? n - e : 6, "编辑") ||
+                has(s + e, n - e < 6 ? n - e : 6, "时间") || has(s + e, n - e < 6 ? n - e : 6, "发布"))
+                break;
+            e++;
+        }
+        if (e > j && e - j <= 120) return dupn(s + j, e - j);
+    }
+    return NULL;
+}
+
+int idx_clean_text(const char *text, size_t n, idx_cleaned *out, idx_err *err)
+{
+    memset(out, 0, sizeof *out);
+    if (n > IDX_CLEAN_MAX_BYTES)
+        return idx_err_set(err, IDX_ETOOBIG, "page is %zu bytes (max %d)", n, IDX_CLEAN_MAX_BYTES);
+    int rc = idx_utf8_check(text, n, "page", err);
+    if (rc) return rc;
+    size_t cap = 64, nl = 0;
+    line *L = malloc(cap * sizeof *L);
+    if (!L) return idx_err_set(err, IDX_ENOMEM, "[clean] out of memory");
+    for (size_t i = 0; i < n;) {
+        size_t e = i;
+        while (e < n && text[e] != '\n') e++;
+        size_t a = i, b = e, sl;
+        while (a < b && is_space_at(text, b, a, &sl)) a += sl;
+        while (b > a) { /* trailing spaces: step back over whole characters */
+            size_t k = b - 1;
+            while (k > a && ((unsigned char)text[k] & 0xC0) == 0x80) k--;
+            if (!is_space_at(text, b, k, &sl) || k + sl != b) break;
+            b = k;
+        }
+        if (b > a) {
+            if (nl == cap) {
+                line *v = realloc(L, 2 * cap * sizeof *v);
+                if (!v) {
+                    free(L);
+                    return idx_err_set(err, IDX_ENOMEM, "[clean] out of memory");
+                }
+                L = v;
+                cap *= 2;
+            }
+            memset(&L[nl], 0, sizeof L[nl]);
+            L[nl].s = text + a;
+            L[nl].n = b - a;
+            nl++;
+        }
+        i = e + 1;
+    }
+
+    /* lines the page repeats: sort by hash, compare neighbours */
+    {
+        size_t *ord = malloc((nl ? nl : 1) * sizeof *ord);
+        uint64_t *h = malloc((nl ? nl : 1) * sizeof *h);
+        if (!ord || !h) {
+            free(ord);
+            free(h);
+            free(L);
+            return idx_err_set(err, IDX_ENOMEM, "[clean] out of memory");
+        }
+        for (size_t i = 0; i < nl; i++) {
+            uint64_t x = 1469598103934665603ull;
+            for (size_t k = 0; k < L[i].n; k++) {
+                x ^= (unsigned char)L[i].s[k];
+                x *= 1099511628211ull;
+            }
+            h[i] = x;
+            ord[i] = i;
+        }
+        hash_keys = h;
+        qsort(ord, nl, sizeof *ord, by_hash);
+        for (size_t a = 0; a + 1 < nl; a++) {
+            const line *x = &L[ord[a]], *y = &L[ord[a + 1]];
+            if (h[ord[a]] == h[ord[a + 1]] && x->n == y->n && memcmp(x->s, y->s, x->n) == 0)
+                L[ord[a]].repeated = L[ord[a + 1]].repeated = 1;
+        }
+        free(ord);
+        free(h);
+    }
+
+    /* weigh every line */
+    for (size_t i = 0; i < nl; i++) {
+        line *l = &L[i];
+        l->chars = count_chars(l->s, l->n);
+        for (size_t p = 0; p < sizeof signals / sizeof *signals && !l->signal; p++)
+            l->signal = has(l->s, l->n, signals[p]);
+        char iso[64];
+        size_t ds, de;
+        l->dated = l->chars < 60 && find_date(l->s, l->n, iso, &ds, &de);
+        l->prose = !l->dated && l->chars >= 20 && punct_count(l->s, l->n) >= 1;
+        if (l->signal || l->repeated)
+            l->weight = -1000;
+        else if (l->prose)
+            l->weight = (long)l->chars;
+        else if (l->dated)
+            l->weight = -50;
+        else
+            l->weight = -(5 + (long)l->chars / 10);
+    }
+    /* the body: the run of lines with the highest total (Kadane) */
+    long best = 0, cur = 0;
+    size_t bs = 0, be = 0, start = 0;
+    int found = 0;
+    for (size_t i = 0; i < nl; i++) {
+        if (cur <= 0) {
+            cur = 0;
+            start = i;
+        }
+        cur += L[i].weight;
+        if (cur > best) {
+            best = cur;
+            bs = start;
+            be = i;
+            found = 1;
+        }
+    }
+    size_t top = found ? bs : nl; /* lines above the body */
+
+    /* date: the closest dated line above the body, labelled ones first */
+    char iso[64];
+    size_t ds, de;
+    long date_line = -1;
+    for (int pass = 0; pass < 2 && date_line < 0; pass++)
+        for (size_t k = top; k-- > 0;) {
+            if (!L[k].dated || L[k].signal) continue;
+            int labelled = has(L[k].s, L[k].n, "日期") || has(L[k].s, L[k].n, "时间") ||
+                           has(L[k].s, L[k].n, "发布") || has(L[k].s, L[k].n, "发表");
+            if (pass == 0 && !labelled) continue;
+            date_line = (long)k;
+            break;
+        }
+    if (date_line >= 0 && find_date(L[date_line].s, L[date_line].n, iso, &ds, &de) &&
+        !(out->date = strdup(iso)))
+        goto nomem;
+
+    /* headline: above the body (and above the date line when there is one),
+     * preferring a line the page repeats (a breadcrumb ends with it), then the
+     * closest */
+    long title = -1, tscore = 0;
+    size_t tlimit = date_line >= 0 ? (size_t)date_line : top;
+    size_t tfrom = tlimit > 50 ? tlimit - 50 : 0; /* the 50 lines above */
+    for (size_t k = tfrom; k < tlimit; k++) {
+        const line *l = &L[k];
+        if (l->signal || l->dated || l->chars < 4 || l->chars > 100) continue;
+        int echoed = 0;
+        for (size_t j = tfrom; j < top && !echoed; j++)
+            echoed = j != k && L[j].n > l->n && memcmp(L[j].s + L[j].n - l->n, l->s, l->n) == 0;
+        long score = (echoed || l->repeated ? 1000 : 0) - (long)(tlimit - k);
+        if (title < 0 || score > tscore) {
+            title = (long)k;
+            tscore = score;
+        }
+    }
+    if (title >= 0 && !(out->title = dupn(L[title].s, L[title].n))) goto nomem;
+
+    /* outlet: a 来源 line above or in the body */
+    for (size_t k = 0; k < (found ? be + 1 : nl) && !out->source; k++)
+        if (!L[k].signal) out->source = source_of(L[k].s, L[k].n);
+
+    /* body paragraphs */
+    size_t total = 0;
+    if (found)
+        for (size_t k = bs; k <= be; k++) total += L[k].n + 1;
+    out->body = malloc(total + 1);
+    if (!out->body) goto nomem;
+    size_t w = 0;
+    if (found)
+        for (size_t k = bs; k <= be; k++) {
+            if (L[k].signal || L[k].repeated) continue;
+            if (w) out->body[w++] = '\n';
+            memcpy(out->body + w, L[k].s, L[k].n);
+            w += L[k].n;
+        }
+    out->body[w] = '\0';
+    free(L);
+    return IDX_OK;
+nomem:
+    free(L);
+    return idx_err_set(err, IDX_ENOMEM, "[clean] out of memory");
+}
