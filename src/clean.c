@@ -326,6 +326,8 @@ int idx_clean_text(const char *text, size_t n, idx_cleaned *out, idx_err *err)
     for (size_t k = tfrom; k < tlimit; k++) {
         const line *l = &L[k];
         if (l->signal || l->dated || l->chars < 4 || l->chars > 100) continue;
+        if (l->chars < 40 && (has(l->s, l->n, "日期") || has(l->s, l->n, "发布时间") ||
+                              has(l->s, l->n, "时间:") || has(l->s, l->n, "时间："))) continue;
         int echoed = 0;
         for (size_t j = tfrom; j < top && !echoed; j++)
             echoed = j != k && L[j].n > l->n && memcmp(L[j].s + L[j].n - l->n, l->s, l->n) == 0;
