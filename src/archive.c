@@ -1,6 +1,8 @@
 /* archive.c - see archive.h. */
 #include "archive.h"
 
+#include "buf.h"
+
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -9,15 +11,6 @@
 #include <sys/stat.h>
 #include <dirent.h>
 #include <unistd.h>
-
-static char *dupn(const char *s, size_t n)
-{
-    char *p = malloc(n + 1);
-    if (!p) return NULL;
-    memcpy(p, s, n);
-    p[n] = '\0';
-    return p;
-}
 
 int idx_archive_detect(const char *path, char **stub)
 {
@@ -76,12 +69,12 @@ static int push(idx_archive *a, int kind, const char *name, size_t nlen, idx_err
     idx_shard *s = &v[a->nshards];
     memset(s, 0, sizeof *s);
     s->kind = kind;
-    if (!(s->name = dupn(name, nlen))) return idx_err_set(err, IDX_ENOMEM, "[archive] out of memory");
+    if (!(s->name = idx_memdup(name, nlen))) return idx_err_set(err, IDX_ENOMEM, "[archive] out of memory");
     a->nshards++;
     if (kind == IDX_SHARD_LOCAL) {
         size_t dl = strlen(a->dir);
         if (name[0] == '/') {
-            s->path = dupn(name, nlen);
+            s->path = idx_memdup(name, nlen);
         } else if ((s->path = malloc(dl + nlen + 2))) {
             memcpy(s->path, a->dir, dl);
             s->path[dl] = '/';
@@ -109,7 +102,7 @@ static int push(idx_archive *a, int kind, const char *name, size_t nlen, idx_err
         h++;
         hl -= 2;
     }
-    if (!(s->host = dupn(h, hl))) return idx_err_set(err, IDX_ENOMEM, "[archive] out of memory");
+    if (!(s->host = idx_memdup(h, hl))) return idx_err_set(err, IDX_ENOMEM, "[archive] out of memory");
     s->port = (unsigned)port;
     return IDX_OK;
 }
@@ -121,7 +114,7 @@ int idx_archive_read(const char *stub, idx_archive *a, idx_err *err)
     if (!f) return idx_err_set(err, IDX_EIO, "cannot read %s: %s", stub, strerror(errno));
     a->stub = strdup(stub);
     const char *slash = strrchr(stub, '/');
-    a->dir = slash ? dupn(stub, (size_t)(slash - stub)) : strdup(".");
+    a->dir = slash ? idx_memdup(stub, (size_t)(slash - stub)) : strdup(".");
     if (slash == stub) {
         free(a->dir);
         a->dir = strdup("/");

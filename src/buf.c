@@ -76,3 +76,12 @@ char *idx_buf_detach(idx_buf *b, size_t *len)
     idx_buf_init(b);
     return p;
 }
+
+char *idx_memdup(const char *s, size_t n)
+{
+    char *p = malloc(n + 1);
+    if (!p) return NULL;
+    memcpy(p, s, n);
+    p[n] = '\0';
+    return p;
+}

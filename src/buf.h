@@ -31,4 +31,7 @@ const char *idx_buf_cstr(idx_buf *b);
  * oom); the buffer is left empty. */
 char *idx_buf_detach(idx_buf *b, size_t *len);
 
+/* A malloc'd, NUL-terminated copy of s[0..n); NULL when out of memory. */
+char *idx_memdup(const char *s, size_t n);
+
 #endif

@@ -1,6 +1,8 @@
 /* clean.c - see clean.h. */
 #include "clean.h"
 
+#include "buf.h"
+
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -149,15 +151,6 @@ static int by_hash(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-static char *dupn(const char *s, size_t n)
-{
-    char *p = malloc(n + 1);
-    if (!p) return NULL;
-    memcpy(p, s, n);
-    p[n] = '\0';
-    return p;
-}
-
 void idx_cleaned_fini(idx_cleaned *c)
 {
     if (!c) return;
@@ -188,7 +181,7 @@ static char *source_of(const char *s, size_t n)
                 break;
             e++;
         }
-        if (e > j && e - j <= 120) return dupn(s + j, e - j);
+        if (e > j && e - j <= 120) return idx_memdup(s + j, e - j);
     }
     return NULL;
 }
@@ -337,7 +330,7 @@ int idx_clean_text(const char *text, size_t n, idx_cleaned *out, idx_err *err)
             tscore = score;
         }
     }
-    if (title >= 0 && !(out->title = dupn(L[title].s, L[title].n))) goto nomem;
+    if (title >= 0 && !(out->title = idx_memdup(L[title].s, L[title].n))) goto nomem;
 
     /* outlet: a 来源 line above or in the body */
     for (size_t k = 0; k < (found ? be + 1 : nl) && !out->source; k++)

@@ -112,3 +112,13 @@ no_sanitizer_reports() {
     rep=$(grep -lE 'Sanitizer|runtime error:' "$T"/*.err 2> /dev/null | xargs -r -n1 basename | tr '\n' ' ')
     expect_eq "no sanitizer report in any idxd/loadgen stderr" "$rep" ""
 }
+
+# free_port: a TCP port on 127.0.0.1 that nothing listens on now (for
+# servers that cannot pick their own, like xapian-tcpsrv)
+free_port() {
+    local p
+    for _ in $(seq 50); do
+        p=$((20000 + RANDOM % 40000))
+        (exec 3<> "/dev/tcp/127.0.0.1/$p") 2> /dev/null || { echo "$p"; return; }
+    done
+}

@@ -25,7 +25,6 @@ DB=$T/db
         body:"正文第一段 <script>alert(\"x\")</script> 载荷测试\n第二段 <b onmouseover=alert(2)>粗体</b>",
         url:"javascript:alert(3)", date:"2024-05-01", source:"测试"}'
 } | "$IDX" add -q --db "$DB" > /dev/null || fail "index" "idx add failed"
-free_port() { node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
 PAGE_PORT=$(free_port)
 start_server page "$DB" --threads 2 || exit 1
 MAIN=$URL

@@ -16,13 +16,6 @@ mkdir -p "$M"
 export XAPIAN_MAX_CHANGESETS=10 # the master keeps changesets for incremental replication
 "$IDX" add -q --db "$M/news" "$SAMPLE" > /dev/null || fail "index the master" "idx add failed"
 
-free_port() {
-    local p
-    for _ in $(seq 50); do
-        p=$((20000 + RANDOM % 40000))
-        (exec 3<> "/dev/tcp/127.0.0.1/$p") 2> /dev/null || { echo "$p"; return; }
-    done
-}
 # the Xapian tools signal their own process group when stopping: own sessions
 _grp=()
 trap '{ for p in "${_grp[@]}"; do kill -KILL -- "-$p"; wait "$p"; done; } 2> /dev/null; _stop_all' EXIT

@@ -101,13 +101,6 @@ same_as_single "the compacted archive" "$T/merged"
 expect_rc "idx compact onto an existing path: usage error" 2 "$IDX" compact --db "$ARCH" "$T/merged"
 
 # ---- remote shards: two xapian-tcpsrv on loopback ----
-free_port() {
-    local p
-    for _ in $(seq 50); do
-        p=$((20000 + RANDOM % 40000))
-        (exec 3<> "/dev/tcp/127.0.0.1/$p") 2> /dev/null || { echo "$p"; return; }
-    done
-}
 # xapian-tcpsrv signals its whole process group when it stops, so each runs
 # in its own session (setsid execs it: the same PID); stop_tcpsrv PID takes
 # down its group, the forked connection handlers included
