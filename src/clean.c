@@ -143,11 +143,11 @@ static int find_date(const char *s, size_t n, char *iso, size_t *start, size_t *
     return 0;
 }
 
-static const uint64_t *hash_keys; /* for by_hash (qsort has no context) */
-
-static int by_hash(const void *a, const void *b)
+/* qsort_r order of line indexes by their hashes (ctx) */
+static int by_hash(const void *a, const void *b, void *ctx)
 {
-    uint64_t x = hash_keys[*(const size_t *)a], y = hash_keys[*(const size_t *)b];
+    const uint64_t *h = ctx;
+    uint64_t x = h[*(const size_t *)a], y = h[*(const size_t *)b];
     return (x > y) - (x < y);
 }
 
@@ -244,8 +244,7 @@ int idx_clean_text(const char *text, size_t n, idx_cleaned *out, idx_err *err)
             h[i] = x;
             ord[i] = i;
         }
-        hash_keys = h;
-        qsort(ord, nl, sizeof *ord, by_hash);
+        qsort_r(ord, nl, sizeof *ord, by_hash, h);
         for (size_t a = 0; a + 1 < nl; a++) {
             const line *x = &L[ord[a]], *y = &L[ord[a + 1]];
             if (h[ord[a]] == h[ord[a + 1]] && x->n == y->n && memcmp(x->s, y->s, x->n) == 0)
