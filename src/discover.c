@@ -9,6 +9,7 @@
 #include "neardup.h"
 #include "query.h"
 #include "snippet.h"
+#include "tokenize.h"
 #include "utf8.h"
 
 static double now_ms(void)
@@ -30,6 +31,23 @@ static size_t partial_start(const char *q, size_t n)
     size_t i = n;
     while (i > 0 && is_alnum(q[i - 1])) i--;
     return i;
+}
+
+/* The one token of the partial word, as the tokenizer normalizes it. */
+typedef struct partial_tok {
+    char term[IDX_TOKEN_MAX_WORD + 1];
+    size_t len;
+    int count;
+} partial_tok;
+
+static int on_partial(void *ctx, const idx_token *t)
+{
+    partial_tok *p = ctx;
+    if (p->count++ == 0 && t->len <= IDX_TOKEN_MAX_WORD) {
+        memcpy(p->term, t->term, t->len);
+        p->len = t->len;
+    }
+    return IDX_OK;
 }
 
 static int oom(idx_err *err)
@@ -90,15 +108,23 @@ int idx_suggest_json(idx_db *db, const idx_schema *sc, const char *q, size_t qle
     }
     if (rc) goto done;
     if (ps < qlen) {
-        char term[IDX_TOKEN_MAX_WORD + 2];
-        size_t n = qlen - ps;
-        if (n > IDX_TOKEN_MAX_WORD) n = IDX_TOKEN_MAX_WORD;
-        term[0] = IDX_PREFIX_TITLE[0];
-        for (size_t i = 0; i < n; i++) {
-            char c = q[ps + i];
-            term[1 + i] = c >= 'A' && c <= 'Z' ? (char)(c + 32) : c;
+        /* the word being typed, normalized by the one tokenizer: a title-term prefix */
+        partial_tok pt;
+        memset(&pt, 0, sizeof pt);
+        if ((rc = idx_tokenize(q + ps, qlen - ps, IDX_TOKENIZE_QUERY | tokflags, 0, on_partial,
+                               &pt, NULL, err)))
+            goto done;
+        if (pt.count == 1) {
+            char term[IDX_TOKEN_MAX_WORD + 2];
+            term[0] = IDX_PREFIX_TITLE[0];
+            memcpy(term + 1, pt.term, pt.len);
+            if ((rc = idx_xq_prefix(term, pt.len + 1, IDX_SUGGEST_PREFIX_TERMS, &pxq, err)))
+                goto done;
         }
-        if ((rc = idx_xq_prefix(term, n + 1, IDX_SUGGEST_PREFIX_TERMS, &pxq, err))) goto done;
+    }
+    if (!tq && !pxq) {
+        rc = idx_err_set(err, IDX_EINVAL, "[discover] nothing to suggest from");
+        goto done;
     }
     const idx_xq *final = tq ? tq : pxq;
     if (tq && pxq) {

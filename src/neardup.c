@@ -5,10 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "utf8.h"
+#include "normalize.h"
 
 /* Punctuation, symbols and spaces outside ASCII (Latin-1 symbols, general
- * punctuation to misc. symbols, CJK and full-width punctuation). */
+ * punctuation to misc. symbols, CJK punctuation; full-width forms are folded
+ * to ASCII before this). */
 static int is_punct(uint32_t cp)
 {
     return (cp >= 0x80 && cp <= 0xBF) || cp == 0xD7 || cp == 0xF7 || (cp >= 0x2000 && cp <= 0x2BFF) ||
@@ -17,24 +18,29 @@ static int is_punct(uint32_t cp)
            (cp >= 0xFF3B && cp <= 0xFF40) || (cp >= 0xFF5B && cp <= 0xFF65);
 }
 
-/* Letters and digits of s, ASCII lower-cased, as code points (at most max). */
+/* Letters and digits of s as the one normalizer folds them (normalize.h:
+ * width, case, compatibility forms), as code points (at most max).  Invalid
+ * UTF-8 bytes are skipped. */
 static size_t letters(const char *s, size_t n, uint32_t *out, size_t max)
 {
-    size_t k = 0, i = 0;
-    while (i < n && k < max) {
-        uint32_t cp;
-        size_t len;
-        if (idx_utf8_decode(s, n, i, &cp, &len) != 0) {
-            i++;
+    size_t k = 0, base = 0;
+    idx_norm it;
+    idx_norm_init(&it, s, n);
+    while (k < max) {
+        idx_nchar c;
+        idx_err err;
+        idx_err_clear(&err);
+        int r = idx_norm_next(&it, &c, &err);
+        if (r == 0) break;
+        if (r < 0) { /* past the bad byte, go on */
+            base += it.i + 1;
+            if (base >= n) break;
+            idx_norm_init(&it, s + base, n - base);
             continue;
         }
-        i += len;
-        if (cp < 0x80) {
-            if (cp >= 'A' && cp <= 'Z') cp += 32;
-            if (!((cp >= 'a' && cp <= 'z') || (cp >= '0' && cp <= '9'))) continue;
-        } else if (is_punct(cp)) {
+        uint32_t cp = c.cp;
+        if (cp < 0x80 ? !((cp >= 'a' && cp <= 'z') || (cp >= '0' && cp <= '9')) : is_punct(cp))
             continue;
-        }
         out[k++] = cp;
     }
     return k;

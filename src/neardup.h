@@ -1,6 +1,6 @@
 /* neardup.h - how much two texts are the same text: the Jaccard similarity of
- * their sets of 4-character shingles, over letters and digits only (spaces,
- * punctuation and case ignored), so a reprint with another layout, a few
+ * their sets of 4-character shingles, over letters and digits only, as the
+ * one normalizer folds them (spaces, punctuation, case and width ignored), so a reprint with another layout, a few
  * edits or a different headline still scores high, while two stories on one
  * topic share only some phrases and score low.
  *

@@ -55,6 +55,8 @@ static void test_latin_case_ignored(void)
 {
     CHECK(sim("APEC Leaders Meeting in Beijing", "apec leaders meeting in beijing!") == 1.0);
     CHECK(sim("APEC Leaders Meeting in Beijing", "The G20 summit opens in Osaka") < 0.2);
+    /* width folds as in the index: full-width letters are the same letters */
+    CHECK(sim("ＡＰＥＣ Leaders Meeting", "apec leaders meeting") == 1.0);
 }
 
 static void test_short_and_empty(void)
