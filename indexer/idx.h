@@ -50,7 +50,7 @@ int idx_cmd_compact(const idx_opts *o);
 int idx_cmd_clean(const idx_opts *o);
 
 /* idx add --format: by extension (.txt = text, else JSON Lines), or forced */
-enum { IDX_FORMAT_AUTO = 0, IDX_FORMAT_JSONL, IDX_FORMAT_TEXT };
+enum { IDX_FORMAT_AUTO = 0, IDX_FORMAT_JSONL, IDX_FORMAT_TEXT, IDX_FORMAT_HTML };
 
 /* "idx: <msg>" on stderr. */
 void idx_die_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -318,7 +318,9 @@ static int ingest_pages(ingest *g, const char *path, int *input_failed)
         g->name = files[i];
         g->line = 1;
         int prc = idx_page_read(files[i], &text, &n, &err);
-        if (!prc) prc = idx_page_json(text, n, g->o->source, g->o->url, &json, &err);
+        if (!prc)
+            prc = idx_page_json(text, n, idx_page_is_html(files[i], text, n, g->o->format),
+                                g->o->source, g->o->url, &json, &err);
         if (prc) {
             if (g->job == 0) {
                 fprintf(stderr, "%s: %s\n", files[i], err.msg);
@@ -337,10 +339,14 @@ static int ingest_pages(ingest *g, const char *path, int *input_failed)
 
 static int is_text_page(const idx_opts *o, const char *path)
 {
-    if (o->format == IDX_FORMAT_TEXT) return 1;
+    if (o->format == IDX_FORMAT_TEXT || o->format == IDX_FORMAT_HTML) return 1;
     if (o->format == IDX_FORMAT_JSONL || strcmp(path, "-") == 0) return 0;
+    struct stat st;
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) return 1; /* a directory of pages */
     size_t n = strlen(path);
-    return n > 4 && strcmp(path + n - 4, ".txt") == 0;
+    return (n > 4 && strcmp(path + n - 4, ".txt") == 0) ||
+           (n > 5 && strcmp(path + n - 5, ".html") == 0) ||
+           (n > 4 && strcmp(path + n - 4, ".htm") == 0);
 }
 
 /* Counts one run reports to the parent of parallel jobs. */

@@ -32,7 +32,7 @@ static void usage(FILE *f)
 "  get ID              print the stored article JSON\n"
 "  stats               documents, terms, size, revision, last update\n"
 "  search QUERY...     ranked search (parts ANDed; a CJK run matches as a phrase)\n"
-"  clean PAGE...       print scraped pages (text files, or directories of them)\n"
+"  clean PAGE...       print scraped pages (text or HTML files, or directories)\n"
 "                      as cleaned article JSON: headline, date, outlet, body\n"
 "  compact DEST        write --db (an archive: all its shards merged) as one new\n"
 "                      compact database DEST (Xapian's compactor)\n"
@@ -49,8 +49,8 @@ static void usage(FILE *f)
 "  --shard-by SPEC     add, new archive: year, month or hash:N; --db DIR becomes\n"
 "                      DIR/XAPIANDB (a Xapian stub) + DIR/shards/KEY databases,\n"
 "                      searched as one wherever --db is taken\n"
-"  --format F          add: jsonl, or text (raw scraped pages, cleaned; a directory\n"
-"                      is walked); default by extension (.txt = text)\n"
+"  --format F          add: jsonl, or text / html (raw scraped pages, cleaned; a\n"
+"                      directory is walked); default by extension (.txt, .html)\n"
 "  --url URL           clean/add of one page: its address, also its id\n"
 "  --jobs N            add to a hash:M archive: N processes build its shards at\n"
 "                      once (N <= M); idx compact merges them when wanted\n"
@@ -145,9 +145,9 @@ static int apply_opt(int c, const char *arg, const char *text, idx_opts *o)
     case O_FORMAT:
         if (strcmp(arg, "jsonl") == 0) o->format = IDX_FORMAT_JSONL;
         else if (strcmp(arg, "text") == 0) o->format = IDX_FORMAT_TEXT;
+        else if (strcmp(arg, "html") == 0) o->format = IDX_FORMAT_HTML;
         else {
-            idx_die_msg("--format: expected jsonl or text, got \"%s\" (HTML pages are not "
-                        "supported yet)", arg);
+            idx_die_msg("--format: expected jsonl, text or html, got \"%s\"", arg);
             return EXIT_USAGE;
         }
         break;

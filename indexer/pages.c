@@ -15,7 +15,11 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <strings.h>
+
+#include "buf.h"
 #include "clean.h"
+#include "html.h"
 #include "idx.h"
 #include "pages.h"
 
@@ -56,12 +60,41 @@ int idx_page_read(const char *path, char **text, size_t *n, idx_err *err)
     return IDX_OK;
 }
 
-int idx_page_json(const char *text, size_t n, const char *source, const char *url, char **out,
-                  idx_err *err)
+int idx_page_is_html(const char *path, const char *text, size_t n, int format)
+{
+    if (format == IDX_FORMAT_HTML) return 1;
+    if (format == IDX_FORMAT_TEXT) return 0;
+    size_t pl = strlen(path);
+    if ((pl > 5 && strcasecmp(path + pl - 5, ".html") == 0) ||
+        (pl > 4 && strcasecmp(path + pl - 4, ".htm") == 0))
+        return 1;
+    size_t i = 0;
+    if (n >= 3 && (unsigned char)text[0] == 0xEF && (unsigned char)text[1] == 0xBB) i = 3; /* BOM */
+    while (i < n && (text[i] == ' ' || text[i] == '\t' || text[i] == '\r' || text[i] == '\n')) i++;
+    return (n - i >= 14 && strncasecmp(text + i, "<!doctype html", 14) == 0) ||
+           (n - i >= 5 && strncasecmp(text + i, "<html", 5) == 0);
+}
+
+int idx_page_json(const char *text, size_t n, int html, const char *source, const char *url,
+                  char **out, idx_err *err)
 {
     *out = NULL;
     idx_cleaned c;
-    int rc = idx_clean_text(text, n, &c, err);
+    idx_buf plain;
+    idx_buf_init(&plain);
+    int rc = IDX_OK;
+    if (html) {
+        rc = idx_html_text(text, n, &plain, err);
+        if (rc) {
+            idx_buf_fini(&plain);
+            memset(&c, 0, sizeof c);
+            return rc;
+        }
+        text = plain.data ? plain.data : "";
+        n = plain.len;
+    }
+    rc = idx_clean_text(text, n, &c, err);
+    idx_buf_fini(&plain);
     if (rc) {
         idx_cleaned_fini(&c);
         return rc;
@@ -190,7 +223,9 @@ int idx_cmd_clean(const idx_opts *o)
             size_t n = 0;
             idx_err_clear(&err);
             int rc = idx_page_read(files[i], &text, &n, &err);
-            if (!rc) rc = idx_page_json(text, n, o->source, o->url, &json, &err);
+            if (!rc)
+                rc = idx_page_json(text, n, idx_page_is_html(files[i], text, n, o->format),
+                                   o->source, o->url, &json, &err);
             if (rc) {
                 fprintf(stderr, "%s: %s\n", files[i], err.msg);
                 if (status == EXIT_OK) status = EXIT_PARTIAL;

@@ -10,6 +10,7 @@ PKGS=(
     libjansson-dev libutf8proc-dev      # JSON; Unicode normalization
     libevent-dev                        # the query server
     zlib1g-dev libzstd-dev              # .gz / .zst input
+    libxml2-dev                         # HTML pages (libxml2's HTML parser)
     jq curl procps                      # end-to-end tests
     time bc                             # bench/ scripts
     clang                               # make fuzz (libFuzzer); runtime added below

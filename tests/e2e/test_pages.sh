@@ -5,6 +5,7 @@
 # for its site's footer (梦都大街) or navigation (联系我们); re-adding is an
 # upsert (the id is a hash of the cleaned content, or --url); a page with no
 # article or invalid UTF-8 is reported by file name and the rest is indexed.
+# The same article as an HTML page (UTF-8 and GBK) comes out the same.
 . "$(dirname "$0")/lib.sh"
 PAGE=$ROOT/tests/sample/seed_page.txt
 
@@ -42,5 +43,37 @@ expect_rc "re-adding the directory" 1 "$IDX" add -q --format text --db "$DB" "$P
 expect_match "  ... is an upsert" "$OUT" "added 0, replaced 2"
 expect_rc "a .txt file is taken as a page without --format" 0 "$IDX" add -q --db "$T/db2" "$PAGE"
 expect_eq "  ... one article" "$(ndocs "$T/db2")" 1
-expect_rc "--format html: not supported yet, said so" 2 "$IDX" add -q --format html --db "$T/db3" "$PAGE"
-expect_match "  ... clearly" "$OUT" "HTML pages are not supported yet"
+# HTML: the seed article inside a site template (title tag, navigation, a
+# script and a style and a comment naming the footer, entities, a footer),
+# once in UTF-8 and once in GBK declared by <meta charset>
+seed_html() { # CHARSET
+    jq -r --arg cs "$1" 'select(.id | startswith("seed")) |
+      "<!DOCTYPE html>\n<html><head><meta charset=\"\($cs)\"><title>\(.title | @html)_江苏省化工行业协会</title>\n" +
+      "<style>.nav{color:red} /* 联系我们 */</style>\n<script>var s = \"联系我们 梦都大街\";</script></head>\n" +
+      "<body><div class=\"top\">Hi,欢迎来到 <a href=\"/login\">化工园区登录</a></div>\n" +
+      "<ul class=\"nav\"><li><a href=\"/\">首页</a></li><li><a href=\"/c\">联系我们</a></li></ul>\n<!-- 梦都大街 -->\n" +
+      "<div class=\"crumb\">化工园区 &gt; 园区动态 &gt; \(.title | @html)</div>\n<div class=\"content\"><h1>\(.title | @html)</h1>\n" +
+      "<p class=\"date\">发布日期:&nbsp;2022-05-18</p>\n" + ([.body | split("\n")[] | "<p>\(@html)</p>"] | join("\n")) +
+      "\n</div>\n<div class=\"foot\"><p>协会介绍 | 联系我们</p><p>电话:025-8799064</p><p>地址:南京市梦都大街50号东楼</p>" +
+      "<p>备案号:苏ICP备13033418号-1</p></div>\n<noscript>梦都大街</noscript></body></html>"' "$SAMPLE" |
+        sed 's/“/\&ldquo;/g; s/”/\&rdquo;/g'
+}
+H=$T/html
+mkdir -p "$H"
+seed_html utf-8 > "$H/seed.html"
+seed_html gbk | iconv -f UTF-8 -t GBK > "$T/seed-gbk.htm"
+HC=$("$IDX" clean "$H/seed.html")
+expect_eq "idx clean of the HTML page: the same article as the text page (title, date, body, id)" \
+    "$(jq -c '[.title, .date, .body, .id]' <<< "$HC")" "$(jq -c '[.title, .date, .body, .id]' <<< "$C")"
+expect_eq "  ... and of its GBK version (charset from <meta>)" \
+    "$("$IDX" clean "$T/seed-gbk.htm" | jq -c '[.title, .date, .body]')" "$(jq -c '[.title, .date, .body]' <<< "$C")"
+expect_eq "  ... entities decoded (&ldquo;流动红旗&rdquo; in the title)" "$(jq -r .title <<< "$HC" | grep -c '“流动红旗”')" 1
+expect_rc "idx add of a directory of .html pages (detected by name)" 0 "$IDX" add -q --db "$T/hdb" "$H"
+for q in 梦都大街 联系我们 "document write"; do
+    expect_eq "the HTML chrome, script, style, comment and noscript are not indexed: $q" \
+        "$("$IDX" search --db "$T/hdb" --json "$q" 2> /dev/null | jq -r .total)" 0
+done
+expect_eq "  ... and the article is" "$("$IDX" search --db "$T/hdb" --json 南通开发区 | jq -r .total)" 1
+cp "$H/seed.html" "$T/page-without-extension"
+expect_eq "HTML recognised by its start when the name says nothing (--format text not given)" \
+    "$("$IDX" clean "$T/page-without-extension" | jq -r .date)" 2022-05-18
