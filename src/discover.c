@@ -8,6 +8,7 @@
 #include "buf.h"
 #include "neardup.h"
 #include "query.h"
+#include "search.h"
 #include "snippet.h"
 #include "tokenize.h"
 #include "utf8.h"
@@ -53,17 +54,6 @@ static int on_partial(void *ctx, const idx_token *t)
 static int oom(idx_err *err)
 {
     return idx_err_set(err, IDX_ENOMEM, "[discover] out of memory");
-}
-
-/* The stored article of a hit as a JSON object (new reference). */
-static int hit_doc(const idx_hit *h, json_t **doc, idx_err *err)
-{
-    json_error_t jerr;
-    *doc = json_loadb(h->data, h->data_len, 0, &jerr);
-    if (*doc && json_is_object(*doc)) return IDX_OK;
-    json_decref(*doc);
-    *doc = NULL;
-    return idx_err_set(err, IDX_EDB, "[discover] document %u has unreadable data", h->docid);
 }
 
 static const char *str_field(json_t *doc, const char *key, size_t *len)
@@ -140,7 +130,7 @@ int idx_suggest_json(idx_db *db, const idx_schema *sc, const char *q, size_t qle
     idx_buf_init(&b);
     for (size_t i = 0; i < res->nhits && json_array_size(list) < limit; i++) {
         json_t *doc;
-        if ((rc = hit_doc(&res->hits[i], &doc, err))) break;
+        if ((rc = idx_search_hit_doc(&res->hits[i], &doc, err))) break;
         size_t tl, il;
         const char *title = str_field(doc, "title", &tl), *id = str_field(doc, "id", &il);
         int seen = !title || tl == 0;
@@ -230,7 +220,7 @@ int idx_related_json(idx_db *db, const idx_schema *sc, const char *id, size_t id
     idx_buf_init(&b);
     for (size_t i = 0; res && i < res->nhits && json_array_size(list) < limit; i++) {
         json_t *doc;
-        if ((rc = hit_doc(&res->hits[i], &doc, err))) break;
+        if ((rc = idx_search_hit_doc(&res->hits[i], &doc, err))) break;
         size_t tl, bl;
         const char *title = str_field(doc, "title", &tl), *body = str_field(doc, "body", &bl);
         int dup = stitle && title && tl == stl && memcmp(title, stitle, tl) == 0;
@@ -250,12 +240,7 @@ int idx_related_json(idx_db *db, const idx_schema *sc, const char *id, size_t id
         }
         idx_buf_reset(&b);
         if (body) rc = idx_snippet(&none, body, bl, NULL, &b, err);
-        json_t *hit = json_object();
-        static const char *const fields[] = {"id", "title", "url", "date", "source", "category"};
-        for (size_t k = 0; !rc && hit && k < sizeof fields / sizeof *fields; k++) {
-            json_t *v = json_object_get(doc, fields[k]);
-            json_object_set_new(hit, fields[k], json_is_string(v) ? json_incref(v) : json_null());
-        }
+        json_t *hit = rc ? NULL : idx_search_hit_fields(doc);
         json_decref(doc);
         if (rc) {
             json_decref(hit);

@@ -27,22 +27,38 @@ static json_t *buf_string(idx_buf *b)
     return b->oom ? NULL : json_stringn(b->data ? b->data : "", b->len);
 }
 
+int idx_search_hit_doc(const idx_hit *h, json_t **doc, idx_err *err)
+{
+    json_error_t jerr;
+    *doc = json_loadb(h->data, h->data_len, 0, &jerr);
+    if (*doc && json_is_object(*doc)) return IDX_OK;
+    int rc = idx_err_set(err, IDX_EDB, "[search] document %u has unreadable data: %s", h->docid,
+                         *doc ? "not an object" : jerr.text);
+    json_decref(*doc);
+    *doc = NULL;
+    return rc;
+}
+
+json_t *idx_search_hit_fields(json_t *doc)
+{
+    static const char *const fields[] = {"id", "title", "url", "date", "source", "category"};
+    json_t *hit = json_object();
+    for (size_t k = 0; hit && k < sizeof fields / sizeof *fields; k++)
+        if (json_object_set_new(hit, fields[k], str_or_null(doc, fields[k]))) {
+            json_decref(hit);
+            hit = NULL;
+        }
+    return hit;
+}
+
 static int hit_json(const idx_parsed_query *pq, const idx_search_req *req, const idx_hit *h,
                     json_t **out, idx_err *err)
 {
-    json_error_t jerr;
-    json_t *doc = json_loadb(h->data, h->data_len, 0, &jerr);
-    if (!doc || !json_is_object(doc)) {
-        json_decref(doc);
-        return idx_err_set(err, IDX_EDB, "[search] document %u has unreadable data: %s",
-                           h->docid, doc ? "not an object" : jerr.text);
-    }
-    json_t *hit = json_object();
-    int rc = IDX_OK;
+    json_t *doc;
+    int rc = idx_search_hit_doc(h, &doc, err);
+    if (rc) return rc;
+    json_t *hit = idx_search_hit_fields(doc);
     if (!hit) goto oom;
-    static const char *const fields[] = {"id", "title", "url", "date", "source", "category"};
-    for (size_t k = 0; k < sizeof fields / sizeof *fields; k++)
-        if (json_object_set_new(hit, fields[k], str_or_null(doc, fields[k]))) goto oom;
     if (req->snippets) {
         idx_buf b;
         idx_buf_init(&b);

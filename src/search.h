@@ -76,4 +76,11 @@ int idx_search_parse_facets(const char *list, unsigned *bits, idx_err *err);
 int idx_search_json(idx_db *db, const idx_schema *sc, const idx_search_req *req, json_t **out,
                     idx_err *err);
 
+/* The stored article of a hit as a JSON object (*doc: new reference);
+ * IDX_EDB naming the document when its data is unreadable. */
+int idx_search_hit_doc(const idx_hit *h, json_t **doc, idx_err *err);
+/* A new hit object with the article's stored fields (id, title, url, date,
+ * source, category; null when absent); NULL when out of memory. */
+json_t *idx_search_hit_fields(json_t *doc);
+
 #endif
