@@ -62,7 +62,7 @@ int main(int argc, char **argv)
         double t[REPS];
         unsigned long long matches = 0;
         for (int r = 0; r < REPS; r++) {
-            idx_search_opts so = {0, 10, IDX_SORT_RELEVANCE, IDX_SLOT_DATE, (unsigned)-1, NULL, 0, 0};
+            idx_search_opts so = {0, 10, IDX_SORT_RELEVANCE, IDX_SLOT_DATE, (unsigned)-1, NULL, 0, 0, 0, 0, 0};
             idx_results *res = NULL;
             double t0 = now_ms();
             if (idx_db_search(db, q, &so, &res, &err)) {

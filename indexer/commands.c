@@ -243,6 +243,7 @@ int idx_cmd_search(const idx_opts *o)
         .explain = o->explain, .recency_days = o->recency_days,
         .recency_weight = o->recency_weight,
         .exact_total = o->exact_total, .title_weight = o->title_weight, .snippets = 1,
+        .all_copies = o->all_copies,
         /* JSON carries the HTML the server sends; a terminal gets bold marks */
         .hl = o->json ? (idx_hl_opts){0, NULL, NULL, 0}
                       : (idx_hl_opts){80, tty ? "\033[1m" : "[", tty ? "\033[0m" : "]", 1},
@@ -296,6 +297,17 @@ int idx_cmd_search(const idx_opts *o)
         if (snippet && *snippet) printf("     %s\n", snippet);
         printf("     id: %s%s%s\n", jstr(hit, "id") ? jstr(hit, "id") : "?", url ? "  " : "",
                url ? url : "");
+        json_t *dups = json_object_get(hit, "duplicates");
+        if (json_is_integer(dups)) {
+            printf("     + %lld near-duplicate%s:", (long long)json_integer_value(dups),
+                   json_integer_value(dups) == 1 ? "" : "s");
+            size_t k;
+            json_t *d;
+            json_array_foreach(json_object_get(hit, "duplicate_ids"), k, d)
+                printf(" %s", json_string_value(d));
+            printf("\n");
+        }
+        if (jstr(hit, "cluster")) printf("     cluster: %s\n", jstr(hit, "cluster"));
     }
     const char *fname;
     json_t *counts;

@@ -36,6 +36,8 @@ typedef struct idx_opts {
     unsigned jobs;        /* --jobs N (add to a hash archive; 0/1: one process) */
     const char *url;      /* --url URL (clean, add --format text: the page's address) */
     int format;           /* add: IDX_FORMAT_* */
+    int no_cluster;       /* add --no-cluster: no near-duplicate clustering */
+    int all_copies;       /* search --all: near-duplicates not collapsed */
     double recency_days, recency_weight; /* --recency, --recency-weight (0: off/default) */
     char **args; /* operands after the subcommand */
     int nargs;

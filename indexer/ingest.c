@@ -28,6 +28,7 @@
 #include "archive.h"
 #include "article.h"
 #include "buf.h"
+#include "cluster.h"
 #include "document.h"
 #include "idx.h"
 #include "lines.h"
@@ -132,6 +133,8 @@ typedef struct ingest {
     int progress;
     double t0, last_draw;
     idx_buf uid;
+    int cluster;         /* near-duplicate clustering on */
+    idx_buf cluster_key; /* scratch */
 } ingest;
 
 static int commit_batch(ingest *g, int reopen, idx_err *err)
@@ -228,6 +231,15 @@ static int ingest_record(ingest *g, const char *name, unsigned long long ln, con
         g->rejected++;
         idx_article_fini(&a);
         return IDX_OK;
+    }
+    if (!rc && g->cluster) { /* near-duplicates: the cluster of its body */
+        idx_sig sig;
+        const char *body = a.body.s ? a.body.s : "";
+        rc = idx_sig_of(body, a.body.n, &sig, &lerr);
+        if (!rc)
+            rc = idx_cluster_assign(g->db, a.id.s, a.id.n, body, a.body.n, &sig, &g->cluster_key,
+                                    &lerr);
+        if (!rc) rc = idx_cluster_mark(doc, &sig, g->cluster_key.data, g->cluster_key.len, &lerr);
     }
     if (!rc && g->shard_by[0]) {
         rc = idx_db_replace_in(g->db, key, g->uid.data, g->uid.len, doc, &existed, &lerr);
@@ -391,6 +403,8 @@ static int add_run(const idx_opts *o, unsigned job, unsigned jobs, add_counts *c
     g.job = job;
     g.jobs = jobs;
     idx_buf_init(&g.uid);
+    idx_buf_init(&g.cluster_key);
+    g.cluster = !o->no_cluster;
     g.progress = !o->quiet && isatty(2) && jobs <= 1;
     g.t0 = idx_now();
 
@@ -452,6 +466,7 @@ static int add_run(const idx_opts *o, unsigned job, unsigned jobs, add_counts *c
     }
     idx_db_close(g.db);
     idx_buf_fini(&g.uid);
+    idx_buf_fini(&g.cluster_key);
 
     double secs = idx_now() - g.t0;
     uint64_t n = g.added + g.replaced;

@@ -52,6 +52,8 @@ static void usage(FILE *f)
 "  --format F          add: jsonl, or text / html (raw scraped pages, cleaned; a\n"
 "                      directory is walked); default by extension (.txt, .html)\n"
 "  --url URL           clean/add of one page: its address, also its id\n"
+"  --no-cluster        add: skip near-duplicate clustering (reprints then each\n"
+"                      show up in searches; faster ingest of known-unique input)\n"
 "  --jobs N            add to a hash:M archive: N processes build its shards at\n"
 "                      once (N <= M); idx compact merges them when wanted\n"
 "  --json              stats/search: JSON output\n"
@@ -61,6 +63,8 @@ static void usage(FILE *f)
 "  --from DATE --to DATE   search: only articles dated in this range (inclusive)\n"
 "  --source S --category C search: only articles with this exact source / category\n"
 "                      (clean, add --format text: the outlet of the pages)\n"
+"  --all               search: show every near-duplicate (reprint) instead of\n"
+"                      the best one per cluster with a count\n"
 "  --exact-total       search: count all matches exactly (slower on big results)\n"
 "  --year YYYY         search: only articles from that year\n"
 "  --facets LIST       search: value counts over all matches (source,category,year)\n"
@@ -107,7 +111,7 @@ static int parse_uint(const char *name, const char *v, unsigned max, unsigned *o
 
 enum {
     O_DB = 256, O_BATCH, O_JSON, O_LIMIT, O_OFFSET, O_SORT, O_FROM, O_TO, O_SOURCE, O_CATEGORY,
-    O_EXACT, O_TITLEW, O_VERSION, O_UNIGRAMS, O_FOLD, O_SYNONYMS, O_RECENCY, O_RECENCYW, O_YEAR, O_FACETS, O_EXPLAIN, O_SHARDBY, O_JOBS, O_URL, O_FORMAT
+    O_EXACT, O_TITLEW, O_VERSION, O_UNIGRAMS, O_FOLD, O_SYNONYMS, O_RECENCY, O_RECENCYW, O_YEAR, O_FACETS, O_EXPLAIN, O_SHARDBY, O_JOBS, O_URL, O_FORMAT, O_NOCLUSTER, O_ALL
 };
 
 /* Apply one option.  Returns -1 to go on, else the exit status to stop with. */
@@ -142,6 +146,8 @@ static int apply_opt(int c, const char *arg, const char *text, idx_opts *o)
     case O_EXPLAIN: o->explain = 1; break;
     case O_SYNONYMS: o->synonyms = arg; break;
     case O_URL: o->url = arg; break;
+    case O_NOCLUSTER: o->no_cluster = 1; break;
+    case O_ALL: o->all_copies = 1; break;
     case O_FORMAT:
         if (strcmp(arg, "jsonl") == 0) o->format = IDX_FORMAT_JSONL;
         else if (strcmp(arg, "text") == 0) o->format = IDX_FORMAT_TEXT;
@@ -237,6 +243,8 @@ int main(int argc, char **argv)
         {"jobs", required_argument, 0, O_JOBS},
         {"url", required_argument, 0, O_URL},
         {"format", required_argument, 0, O_FORMAT},
+        {"no-cluster", no_argument, 0, O_NOCLUSTER},
+        {"all", no_argument, 0, O_ALL},
         {"help", no_argument, 0, 'h'},
         {"version", no_argument, 0, O_VERSION},
         {0, 0, 0, 0},

@@ -241,7 +241,7 @@ static void handle_search(ctx *c, const idx_form *f)
                                         "from",     "to",          "source",      "category",
                                         "year",     "exact_total", "snippet_len", "facets",
                                         "explain",  "recency",     "recency_weight",
-                                        NULL};
+                                        "dedup",    NULL};
     if (!check_known(c, f, known)) return;
     size_t qlen = 0;
     const char *q = idx_form_get(f, "q", &qlen);
@@ -251,8 +251,9 @@ static void handle_search(ctx *c, const idx_form *f)
     }
     idx_search_req r = {.q = q, .qlen = qlen, .limit = 10, .sort = IDX_SORT_RELEVANCE,
                         .title_weight = -1, .snippets = 1};
-    unsigned exact = 0, snip = IDX_SNIPPET_DEFAULT_CHARS, explain = 0, recency = 0;
+    unsigned exact = 0, snip = IDX_SNIPPET_DEFAULT_CHARS, explain = 0, recency = 0, dedup = 1;
     if (!uint_param(c, f, "limit", 1, IDX_SEARCH_MAX_LIMIT, &r.limit) ||
+        !uint_param(c, f, "dedup", 0, 1, &dedup) ||
         !uint_param(c, f, "offset", 0, IDX_SEARCH_MAX_OFFSET, &r.offset) ||
         !uint_param(c, f, "exact_total", 0, 1, &exact) ||
         !uint_param(c, f, "snippet_len", 1, IDX_SNIPPET_MAX_CHARS, &snip) ||
@@ -260,6 +261,7 @@ static void handle_search(ctx *c, const idx_form *f)
         !uint_param(c, f, "recency", 1, IDX_RECENCY_MAX_DAYS, &recency))
         return;
     r.recency_days = recency;
+    r.all_copies = !dedup;
     const char *rw = idx_form_get(f, "recency_weight", NULL);
     if (rw) {
         char *end;

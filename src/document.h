@@ -11,6 +11,8 @@
  *   boundary (the query side clips the same way: idx_filter_term).
  * Values: IDX_SLOT_DATE (sortable wall-clock seconds), IDX_SLOT_SOURCE,
  *   IDX_SLOT_CATEGORY, IDX_SLOT_YEAR ("2022") for facets.
+ * Near-duplicates (added by the indexer through cluster.h, not here): XB
+ *   band terms, the XD<cluster> term, IDX_SLOT_CLUSTER and IDX_SLOT_SIG.
  * Data: the article's JSON object, compact, unknown fields included.
  */
 #ifndef IDX_DOCUMENT_H
@@ -29,8 +31,17 @@
 #define IDX_PREFIX_YEAR "Y"
 #define IDX_PREFIX_MONTH "M"
 #define IDX_PREFIX_DAY "D"
+#define IDX_PREFIX_BAND "XB"    /* near-duplicate signature bands (cluster.h) */
+#define IDX_PREFIX_CLUSTER "XD" /* near-duplicate cluster key (cluster.h) */
 
-enum { IDX_SLOT_DATE = 0, IDX_SLOT_SOURCE = 1, IDX_SLOT_CATEGORY = 2, IDX_SLOT_YEAR = 3 };
+enum {
+    IDX_SLOT_DATE = 0,
+    IDX_SLOT_SOURCE = 1,
+    IDX_SLOT_CATEGORY = 2,
+    IDX_SLOT_YEAR = 3,
+    IDX_SLOT_CLUSTER = 4, /* near-duplicate cluster key (cluster.h), the collapse key */
+    IDX_SLOT_SIG = 5,     /* near-duplicate signature (cluster.h) */
+};
 
 #define IDX_BODY_POS_GAP 100
 

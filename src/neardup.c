@@ -71,6 +71,25 @@ static size_t shingles(const uint32_t *cp, size_t n, uint64_t *h)
     return u;
 }
 
+int idx_text_shingles(const char *s, size_t n, uint64_t **out, size_t *count)
+{
+    const size_t max = IDX_NEARDUP_MAX_CHARS;
+    *out = NULL;
+    *count = 0;
+    uint32_t *cp = malloc(max * sizeof *cp);
+    uint64_t *h = malloc(max * sizeof *h);
+    if (!cp || !h) {
+        free(cp);
+        free(h);
+        return -1;
+    }
+    size_t k = letters(s, n, cp, max);
+    *count = k >= IDX_NEARDUP_SHINGLE ? shingles(cp, k, h) : 0;
+    free(cp);
+    *out = h;
+    return 0;
+}
+
 double idx_text_similarity(const char *a, size_t an, const char *b, size_t bn)
 {
     const size_t max = IDX_NEARDUP_MAX_CHARS;

@@ -5,12 +5,14 @@
  * topic share only some phrases and score low.
  *
  * Used to keep near-duplicates of an article out of its related articles
- * (discover.c).  Exact over the first IDX_NEARDUP_MAX_CHARS letters/digits of
+ * (discover.c), and as the exact check behind near-duplicate clusters
+ * (cluster.c, whose signatures are built from the same shingles).  Exact over the first IDX_NEARDUP_MAX_CHARS letters/digits of
  * each text; a few microseconds per kilobyte.
  */
 #ifndef IDX_NEARDUP_H
 #define IDX_NEARDUP_H
 #include <stddef.h>
+#include <stdint.h>
 
 #define IDX_NEARDUP_MAX_CHARS 8000
 #define IDX_NEARDUP_SHINGLE 4
@@ -22,5 +24,11 @@
  * compared as exact strings of their letters/digits (1 or 0).  Returns -1
  * when out of memory. */
 double idx_text_similarity(const char *a, size_t an, const char *b, size_t bn);
+
+/* The sorted, distinct 64-bit hashes of the shingles of s[0..n) that the
+ * similarity above compares: *out malloc'd (free; room for
+ * IDX_NEARDUP_MAX_CHARS), *count of them (0 under IDX_NEARDUP_SHINGLE
+ * letters/digits).  Returns 0, or -1 when out of memory. */
+int idx_text_shingles(const char *s, size_t n, uint64_t **out, size_t *count);
 
 #endif

@@ -96,6 +96,65 @@ fail:
     return rc;
 }
 
+/* Near-duplicates of a hit (h->key: its cluster).  Collapsed: the other
+ * matches of q in its cluster, as "duplicates" (their count) and
+ * "duplicate_ids" (the best IDX_SEARCH_DUP_IDS); shown in full (all_copies):
+ * "cluster", so a reader can see which hits are copies of each other.
+ * Nothing for an article alone in its cluster. */
+static int dup_json(idx_db *db, const idx_xq *q, const idx_search_req *req, const idx_hit *h,
+                    json_t *hit, idx_err *err)
+{
+    if (!h->key || !h->key_len) return IDX_OK;
+    idx_buf term;
+    idx_buf_init(&term);
+    uint64_t members = 0;
+    idx_xq *t = NULL, *sub = NULL;
+    idx_results *res = NULL;
+    int rc = idx_filter_term(IDX_PREFIX_CLUSTER, h->key, h->key_len, &term, err);
+    if (!rc) rc = idx_db_term_freq(db, term.data, term.len, &members, err);
+    if (rc || members < 2) goto done;
+    if (req->all_copies) {
+        if (json_object_set_new(hit, "cluster", json_stringn(h->key, h->key_len))) goto oom;
+        goto done;
+    }
+    if ((rc = idx_xq_term(term.data, term.len, &t, err))) goto done;
+    idx_xq *pair[2] = {(idx_xq *)q, t};
+    if ((rc = idx_xq_combine(IDX_XQ_FILTER, pair, 2, &sub, err))) goto done;
+    idx_search_opts so = {0, IDX_SEARCH_DUP_IDS + 1, req->sort, IDX_SLOT_DATE, (unsigned)-1,
+                          NULL, 0, 0, 0, 0, 0};
+    if ((rc = idx_db_search(db, sub, &so, &res, err))) goto done;
+    json_t *ids = json_array();
+    if (!ids) goto oom;
+    for (size_t i = 0; i < res->nhits; i++) {
+        if (res->hits[i].docid == h->docid || json_array_size(ids) >= IDX_SEARCH_DUP_IDS) continue;
+        json_t *doc;
+        if ((rc = idx_search_hit_doc(&res->hits[i], &doc, err))) {
+            json_decref(ids);
+            goto done;
+        }
+        json_t *id = json_object_get(doc, "id");
+        if (json_is_string(id)) json_array_append(ids, id);
+        json_decref(doc);
+    }
+    uint64_t dups = res->estimated > 0 ? res->estimated - 1 : 0;
+    if (dups == 0) {
+        json_decref(ids);
+        goto done;
+    }
+    if (json_object_set_new(hit, "duplicates", json_integer((json_int_t)dups)) ||
+        json_object_set_new(hit, "duplicate_ids", ids))
+        goto oom;
+    goto done;
+oom:
+    rc = idx_err_set(err, IDX_ENOMEM, "[search] out of memory");
+done:
+    idx_results_free(res);
+    idx_xq_free(sub);
+    idx_xq_free(t);
+    idx_buf_fini(&term);
+    return rc;
+}
+
 static const struct {
     const char *name;
     unsigned slot;
@@ -215,13 +274,17 @@ int idx_search_json(idx_db *db, const idx_schema *sc, const idx_search_req *req,
         if (req->facets & (1u << f)) slots[nslots++] = facet_defs[f].slot;
     idx_search_opts so = {req->offset, req->limit, req->sort, IDX_SLOT_DATE,
                           req->exact_total ? (unsigned)-1 : IDX_SEARCH_EXACT_UPTO, slots, nslots,
-                          IDX_FACET_TOP};
+                          IDX_FACET_TOP, 1, !req->all_copies, IDX_SLOT_CLUSTER};
     if ((rc = idx_db_search(db, fq, &so, &res, err))) goto done;
     hits = json_array();
     if (!hits) goto oom;
     for (size_t i = 0; i < res->nhits; i++) {
         json_t *hit = NULL;
         if ((rc = hit_json(&pq, req, &res->hits[i], &hit, err))) goto done;
+        if ((rc = dup_json(db, fq, req, &res->hits[i], hit, err))) {
+            json_decref(hit);
+            goto done;
+        }
         if (req->explain && rweight > 0) { /* score = relevance + recency */
             json_t *d = json_object_get(hit, "date");
             idx_date dt;

@@ -10,7 +10,11 @@
  *
  * Response: {"query","total","total_exact","offset","limit","took_ms",
  *            "hits":[{"id","title","title_html","snippet","url","date",
- *                     "source","category","score","rank"}],
+ *                     "source","category","score","rank",
+ *                     "duplicates","duplicate_ids"  (near-duplicates folded
+ *                                      into this hit: their count and ids)
+ *                     "cluster"}],     (all_copies: the hit's near-duplicate
+ *                                      cluster, when it has other members)
  *            "facets":{"year":{"2022":12,...},...}   (when asked)
  *            "warning":"..."                          (bad syntax, read as words)
  *            "partial":true, "missing_shards":["NAME: why"]  (an archive with
@@ -20,6 +24,11 @@
  * total is exact whenever at most IDX_SEARCH_EXACT_UPTO documents match (or
  * exact_total is set); otherwise it is Xapian's estimate and total_exact is
  * false.  rank is 1-based over the whole result list.
+ *
+ * Near-duplicates (cluster.h): by default each cluster of reprints shows as
+ * its best-ranked matching member (Xapian's collapse on IDX_SLOT_CLUSTER),
+ * so total, pages and ranks count a cluster once; the member carries how
+ * many other matches it stands for.  all_copies shows every article.
  */
 #ifndef IDX_SEARCH_H
 #define IDX_SEARCH_H
@@ -36,6 +45,7 @@
 #define IDX_SEARCH_EXACT_UPTO 1000
 #define IDX_SEARCH_MAX_LIMIT 100
 #define IDX_SEARCH_MAX_OFFSET 10000
+#define IDX_SEARCH_DUP_IDS 20 /* duplicate_ids listed per hit, at most */
 
 typedef struct idx_search_req {
     const char *q; /* query text (need not be NUL-terminated) */
@@ -52,6 +62,7 @@ typedef struct idx_search_req {
     const struct idx_synonyms *synonyms; /* query-time expansion; NULL = none */
     double recency_days;   /* > 0: add a freshness boost with this half-life */
     double recency_weight; /* its largest addition to a score (<= 0: default) */
+    int all_copies;        /* show near-duplicates (dedup=0) instead of collapsing them */
 } idx_search_req;
 
 /* Freshness blend: a hit dated now gains IDX_RECENCY_WEIGHT_DEFAULT, one

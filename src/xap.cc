@@ -567,6 +567,82 @@ extern "C" int idx_db_get_data(idx_db *db, const char *uid, size_t uidlen, char 
     return IDX_OK;
 }
 
+extern "C" void idx_near_cands_free(idx_near_cand *c, size_t n)
+{
+    if (!c) return;
+    for (size_t i = 0; i < n; i++) {
+        std::free(c[i].sig);
+        std::free(c[i].key);
+    }
+    std::free(c);
+}
+
+extern "C" int idx_db_near_candidates(idx_db *db, const char *const *terms, const size_t *lens,
+                                      size_t n, unsigned sig_slot, unsigned key_slot, size_t max,
+                                      idx_near_cand **out, size_t *nout, idx_err *err)
+{
+    *out = NULL;
+    *nout = 0;
+    std::map<Xapian::docid, unsigned> seen;
+    int rc = with_retry(db, err, "near_candidates", [&] {
+        seen.clear();
+        for (size_t t = 0; t < n; t++) {
+            std::string term(terms[t], lens[t]);
+            /* most band terms are new: a frequency is a cheap lookup, an
+             * empty posting list is not */
+            if (db->rd->get_termfreq(term) == 0) continue;
+            for (Xapian::PostingIterator p = db->rd->postlist_begin(term);
+                 p != db->rd->postlist_end(term); ++p) {
+                auto it = seen.find(*p);
+                if (it != seen.end()) it->second++;
+                else if (seen.size() < max) seen.emplace(*p, 1);
+            }
+        }
+    });
+    if (rc || seen.empty()) return rc;
+    idx_near_cand *c = static_cast<idx_near_cand *>(std::calloc(seen.size(), sizeof *c));
+    if (!c) return oom(err, "near_candidates");
+    size_t k = 0;
+    rc = with_retry(db, err, "near_candidates", [&] {
+        for (; k > 0; k--) { /* a retry starts again */
+            std::free(c[k - 1].sig);
+            std::free(c[k - 1].key);
+            c[k - 1].sig = c[k - 1].key = NULL;
+        }
+        for (const auto &kv : seen) {
+            Xapian::Document d = db->rd->get_document(kv.first, Xapian::DOC_ASSUME_VALID);
+            std::string sig = d.get_value(sig_slot), key = d.get_value(key_slot);
+            c[k].docid = kv.first;
+            c[k].shared = kv.second;
+            c[k].sig = dup_bytes(sig);
+            c[k].key = dup_bytes(key);
+            c[k].siglen = sig.size();
+            c[k].keylen = key.size();
+            k++;
+            if (!c[k - 1].sig || !c[k - 1].key) throw std::bad_alloc();
+        }
+    });
+    if (rc) {
+        idx_near_cands_free(c, k);
+        return rc;
+    }
+    *out = c;
+    *nout = k;
+    return IDX_OK;
+}
+
+extern "C" int idx_db_doc_data(idx_db *db, unsigned docid, char **data, size_t *len,
+                               idx_err *err)
+{
+    *data = NULL;
+    std::string out;
+    int rc = with_retry(db, err, "doc_data", [&] { out = db->rd->get_document(docid).get_data(); });
+    if (rc) return rc;
+    if (!(*data = dup_bytes(out))) return oom(err, "doc_data");
+    if (len) *len = out.size();
+    return IDX_OK;
+}
+
 namespace {
 /* Content terms only: no uppercase prefix (Q id, S title, X.. filters, Y/M/D
  * dates), and not a lone CJK character (a unigram: too common to tell
@@ -948,7 +1024,10 @@ static void free_facets(idx_results *r)
 extern "C" void idx_results_free(idx_results *r)
 {
     if (!r) return;
-    for (size_t i = 0; i < r->nhits; i++) std::free(r->hits[i].data);
+    for (size_t i = 0; i < r->nhits; i++) {
+        std::free(r->hits[i].data);
+        std::free(r->hits[i].key);
+    }
     std::free(r->hits);
     free_facets(r);
     std::free(r);
@@ -962,7 +1041,10 @@ extern "C" int idx_db_search(idx_db *db, const idx_xq *q, const idx_search_opts 
     if (!res) return oom(err, "search");
     int rc = with_retry(db, err, "search", [&] {
         // a retry starts from scratch
-        for (size_t i = 0; i < res->nhits; i++) std::free(res->hits[i].data);
+        for (size_t i = 0; i < res->nhits; i++) {
+            std::free(res->hits[i].data);
+            std::free(res->hits[i].key);
+        }
         std::free(res->hits);
         res->hits = NULL;
         res->nhits = 0;
@@ -981,6 +1063,7 @@ extern "C" int idx_db_search(idx_db *db, const idx_xq *q, const idx_search_opts 
             enq.set_sort_by_value_then_relevance(opts->sort_slot, false);
         else if (opts->sort == IDX_SORT_DATE_DESC)
             enq.set_sort_by_value_then_relevance(opts->sort_slot, true);
+        if (opts->collapse) enq.set_collapse_key(opts->key_slot);
         Xapian::MSet m = enq.get_mset(opts->offset, opts->limit, check);
         res->estimated = m.get_matches_estimated();
         res->lower = m.get_matches_lower_bound();
@@ -1021,6 +1104,12 @@ extern "C" int idx_db_search(idx_db *db, const idx_xq *q, const idx_search_opts 
             h->score = it.get_weight();
             h->rank = it.get_rank();
             res->nhits++;
+            if (opts->with_key) {
+                std::string k = it.get_document().get_value(opts->key_slot);
+                if (!(h->key = dup_bytes(k))) throw std::bad_alloc();
+                h->key_len = k.size();
+            }
+            if (opts->collapse) h->collapsed = it.get_collapse_count();
         }
     });
     if (rc) {

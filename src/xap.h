@@ -106,6 +106,26 @@ int idx_db_get_stats(idx_db *db, idx_db_stats *st, idx_err *err);
 int idx_db_more_like(idx_db *db, const char *uid, size_t uidlen, unsigned nterms,
                      struct idx_xq **out, idx_err *err);
 
+/* ---- near-duplicate lookup (cluster.c) ---- */
+typedef struct idx_near_cand {
+    unsigned docid;  /* in db's own numbering, for idx_db_doc_data */
+    unsigned shared; /* how many of the terms index it */
+    char *sig;       /* the value of sig_slot (malloc'd, NUL-terminated) */
+    size_t siglen;
+    char *key;       /* the value of key_slot (malloc'd, NUL-terminated) */
+    size_t keylen;
+} idx_near_cand;
+/* The documents indexed by any of terms[0..n) (at most max of them, those
+ * met first), with two of their values.  A writer sees its uncommitted
+ * changes.  *out (idx_near_cands_free) belongs to the caller. */
+int idx_db_near_candidates(idx_db *db, const char *const *terms, const size_t *lens, size_t n,
+                           unsigned sig_slot, unsigned key_slot, size_t max, idx_near_cand **out,
+                           size_t *nout, idx_err *err);
+void idx_near_cands_free(idx_near_cand *c, size_t n);
+/* Stored data of document docid (as above), malloc'd and NUL-terminated;
+ * IDX_ENOTFOUND when there is none. */
+int idx_db_doc_data(idx_db *db, unsigned docid, char **data, size_t *len, idx_err *err);
+
 /* Number of documents indexed by term. */
 int idx_db_term_freq(idx_db *db, const char *term, size_t n, uint64_t *freq, idx_err *err);
 
@@ -164,6 +184,9 @@ typedef struct idx_search_opts {
     const unsigned *facet_slots; /* count the values of these slots over */
     size_t nfacets;              /* every match (then all are checked) */
     unsigned facet_limit;        /* most frequent values kept per slot */
+    int with_key;                /* read each hit's value of key_slot (idx_hit.key) */
+    int collapse;                /* keep only the best hit per non-empty key_slot value */
+    unsigned key_slot;
 } idx_search_opts;
 
 typedef struct idx_hit {
@@ -172,6 +195,9 @@ typedef struct idx_hit {
     unsigned rank;  /* 0-based rank in the whole result list */
     char *data;     /* stored data, malloc'd, NUL-terminated */
     size_t data_len;
+    char *key;      /* with_key: the value of key_slot (malloc'd; "" when unset) */
+    size_t key_len;
+    unsigned collapsed; /* collapse: hits of the same key left out (a lower bound) */
 } idx_hit;
 
 typedef struct idx_facet_value {
