@@ -135,6 +135,7 @@ typedef struct ingest {
     idx_buf uid;
     int cluster;         /* near-duplicate clustering on */
     idx_buf cluster_key; /* scratch */
+    idx_page_sites *sites; /* raw pages: their sites' template lines */
 } ingest;
 
 static int commit_batch(ingest *g, int reopen, idx_err *err)
@@ -332,7 +333,8 @@ static int ingest_pages(ingest *g, const char *path, int *input_failed)
         int prc = idx_page_read(files[i], &text, &n, &err);
         if (!prc)
             prc = idx_page_json(text, n, idx_page_is_html(files[i], text, n, g->o->format),
-                                g->o->source, g->o->url, &json, &err);
+                                idx_page_site_of(g->sites, files[i]), g->o->source, g->o->url,
+                                &json, &err);
         if (prc) {
             if (g->job == 0) {
                 fprintf(stderr, "%s: %s\n", files[i], err.msg);
@@ -456,6 +458,18 @@ static int add_run(const idx_opts *o, unsigned job, unsigned jobs, add_counts *c
     static char *stdin_only[] = {"-"};
     char **files = o->nargs ? o->args : stdin_only;
     int nfiles = o->nargs ? o->nargs : 1;
+    /* raw pages: every page read once first, for its site's template */
+    char **pagev = malloc((size_t)nfiles * sizeof *pagev);
+    size_t np = 0;
+    for (int i = 0; pagev && i < nfiles; i++)
+        if (is_text_page(o, files[i])) pagev[np++] = files[i];
+    if (!pagev || (np && idx_page_sites_learn(pagev, np, o->format, &g.sites, &err))) {
+        idx_die_msg("reading the pages: out of memory");
+        free(pagev);
+        idx_db_close(g.db);
+        return EXIT_DB;
+    }
+    free(pagev);
     for (int i = 0; i < nfiles && !g_stop && rc == IDX_OK; i++)
         rc = is_text_page(o, files[i]) ? ingest_pages(&g, files[i], &input_failed)
                                        : ingest_file(&g, files[i], &input_failed);
@@ -467,6 +481,7 @@ static int add_run(const idx_opts *o, unsigned job, unsigned jobs, add_counts *c
     idx_db_close(g.db);
     idx_buf_fini(&g.uid);
     idx_buf_fini(&g.cluster_key);
+    idx_page_sites_free(g.sites);
 
     double secs = idx_now() - g.t0;
     uint64_t n = g.added + g.replaced;

@@ -2,7 +2,9 @@
  * side of `idx add --format text`.  A page is one file (a directory is walked
  * for its files, in name order); its text goes through src/clean.c and comes
  * out as the same JSON record a JSON Lines input would hold, so the indexer
- * has one path for both.  The id is --url when given, else "page-" and a
+ * has one path for both.  The pages of one directory are taken as one site:
+ * they are all read once first, so that the lines they share (the site's
+ * template) are known when each is cleaned (idx_site in clean.h).  The id is --url when given, else "page-" and a
  * stable hash of the cleaned headline and body, so re-ingesting the same page
  * is an upsert.
  */
@@ -75,25 +77,31 @@ int idx_page_is_html(const char *path, const char *text, size_t n, int format)
            (n - i >= 5 && strncasecmp(text + i, "<html", 5) == 0);
 }
 
-int idx_page_json(const char *text, size_t n, int html, const char *source, const char *url,
-                  char **out, idx_err *err)
+/* The text a page is cleaned from: itself, or for HTML its text lines in
+ * plain (idx_html_text). */
+static int page_text(const char *text, size_t n, int html, idx_buf *plain, const char **t,
+                     size_t *tn, idx_err *err)
+{
+    *t = text;
+    *tn = n;
+    if (!html) return IDX_OK;
+    int rc = idx_html_text(text, n, plain, err);
+    if (rc) return rc;
+    *t = plain->data ? plain->data : "";
+    *tn = plain->len;
+    return IDX_OK;
+}
+
+int idx_page_json(const char *text, size_t n, int html, const idx_site *site, const char *source,
+                  const char *url, char **out, idx_err *err)
 {
     *out = NULL;
     idx_cleaned c;
+    memset(&c, 0, sizeof c);
     idx_buf plain;
     idx_buf_init(&plain);
-    int rc = IDX_OK;
-    if (html) {
-        rc = idx_html_text(text, n, &plain, err);
-        if (rc) {
-            idx_buf_fini(&plain);
-            memset(&c, 0, sizeof c);
-            return rc;
-        }
-        text = plain.data ? plain.data : "";
-        n = plain.len;
-    }
-    rc = idx_clean_text(text, n, &c, err);
+    int rc = page_text(text, n, html, &plain, &text, &n, err);
+    if (!rc) rc = idx_clean_page(text, n, site, &c, err);
     idx_buf_fini(&plain);
     if (rc) {
         idx_cleaned_fini(&c);
@@ -201,6 +209,133 @@ void idx_page_files_free(char **files, size_t n)
     free(files);
 }
 
+/* ---- sites: the pages of one directory ---- */
+typedef struct site_ent {
+    char *dir;
+    idx_site *site;
+} site_ent;
+
+struct idx_page_sites {
+    site_ent *v; /* sorted by dir */
+    size_t n, cap;
+};
+
+/* The directory part of path ("." when none), into a new string. */
+static char *dir_of(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    return slash ? idx_memdup(path, (size_t)(slash - path)) : strdup(".");
+}
+
+/* The index of dir in ps->v, or where it would go (*found 0). */
+static size_t site_pos(const idx_page_sites *ps, const char *dir, int *found)
+{
+    size_t lo = 0, hi = ps->n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        int c = strcmp(ps->v[mid].dir, dir);
+        if (c == 0) {
+            *found = 1;
+            return mid;
+        }
+        if (c < 0) lo = mid + 1;
+        else hi = mid;
+    }
+    *found = 0;
+    return lo;
+}
+
+static int learn_page(idx_page_sites *ps, const char *file, int format, idx_err *err)
+{
+    char *text = NULL, *dir = dir_of(file);
+    size_t n = 0;
+    if (!dir) return idx_err_set(err, IDX_ENOMEM, "out of memory");
+    if (idx_page_read(file, &text, &n, err) != IDX_OK) { /* reported when it is cleaned */
+        free(dir);
+        return IDX_OK;
+    }
+    int found, rc = IDX_OK;
+    size_t at = site_pos(ps, dir, &found);
+    if (!found) {
+        if (ps->n == ps->cap) {
+            size_t nc = ps->cap ? 2 * ps->cap : 16;
+            site_ent *v = realloc(ps->v, nc * sizeof *v);
+            if (!v) rc = idx_err_set(err, IDX_ENOMEM, "out of memory");
+            else {
+                ps->v = v;
+                ps->cap = nc;
+            }
+        }
+        idx_site *site = NULL;
+        if (!rc) rc = idx_site_new(&site, err);
+        if (!rc) {
+            memmove(ps->v + at + 1, ps->v + at, (ps->n - at) * sizeof *ps->v);
+            ps->v[at] = (site_ent){dir, site};
+            ps->n++;
+            dir = NULL;
+        }
+    }
+    if (!rc) {
+        idx_buf plain;
+        idx_buf_init(&plain);
+        const char *t;
+        size_t tn;
+        idx_err ignored; /* a page that cannot be read as text is reported when cleaned */
+        idx_err_clear(&ignored);
+        if (page_text(text, n, idx_page_is_html(file, text, n, format), &plain, &t, &tn,
+                      &ignored) == IDX_OK &&
+            idx_site_add(ps->v[at].site, t, tn, &ignored) == IDX_ENOMEM)
+            rc = idx_err_set(err, IDX_ENOMEM, "out of memory");
+        idx_buf_fini(&plain);
+    }
+    free(dir);
+    free(text);
+    return rc;
+}
+
+int idx_page_sites_learn(char *const *paths, size_t npaths, int format, idx_page_sites **out,
+                         idx_err *err)
+{
+    *out = calloc(1, sizeof **out);
+    if (!*out) return idx_err_set(err, IDX_ENOMEM, "out of memory");
+    int rc = IDX_OK;
+    for (size_t a = 0; a < npaths && !rc; a++) {
+        char **files;
+        size_t nf;
+        idx_err ignored; /* an unreadable path is reported when it is ingested */
+        idx_err_clear(&ignored);
+        if (idx_page_files(paths[a], &files, &nf, &ignored) != IDX_OK) continue;
+        for (size_t i = 0; i < nf && !rc; i++) rc = learn_page(*out, files[i], format, err);
+        idx_page_files_free(files, nf);
+    }
+    if (rc) {
+        idx_page_sites_free(*out);
+        *out = NULL;
+    }
+    return rc;
+}
+
+const idx_site *idx_page_site_of(const idx_page_sites *ps, const char *file)
+{
+    if (!ps) return NULL;
+    char *dir = dir_of(file);
+    int found = 0;
+    size_t at = dir ? site_pos(ps, dir, &found) : 0;
+    free(dir);
+    return found ? ps->v[at].site : NULL;
+}
+
+void idx_page_sites_free(idx_page_sites *ps)
+{
+    if (!ps) return;
+    for (size_t i = 0; i < ps->n; i++) {
+        free(ps->v[i].dir);
+        idx_site_free(ps->v[i].site);
+    }
+    free(ps->v);
+    free(ps);
+}
+
 int idx_cmd_clean(const idx_opts *o)
 {
     if (o->nargs < 1) {
@@ -208,10 +343,16 @@ int idx_cmd_clean(const idx_opts *o)
         return EXIT_USAGE;
     }
     int status = EXIT_OK;
+    idx_page_sites *sites = NULL;
+    idx_err err;
+    idx_err_clear(&err);
+    if (idx_page_sites_learn(o->args, (size_t)o->nargs, o->format, &sites, &err)) {
+        idx_die_msg("%s", err.msg);
+        return EXIT_DB;
+    }
     for (int a = 0; a < o->nargs; a++) {
         char **files;
         size_t nf;
-        idx_err err;
         idx_err_clear(&err);
         if (idx_page_files(o->args[a], &files, &nf, &err)) {
             idx_die_msg("%s", err.msg);
@@ -225,7 +366,8 @@ int idx_cmd_clean(const idx_opts *o)
             int rc = idx_page_read(files[i], &text, &n, &err);
             if (!rc)
                 rc = idx_page_json(text, n, idx_page_is_html(files[i], text, n, o->format),
-                                   o->source, o->url, &json, &err);
+                                   idx_page_site_of(sites, files[i]), o->source, o->url, &json,
+                                   &err);
             if (rc) {
                 fprintf(stderr, "%s: %s\n", files[i], err.msg);
                 if (status == EXIT_OK) status = EXIT_PARTIAL;
@@ -237,5 +379,6 @@ int idx_cmd_clean(const idx_opts *o)
         }
         idx_page_files_free(files, nf);
     }
+    idx_page_sites_free(sites);
     return status;
 }

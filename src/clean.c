@@ -15,18 +15,28 @@ typedef struct line {
     const char *s; /* trimmed, inside the text */
     size_t n;
     size_t chars; /* code points */
-    int prose, signal, repeated, dated;
+    int prose, signal, repeated, dated, site, lone_repeat;
+    uint64_t hash;
     long weight;
 } line;
 
-/* Navigation, contact and licence signals of site chrome. */
+/* Navigation, contact and licence signals of site chrome: strong ones on a
+ * line of any length, weak ones (words news prose also uses: 注册 in
+ * 注册护士, 许可证 in 生产许可证) only on a short line that is not a
+ * sentence. */
 static const char *const signals[] = {
-    "联系我们", "欢迎来到", "欢迎访问", "ICP备", "ICP证", "许可证", "版权所有", "Copyright",
-    "copyright", "©", "电话:", "电话：", "传真:", "传真：", "邮箱:", "邮箱：", "邮编:",
-    "邮编：", "地址:", "地址：", "技术支持", "主办单位", "备案号", "法律声明", "设为首页",
-    "加入收藏", "网站地图", "Baidu", "登录", "注册", "返回顶部", "上一篇", "下一篇",
-    "分享到", "打印本页", "关闭窗口", "责任编辑", "扫一扫",
+    "联系我们", "欢迎来到", "欢迎访问", "ICP备", "ICP证", "版权所有", "Copyright", "copyright",
+    "©", "电话:", "电话：", "传真:", "传真：", "邮箱:", "邮箱：", "邮编:", "邮编：", "地址:",
+    "地址：", "技术支持", "主办单位", "备案号", "网站地图", "设为首页", "加入收藏",
 };
+static const char *const weak_signals[] = {
+    "许可证", "法律声明", "Baidu", "登录", "注册", "返回顶部", "上一篇", "下一篇", "分享到",
+    "打印本页", "关闭窗口", "责任编辑", "扫一扫", "字体：", "字号：",
+};
+#define WEAK_SIGNAL_MAX_CHARS 40
+/* how many lines further up a repeated/echoed headline candidate may be and
+ * still win over the closest line */
+#define TITLE_ECHO_LINES 12
 
 static int has(const char *s, size_t n, const char *pat)
 {
@@ -63,11 +73,11 @@ static size_t count_chars(const char *s, size_t n)
     return k;
 }
 
-/* Sentence punctuation: CJK 。！？；，、 and ASCII , ; (a '.' is too often a
- * version or a date to count). */
+/* Sentence punctuation: CJK 。！？；， and ASCII , ; (a '.' is too often a
+ * version or a date to count, and 、 lists the items of many a headline). */
 static int punct_count(const char *s, size_t n)
 {
-    static const char *const cjk[] = {"。", "！", "？", "；", "，", "、"};
+    static const char *const cjk[] = {"。", "！", "？", "；", "，"};
     int k = 0;
     for (size_t i = 0; i < n; i++) {
         if (s[i] == ',' || s[i] == ';') {
@@ -143,6 +153,46 @@ static int find_date(const char *s, size_t n, char *iso, size_t *start, size_t *
     return 0;
 }
 
+/* A byline ("本报记者 张三", "通讯员 李四", "作者：王五"): short, naming a
+ * writer - never the headline. */
+static int is_byline(const line *l)
+{
+    static const char *const who[] = {"记者", "通讯员", "作者", "撰稿", "编辑", "摄影"};
+    if (l->chars > 24) return 0;
+    for (size_t i = 0; i < sizeof who / sizeof *who; i++)
+        if (has(l->s, l->n, who[i])) return 1;
+    return 0;
+}
+
+/* A short line of labelled page metadata (发布日期, 来源, 浏览次数, ...),
+ * whatever its value says. */
+static int is_meta(const line *l)
+{
+    static const char *const labels[] = {"日期", "时间", "发布", "来源", "作者",
+                                         "浏览", "点击", "字号", "字体", "阅读"};
+    if (l->chars >= 60) return 0;
+    for (size_t i = 0; i < sizeof labels / sizeof *labels; i++)
+        if (has(l->s, l->n, labels[i])) return 1;
+    return 0;
+}
+
+/* A line that may join the body at its edges: none of the template's. */
+static int edge_line(const line *l)
+{
+    return !l->signal && !l->repeated && !l->site && !l->dated && !is_byline(l) && !is_meta(l);
+}
+
+/* Does it end a sentence (。！？… or a closing quote after one)? */
+static int ends_sentence(const line *l)
+{
+    static const char *const ends[] = {"。", "！", "？", "…", "。”", "！”", "？”", "。」"};
+    for (size_t i = 0; i < sizeof ends / sizeof *ends; i++) {
+        size_t m = strlen(ends[i]);
+        if (l->n >= m && memcmp(l->s + l->n - m, ends[i], m) == 0) return 1;
+    }
+    return l->n > 0 && (l->s[l->n - 1] == '.' || l->s[l->n - 1] == '!' || l->s[l->n - 1] == '?');
+}
+
 /* qsort_r order of line indexes by their hashes (ctx) */
 static int by_hash(const void *a, const void *b, void *ctx)
 {
@@ -186,15 +236,26 @@ static char *source_of(const char *s, size_t n)
     return NULL;
 }
 
-int idx_clean_text(const char *text, size_t n, idx_cleaned *out, idx_err *err)
+/* FNV-1a of a line's bytes: the identity of a line within a page and
+ * across the pages of a site */
+static uint64_t line_hash(const char *s, size_t n)
 {
-    memset(out, 0, sizeof *out);
-    if (n > IDX_CLEAN_MAX_BYTES)
-        return idx_err_set(err, IDX_ETOOBIG, "page is %zu bytes (max %d)", n, IDX_CLEAN_MAX_BYTES);
-    int rc = idx_utf8_check(text, n, "page", err);
-    if (rc) return rc;
+    uint64_t x = 1469598103934665603ull;
+    for (size_t k = 0; k < n; k++) {
+        x ^= (unsigned char)s[k];
+        x *= 1099511628211ull;
+    }
+    return x;
+}
+
+/* The page's non-blank lines, trimmed of spaces (ASCII, no-break and
+ * ideographic), with their hashes; *out malloc'd. */
+static int split_lines(const char *text, size_t n, line **out, size_t *count, idx_err *err)
+{
     size_t cap = 64, nl = 0;
     line *L = malloc(cap * sizeof *L);
+    *out = NULL;
+    *count = 0;
     if (!L) return idx_err_set(err, IDX_ENOMEM, "[clean] out of memory");
     for (size_t i = 0; i < n;) {
         size_t e = i;
@@ -220,10 +281,122 @@ int idx_clean_text(const char *text, size_t n, idx_cleaned *out, idx_err *err)
             memset(&L[nl], 0, sizeof L[nl]);
             L[nl].s = text + a;
             L[nl].n = b - a;
+            L[nl].hash = line_hash(text + a, b - a);
             nl++;
         }
         i = e + 1;
     }
+    *out = L;
+    *count = nl;
+    return IDX_OK;
+}
+
+/* ---- the lines of a site: an open-addressing table, line hash -> pages ---- */
+typedef struct site_slot {
+    uint64_t hash; /* 0: free (a real 0 hash is stored as 1) */
+    uint32_t pages, last_page;
+} site_slot;
+
+struct idx_site {
+    site_slot *t;
+    size_t cap, used; /* cap a power of two */
+    uint32_t pages;
+};
+
+int idx_site_new(idx_site **out, idx_err *err)
+{
+    *out = calloc(1, sizeof **out);
+    if (*out && ((*out)->t = calloc(1024, sizeof(site_slot)))) {
+        (*out)->cap = 1024;
+        return IDX_OK;
+    }
+    free(*out);
+    *out = NULL;
+    return idx_err_set(err, IDX_ENOMEM, "[clean] out of memory");
+}
+
+void idx_site_free(idx_site *s)
+{
+    if (!s) return;
+    free(s->t);
+    free(s);
+}
+
+size_t idx_site_pages(const idx_site *s)
+{
+    return s ? s->pages : 0;
+}
+
+static site_slot *site_find(site_slot *t, size_t cap, uint64_t h)
+{
+    size_t i = (size_t)(h ^ (h >> 29)) & (cap - 1);
+    while (t[i].hash && t[i].hash != h) i = (i + 1) & (cap - 1);
+    return &t[i];
+}
+
+int idx_site_add(idx_site *s, const char *text, size_t n, idx_err *err)
+{
+    int rc = idx_utf8_check(text, n, "page", err);
+    if (rc) return rc;
+    line *L;
+    size_t nl;
+    if ((rc = split_lines(text, n, &L, &nl, err))) return rc;
+    s->pages++;
+    for (size_t i = 0; i < nl; i++) {
+        if (2 * (s->used + 1) > s->cap) { /* grow at half full */
+            site_slot *t = calloc(2 * s->cap, sizeof *t);
+            if (!t) {
+                free(L);
+                return idx_err_set(err, IDX_ENOMEM, "[clean] out of memory");
+            }
+            for (size_t k = 0; k < s->cap; k++)
+                if (s->t[k].hash) *site_find(t, 2 * s->cap, s->t[k].hash) = s->t[k];
+            free(s->t);
+            s->t = t;
+            s->cap *= 2;
+        }
+        uint64_t h = L[i].hash ? L[i].hash : 1;
+        site_slot *e = site_find(s->t, s->cap, h);
+        if (!e->hash) {
+            e->hash = h;
+            s->used++;
+        }
+        if (e->last_page != s->pages) { /* once per page */
+            e->last_page = s->pages;
+            e->pages++;
+        }
+    }
+    free(L);
+    return IDX_OK;
+}
+
+/* Is a line with hash h part of the site's template: 0 no, 1 on
+ * IDX_SITE_SHARE of its pages, 2 on IDX_SITE_TEMPLATE_SHARE of them? */
+static int site_boiler(const idx_site *s, uint64_t h)
+{
+    if (!s || s->pages < IDX_SITE_MIN_PAGES) return 0;
+    const site_slot *e = site_find(s->t, s->cap, h ? h : 1);
+    if (!e->hash || e->pages < IDX_SITE_MIN_LINE_PAGES) return 0;
+    if ((double)e->pages >= IDX_SITE_TEMPLATE_SHARE * s->pages) return 2;
+    return (double)e->pages >= IDX_SITE_SHARE * s->pages;
+}
+
+int idx_clean_text(const char *text, size_t n, idx_cleaned *out, idx_err *err)
+{
+    return idx_clean_page(text, n, NULL, out, err);
+}
+
+int idx_clean_page(const char *text, size_t n, const idx_site *site, idx_cleaned *out,
+                   idx_err *err)
+{
+    memset(out, 0, sizeof *out);
+    if (n > IDX_CLEAN_MAX_BYTES)
+        return idx_err_set(err, IDX_ETOOBIG, "page is %zu bytes (max %d)", n, IDX_CLEAN_MAX_BYTES);
+    int rc = idx_utf8_check(text, n, "page", err);
+    if (rc) return rc;
+    line *L;
+    size_t nl;
+    if ((rc = split_lines(text, n, &L, &nl, err))) return rc;
 
     /* lines the page repeats: sort by hash, compare neighbours */
     {
@@ -236,12 +409,7 @@ int idx_clean_text(const char *text, size_t n, idx_cleaned *out, idx_err *err)
             return idx_err_set(err, IDX_ENOMEM, "[clean] out of memory");
         }
         for (size_t i = 0; i < nl; i++) {
-            uint64_t x = 1469598103934665603ull;
-            for (size_t k = 0; k < L[i].n; k++) {
-                x ^= (unsigned char)L[i].s[k];
-                x *= 1099511628211ull;
-            }
-            h[i] = x;
+            h[i] = L[i].hash;
             ord[i] = i;
         }
         qsort_r(ord, nl, sizeof *ord, by_hash, h);
@@ -253,42 +421,69 @@ int idx_clean_text(const char *text, size_t n, idx_cleaned *out, idx_err *err)
         free(ord);
         free(h);
     }
-
-    /* weigh every line */
+    /* ... but a short line repeated on its own, between lines that are not,
+     * is the body's (a speaker tag like "【同期】潘玉华" before each quote):
+     * chrome repeats in blocks (a footer printed three times) */
     for (size_t i = 0; i < nl; i++) {
-        line *l = &L[i];
-        l->chars = count_chars(l->s, l->n);
-        for (size_t p = 0; p < sizeof signals / sizeof *signals && !l->signal; p++)
-            l->signal = has(l->s, l->n, signals[p]);
-        char iso[64];
-        size_t ds, de;
-        l->dated = l->chars < 60 && find_date(l->s, l->n, iso, &ds, &de);
-        l->prose = !l->dated && l->chars >= 20 && punct_count(l->s, l->n) >= 1;
-        if (l->signal || l->repeated)
-            l->weight = -1000;
-        else if (l->prose)
-            l->weight = (long)l->chars;
-        else if (l->dated)
-            l->weight = -50;
-        else
-            l->weight = -(5 + (long)l->chars / 10);
+        L[i].chars = count_chars(L[i].s, L[i].n);
+        if (L[i].repeated && L[i].chars < 20 && !(i > 0 && L[i - 1].repeated) &&
+            !(i + 1 < nl && L[i + 1].repeated))
+            L[i].lone_repeat = 1;
     }
-    /* the body: the run of lines with the highest total (Kadane) */
-    long best = 0, cur = 0;
-    size_t bs = 0, be = 0, start = 0;
+    for (size_t i = 0; i < nl; i++)
+        if (L[i].lone_repeat) L[i].repeated = 0;
+
+    /* weigh every line; the body is the run of lines with the highest total
+     * (Kadane).  With a site's evidence its template lines weigh against;
+     * should that leave no body (the site holds copies of this very
+     * article), the page is read again on its own evidence. */
+    long best = 0;
+    size_t bs = 0, be = 0;
     int found = 0;
-    for (size_t i = 0; i < nl; i++) {
-        if (cur <= 0) {
-            cur = 0;
-            start = i;
+    for (int use_site = site != NULL;; use_site = 0) {
+        for (size_t i = 0; i < nl; i++) {
+            line *l = &L[i];
+            l->chars = count_chars(l->s, l->n);
+            char iso[64];
+            size_t ds, de;
+            /* a date line is meta, not a sentence that names a date */
+            l->dated = l->chars < 60 && !ends_sentence(l) && find_date(l->s, l->n, iso, &ds, &de);
+            l->prose = !l->dated && l->chars >= 20 && punct_count(l->s, l->n) >= 1;
+            l->signal = 0;
+            for (size_t p = 0; p < sizeof signals / sizeof *signals && !l->signal; p++)
+                l->signal = has(l->s, l->n, signals[p]);
+            for (size_t p = 0; p < sizeof weak_signals / sizeof *weak_signals && !l->signal &&
+                               !l->prose && l->chars <= WEAK_SIGNAL_MAX_CHARS;
+                 p++)
+                l->signal = has(l->s, l->n, weak_signals[p]);
+            l->site = use_site && site_boiler(site, l->hash);
+            if (l->signal || l->repeated || l->site)
+                l->weight = -1000;
+            else if (l->prose)
+                l->weight = (long)l->chars;
+            else if (l->dated)
+                l->weight = -50;
+            else
+                l->weight = -(5 + (long)l->chars / 10);
         }
-        cur += L[i].weight;
-        if (cur > best) {
-            best = cur;
-            bs = start;
-            be = i;
-            found = 1;
+        long cur = 0;
+        size_t start = 0;
+        best = 0;
+        found = 0;
+        for (size_t i = 0; i < nl; i++) {
+            if (cur <= 0) {
+                cur = 0;
+                start = i;
+            }
+            cur += L[i].weight;
+            if (cur > best) {
+                best = cur;
+                bs = start;
+                be = i;
+                found = 1;
+            }
         }
+        if (found || !use_site) break;
     }
     size_t top = found ? bs : nl; /* lines above the body */
 
@@ -298,6 +493,7 @@ int idx_clean_text(const char *text, size_t n, idx_cleaned *out, idx_err *err)
     long date_line = -1;
     for (int pass = 0; pass < 2 && date_line < 0; pass++)
         for (size_t k = top; k-- > 0;) {
+            /* (a site line may be a date: a day's pages share "发布日期: ...") */
             if (!L[k].dated || L[k].signal) continue;
             int labelled = has(L[k].s, L[k].n, "日期") || has(L[k].s, L[k].n, "时间") ||
                            has(L[k].s, L[k].n, "发布") || has(L[k].s, L[k].n, "发表");
@@ -310,20 +506,28 @@ int idx_clean_text(const char *text, size_t n, idx_cleaned *out, idx_err *err)
         goto nomem;
 
     /* headline: above the body (and above the date line when there is one),
-     * preferring a line the page repeats (a breadcrumb ends with it), then the
-     * closest */
+     * the closest, but a line another line echoes (a breadcrumb ends with it,
+     * an HTML <title> starts with it) a few lines further up goes first */
     long title = -1, tscore = 0;
     size_t tlimit = date_line >= 0 ? (size_t)date_line : top;
     size_t tfrom = tlimit > 50 ? tlimit - 50 : 0; /* the 50 lines above */
     for (size_t k = tfrom; k < tlimit; k++) {
         const line *l = &L[k];
-        if (l->signal || l->dated || l->chars < 4 || l->chars > 100) continue;
+        if (l->signal || l->dated || l->chars < 4 || l->chars > 150 || is_byline(l)) continue;
         if (l->chars < 40 && (has(l->s, l->n, "日期") || has(l->s, l->n, "发布时间") ||
                               has(l->s, l->n, "时间:") || has(l->s, l->n, "时间："))) continue;
+        /* echoed: another line above the body ends with it (a breadcrumb) or
+         * starts with it (an HTML <title> "headline - site") */
         int echoed = 0;
         for (size_t j = tfrom; j < top && !echoed; j++)
-            echoed = j != k && L[j].n > l->n && memcmp(L[j].s + L[j].n - l->n, l->s, l->n) == 0;
-        long score = (echoed || l->repeated ? 1000 : 0) - (long)(tlimit - k);
+            echoed = j != k && L[j].n > l->n &&
+                     (memcmp(L[j].s + L[j].n - l->n, l->s, l->n) == 0 ||
+                      memcmp(L[j].s, l->s, l->n) == 0);
+        /* a template line (a section name on most pages) only as a last
+         * resort; a line on fewer of them may be a column's recurring
+         * headline (国内联播快讯) */
+        long score = (echoed ? TITLE_ECHO_LINES : 0) - (l->site == 2 ? 5000 : 0) -
+                     (long)(tlimit - k);
         if (title < 0 || score > tscore) {
             title = (long)k;
             tscore = score;
@@ -331,9 +535,24 @@ int idx_clean_text(const char *text, size_t n, idx_cleaned *out, idx_err *err)
     }
     if (title >= 0 && !(out->title = idx_memdup(L[title].s, L[title].n))) goto nomem;
 
+    /* the body's edges: short lines the maximum run leaves out because they
+     * weigh a little against it - a sub-heading or "本台消息：" between the
+     * headline/date and the first paragraph, a closing sentence ("杨洁篪等
+     * 参加会见。") after the last */
+    if (found) {
+        long anchor = title > date_line ? title : date_line;
+        if (anchor >= 0 && (size_t)anchor < bs) {
+            size_t k = bs;
+            while (k > (size_t)anchor + 1 && edge_line(&L[k - 1]) && L[k - 1].chars <= 60) k--;
+            bs = k;
+        }
+        while (be + 1 < nl && edge_line(&L[be + 1]) && ends_sentence(&L[be + 1])) be++;
+    }
+
     /* outlet: a 来源 line above or in the body */
     for (size_t k = 0; k < (found ? be + 1 : nl) && !out->source; k++)
         if (!L[k].signal) out->source = source_of(L[k].s, L[k].n);
+    /* (a 来源 on every page of a site - the site's own name - still names the outlet) */
 
     /* body paragraphs */
     size_t total = 0;
@@ -344,7 +563,7 @@ int idx_clean_text(const char *text, size_t n, idx_cleaned *out, idx_err *err)
     size_t w = 0;
     if (found)
         for (size_t k = bs; k <= be; k++) {
-            if (L[k].signal || L[k].repeated) continue;
+            if (L[k].signal || L[k].repeated || L[k].site) continue;
             if (w) out->body[w++] = '\n';
             memcpy(out->body + w, L[k].s, L[k].n);
             w += L[k].n;

@@ -2,8 +2,7 @@
  * the publication date, the outlet when the page names it, and the body
  * paragraphs, without the site's navigation and footer.
  *
- * Lone-page evidence only (so far): the page is cut into lines, and each line
- * is weighed - prose (sentences: long, with sentence punctuation) counts for
+ * The page is cut into lines, and each line is weighed - prose (sentences: long, with sentence punctuation) counts for
  * the body, lines the site repeats on the page (a footer printed three
  * times), and lines with navigation/contact/licence signals (联系我们, 欢迎来到,
  * ICP备, 电话:, 地址:, Copyright, ...) count against; short lines cost a little
@@ -14,6 +13,17 @@
  * headline the line closest above the body that the page also repeats (as on
  * a breadcrumb) or, failing that, the nearest plausible line above the date,
  * the outlet a "来源:" line.
+ *
+ * Evidence across the pages of a site (idx_site): lines that recur on many
+ * of its pages - its navigation, sidebars, "about us" blurb and footer, even
+ * those written as sentences and free of the signals above - are its
+ * template: they weigh against the body like a signal line and are never
+ * the date; those on IDX_SITE_TEMPLATE_SHARE of the pages are a headline
+ * only as a last resort (a column's headline, 国内联播快讯, recurs too).  A line is template when
+ * the site has at least IDX_SITE_MIN_PAGES pages and the line is on at least
+ * IDX_SITE_MIN_LINE_PAGES of them and on IDX_SITE_SHARE of them.  Should
+ * that leave a page without a body (the site holds copies of the very
+ * article), the page is cleaned on its own evidence.
  */
 #ifndef IDX_CLEAN_H
 #define IDX_CLEAN_H
@@ -29,9 +39,27 @@ typedef struct idx_cleaned {
     char *body;   /* paragraphs joined by "\n" ("" when none) */
 } idx_cleaned;
 
-/* Clean text[0..n) (UTF-8).  IDX_EUTF8 naming the byte offset of invalid
+#define IDX_SITE_MIN_PAGES 4
+#define IDX_SITE_MIN_LINE_PAGES 3
+#define IDX_SITE_SHARE 0.3
+#define IDX_SITE_TEMPLATE_SHARE 0.6 /* a headline candidate only as a last resort */
+
+/* The lines of a site's pages (owned by the caller: idx_site_free). */
+typedef struct idx_site idx_site;
+int idx_site_new(idx_site **out, idx_err *err);
+void idx_site_free(idx_site *s); /* NULL ok */
+/* Learn one page's text (as it will be cleaned; each distinct line counted
+ * once per page).  IDX_EUTF8, IDX_ENOMEM. */
+int idx_site_add(idx_site *s, const char *text, size_t n, idx_err *err);
+size_t idx_site_pages(const idx_site *s);
+
+/* Clean text[0..n) (UTF-8) with the evidence of its site (NULL: the page
+ * alone).  IDX_EUTF8 naming the byte offset of invalid
  * UTF-8, IDX_ETOOBIG over IDX_CLEAN_MAX_BYTES, IDX_ENOMEM.  The caller frees
  * with idx_cleaned_fini (also after an error). */
+int idx_clean_page(const char *text, size_t n, const idx_site *site, idx_cleaned *out,
+                   idx_err *err);
+/* The page alone: idx_clean_page(text, n, NULL, out, err). */
 int idx_clean_text(const char *text, size_t n, idx_cleaned *out, idx_err *err);
 void idx_cleaned_fini(idx_cleaned *c);
 

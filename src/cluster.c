@@ -154,10 +154,11 @@ int idx_cluster_assign(idx_db *db, const char *id, size_t idn, const char *body,
         const char *other;
         size_t on = 0;
         if ((rc = stored_body(db, c[r[k].i].docid, &j, &other, &on, err))) break;
-        double sim = other ? idx_text_similarity(body, bodyn, other, on) : 0;
+        double sim = 0;
+        int same = other ? idx_text_same_story(body, bodyn, other, on, &sim) : 0;
         json_decref(j);
-        if (sim < 0) rc = idx_err_set(err, IDX_ENOMEM, "[cluster] out of memory");
-        else if (sim >= IDX_NEARDUP_THRESHOLD && sim > best_sim) {
+        if (same < 0) rc = idx_err_set(err, IDX_ENOMEM, "[cluster] out of memory");
+        else if (same && sim > best_sim) {
             best = (long)r[k].i;
             best_sim = sim;
         }

@@ -12,9 +12,10 @@
  * 1 - (1 - J^3)^16: 0.88 at J = 0.5, 0.97 at 0.6, 0.998 at 0.7, 0.007 at 0.1.
  * Decision: candidates are ranked by the fraction of equal bins (an
  * estimate of J); the best few at or above IDX_CLUSTER_PREFILTER are
- * compared exactly (idx_text_similarity of the stored bodies), and the most
- * similar one at or above IDX_NEARDUP_THRESHOLD - the same line as "reprint"
- * in related articles - gives its cluster.  Otherwise the article starts a
+ * compared exactly (idx_text_same_story of the stored bodies: similarity at
+ * least IDX_NEARDUP_THRESHOLD, or a copy cut short) - the same line as
+ * "reprint" in related articles - and the most similar such one gives its
+ * cluster.  Otherwise the article starts a
  * cluster keyed by its own id (so a cluster's key is its first-seen
  * member's id, even after that member is deleted or changed).
  * Stored: the key in IDX_SLOT_CLUSTER (Xapian's collapse key for searches)

@@ -227,13 +227,13 @@ int idx_related_json(idx_db *db, const idx_schema *sc, const char *id, size_t id
         const char *title = str_field(doc, "title", &tl), *body = str_field(doc, "body", &bl);
         int dup = stitle && title && tl == stl && memcmp(title, stitle, tl) == 0;
         if (!dup && sbody && body) {
-            double sim = idx_text_similarity(sbody, sbl, body, bl);
-            if (sim < 0) {
+            double sim;
+            dup = idx_text_same_story(sbody, sbl, body, bl, &sim);
+            if (dup < 0) {
                 json_decref(doc);
                 rc = oom(err);
                 break;
             }
-            dup = sim >= IDX_NEARDUP_THRESHOLD;
         }
         if (dup) {
             near++;

@@ -90,22 +90,33 @@ int idx_text_shingles(const char *s, size_t n, uint64_t **out, size_t *count)
     return 0;
 }
 
-double idx_text_similarity(const char *a, size_t an, const char *b, size_t bn)
+/* Distinct shingles of a and b and how many they share; texts too short
+ * for shingles are compared as exact strings of their letters/digits
+ * (*ua = *ub = 1 and *both 1 or 0, or all 0 when empty).  -1 when out of
+ * memory. */
+static int overlap(const char *a, size_t an, const char *b, size_t bn, size_t *ua, size_t *ub,
+                   size_t *both)
 {
     const size_t max = IDX_NEARDUP_MAX_CHARS;
     uint32_t *ca = malloc(max * sizeof *ca), *cb = malloc(max * sizeof *cb);
     uint64_t *ha = malloc(max * sizeof *ha), *hb = malloc(max * sizeof *hb);
-    double sim = -1;
+    int rc = -1;
+    *ua = *ub = *both = 0;
     if (!ca || !cb || !ha || !hb) goto done;
+    rc = 0;
     size_t na = letters(a, an, ca, max), nb = letters(b, bn, cb, max);
     if (na < IDX_NEARDUP_SHINGLE || nb < IDX_NEARDUP_SHINGLE) {
-        sim = na == nb && memcmp(ca, cb, na * sizeof *ca) == 0 && na > 0 ? 1 : 0;
+        if (na == 0 && nb == 0) goto done;
+        *ua = *ub = 1;
+        *both = na == nb && memcmp(ca, cb, na * sizeof *ca) == 0;
         goto done;
     }
-    size_t ua = shingles(ca, na, ha), ub = shingles(cb, nb, hb), i = 0, j = 0, both = 0;
-    while (i < ua && j < ub) {
+    *ua = shingles(ca, na, ha);
+    *ub = shingles(cb, nb, hb);
+    size_t i = 0, j = 0;
+    while (i < *ua && j < *ub) {
         if (ha[i] == hb[j]) {
-            both++;
+            (*both)++;
             i++;
             j++;
         } else if (ha[i] < hb[j]) {
@@ -114,11 +125,30 @@ double idx_text_similarity(const char *a, size_t an, const char *b, size_t bn)
             j++;
         }
     }
-    sim = (double)both / (double)(ua + ub - both);
 done:
     free(ca);
     free(cb);
     free(ha);
     free(hb);
-    return sim;
+    return rc;
+}
+
+double idx_text_similarity(const char *a, size_t an, const char *b, size_t bn)
+{
+    size_t ua, ub, both;
+    if (overlap(a, an, b, bn, &ua, &ub, &both) != 0) return -1;
+    return ua + ub - both ? (double)both / (double)(ua + ub - both) : 0;
+}
+
+int idx_text_same_story(const char *a, size_t an, const char *b, size_t bn, double *sim)
+{
+    size_t ua, ub, both;
+    *sim = 0;
+    if (overlap(a, an, b, bn, &ua, &ub, &both) != 0) return -1;
+    if (ua + ub - both == 0) return 0;
+    *sim = (double)both / (double)(ua + ub - both);
+    if (*sim >= IDX_NEARDUP_THRESHOLD) return 1;
+    size_t lo = ua < ub ? ua : ub, hi = ua < ub ? ub : ua;
+    return lo >= IDX_NEARDUP_SHINGLE && (double)lo >= IDX_NEARDUP_MIN_SHARE * (double)hi &&
+           (double)both >= IDX_NEARDUP_CONTAINED * (double)lo;
 }

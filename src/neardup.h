@@ -16,14 +16,22 @@
 
 #define IDX_NEARDUP_MAX_CHARS 8000
 #define IDX_NEARDUP_SHINGLE 4
-/* At or above this similarity two bodies are treated as one story. */
+/* At or above this similarity two bodies are treated as one story; so is a
+ * body cut short (at least IDX_NEARDUP_MIN_SHARE of the other's shingles,
+ * and at least IDX_NEARDUP_CONTAINED of its own in the other). */
 #define IDX_NEARDUP_THRESHOLD 0.5
+#define IDX_NEARDUP_MIN_SHARE 0.4
+#define IDX_NEARDUP_CONTAINED 0.8
 
 /* Similarity in [0, 1] of a[0..an) and b[0..bn) (UTF-8; invalid bytes are
  * skipped).  Texts with fewer than IDX_NEARDUP_SHINGLE letters/digits are
  * compared as exact strings of their letters/digits (1 or 0).  Returns -1
  * when out of memory. */
 double idx_text_similarity(const char *a, size_t an, const char *b, size_t bn);
+
+/* Are a and b one story (see IDX_NEARDUP_THRESHOLD)?  1 or 0, and their
+ * similarity in *sim; -1 when out of memory. */
+int idx_text_same_story(const char *a, size_t an, const char *b, size_t bn, double *sim);
 
 /* The sorted, distinct 64-bit hashes of the shingles of s[0..n) that the
  * similarity above compares: *out malloc'd (free; room for

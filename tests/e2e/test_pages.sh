@@ -77,3 +77,80 @@ expect_eq "  ... and the article is" "$("$IDX" search --db "$T/hdb" --json 南�
 cp "$H/seed.html" "$T/page-without-extension"
 expect_eq "HTML recognised by its start when the name says nothing (--format text not given)" \
     "$("$IDX" clean "$T/page-without-extension" | jq -r .date)" 2022-05-18
+
+# ---- a site of many pages sharing one template ----
+# Its chrome is written as sentences, with none of the words a lone page is
+# judged by: an "about" blurb, a sidebar item and a related-reading line, on
+# every page.  Cleaned alone, a page keeps some of it; cleaned with its site
+# (the other pages of its directory), every page's body holds every
+# paragraph of its article and nothing of the template.
+S=$T/site
+mkdir -p "$S"
+jq -c 'select(.body | length > 80) | select(.id | startswith("seed") | not)' "$SAMPLE" | head -n 6 > "$T/site.jsonl"
+i=0
+while IFS= read -r a; do
+    i=$((i + 1))
+    jq -r '"某某新闻网 - 权威新闻门户\n首页 | 国内 | 国际 | 财经 | 科技\n" +
+      "本站是一家综合性新闻网站，致力于为读者提供及时、准确、全面的新闻资讯，诚挚期待广大读者来稿交流。\n" +
+      "热门推荐\n某地举行春季招聘会，提供岗位三千余个，吸引了众多求职者前来咨询洽谈。\n" +
+      .title + "\n发布时间：" + .date + "\n" + .body + "\n" +
+      "相关阅读：某市召开年度工作会议，部署全年重点任务，要求各部门狠抓落实。\n" +
+      "本网站所刊登的各种新闻、信息和专题资料，均为本站版权所有，未经授权禁止使用。"' <<< "$a" > "$S/p$i.txt"
+done < "$T/site.jsonl"
+SC=$("$IDX" clean "$S")
+expect_eq "a site of $i pages: every title, and every paragraph of each article" \
+    "$(jq -c '[.title, [.body | split("\n")[] | select(length >= 20)]]' <<< "$SC")" \
+    "$(jq -c '[.title, [.body | split("\n")[] | select(length >= 20)]]' "$T/site.jsonl")"
+expect_eq "  ... and none of the template" "$(jq -r .body <<< "$SC" | grep -cE '本站|招聘会|相关阅读|版权|首页')" 0
+expect_eq "  ... and every date" "$(jq -r .date <<< "$SC" | sort | tr '\n' ' ')" \
+    "$(jq -r .date "$T/site.jsonl" | sort | tr '\n' ' ')"
+mkdir -p "$T/alone"
+cp "$S/p1.txt" "$T/alone/"
+expect_match "  ... while one page of it cleaned alone keeps some template prose" \
+    "$("$IDX" clean "$T/alone/p1.txt" | jq -r .body)" "本站是|招聘会|相关阅读"
+expect_rc "idx add of the site" 0 "$IDX" add -q --db "$T/sdb" "$S"
+for q in 招聘会 综合性新闻网站 年度工作会议; do
+    expect_eq "the site's template is not indexed: $q" "$("$IDX" search --db "$T/sdb" --json "$q" | jq -r .total)" 0
+done
+
+# ---- reprints: near-duplicates collapse in search ----
+# The seed story reprinted by two other sites (another template, another
+# headline, a lead-in, a word changed, a closing line) and a different story
+# on the same topic from one of them.
+R=$T/reprints
+mkdir -p "$R/a" "$R/b"
+cp "$PAGE" "$R/seed.txt"
+SEEDBODY=$(jq -r 'select(.id | startswith("seed")) | .body' "$SAMPLE")
+printf '晚报网 首页 > 经济\n南通开发区再获流动红旗\n时间：2022-05-19 08:00\n（转自南通开发区）%s\n编辑：李四\n' \
+    "$(sed 's/最新揭晓/近日揭晓/' <<< "$SEEDBODY")" > "$R/a/reprint.txt"
+printf '<html><body><div>财经频道</div><h1>连续14次！南通开发区项目建设再夺红旗</h1><p>2022年5月20日</p>%s<p>（完）</p></body></html>\n' \
+    "$(sed 's/.*/<p>&<\/p>/' <<< "$SEEDBODY")" > "$R/b/reprint.html"
+printf '晚报网 首页 > 经济\n南通开发区举行重大项目集中开工仪式\n时间：2022-05-21 09:00\n南通开发区今天举行重大项目集中开工仪式，总投资超过两百亿元的二十个项目同时开工，涵盖新能源、生物医药、高端装备等领域，全市一季度产业项目建设综合考核中成绩突出。\n区领导表示，将持续优化营商环境，服务企业发展，推动项目早建成、早投产、早见效。\n' > "$R/a/other.txt"
+RDB=$T/rdb
+expect_rc "idx add of the reprints" 0 "$IDX" add -q --db "$RDB" "$R"
+expect_eq "  ... four articles stored" "$(ndocs "$RDB")" 4
+j=$("$IDX" search --db "$RDB" --json 南通开发区)
+expect_eq "search 南通开发区: the story once plus the other story" "$(jq -r '.total, (.hits | length)' <<< "$j" | tr '\n' ' ')" "2 2 "
+expect_eq "  ... the story's hit stands for 2 reprints" \
+    "$(jq -r '.hits[] | select(.duplicates) | .duplicates' <<< "$j")" 2
+expect_eq "  ... and names them" \
+    "$(jq -r '.hits[] | select(.duplicates) | .duplicate_ids | length' <<< "$j")" 2
+expect_eq "  ... the other story on the same topic is not folded in" \
+    "$(jq -r '.hits[] | select(.duplicates | not) | .title' <<< "$j")" "南通开发区举行重大项目集中开工仪式"
+ja=$("$IDX" search --db "$RDB" --json --all 南通开发区)
+expect_eq "search --all: all four, the three copies in one cluster" \
+    "$(jq -r '.total, ([.hits[].cluster | select(.)] | unique | length), ([.hits[].cluster | select(.)] | length)' <<< "$ja" | tr '\n' ' ')" "4 1 3 "
+expect_match "the text output says so" "$("$IDX" search --db "$RDB" 南通开发区)" "\+ 2 near-duplicates: "
+expect_rc "re-adding the reprints (upserts) keeps the clusters" 0 "$IDX" add -q --db "$RDB" "$R"
+expect_eq "  ... still the story once" "$("$IDX" search --db "$RDB" --json 南通开发区 | jq -r .total)" 2
+expect_rc "idx add --no-cluster" 0 "$IDX" add -q --no-cluster --db "$T/rdb0" "$R"
+expect_eq "  ... no collapse" "$("$IDX" search --db "$T/rdb0" --json 南通开发区 | jq -r .total)" 4
+. "$(dirname "$0")/server.sh"
+if start_server dedup "$RDB"; then
+    search "$URL" 南通开发区
+    expect_eq "GET /search collapses reprints" "$(jq -r '.total, .hits[0].duplicates // .hits[1].duplicates' <<< "$BODY" | tr '\n' ' ')" "2 2 "
+    search "$URL" 南通开发区 dedup=0
+    expect_eq "GET /search?dedup=0 shows every copy" "$(jq -r .total <<< "$BODY")" 4
+    search "$URL" 南通开发区 dedup=2
+    expect_eq "dedup=2 is a 400" "$CODE" 400
+fi

@@ -2,7 +2,9 @@
  * bytes; when the first byte is odd, the rest goes through the HTML reader
  * (html.h, libxml2) first.  Invariants: a page is cleaned or refused with a message; the body
  * and headline are valid UTF-8 and the body is made of the page's own lines;
- * a date, when found, is ISO 8601 that idx reads back. */
+ * a date, when found, is ISO 8601 that idx reads back.  When the first byte
+ * has bit 1 set, the input is also cut at form feeds into the pages of one
+ * site (idx_site), and the page is cleaned with that site's evidence. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,7 +32,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         s = plain.data ? plain.data : "";
         size = plain.len;
     }
-    if (idx_clean_text(s, size, &c, &err) == IDX_OK) {
+    idx_site *site = NULL;
+    if (size > 0 && (data[0] & 2) && idx_site_new(&site, &err) == IDX_OK) {
+        for (size_t a = 0; a < size;) {
+            const char *ff = memchr(s + a, '\f', size - a);
+            size_t e = ff ? (size_t)(ff - s) : size;
+            idx_err perr;
+            idx_err_clear(&perr);
+            if (idx_site_add(site, s + a, e - a, &perr) != IDX_OK && !perr.msg[0]) abort();
+            a = e + 1;
+        }
+    }
+    if (idx_clean_page(s, size, site, &c, &err) == IDX_OK) {
         if (!c.body || !idx_utf8_valid(c.body, strlen(c.body), NULL)) abort();
         if (c.title && !idx_utf8_valid(c.title, strlen(c.title), NULL)) abort();
         if (strlen(c.body) > size) abort();
@@ -40,6 +53,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();
     }
     idx_cleaned_fini(&c);
+    idx_site_free(site);
     idx_buf_fini(&plain);
     return 0;
 }

@@ -74,6 +74,32 @@ static void test_invalid_utf8_skipped(void)
     CHECK(sim(bad, "全市一季度产业项目建设综合考核") == 1.0);
 }
 
+static void test_same_story(void)
+{
+    double sim;
+    /* the story cut to its first half by a reprint: Jaccard about 0.5 or
+     * below, but nearly all of it is in the original */
+    const char *longer =
+        "全市一季度产业项目建设综合考核最新揭晓，南通开发区以优异成绩再次获得流动红旗，"
+        "这是该区连续第十四次获此殊荣。今年以来，开发区坚持项目为王，聚焦新一代信息技术、"
+        "高端装备、新材料等主导产业，一批重大项目加快落地建设。一季度，全区新开工亿元以上"
+        "产业项目二十六个，竣工项目十八个，完成产业投资一百二十亿元，同比增长百分之二十三。";
+    const char *half = "全市一季度产业项目建设综合考核最新揭晓，南通开发区以优异成绩再次获得流动红旗，"
+                       "这是该区连续第十四次获此殊荣。今年以来，开发区坚持项目为王，聚焦新一代信息技术。";
+    CHECK_INT(idx_text_same_story(longer, strlen(longer), half, strlen(half), &sim), 1);
+    CHECK(sim < IDX_NEARDUP_THRESHOLD);
+    CHECK_INT(idx_text_same_story(story, strlen(story), story, strlen(story), &sim), 1);
+    CHECK(sim == 1.0);
+    /* a short item inside a long roundup is not the roundup's story */
+    const char *item = "全市一季度产业项目建设综合考核最新揭晓。";
+    CHECK_INT(idx_text_same_story(longer, strlen(longer), item, strlen(item), &sim), 0);
+    const char *other =
+        "南通开发区举行重大项目集中开工仪式，总投资超过两百亿元的二十个项目同时开工，"
+        "涵盖新能源、生物医药等领域。区领导表示，将持续优化营商环境，服务企业发展。";
+    CHECK_INT(idx_text_same_story(story, strlen(story), other, strlen(other), &sim), 0);
+    CHECK_INT(idx_text_same_story("", 0, "", 0, &sim), 0);
+}
+
 int main(void)
 {
     TEST(test_identical_is_one);
@@ -83,5 +109,6 @@ int main(void)
     TEST(test_latin_case_ignored);
     TEST(test_short_and_empty);
     TEST(test_invalid_utf8_skipped);
+    TEST(test_same_story);
     TEST_SUMMARY();
 }
