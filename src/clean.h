@@ -2,28 +2,36 @@
  * the publication date, the outlet when the page names it, and the body
  * paragraphs, without the site's navigation and footer.
  *
- * The page is cut into lines, and each line is weighed - prose (sentences: long, with sentence punctuation) counts for
- * the body, lines the site repeats on the page (a footer printed three
- * times), and lines with navigation/contact/licence signals (联系我们, 欢迎来到,
- * ICP备, 电话:, 地址:, Copyright, ...) count against; short lines cost a little
- * (so a sub-heading between paragraphs stays in).  The body is the run of
- * lines with the highest total weight (a maximum-sum segment).  The date is
- * the first date before the body (发布日期/发布时间/时间/日期 labels, or a bare
- * date; 2022-05-18, 2022/05/18, 2022年5月18日, with a time when given), the
- * headline the line closest above the body that the page also repeats (as on
- * a breadcrumb) or, failing that, the nearest plausible line above the date,
- * the outlet a "来源:" line.
+ * The page is cut into lines, and each line is weighed.  Prose (20+
+ * characters with sentence punctuation) counts for the body.  Against it
+ * count: blocks of lines the page repeats (a footer printed three times; a
+ * short line repeated on its own, like a speaker tag 【同期】 before quotes,
+ * is the body's), and lines with navigation/contact/licence signals (联系我们,
+ * 欢迎来到, ICP备, 电话:, 地址:, Copyright, ...; weak ones that prose also
+ * uses, 注册, 上一篇, only on short lines that are not sentences).  Short
+ * lines cost a little, so a sub-heading between paragraphs stays in.  The
+ * body is the run of lines with the highest total weight (a maximum-sum
+ * segment), widened over a short line between the headline/date and it
+ * ("本台消息：") and over closing sentences after it ("杨洁篪等参加会见。").
+ * The date is the nearest date line above the body, labelled ones first
+ * (发布日期/发布时间/时间/日期, or a bare date; 2022-05-18, 2022/05/18,
+ * 2022年5月18日, with a time when given; a sentence that names a date is
+ * prose, not a date line).  The headline is the closest plausible line above
+ * the date (not a byline, not labelled metadata), unless a line up to
+ * TITLE_ECHO_LINES further up is echoed by another (a breadcrumb ends with
+ * it, an HTML <title> starts with it).  The outlet is a "来源:" line.
  *
  * Evidence across the pages of a site (idx_site): lines that recur on many
  * of its pages - its navigation, sidebars, "about us" blurb and footer, even
  * those written as sentences and free of the signals above - are its
- * template: they weigh against the body like a signal line and are never
- * the date; those on IDX_SITE_TEMPLATE_SHARE of the pages are a headline
- * only as a last resort (a column's headline, 国内联播快讯, recurs too).  A line is template when
+ * template: they weigh against the body like a signal line; those on
+ * IDX_SITE_TEMPLATE_SHARE of the pages are a headline only as a last resort
+ * (a column's headline, 国内联播快讯, recurs too).  A line is template when
  * the site has at least IDX_SITE_MIN_PAGES pages and the line is on at least
  * IDX_SITE_MIN_LINE_PAGES of them and on IDX_SITE_SHARE of them.  Should
  * that leave a page without a body (the site holds copies of the very
- * article), the page is cleaned on its own evidence.
+ * article), the page is cleaned on its own evidence.  Dates are still read
+ * from template lines (a day's pages share "发布日期: 2022-05-18").
  */
 #ifndef IDX_CLEAN_H
 #define IDX_CLEAN_H

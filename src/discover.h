@@ -11,8 +11,9 @@
  * Related articles: the terms that best tell the article apart (Xapian's
  * relevance-feedback expansion of the article itself, xap.h
  * idx_db_more_like) searched as one OR query; the article itself and its
- * near-duplicates (same title, or a body at least IDX_NEARDUP_THRESHOLD
- * similar: reprints, neardup.h) are left out.
+ * near-duplicates (same title, or the same story by idx_text_same_story:
+ * reprints, neardup.h) are left out, and the results hold one article per
+ * near-duplicate cluster (cluster.h).
  */
 #ifndef IDX_DISCOVER_H
 #define IDX_DISCOVER_H
