@@ -140,6 +140,86 @@ double idx_text_similarity(const char *a, size_t an, const char *b, size_t bn)
     return ua + ub - both ? (double)both / (double)(ua + ub - both) : 0;
 }
 
+/* The distinct numbers (runs of digits among the letters/digits) of s,
+ * hashed and sorted into h (room for IDX_NEARDUP_MAX_NUMBERS); returns how
+ * many, or -1 when out of memory. */
+static long numbers(const char *s, size_t n, uint64_t *h)
+{
+    const size_t max = IDX_NEARDUP_MAX_CHARS;
+    uint32_t *cp = malloc(max * sizeof *cp);
+    if (!cp) return -1;
+    size_t k = letters(s, n, cp, max), m = 0;
+    for (size_t i = 0; i < k && m < IDX_NEARDUP_MAX_NUMBERS;) {
+        if (cp[i] < '0' || cp[i] > '9') {
+            i++;
+            continue;
+        }
+        uint64_t x = 1469598103934665603ull;
+        for (; i < k && cp[i] >= '0' && cp[i] <= '9'; i++) {
+            x ^= cp[i];
+            x *= 1099511628211ull;
+        }
+        h[m++] = x;
+    }
+    free(cp);
+    qsort(h, m, sizeof *h, cmp_u64);
+    size_t u = 0;
+    for (size_t i = 0; i < m; i++)
+        if (u == 0 || h[i] != h[u - 1]) h[u++] = h[i];
+    return (long)u;
+}
+
+/* Do a and b state different figures: of the numbers of the one with fewer
+ * (at least 2 of them), under IDX_NEARDUP_NUMBERS are in the other?  (A
+ * reprint keeps the figures; a daily report in a fixed template changes
+ * them.)  -1 when out of memory. */
+static int other_figures(const char *a, size_t an, const char *b, size_t bn)
+{
+    uint64_t *ha = malloc(2 * IDX_NEARDUP_MAX_NUMBERS * sizeof *ha);
+    if (!ha) return -1;
+    uint64_t *hb = ha + IDX_NEARDUP_MAX_NUMBERS;
+    long na = numbers(a, an, ha), nb = numbers(b, bn, hb);
+    int rc = -1;
+    if (na >= 0 && nb >= 0) {
+        long i = 0, j = 0, both = 0, lo = na < nb ? na : nb;
+        while (i < na && j < nb) {
+            if (ha[i] == hb[j]) {
+                both++;
+                i++;
+                j++;
+            } else if (ha[i] < hb[j]) {
+                i++;
+            } else {
+                j++;
+            }
+        }
+        rc = lo >= 2 && (double)both < IDX_NEARDUP_NUMBERS * (double)lo;
+    }
+    free(ha);
+    return rc;
+}
+
+/* Does the title of a work (in 《》) in b appear in a?  -1 when b names
+ * none. */
+static int shares_a_work(const char *a, size_t an, const char *b, size_t bn)
+{
+    static const char open[] = "《", close[] = "》";
+    int named = -1;
+    for (size_t i = 0; i + 3 <= bn; i++) {
+        if (memcmp(b + i, open, 3) != 0) continue;
+        size_t e = i + 3;
+        while (e + 3 <= bn && memcmp(b + e, close, 3) != 0) e++;
+        if (e + 3 > bn) break;
+        if (e > i + 3) {
+            named = 0;
+            for (size_t k = 0; k + (e + 3 - i) <= an; k++)
+                if (memcmp(a + k, b + i, e + 3 - i) == 0) return 1;
+        }
+        i = e;
+    }
+    return named;
+}
+
 int idx_text_same_story(const char *a, size_t an, const char *b, size_t bn, double *sim)
 {
     size_t ua, ub, both;
@@ -147,8 +227,13 @@ int idx_text_same_story(const char *a, size_t an, const char *b, size_t bn, doub
     if (overlap(a, an, b, bn, &ua, &ub, &both) != 0) return -1;
     if (ua + ub - both == 0) return 0;
     *sim = (double)both / (double)(ua + ub - both);
-    if (*sim >= IDX_NEARDUP_THRESHOLD) return 1;
     size_t lo = ua < ub ? ua : ub, hi = ua < ub ? ub : ua;
-    return lo >= IDX_NEARDUP_SHINGLE && (double)lo >= IDX_NEARDUP_MIN_SHARE * (double)hi &&
-           (double)both >= IDX_NEARDUP_CONTAINED * (double)lo;
+    int same = *sim >= IDX_NEARDUP_THRESHOLD ||
+               (lo >= IDX_NEARDUP_SHINGLE && (double)lo >= IDX_NEARDUP_MIN_SHARE * (double)hi &&
+                (double)both >= IDX_NEARDUP_CONTAINED * (double)lo);
+    if (!same || *sim >= IDX_NEARDUP_SAME_FIGURES_NOT_NEEDED) return same;
+    /* the same template about other works: "习近平《在…的讲话》单行本出版" */
+    if (shares_a_work(a, an, b, bn) == 0 && shares_a_work(b, bn, a, an) == 0) return 0;
+    int other = other_figures(a, an, b, bn);
+    return other < 0 ? -1 : !other;
 }

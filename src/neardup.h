@@ -22,6 +22,16 @@
 #define IDX_NEARDUP_THRESHOLD 0.5
 #define IDX_NEARDUP_MIN_SHARE 0.4
 #define IDX_NEARDUP_CONTAINED 0.8
+/* ... unless they state other figures: of the numbers of the one with fewer
+ * (2 or more), under IDX_NEARDUP_NUMBERS are in the other - a daily report
+ * in a fixed template ("新增确诊病例45例") is another story every day - or
+ * that each name works in 《》 but none in common (the same announcement
+ * about another book).  Texts at least IDX_NEARDUP_SAME_FIGURES_NOT_NEEDED
+ * alike are one story whatever their figures (a corrected figure in a
+ * reprint). */
+#define IDX_NEARDUP_NUMBERS 0.8
+#define IDX_NEARDUP_SAME_FIGURES_NOT_NEEDED 0.9
+#define IDX_NEARDUP_MAX_NUMBERS 512
 
 /* Similarity in [0, 1] of a[0..an) and b[0..bn) (UTF-8; invalid bytes are
  * skipped).  Texts with fewer than IDX_NEARDUP_SHINGLE letters/digits are
@@ -29,7 +39,7 @@
  * when out of memory. */
 double idx_text_similarity(const char *a, size_t an, const char *b, size_t bn);
 
-/* Are a and b one story (see IDX_NEARDUP_THRESHOLD)?  1 or 0, and their
+/* Are a and b one story (see IDX_NEARDUP_THRESHOLD and IDX_NEARDUP_NUMBERS)?  1 or 0, and their
  * similarity in *sim; -1 when out of memory. */
 int idx_text_same_story(const char *a, size_t an, const char *b, size_t bn, double *sim);
 

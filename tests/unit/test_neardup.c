@@ -98,6 +98,28 @@ static void test_same_story(void)
         "涵盖新能源、生物医药等领域。区领导表示，将持续优化营商环境，服务企业发展。";
     CHECK_INT(idx_text_same_story(story, strlen(story), other, strlen(other), &sim), 0);
     CHECK_INT(idx_text_same_story("", 0, "", 0, &sim), 0);
+    /* a daily report in a fixed template: another day, other figures */
+    const char *d1 = "国家卫生健康委今天（8月1日）通报，7月31日0—24时，31个省（自治区、直辖市）"
+                     "和新疆生产建设兵团报告新增确诊病例45例，其中境外输入病例6例，本土病例39例。"
+                     "截至7月31日24时，现有确诊病例714例。"
+                     "各地继续落实常态化防控措施，加强入境人员健康管理，严防输入风险和本土反弹。";
+    const char *d2 = "国家卫生健康委今天（8月2日）通报，8月1日0—24时，31个省（自治区、直辖市）"
+                     "和新疆生产建设兵团报告新增确诊病例49例，其中境外输入病例8例，本土病例41例。"
+                     "截至8月1日24时，现有确诊病例752例。"
+                     "各地继续落实常态化防控措施，加强入境人员健康管理，严防输入风险和本土反弹。";
+    CHECK(idx_text_similarity(d1, strlen(d1), d2, strlen(d2)) >= IDX_NEARDUP_THRESHOLD);
+    CHECK_INT(idx_text_same_story(d1, strlen(d1), d2, strlen(d2), &sim), 0);
+    /* ... while a reprint of one day keeps its figures */
+    const char *d1r = "据报道，国家卫生健康委今天（8月1日）通报，7月31日0—24时，31个省（自治区、直辖市）"
+                      "和新疆生产建设兵团报告新增确诊病例45例，其中境外输入病例6例，本土病例39例。";
+    CHECK_INT(idx_text_same_story(d1, strlen(d1), d1r, strlen(d1r), &sim), 1);
+    /* the same announcement about another book */
+    const char *b1 = "中共中央总书记、国家主席、中央军委主席习近平《在企业家座谈会上的讲话》单行本，"
+                     "已由人民出版社出版，即日起在全国新华书店发行。";
+    const char *b2 = "中共中央总书记、国家主席、中央军委主席习近平《在经济社会领域专家座谈会上的讲话》单行本，"
+                     "已由人民出版社出版，即日起在全国新华书店发行。";
+    CHECK_INT(idx_text_same_story(b1, strlen(b1), b2, strlen(b2), &sim), 0);
+    CHECK_INT(idx_text_same_story(b1, strlen(b1), b1, strlen(b1), &sim), 1);
 }
 
 int main(void)
