@@ -52,6 +52,34 @@ static int cmp_u64(const void *x, const void *y)
     return (a > b) - (a < b);
 }
 
+/* Sort h[0..m) and drop repeats; returns how many are left. */
+static size_t sort_distinct(uint64_t *h, size_t m)
+{
+    qsort(h, m, sizeof *h, cmp_u64);
+    size_t u = 0;
+    for (size_t i = 0; i < m; i++)
+        if (u == 0 || h[i] != h[u - 1]) h[u++] = h[i];
+    return u;
+}
+
+/* How many values two sorted, distinct arrays share. */
+static size_t common(const uint64_t *a, size_t na, const uint64_t *b, size_t nb)
+{
+    size_t i = 0, j = 0, both = 0;
+    while (i < na && j < nb) {
+        if (a[i] == b[j]) {
+            both++;
+            i++;
+            j++;
+        } else if (a[i] < b[j]) {
+            i++;
+        } else {
+            j++;
+        }
+    }
+    return both;
+}
+
 /* Sorted, distinct hashes of the k-shingles of cp[0..n); returns the count. */
 static size_t shingles(const uint32_t *cp, size_t n, uint64_t *h)
 {
@@ -64,11 +92,7 @@ static size_t shingles(const uint32_t *cp, size_t n, uint64_t *h)
         }
         h[m++] = x;
     }
-    qsort(h, m, sizeof *h, cmp_u64);
-    size_t u = 0;
-    for (size_t i = 0; i < m; i++)
-        if (u == 0 || h[i] != h[u - 1]) h[u++] = h[i];
-    return u;
+    return sort_distinct(h, m);
 }
 
 int idx_text_shingles(const char *s, size_t n, uint64_t **out, size_t *count)
@@ -113,18 +137,7 @@ static int overlap(const char *a, size_t an, const char *b, size_t bn, size_t *u
     }
     *ua = shingles(ca, na, ha);
     *ub = shingles(cb, nb, hb);
-    size_t i = 0, j = 0;
-    while (i < *ua && j < *ub) {
-        if (ha[i] == hb[j]) {
-            (*both)++;
-            i++;
-            j++;
-        } else if (ha[i] < hb[j]) {
-            i++;
-        } else {
-            j++;
-        }
-    }
+    *both = common(ha, *ua, hb, *ub);
 done:
     free(ca);
     free(cb);
@@ -162,11 +175,7 @@ static long numbers(const char *s, size_t n, uint64_t *h)
         h[m++] = x;
     }
     free(cp);
-    qsort(h, m, sizeof *h, cmp_u64);
-    size_t u = 0;
-    for (size_t i = 0; i < m; i++)
-        if (u == 0 || h[i] != h[u - 1]) h[u++] = h[i];
-    return (long)u;
+    return (long)sort_distinct(h, m);
 }
 
 /* Do a and b state different figures: of the numbers of the one with fewer
@@ -181,18 +190,8 @@ static int other_figures(const char *a, size_t an, const char *b, size_t bn)
     long na = numbers(a, an, ha), nb = numbers(b, bn, hb);
     int rc = -1;
     if (na >= 0 && nb >= 0) {
-        long i = 0, j = 0, both = 0, lo = na < nb ? na : nb;
-        while (i < na && j < nb) {
-            if (ha[i] == hb[j]) {
-                both++;
-                i++;
-                j++;
-            } else if (ha[i] < hb[j]) {
-                i++;
-            } else {
-                j++;
-            }
-        }
+        long lo = na < nb ? na : nb;
+        size_t both = common(ha, (size_t)na, hb, (size_t)nb);
         rc = lo >= 2 && (double)both < IDX_NEARDUP_NUMBERS * (double)lo;
     }
     free(ha);
