@@ -12,6 +12,7 @@
 #include <time.h>
 #include <algorithm>
 #include <map>
+#include <set>
 
 #include <cstdlib>
 #include <cmath>
@@ -583,7 +584,7 @@ extern "C" int idx_db_near_candidates(idx_db *db, const char *const *terms, cons
 {
     *out = NULL;
     *nout = 0;
-    std::map<Xapian::docid, unsigned> seen;
+    std::set<Xapian::docid> seen;
     int rc = with_retry(db, err, "near_candidates", [&] {
         seen.clear();
         for (size_t t = 0; t < n; t++) {
@@ -592,11 +593,8 @@ extern "C" int idx_db_near_candidates(idx_db *db, const char *const *terms, cons
              * empty posting list is not */
             if (db->rd->get_termfreq(term) == 0) continue;
             for (Xapian::PostingIterator p = db->rd->postlist_begin(term);
-                 p != db->rd->postlist_end(term); ++p) {
-                auto it = seen.find(*p);
-                if (it != seen.end()) it->second++;
-                else if (seen.size() < max) seen.emplace(*p, 1);
-            }
+                 p != db->rd->postlist_end(term) && seen.size() < max; ++p)
+                seen.insert(*p);
         }
     });
     if (rc || seen.empty()) return rc;
@@ -609,11 +607,10 @@ extern "C" int idx_db_near_candidates(idx_db *db, const char *const *terms, cons
             std::free(c[k - 1].key);
             c[k - 1].sig = c[k - 1].key = NULL;
         }
-        for (const auto &kv : seen) {
-            Xapian::Document d = db->rd->get_document(kv.first, Xapian::DOC_ASSUME_VALID);
+        for (Xapian::docid id : seen) {
+            Xapian::Document d = db->rd->get_document(id, Xapian::DOC_ASSUME_VALID);
             std::string sig = d.get_value(sig_slot), key = d.get_value(key_slot);
-            c[k].docid = kv.first;
-            c[k].shared = kv.second;
+            c[k].docid = id;
             c[k].sig = dup_bytes(sig);
             c[k].key = dup_bytes(key);
             c[k].siglen = sig.size();

@@ -109,7 +109,6 @@ int idx_db_more_like(idx_db *db, const char *uid, size_t uidlen, unsigned nterms
 /* ---- near-duplicate lookup (cluster.c) ---- */
 typedef struct idx_near_cand {
     unsigned docid;  /* in db's own numbering, for idx_db_doc_data */
-    unsigned shared; /* how many of the terms index it */
     char *sig;       /* the value of sig_slot (malloc'd, NUL-terminated) */
     size_t siglen;
     char *key;       /* the value of key_slot (malloc'd, NUL-terminated) */
