@@ -236,16 +236,19 @@ static char *source_of(const char *s, size_t n)
     return NULL;
 }
 
-/* FNV-1a of a line's bytes: the identity of a line within a page and
- * across the pages of a site */
+uint64_t idx_clean_hash(uint64_t h, const char *s, size_t n)
+{
+    for (size_t k = 0; k < n; k++) {
+        h ^= (unsigned char)s[k];
+        h *= 1099511628211ull;
+    }
+    return h;
+}
+
+/* the identity of a line within a page and across the pages of a site */
 static uint64_t line_hash(const char *s, size_t n)
 {
-    uint64_t x = 1469598103934665603ull;
-    for (size_t k = 0; k < n; k++) {
-        x ^= (unsigned char)s[k];
-        x *= 1099511628211ull;
-    }
-    return x;
+    return idx_clean_hash(IDX_CLEAN_HASH_SEED, s, n);
 }
 
 /* The page's non-blank lines, trimmed of spaces (ASCII, no-break and
@@ -443,7 +446,6 @@ int idx_clean_page(const char *text, size_t n, const idx_site *site, idx_cleaned
     for (int use_site = site != NULL;; use_site = 0) {
         for (size_t i = 0; i < nl; i++) {
             line *l = &L[i];
-            l->chars = count_chars(l->s, l->n);
             char iso[64];
             size_t ds, de;
             /* a date line is meta, not a sentence that names a date */
