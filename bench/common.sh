@@ -1,6 +1,6 @@
 # bench/common.sh - sourced by the bench scripts (run from the repository
 # root).  ensure_index CORPUS DB: builds DB from CORPUS with `idx add` unless
-# it already holds every article of CORPUS.
+# it already holds every article of CORPUS.  start_idxd: an idxd to load.
 ensure_index() {
     local corpus=$1 db=$2 want have
     want=$(zcat -f "$corpus" | grep -c .)
@@ -10,4 +10,18 @@ ensure_index() {
         rm -rf "$db"
         build/idx add -q --db "$db" "$corpus"
     fi
+}
+
+# start_idxd OUT DB [idxd options...]: idxd ($IDXD, default build/idxd) on a
+# free loopback port without an access log, stdout/stderr in OUT; waits for
+# its listening line and sets IDXD_PID and URL (http://127.0.0.1:PORT).
+# Returns 1 when it did not come up.  The caller stops it.
+start_idxd() {
+    local out=$1 db=$2
+    shift 2
+    "${IDXD:-build/idxd}" --db "$db" --listen 127.0.0.1:0 --no-access-log "$@" > "$out" 2>&1 &
+    IDXD_PID=$!
+    for _ in $(seq 100); do grep -q listening "$out" && break; sleep 0.05; done
+    URL=$(grep -o 'http://[^/]*' "$out" || true)
+    [ -n "$URL" ]
 }

@@ -8,6 +8,7 @@
 # usage: bench/dedup.sh [CORPUS] [WORKDIR]   (Env: SECS per load run, 10)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/common.sh
 CORPUS=${1:-../shared/corpus/zh_cctv_xwlb.jsonl.gz}
 WORK=${2:-/tmp/idx-bench/dedup}
 QUERIES=${QUERIES:-../shared/queries/zh_news.txt}
@@ -41,11 +42,9 @@ xapian-delve -V4 "$WORK/on" | tr ' ' '\n' | sed -n 's/^[0-9]*://p' | sort | uniq
          END {printf "clustered articles %d; clusters of 2 or more: %d, holding %d articles (largest %d)\n", docs, c, in_c, max}'
 echo
 out=$(mktemp)
-build/idxd --db "$WORK/on" --listen 127.0.0.1:0 --threads 1 --no-access-log > "$out" 2>&1 &
-pid=$!
-trap 'kill $pid 2>/dev/null; rm -f "$out"' EXIT
-for _ in $(seq 100); do grep -q listening "$out" && break; sleep 0.1; done
-url=$(grep -o 'http://[^/]*' "$out")
+trap 'kill ${IDXD_PID:-} 2>/dev/null; rm -f "$out"' EXIT
+start_idxd "$out" "$WORK/on" --threads 1
+url=$URL
 echo "idxd 1 worker thread, concurrency 1, ${SECS}s per run after 1s warm-up, the ${QUERIES##*/} queries"
 printf '| /search on the clustered index | req/s | p50 ms | p99 ms | errors |\n|---|---|---|---|---|\n'
 for path in '/search?q=%s&limit=10' '/search?q=%s&limit=10&dedup=0'; do

@@ -32,11 +32,9 @@ total=$(zcat -f "$CORPUS" | grep -c .)
 zcat -f "$CORPUS" | awk -v step=$((total / 300)) 'NR % step == 0' | jq -r .id | head -n 300 > "$ids"
 echo "typed prefixes: $(wc -l < "$typed") (from $(grep -v '^#' "$QUERIES" | grep -c .) queries); related: $(wc -l < "$ids") articles"
 
-build/idxd --db "$DB" --listen 127.0.0.1:0 --threads "$THREADS" --no-access-log > "$out" 2>&1 &
-pid=$!
-trap 'kill $pid 2>/dev/null; rm -f "$out" "$typed" "$ids"' EXIT
-for _ in $(seq 100); do grep -q listening "$out" && break; sleep 0.1; done
-url=$(grep -o 'http://[^/]*' "$out")
+trap 'kill ${IDXD_PID:-} 2>/dev/null; rm -f "$out" "$typed" "$ids"' EXIT
+start_idxd "$out" "$DB" --threads "$THREADS"
+url=$URL
 echo "idxd $THREADS worker threads; loadgen in the same machine, ${SECS}s per run after 2s warm-up"
 printf '%-34s %5s %9s %9s %9s %9s %9s %9s %8s\n' route concurrency requests req/s p50_ms p95_ms p99_ms max_ms errors
 run() { # label path file
@@ -51,5 +49,5 @@ run() { # label path file
 run "GET /suggest?q=...&limit=8" '/suggest?q=%s&limit=8' "$typed"
 run "GET /docs/{id}/related?limit=5" '/docs/%s/related?limit=5' "$ids"
 run "GET /search?q=...&limit=10 (same queries)" '/search?q=%s&limit=10' "$QUERIES"
-kill -TERM $pid
-wait $pid
+kill -TERM $IDXD_PID
+wait $IDXD_PID

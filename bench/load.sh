@@ -30,11 +30,9 @@ build/bench/queryrun -r 5 "$DB" "$QUERIES"
 echo
 
 out=$(mktemp)
-build/idxd --db "$DB" --listen 127.0.0.1:0 --threads "$THREADS" --no-access-log >"$out" 2>&1 &
-pid=$!
-trap 'kill $pid 2>/dev/null; rm -f "$out"' EXIT
-for _ in $(seq 100); do grep -q listening "$out" && break; sleep 0.1; done
-url=$(grep -o 'http://[^/]*' "$out")
+trap 'kill ${IDXD_PID:-} 2>/dev/null; rm -f "$out"' EXIT
+start_idxd "$out" "$DB" --threads "$THREADS"
+url=$URL
 echo "idxd $THREADS worker threads; loadgen in the same machine (it shares the cores), ${SECS}s per run after 1s warm-up"
 printf '%-12s %10s %9s %9s %9s %9s %9s %8s %8s\n' concurrency requests req/s p50_ms p95_ms p99_ms max_ms errors non2xx
 for c in $CONCURRENCY; do
@@ -44,5 +42,5 @@ for c in $CONCURRENCY; do
         "$(jq -r .p95_ms <<<"$j")" "$(jq -r .p99_ms <<<"$j")" "$(jq -r .max_ms <<<"$j")" \
         "$(jq -r .errors <<<"$j")" "$(jq -r .non2xx <<<"$j")"
 done
-kill -TERM $pid
-wait $pid
+kill -TERM $IDXD_PID
+wait $IDXD_PID

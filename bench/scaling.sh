@@ -15,6 +15,7 @@
 # machine has no Debian packages.
 set -u
 cd "$(dirname "$0")/.."
+. bench/common.sh
 CORPUS=${1:-../shared/corpus/zh_cctv_xwlb.jsonl.gz}
 N=${2:-30000}
 QUERIES=${QUERIES:-../shared/queries/zh_news.txt}
@@ -32,10 +33,8 @@ zcat -f "$CORPUS" | head -n "$N" | "$IDX" add -q --batch 10000 --db "$DB" - || e
 "$IDX" stats --db "$DB"
 "$QUERYRUN" -r 3 "$DB" "$QUERIES"
 for t in $THREADS; do
-    "$IDXD" --db "$DB" --listen 127.0.0.1:0 --threads "$t" --no-access-log > "$DB.out" 2>&1 &
-    pid=$!
-    for _ in $(seq 100); do grep -q listening "$DB.out" && break; sleep 0.1; done
-    url=$(grep -o 'http://[^/]*' "$DB.out")
+    start_idxd "$DB.out" "$DB" --threads "$t"
+    pid=$IDXD_PID url=$URL
     echo "== idxd --threads $t, loadgen -c 64 -t 5 -w 1"
     "$LOADGEN" -u "$url" -c 64 -t 5 -w 1 "$QUERIES"
     kill -TERM "$pid"

@@ -12,6 +12,7 @@
 # Figures in bench/RESULTS.md come from this script.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/common.sh
 CORPUS=${1:-../shared/corpus/zh_cctv_xwlb.jsonl.gz}
 WORK=${2:-/tmp/idx-shards}
 ARTICLES=${ARTICLES:-20000}
@@ -73,10 +74,8 @@ for pair in "one database|$WORK/single" "$SHARDS local shards (archive)|$WORK/ha
     "$SHARDS remote shards (xapian-tcpsrv)|$WORK/remote.stub" "compacted archive|$WORK/compacted"; do
     label=${pair%%|*} db=${pair#*|}
     out=$WORK/idxd.out
-    build/idxd --db "$db" --listen 127.0.0.1:0 --no-access-log > "$out" 2>&1 &
-    idxd_pid=$!
-    for _ in $(seq 100); do grep -q listening "$out" && break; sleep 0.05; done
-    url=$(grep -o 'http://[^/]*' "$out")
+    start_idxd "$out" "$db"
+    idxd_pid=$IDXD_PID url=$URL
     j=$(build/bench/loadgen --json -u "$url" -c "$C" -t "$SECS" -w 2 "$QUERIES")
     printf '%-44s %9.1f %9.2f %9.2f %9.2f %8s\n' "$label" "$(jq -r .rps <<< "$j")" \
         "$(jq -r .p50_ms <<< "$j")" "$(jq -r .p99_ms <<< "$j")" "$(jq -r .max_ms <<< "$j")" \
