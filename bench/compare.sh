@@ -1,0 +1,136 @@
+#!/usr/bin/env bash
+# bench/compare.sh - idx side by side with Groonga (the closest peer: a C
+# engine with bigram tokenization, an HTTP server and HTML snippets) on the
+# same corpus, queries and machine, in one run, plus the floor under
+# idxd's /search.
+#
+# Both engines get the same work:
+#   corpus   ../shared/corpus/zh_cctv_xwlb.jsonl.gz (75k 新闻联播 articles)
+#   Groonga  table Articles (title ShortText, body LongText, date Time), lexicon
+#            TokenBigram + NormalizerAuto, one title+body index with
+#            positions; served by `groonga -s --protocol http`
+#   queries  ../shared/queries/zh_news.txt; for Groonga each word quoted, so
+#            both read "all words as phrases, ANDed"
+#   request  top 10 by relevance with the title weighted 2x, one highlighted
+#            body snippet of about 120 characters (Groonga: snippet() with
+#            width 360 bytes, html_escape, <mark>), and the hit count
+#   load     bench/loadgen, keep-alive, the same query file order
+# Printed: ingest wall time, index size (allocated blocks, du), latency p50/p99
+# at concurrency 1, requests/s at 16 and 64, each server's peak RSS (VmHWM),
+# the ratios idx/Groonga, and the floor: the same queries in-process without
+# HTTP or snippets (bench/queryrun) plus a static HTTP answer (GET /api) under
+# the same load, against GET /search.
+#
+# usage: bench/compare.sh [CORPUS] [WORKDIR]
+# Env: SECS per load run (10), QUERIES, THREADS (server threads, default cores).
+# Installs groonga-bin with apt-get when it is missing (as root).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. bench/common.sh
+CORPUS=${1:-../shared/corpus/zh_cctv_xwlb.jsonl.gz}
+WORK=${2:-/tmp/idx-bench/compare}
+QUERIES=${QUERIES:-../shared/queries/zh_news.txt}
+SECS=${SECS:-10}
+THREADS=${THREADS:-$(nproc)}
+if ! command -v groonga > /dev/null; then
+    echo "installing groonga-bin..."
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q groonga-bin > /dev/null
+fi
+make -s build/idx build/idxd build/bench/loadgen build/bench/queryrun
+rm -rf "$WORK"
+mkdir -p "$WORK/groonga"
+LOADGEN=build/bench/loadgen
+secs() { date +%s.%N; }
+
+# ---- inputs: Groonga's load file and quoted queries (not timed) ----
+zcat -f "$CORPUS" | jq -c '{_key: .id, title: (.title // ""), body: (.body // ""),
+    date: ((.date // "") | .[0:10] | (try (strptime("%Y-%m-%d") | mktime) catch 0))}' |
+    { echo 'load --table Articles'; echo '['; sed 's/$/,/'; echo ']'; } > "$WORK/load.grn"
+grep -v '^#' "$QUERIES" | grep . |
+    awk '{o = ""; for (i = 1; i <= NF; i++) { g = $i; gsub(/\\/, "\\\\", g); gsub(/"/, "\\\"", g);
+          o = o (i > 1 ? " " : "") "\"" g "\"" } print o}' > "$WORK/groonga-queries.txt"
+cat > "$WORK/schema.grn" <<'EOF'
+table_create Articles TABLE_HASH_KEY ShortText
+column_create Articles title COLUMN_SCALAR ShortText
+column_create Articles body COLUMN_SCALAR LongText
+column_create Articles date COLUMN_SCALAR Time
+table_create Terms TABLE_PAT_KEY ShortText --default_tokenizer TokenBigram --normalizer NormalizerAuto
+column_create Terms article_index COLUMN_INDEX|WITH_POSITION|WITH_SECTION Articles title,body
+EOF
+
+# ---- ingest, one engine after the other ----
+t0=$(secs)
+build/idx add -q --db "$WORK/idx" "$CORPUS" > /dev/null
+t1=$(secs)
+groonga -n "$WORK/groonga/db" < "$WORK/schema.grn" > /dev/null
+groonga "$WORK/groonga/db" < "$WORK/load.grn" > "$WORK/groonga-load.out"
+t2=$(secs)
+ingest_idx=$(echo "$t1 - $t0" | bc) ingest_gr=$(echo "$t2 - $t1" | bc)
+loaded=$(grep -o '\],[0-9]*\]$' "$WORK/groonga-load.out" | tr -dc 0-9)
+size_idx=$(du -sk "$WORK/idx" | cut -f1) size_gr=$(du -sk "$WORK/groonga" | cut -f1)
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')"
+echo "corpus: $(build/idx stats --json --db "$WORK/idx" | jq .documents) articles in idx, $loaded loaded into Groonga $(groonga --version | head -1 | cut -d' ' -f2)"
+
+# ---- servers ----
+start_idxd "$WORK/idxd.out" "$WORK/idx" --threads "$THREADS"
+url_idx=$URL
+port=$((20000 + RANDOM % 20000))
+groonga -s --protocol http --bind-address 127.0.0.1 -p "$port" -t "$THREADS" "$WORK/groonga/db" \
+    > "$WORK/groonga-server.out" 2>&1 &
+gpid=$!
+trap 'kill $IDXD_PID $gpid 2> /dev/null || true' EXIT
+url_gr=http://127.0.0.1:$port
+for _ in $(seq 100); do curl -sf "$url_gr/d/status" > /dev/null && break; sleep 0.1; done
+snip='snippet(body, {"width": 360, "max_n_results": 1, "html_escape": true, "default_open_tag": "<mark>", "default_close_tag": "</mark>"})'
+path_gr=$(jq -rn --arg s "$snip" '"/d/select?table=Articles&match_columns=" + ("title*2||body" | @uri) +
+    "&query=%s&output_columns=" + ("_key,title," + $s + ",_score" | @uri) + "&sort_keys=-_score&limit=10"')
+path_idx='/search?q=%s&limit=10'
+
+# the same work: hit counts of the first queries on both
+echo
+echo "hit counts, first 8 queries (idx / Groonga):"
+paste <(grep -v '^#' "$QUERIES" | grep . | head -8) <(head -8 "$WORK/groonga-queries.txt") |
+    while IFS=$'\t' read -r q gq; do
+        a=$(curl -s -G "$url_idx/search" --data-urlencode "q=$q" --data-urlencode exact_total=1 | jq .total)
+        b=$(curl -s "$url_gr${path_gr/\%s/$(jq -rn --arg q "$gq" '$q | @uri')}" | jq '.[1][0][0][0]')
+        echo "  $q: $a / $b"
+    done
+
+run() { # URL PATH QUERYFILE CONCURRENCY -> JSON
+    "$LOADGEN" --json -u "$1" -p "$2" -c "$4" -t "$SECS" -w 1 "$3"
+}
+declare -A R
+for c in 1 16 64; do
+    R[idx$c]=$(run "$url_idx" "$path_idx" "$QUERIES" "$c")
+    R[gr$c]=$(run "$url_gr" "$path_gr" "$WORK/groonga-queries.txt" "$c")
+done
+R[hello]=$(run "$url_idx" "/api" "$QUERIES" 1)
+rss_idx=$(grep VmHWM "/proc/$IDXD_PID/status" | tr -dc 0-9)
+rss_gr=$(grep VmHWM "/proc/$gpid/status" | tr -dc 0-9)
+floor=$(build/bench/queryrun -r 5 "$WORK/idx" "$QUERIES")
+
+f() { jq -r "$2" <<< "${R[$1]}"; }
+ratio() { echo "scale=3; $1 / $2" | bc | sed 's/^\./0./'; }
+echo
+echo "| ${SECS}s per load run, ${THREADS} server threads, loadgen on the same cores | idx | Groonga | idx/Groonga |"
+echo "|---|---|---|---|"
+printf '| ingest wall time, s | %.1f | %.1f | %s |\n' "$ingest_idx" "$ingest_gr" "$(ratio "$ingest_idx" "$ingest_gr")"
+printf '| index size (du), MiB | %.0f | %.0f | %s |\n' "$(echo "$size_idx/1024" | bc -l)" "$(echo "$size_gr/1024" | bc -l)" "$(ratio "$size_idx" "$size_gr")"
+for k in p50_ms p99_ms; do
+    printf '| latency %s, concurrency 1 | %.2f | %.2f | %s |\n' "${k%_ms}" "$(f idx1 .$k)" "$(f gr1 .$k)" "$(ratio "$(f idx1 .$k)" "$(f gr1 .$k)")"
+done
+for c in 16 64; do
+    printf '| requests/s, concurrency %d | %.0f | %.0f | %s |\n' "$c" "$(f idx$c .rps)" "$(f gr$c .rps)" "$(ratio "$(f idx$c .rps)" "$(f gr$c .rps)")"
+done
+printf '| server peak RSS, MiB | %.0f | %.0f | %s |\n' "$(echo "$rss_idx/1024" | bc -l)" "$(echo "$rss_gr/1024" | bc -l)" "$(ratio "$rss_idx" "$rss_gr")"
+errs=0
+for k in "${!R[@]}"; do errs=$((errs + $(f "$k" '.errors + .non2xx'))); done
+echo "errors and non-2xx replies over all runs: $errs"
+echo
+echo "floor (idx, concurrency 1):"
+echo "$floor" | sed 's/^/  /'
+printf '  GET /api (static answer, the HTTP + libevent cost): p50 %.3f ms\n' "$(f hello .p50_ms)"
+raw=$(awk '/^without snippets/ {print $3}' <<< "$floor")
+sum=$(echo "$raw + $(f hello .p50_ms)" | bc -l)
+printf '  GET /search: p50 %.3f ms = %sx the floor (%.3f ms in-process without snippets + %.3f ms HTTP)\n' \
+    "$(f idx1 .p50_ms)" "$(ratio "$(f idx1 .p50_ms)" "$sum")" "$raw" "$(f hello .p50_ms)"
