@@ -115,11 +115,11 @@ int idx_page_json(const char *text, size_t n, int html, const idx_site *site, co
     if (url && *url) {
         snprintf(id, sizeof id, "%s", ""); /* the URL itself, below */
     } else {
-        uint64_t h = IDX_CLEAN_HASH_SEED; /* stable across runs and machines */
+        uint64_t h = IDX_HASH_SEED; /* stable across runs and machines */
         const char *parts[2] = {c.title ? c.title : "", c.body};
         for (int p = 0; p < 2; p++) {
-            h = idx_clean_hash(h, parts[p], strlen(parts[p]));
-            h = idx_clean_hash(h, "\n", 1);
+            h = idx_hash(h, parts[p], strlen(parts[p]));
+            h = idx_hash(h, "\n", 1);
         }
         snprintf(id, sizeof id, "page-%016llx", (unsigned long long)h);
     }

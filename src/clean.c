@@ -236,19 +236,10 @@ static char *source_of(const char *s, size_t n)
     return NULL;
 }
 
-uint64_t idx_clean_hash(uint64_t h, const char *s, size_t n)
-{
-    for (size_t k = 0; k < n; k++) {
-        h ^= (unsigned char)s[k];
-        h *= 1099511628211ull;
-    }
-    return h;
-}
-
 /* the identity of a line within a page and across the pages of a site */
 static uint64_t line_hash(const char *s, size_t n)
 {
-    return idx_clean_hash(IDX_CLEAN_HASH_SEED, s, n);
+    return idx_hash(IDX_HASH_SEED, s, n);
 }
 
 /* The page's non-blank lines, trimmed of spaces (ASCII, no-break and

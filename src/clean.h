@@ -72,10 +72,4 @@ int idx_clean_page(const char *text, size_t n, const idx_site *site, idx_cleaned
 int idx_clean_text(const char *text, size_t n, idx_cleaned *out, idx_err *err);
 void idx_cleaned_fini(idx_cleaned *c);
 
-/* FNV-1a of s[0..n) going on from h (start with IDX_CLEAN_HASH_SEED): the
- * identity of a page's lines here and of a cleaned article's id (pages.c);
- * the same on every run and machine, so ids stay stable. */
-#define IDX_CLEAN_HASH_SEED 1469598103934665603ull
-uint64_t idx_clean_hash(uint64_t h, const char *s, size_t n);
-
 #endif
