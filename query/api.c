@@ -30,6 +30,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cache.h"
 #include "discover.h"
 #include "document.h"
 #include "form.h"
@@ -235,8 +236,18 @@ static const struct idx_synonyms *cfg_synonyms(const ctx *c)
     return c->w->srv->cfg.synonyms;
 }
 
-static void handle_search(ctx *c, const idx_form *f)
+/* GET /search.  query is the request's query string as sent: the key of
+ * the worker's answer cache (cache.h), tried first. */
+static void handle_search(ctx *c, const idx_form *f, const char *query)
 {
+    size_t qslen = query ? strlen(query) : 0;
+    int cacheable = c->w->db && !idx_db_has_remote(c->w->db);
+    json_t *hit = cacheable ? idxd_cache_get(c->w->cache, query ? query : "", qslen) : NULL;
+    if (hit) {
+        json_object_set_new(hit, "took_ms", json_real((idxd_now() - c->t0) * 1e3));
+        reply_json(c, 200, hit);
+        return;
+    }
     static const char *const known[] = {"q",        "limit",       "offset",      "sort",
                                         "from",     "to",          "source",      "category",
                                         "year",     "exact_total", "snippet_len", "facets",
@@ -312,6 +323,10 @@ static void handle_search(ctx *c, const idx_form *f)
     }
     json_object_set_new(out, "took_ms", json_real((idxd_now() - c->t0) * 1e3));
     reply_json(c, 200, out);
+    /* kept unless it depends on the clock (recency) or lacks shards */
+    if (cacheable && r.recency_days <= 0 && idx_db_nmissing(c->w->db) == 0 &&
+        json_object_set_new(out, "cached", json_true()) == 0)
+        idxd_cache_put(c->w->cache, query ? query : "", qslen, out);
     json_decref(out);
 }
 
@@ -415,13 +430,19 @@ static void handle_stats(ctx *c)
     char *last;
     if (!index_facts(c, &st, &last)) return;
     const idxd_server *s = c->w->srv;
-    json_t *j = json_pack("{s:s, s:I, s:I, s:f, s:o, s:f, s:i, s:I, s:I}", "db", s->cfg.db, "documents",
+    uint64_t hits, misses;
+    size_t entries;
+    idxd_cache_counts(c->w->cache, &hits, &misses, &entries);
+    json_t *j = json_pack("{s:s, s:I, s:I, s:f, s:o, s:f, s:i, s:I, s:I, s:{s:I, s:I, s:I, s:i}}",
+                          "db", s->cfg.db, "documents",
                           (json_int_t)st.documents, "revision", (json_int_t)st.revision,
                           "avg_doc_length", st.avg_length, "last_update",
                           last && *last ? json_string(last) : json_null(), "uptime_s",
                           idxd_wall() - s->started, "threads", s->cfg.threads, "connections",
                           (json_int_t)atomic_load(&c->w->srv->conns), "connections_peak",
-                          (json_int_t)atomic_load(&c->w->srv->conns_peak));
+                          (json_int_t)atomic_load(&c->w->srv->conns_peak), "cache", "hits",
+                          (json_int_t)hits, "misses", (json_int_t)misses, "entries",
+                          (json_int_t)entries, "max", s->cfg.cache_entries);
     reply_json(c, 200, j);
     json_decref(j);
     free(last);
@@ -595,7 +616,7 @@ void idxd_api_handle(struct evhttp_request *req, void *arg)
     }
     static const char *const none[] = {NULL};
     switch (c.route) {
-    case ROUTE_SEARCH: handle_search(&c, &f); break;
+    case ROUTE_SEARCH: handle_search(&c, &f, query); break;
     case ROUTE_DOCS: handle_doc(&c, path + 6, &f); break;
     case ROUTE_SUGGEST: handle_suggest(&c, &f); break;
     case ROUTE_HEALTH: if (check_known(&c, &f, none)) handle_health(&c); break;

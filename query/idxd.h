@@ -34,6 +34,7 @@ typedef struct idxd_config {
     double grace_s;     /* shutdown: longest wait for replies in flight */
     int access_log;
     const struct idx_synonyms *synonyms; /* --synonyms, shared read-only */
+    int cache_entries;  /* --cache: /search answers kept per worker (0: none) */
 } idxd_config;
 
 struct bufferevent;
@@ -59,6 +60,7 @@ typedef struct idxd_worker {
     double drain_deadline; /* idxd_now() + grace_s */
     idx_db *db;            /* NULL while the index cannot be opened */
     idx_schema schema;     /* the index's text options */
+    struct idxd_cache *cache; /* /search answers at the index revision read (cache.h) */
     char db_error[1024];
     struct idxd_conn *conns; /* connections this worker created */
     size_t nconns, capconns;

@@ -46,6 +46,8 @@ static void usage(FILE *f)
             "  --synonyms FILE      expand query parts by synonym groups (one group per line)\n"
             "  --shard-timeout MS   an archive's remote shards: connect and answer within MS,\n"
             "                       else results are partial without them (default 5000)\n"
+            "  --cache N            keep the answers of N distinct /search requests per\n"
+            "                       worker until the index changes (default 1024; 0: off)\n"
             "  -h, --help           this help\n"
             "\n"
             "Routes: GET /search?q=&limit=&offset=&sort=relevance|date|-date&from=&to=\n"
@@ -144,9 +146,10 @@ int main(int argc, char **argv)
     c->max_headers = 65536;
     c->grace_s = 10;
     c->access_log = 1;
+    c->cache_entries = 1024;
 
     enum { O_DB = 256, O_LISTEN, O_THREADS, O_CORS, O_TIMEOUT, O_MAXCONN, O_MAXBODY, O_GRACE,
-           O_NOLOG, O_SYNONYMS, O_SHARDTIMEOUT };
+           O_NOLOG, O_SYNONYMS, O_SHARDTIMEOUT, O_CACHE };
     static const struct option opts[] = {
         {"db", required_argument, 0, O_DB},
         {"listen", required_argument, 0, O_LISTEN},
@@ -159,6 +162,7 @@ int main(int argc, char **argv)
         {"no-access-log", no_argument, 0, O_NOLOG},
         {"synonyms", required_argument, 0, O_SYNONYMS},
         {"shard-timeout", required_argument, 0, O_SHARDTIMEOUT},
+        {"cache", required_argument, 0, O_CACHE},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0},
     };
@@ -215,6 +219,10 @@ int main(int argc, char **argv)
         case O_SHARDTIMEOUT:
             if (int_opt(optarg, "--shard-timeout", "milliseconds", 1, 600000, &v)) return 2;
             idx_db_set_remote_timeout((unsigned)v);
+            break;
+        case O_CACHE:
+            if (int_opt(optarg, "--cache", "entries", 0, 1000000, &v)) return 2;
+            c->cache_entries = (int)v;
             break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;

@@ -57,6 +57,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cache.h"
 #include "idxd.h"
 #include "metrics.h"
 #include "document.h"
@@ -99,6 +100,9 @@ int idxd_worker_ensure_db(idxd_worker *w)
     w->db = db;
     w->schema = sc;
     w->db_error[0] = '\0';
+    idx_db_stats st; /* the revision the cache's answers will be made at */
+    if (idx_db_get_stats(db, &st, &err) == IDX_OK) idxd_cache_revision(w->cache, st.revision);
+    else idxd_cache_clear(w->cache);
     return 0;
 }
 
@@ -242,12 +246,16 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
     idx_err err;
     idx_err_clear(&err);
     idx_schema sc;
-    if (idx_db_reopen(w->db, &err) == IDX_OK && idx_schema_read(w->db, &sc, &err) == IDX_OK) {
+    idx_db_stats st;
+    if (idx_db_reopen(w->db, &err) == IDX_OK && idx_schema_read(w->db, &sc, &err) == IDX_OK &&
+        idx_db_get_stats(w->db, &st, &err) == IDX_OK) {
         w->schema = sc; /* a database created after idxd started records it late */
+        idxd_cache_revision(w->cache, st.revision); /* a commit empties the cache */
         return;
     }
     {
         /* the index went away or broke: close it, reopen on the next tick */
+        idxd_cache_clear(w->cache);
         snprintf(w->db_error, sizeof w->db_error, "index %.300s: %.500s", w->srv->cfg.db, err.msg);
         idx_db_close(w->db);
         w->db = NULL;
@@ -299,6 +307,10 @@ static void *run(void *arg)
 int idxd_worker_start(idxd_worker *w)
 {
     const idxd_config *c = &w->srv->cfg;
+    if (!(w->cache = idxd_cache_new((size_t)c->cache_entries))) {
+        fprintf(stderr, "idxd: out of memory for the answer cache\n");
+        return -1;
+    }
     w->base = event_base_new();
     if (!w->base || !(w->http = evhttp_new(w->base))) {
         fprintf(stderr, "idxd: cannot create an event base\n");
@@ -356,5 +368,6 @@ void idxd_worker_join(idxd_worker *w)
     if (w->drain) event_free(w->drain);
     if (w->base) event_base_free(w->base);
     idx_db_close(w->db);
+    idxd_cache_free(w->cache);
     memset(w, 0, sizeof *w);
 }

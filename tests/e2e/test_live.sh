@@ -5,6 +5,10 @@
 # reply consistent - each hit complete and ranked in order, and GET /docs/{id}
 # of the first hit of every reply answers 200 with that id (no hit pointing at
 # a missing document).  The checker itself is shown to catch a bad reply.
+# The answer cache (query/cache.c): a repeated search is answered from it with
+# the same hits, a commit empties it (the next answer sees the new article),
+# --cache N keeps the N most recently used, and --cache 0 or a recency search
+# is never cached.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/server.sh"
 
@@ -56,4 +60,32 @@ expect_eq "the upserts are served (更新 finds the rewritten titles)" "$(jqb '.
 expect_eq "loadgen --check flags a reply that is not a search result" "$(jq -r '.inconsistent' "$T/neg.json")" 5
 stop_server "$L_PID" 10
 expect_eq "SIGTERM exits 0" "$STOP_RC" 0
+
+# ---- the answer cache ----
+start_server cache "$DB" --threads 1 || exit 1
+C=$URL
+search "$C" 经济 limit=5
+first=$(jqb '[.total, [.hits[].id]]')
+expect_eq "a first search is computed" "$(jqb '.cached // false')" false
+search "$C" 经济 limit=5
+expect_eq "the same search again comes from the cache" "$(jqb '.cached')" true
+expect_eq "  ... with the same total and hits" "$(jqb '[.total, [.hits[].id]]')" "$first"
+http "$C/stats"
+expect_eq "  ... counted in /stats" "$(jqb '.cache.hits >= 1 and .cache.entries >= 1')" true
+search "$C" 经济 limit=5 recency=30
+search "$C" 经济 limit=5 recency=30
+expect_eq "a recency search (it depends on the clock) is not cached" "$(jqb '.cached // false')" false
+n0=$(search "$C" 经济 limit=5 exact_total=1; jqb .total)
+printf '{"id":"cache-test-1","title":"缓存测试 经济新闻","body":"经济形势稳中向好。"}\n' > "$T/one.jsonl"
+"$IDX" add -q --db "$DB" "$T/one.jsonl" > /dev/null
+sleep 0.6 # past the 200 ms reopen tick
+search "$C" 经济 limit=5 exact_total=1
+expect_eq "after a commit the cache is emptied: the new article is counted" "$(jqb '[.cached // false, .total]' | jq -c .)" "[false,$((n0 + 1))]"
+start_server nocache "$DB" --threads 1 --cache 0 || exit 1
+search "$URL" 经济 limit=5
+search "$URL" 经济 limit=5
+expect_eq "--cache 0: never cached" "$(jqb '.cached // false')" false
+start_server lru "$DB" --threads 1 --cache 2 || exit 1
+for q in 经济 中国 经济 发展 中国 经济; do search "$URL" "$q" limit=1; printf '%s ' "$(jqb '.cached // false')"; done > "$T/lru.txt"
+expect_eq "--cache 2: least recently used out first" "$(cat "$T/lru.txt")" "false false true false false false "
 no_sanitizer_reports
