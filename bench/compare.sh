@@ -17,7 +17,10 @@
 #   load     bench/loadgen, keep-alive, the same query file order
 # Printed: ingest wall time, index size (allocated blocks, du), latency p50/p99
 # at concurrency 1, requests/s at 16 and 64, each server's peak RSS (VmHWM),
-# the ratios idx/Groonga, and the floor: the same queries in-process without
+# the ratios idx/Groonga - once as shipped (both cache answers: Groonga's
+# query cache, idxd's --cache; the 40 queries repeat, so nearly every request
+# is a cache hit) and once with both caches off (what each engine costs per
+# search: `cache_limit 0`, `idxd --cache 0`) - and the floor: the same queries in-process without
 # HTTP or snippets (bench/queryrun) plus a static HTTP answer (GET /api) under
 # the same load, against GET /search.
 #
@@ -73,14 +76,22 @@ echo "corpus: $(build/idx stats --json --db "$WORK/idx" | jq .documents) article
 
 # ---- servers ----
 start_idxd "$WORK/idxd.out" "$WORK/idx" --threads "$THREADS"
-url_idx=$URL
+url_idx=$URL pid_idx=$IDXD_PID
+start_idxd "$WORK/idxd-nocache.out" "$WORK/idx" --threads "$THREADS" --cache 0
+url_idx0=$URL pid_idx0=$IDXD_PID
+gstart() { # PORT -> a Groonga HTTP server on 127.0.0.1:PORT, its pid in GPID
+    groonga -s --protocol http --bind-address 127.0.0.1 -p "$1" -t "$THREADS" "$WORK/groonga/db" \
+        > "$WORK/groonga-$1.out" 2>&1 &
+    GPID=$!
+    for _ in $(seq 100); do curl -sf "http://127.0.0.1:$1/d/status" > /dev/null && break; sleep 0.1; done
+}
 port=$((20000 + RANDOM % 20000))
-groonga -s --protocol http --bind-address 127.0.0.1 -p "$port" -t "$THREADS" "$WORK/groonga/db" \
-    > "$WORK/groonga-server.out" 2>&1 &
-gpid=$!
-trap 'kill $IDXD_PID $gpid 2> /dev/null || true' EXIT
-url_gr=http://127.0.0.1:$port
-for _ in $(seq 100); do curl -sf "$url_gr/d/status" > /dev/null && break; sleep 0.1; done
+gstart "$port"
+url_gr=http://127.0.0.1:$port pid_gr=$GPID
+gstart $((port + 1))
+url_gr0=http://127.0.0.1:$((port + 1)) pid_gr0=$GPID
+curl -sf "$url_gr0/d/cache_limit?max=0" > /dev/null
+trap 'kill $pid_idx $pid_idx0 $pid_gr $pid_gr0 2> /dev/null || true' EXIT
 snip='snippet(body, {"width": 360, "max_n_results": 1, "html_escape": true, "default_open_tag": "<mark>", "default_close_tag": "</mark>"})'
 path_gr=$(jq -rn --arg s "$snip" '"/d/select?table=Articles&match_columns=" + ("title*2||body" | @uri) +
     "&query=%s&output_columns=" + ("_key,title," + $s + ",_score" | @uri) + "&sort_keys=-_score&limit=10"')
@@ -91,8 +102,8 @@ echo
 echo "hit counts, first 8 queries (idx / Groonga):"
 paste <(grep -v '^#' "$QUERIES" | grep . | head -8) <(head -8 "$WORK/groonga-queries.txt") |
     while IFS=$'\t' read -r q gq; do
-        a=$(curl -s -G "$url_idx/search" --data-urlencode "q=$q" --data-urlencode exact_total=1 | jq .total)
-        b=$(curl -s "$url_gr${path_gr/\%s/$(jq -rn --arg q "$gq" '$q | @uri')}" | jq '.[1][0][0][0]')
+        a=$(curl -s -G "$url_idx0/search" --data-urlencode "q=$q" --data-urlencode exact_total=1 | jq .total)
+        b=$(curl -s "$url_gr0${path_gr/\%s/$(jq -rn --arg q "$gq" '$q | @uri')}" | jq '.[1][0][0][0]')
         echo "  $q: $a / $b"
     done
 
@@ -103,34 +114,44 @@ declare -A R
 for c in 1 16 64; do
     R[idx$c]=$(run "$url_idx" "$path_idx" "$QUERIES" "$c")
     R[gr$c]=$(run "$url_gr" "$path_gr" "$WORK/groonga-queries.txt" "$c")
+    R[idx0$c]=$(run "$url_idx0" "$path_idx" "$QUERIES" "$c")
+    R[gr0$c]=$(run "$url_gr0" "$path_gr" "$WORK/groonga-queries.txt" "$c")
 done
-R[hello]=$(run "$url_idx" "/api" "$QUERIES" 1)
-rss_idx=$(grep VmHWM "/proc/$IDXD_PID/status" | tr -dc 0-9)
-rss_gr=$(grep VmHWM "/proc/$gpid/status" | tr -dc 0-9)
+R[hello]=$(run "$url_idx0" "/api" "$QUERIES" 1)
+rss() { grep VmHWM "/proc/$1/status" | tr -dc 0-9; }
+rss_idx=$(rss "$pid_idx") rss_gr=$(rss "$pid_gr") rss_idx0=$(rss "$pid_idx0") rss_gr0=$(rss "$pid_gr0")
 floor=$(build/bench/queryrun -r 5 "$WORK/idx" "$QUERIES")
 
 f() { jq -r "$2" <<< "${R[$1]}"; }
 ratio() { echo "scale=3; $1 / $2" | bc | sed 's/^\./0./'; }
+mib() { echo "$1 / 1024" | bc -l; }
 echo
 echo "| ${SECS}s per load run, ${THREADS} server threads, loadgen on the same cores | idx | Groonga | idx/Groonga |"
 echo "|---|---|---|---|"
 printf '| ingest wall time, s | %.1f | %.1f | %s |\n' "$ingest_idx" "$ingest_gr" "$(ratio "$ingest_idx" "$ingest_gr")"
-printf '| index size (du), MiB | %.0f | %.0f | %s |\n' "$(echo "$size_idx/1024" | bc -l)" "$(echo "$size_gr/1024" | bc -l)" "$(ratio "$size_idx" "$size_gr")"
-for k in p50_ms p99_ms; do
-    printf '| latency %s, concurrency 1 | %.2f | %.2f | %s |\n' "${k%_ms}" "$(f idx1 .$k)" "$(f gr1 .$k)" "$(ratio "$(f idx1 .$k)" "$(f gr1 .$k)")"
+printf '| index size (du), MiB | %.0f | %.0f | %s |\n' "$(mib "$size_idx")" "$(mib "$size_gr")" "$(ratio "$size_idx" "$size_gr")"
+for cfg in "|as shipped (answer caches on)" "0|caches off"; do
+    x=${cfg%%|*} label=${cfg#*|}
+    for k in p50_ms p99_ms; do
+        printf '| %s: latency %s ms, concurrency 1 | %.3f | %.3f | %s |\n' "$label" "${k%_ms}" \
+            "$(f idx${x}1 .$k)" "$(f gr${x}1 .$k)" "$(ratio "$(f idx${x}1 .$k)" "$(f gr${x}1 .$k)")"
+    done
+    for c in 16 64; do
+        printf '| %s: requests/s, concurrency %d | %.0f | %.0f | %s |\n' "$label" "$c" \
+            "$(f idx$x$c .rps)" "$(f gr$x$c .rps)" "$(ratio "$(f idx$x$c .rps)" "$(f gr$x$c .rps)")"
+    done
 done
-for c in 16 64; do
-    printf '| requests/s, concurrency %d | %.0f | %.0f | %s |\n' "$c" "$(f idx$c .rps)" "$(f gr$c .rps)" "$(ratio "$(f idx$c .rps)" "$(f gr$c .rps)")"
+printf '| server peak RSS, MiB, caches on | %.0f | %.0f | %s |\n' "$(mib "$rss_idx")" "$(mib "$rss_gr")" "$(ratio "$rss_idx" "$rss_gr")"
+printf '| server peak RSS, MiB, caches off | %.0f | %.0f | %s |\n' "$(mib "$rss_idx0")" "$(mib "$rss_gr0")" "$(ratio "$rss_idx0" "$rss_gr0")"
+for k in "${!R[@]}"; do
+    e=$(f "$k" '.errors + .non2xx')
+    [ "$e" = 0 ] || echo "run $k: $e errors/non-2xx ($(f "$k" '.error_counts, .status_counts' | tr -d ' \n'))"
 done
-printf '| server peak RSS, MiB | %.0f | %.0f | %s |\n' "$(echo "$rss_idx/1024" | bc -l)" "$(echo "$rss_gr/1024" | bc -l)" "$(ratio "$rss_idx" "$rss_gr")"
-errs=0
-for k in "${!R[@]}"; do errs=$((errs + $(f "$k" '.errors + .non2xx'))); done
-echo "errors and non-2xx replies over all runs: $errs"
 echo
-echo "floor (idx, concurrency 1):"
+echo "floor (idx, caches off, concurrency 1):"
 echo "$floor" | sed 's/^/  /'
 printf '  GET /api (static answer, the HTTP + libevent cost): p50 %.3f ms\n' "$(f hello .p50_ms)"
 raw=$(awk '/^without snippets/ {print $3}' <<< "$floor")
 sum=$(echo "$raw + $(f hello .p50_ms)" | bc -l)
 printf '  GET /search: p50 %.3f ms = %sx the floor (%.3f ms in-process without snippets + %.3f ms HTTP)\n' \
-    "$(f idx1 .p50_ms)" "$(ratio "$(f idx1 .p50_ms)" "$sum")" "$raw" "$(f hello .p50_ms)"
+    "$(f idx01 .p50_ms)" "$(ratio "$(f idx01 .p50_ms)" "$sum")" "$raw" "$(f hello .p50_ms)"
