@@ -146,6 +146,25 @@ static void reply_json(ctx *c, int status, json_t *j)
     free(s);
 }
 
+/* A 200 JSON reply from obj[0..n), a serialized object ("{...}\n") without
+ * took_ms: it is put first, with "cached":true for an answer from the cache. */
+static void reply_timed(ctx *c, int cached, const char *obj, size_t n)
+{
+    char head[96];
+    int hn = snprintf(head, sizeof head, "{%s\"took_ms\":%.6f%s", cached ? "\"cached\":true," : "",
+                      (idxd_now() - c->t0) * 1e3, n > 3 ? "," : "");
+    char *b = malloc((size_t)hn + n);
+    if (!b || n < 2) {
+        free(b);
+        reply_json(c, 500, NULL);
+        return;
+    }
+    memcpy(b, head, (size_t)hn);
+    memcpy(b + hn, obj + 1, n - 1); /* past its "{" */
+    reply(c, 200, "application/json; charset=utf-8", b, (size_t)hn + n - 1);
+    free(b);
+}
+
 static void reply_error(ctx *c, int status, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
@@ -242,10 +261,11 @@ static void handle_search(ctx *c, const idx_form *f, const char *query)
 {
     size_t qslen = query ? strlen(query) : 0;
     int cacheable = c->w->db && !idx_db_has_remote(c->w->db);
-    json_t *hit = cacheable ? idxd_cache_get(c->w->cache, query ? query : "", qslen) : NULL;
+    size_t hitlen = 0;
+    const char *hit = cacheable ? idxd_cache_get(c->w->cache, query ? query : "", qslen, &hitlen)
+                                : NULL;
     if (hit) {
-        json_object_set_new(hit, "took_ms", json_real((idxd_now() - c->t0) * 1e3));
-        reply_json(c, 200, hit);
+        reply_timed(c, 1, hit, hitlen);
         return;
     }
     static const char *const known[] = {"q",        "limit",       "offset",      "sort",
@@ -321,13 +341,21 @@ static void handle_search(ctx *c, const idx_form *f, const char *query)
         db_failed(c, &err);
         return;
     }
-    json_object_set_new(out, "took_ms", json_real((idxd_now() - c->t0) * 1e3));
-    reply_json(c, 200, out);
-    /* kept unless it depends on the clock (recency) or lacks shards */
-    if (cacheable && r.recency_days <= 0 && idx_db_nmissing(c->w->db) == 0 &&
-        json_object_set_new(out, "cached", json_true()) == 0)
-        idxd_cache_put(c->w->cache, query ? query : "", qslen, out);
+    /* serialized once, without took_ms: the reply and the cache share it */
+    json_object_del(out, "took_ms");
+    char *s = json_dumps(out, JSON_COMPACT);
     json_decref(out);
+    if (!s) {
+        reply_json(c, 500, NULL);
+        return;
+    }
+    size_t n = strlen(s);
+    s[n] = '\n';
+    reply_timed(c, 0, s, n + 1);
+    /* kept unless it depends on the clock (recency) or lacks shards */
+    if (cacheable && r.recency_days <= 0 && idx_db_nmissing(c->w->db) == 0)
+        idxd_cache_put(c->w->cache, query ? query : "", qslen, s, n + 1);
+    free(s);
 }
 
 static void handle_related(ctx *c, const char *id, size_t idlen, const idx_form *f);

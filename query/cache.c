@@ -11,8 +11,8 @@ typedef struct entry {
     struct entry *next_in_bucket;
     struct entry *newer, *older;
     uint64_t hash;
-    json_t *value;
-    size_t n;
+    char *value; /* vn bytes */
+    size_t vn, n;
     char key[]; /* n bytes */
 } entry;
 
@@ -70,7 +70,7 @@ static void drop(idxd_cache *c, entry *e)
     while (*p != e) p = &(*p)->next_in_bucket;
     *p = e->next_in_bucket;
     unlink_lru(c, e);
-    json_decref(e->value);
+    free(e->value);
     free(e);
     c->count--;
 }
@@ -104,7 +104,7 @@ static entry *find(const idxd_cache *c, const char *key, size_t n, uint64_t h)
     return NULL;
 }
 
-json_t *idxd_cache_get(idxd_cache *c, const char *key, size_t n)
+const char *idxd_cache_get(idxd_cache *c, const char *key, size_t n, size_t *len)
 {
     if (!c || !c->max) return NULL;
     entry *e = find(c, key, n, hash_of(key, n));
@@ -115,10 +115,11 @@ json_t *idxd_cache_get(idxd_cache *c, const char *key, size_t n)
     c->hits++;
     unlink_lru(c, e);
     push_newest(c, e);
+    *len = e->vn;
     return e->value;
 }
 
-void idxd_cache_put(idxd_cache *c, const char *key, size_t n, json_t *v)
+void idxd_cache_put(idxd_cache *c, const char *key, size_t n, const char *v, size_t vn)
 {
     if (!c || !c->max || !v) return;
     uint64_t h = hash_of(key, n);
@@ -126,11 +127,18 @@ void idxd_cache_put(idxd_cache *c, const char *key, size_t n, json_t *v)
     if (old) drop(c, old);
     if (c->count >= c->max) drop(c, c->oldest);
     entry *e = malloc(sizeof *e + n);
-    if (!e) return;
+    char *copy = malloc(vn ? vn : 1);
+    if (!e || !copy) {
+        free(e);
+        free(copy);
+        return;
+    }
+    memcpy(copy, v, vn);
     memcpy(e->key, key, n);
     e->n = n;
     e->hash = h;
-    e->value = json_incref(v);
+    e->value = copy;
+    e->vn = vn;
     entry **b = &c->buckets[h & (c->nbuckets - 1)];
     e->next_in_bucket = *b;
     *b = e;

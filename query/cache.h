@@ -3,7 +3,7 @@
  * The same searches come again and again on a news site (the day's topics, a
  * link shared around), and idx's answer to a request depends only on the
  * request and the index revision the worker reads.  So each worker keeps the
- * answers (JSON objects) of up to N distinct requests, keyed by the request's
+ * answers (serialized JSON bodies) of up to N distinct requests, keyed by the request's
  * query string as sent, least recently used out first.  The worker calls
  * idxd_cache_revision after every reopen: a new revision (a commit by idx
  * add) empties the cache, so an answer is never older than the worker's view
@@ -13,7 +13,6 @@
  */
 #ifndef IDXD_CACHE_H
 #define IDXD_CACHE_H
-#include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -26,12 +25,12 @@ void idxd_cache_free(idxd_cache *c);
 /* The index now reads at revision rev: a change empties the cache. */
 void idxd_cache_revision(idxd_cache *c, uint64_t rev);
 void idxd_cache_clear(idxd_cache *c);
-/* The answer for key[0..n), borrowed (valid until the next put, clear or
- * revision change), or NULL. */
-json_t *idxd_cache_get(idxd_cache *c, const char *key, size_t n);
-/* Keep answer v for key (takes a new reference to v).  Silently does nothing
- * when out of memory. */
-void idxd_cache_put(idxd_cache *c, const char *key, size_t n, json_t *v);
+/* The answer bytes for key[0..n) and their length in *len, borrowed (valid
+ * until the next put, clear or revision change), or NULL. */
+const char *idxd_cache_get(idxd_cache *c, const char *key, size_t n, size_t *len);
+/* Keep a copy of answer v[0..vn) for key.  Silently does nothing when out of
+ * memory. */
+void idxd_cache_put(idxd_cache *c, const char *key, size_t n, const char *v, size_t vn);
 /* Hits, misses and entries, for /stats. */
 void idxd_cache_counts(const idxd_cache *c, uint64_t *hits, uint64_t *misses, size_t *entries);
 
