@@ -71,6 +71,10 @@ t2=$(secs)
 ingest_idx=$(echo "$t1 - $t0" | bc) ingest_gr=$(echo "$t2 - $t1" | bc)
 loaded=$(grep -o '\],[0-9]*\]$' "$WORK/groonga-load.out" | tr -dc 0-9)
 size_idx=$(du -sk "$WORK/idx" | cut -f1) size_gr=$(du -sk "$WORK/groonga" | cut -f1)
+t3=$(secs)
+build/idx compact --db "$WORK/idx" "$WORK/idx.compact" > /dev/null
+t4=$(secs)
+compact_s=$(echo "$t4 - $t3" | bc) size_idxc=$(du -sk "$WORK/idx.compact" | cut -f1)
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')"
 echo "corpus: $(build/idx stats --json --db "$WORK/idx" | jq .documents) articles in idx, $loaded loaded into Groonga $(groonga --version | head -1 | cut -d' ' -f2)"
 
@@ -130,6 +134,8 @@ echo "| ${SECS}s per load run, ${THREADS} server threads, loadgen on the same co
 echo "|---|---|---|---|"
 printf '| ingest wall time, s | %.1f | %.1f | %s |\n' "$ingest_idx" "$ingest_gr" "$(ratio "$ingest_idx" "$ingest_gr")"
 printf '| index size (du), MiB | %.0f | %.0f | %s |\n' "$(mib "$size_idx")" "$(mib "$size_gr")" "$(ratio "$size_idx" "$size_gr")"
+printf '| index size after `idx compact` (%.0f s more), MiB | %.0f | %.0f | %s |\n' "$compact_s" "$(mib "$size_idxc")" \
+    "$(mib "$size_gr")" "$(ratio "$size_idxc" "$size_gr")"
 for cfg in "|as shipped (answer caches on)" "0|caches off"; do
     x=${cfg%%|*} label=${cfg#*|}
     for k in p50_ms p99_ms; do
