@@ -89,7 +89,7 @@ gstart() { # PORT -> a Groonga HTTP server on 127.0.0.1:PORT, its pid in GPID
     GPID=$!
     for _ in $(seq 100); do curl -sf "http://127.0.0.1:$1/d/status" > /dev/null && break; sleep 0.1; done
 }
-port=$((20000 + RANDOM % 20000))
+port=$((10000 + RANDOM % 20000)) # below the ephemeral client ports
 gstart "$port"
 url_gr=http://127.0.0.1:$port pid_gr=$GPID
 gstart $((port + 1))

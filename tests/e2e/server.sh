@@ -113,12 +113,16 @@ no_sanitizer_reports() {
     expect_eq "no sanitizer report in any idxd/loadgen stderr" "$rep" ""
 }
 
-# free_port: a TCP port on 127.0.0.1 that nothing listens on now (for
-# servers that cannot pick their own, like xapian-tcpsrv)
+# free_port: a TCP port on 127.0.0.1 that nothing listens on now, below the
+# kernel's ephemeral range (ip_local_port_range), so no client connection's
+# own port can take it before the server binds it (for servers that cannot
+# pick their own, like xapian-tcpsrv)
 free_port() {
-    local p
+    local p lo=32768
+    read -r lo _ < /proc/sys/net/ipv4/ip_local_port_range 2> /dev/null || true
+    [ "$lo" -gt 11000 ] || lo=32768
     for _ in $(seq 50); do
-        p=$((20000 + RANDOM % 40000))
+        p=$((10000 + RANDOM % (lo - 10000)))
         (exec 3<> "/dev/tcp/127.0.0.1/$p") 2> /dev/null || { echo "$p"; return; }
     done
 }
