@@ -51,6 +51,25 @@ int idx_cmd_search(const idx_opts *o);
 int idx_cmd_compact(const idx_opts *o);
 int idx_cmd_clean(const idx_opts *o);
 
+/* ---- idx add, shared by ingest.c and parallel.c ---- */
+/* Counts one run reports to the parent of parallel jobs. */
+typedef struct idx_add_counts {
+    unsigned long long added, replaced, rejected, lost;
+} idx_add_counts;
+/* One ingest run (ingest.c): everything (jobs 1), or job's share of jobs -
+ * the shards it owns of the hash archive o->db, or (parts) the articles
+ * route.h gives it, into the scratch database o->db.  Prints its summary
+ * unless counts is given.  Returns the exit status. */
+int idx_add_run(const idx_opts *o, unsigned job, unsigned jobs, int parts,
+                idx_add_counts *counts);
+/* --jobs N (parallel.c). */
+int idx_add_parallel(const idx_opts *o);
+/* The archive --shard-by names, made when new; its spec must match. */
+struct idx_err;
+int idx_add_prepare_archive(const idx_opts *o, struct idx_err *err);
+/* mkdir -p of the directories above path; 0 or -1 (errno). */
+int idx_make_parents(const char *path);
+
 /* idx add --format: by extension (.txt = text, else JSON Lines), or forced */
 enum { IDX_FORMAT_AUTO = 0, IDX_FORMAT_JSONL, IDX_FORMAT_TEXT, IDX_FORMAT_HTML };
 

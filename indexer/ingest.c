@@ -33,6 +33,7 @@
 #include "idx.h"
 #include "lines.h"
 #include "pages.h"
+#include "route.h"
 #include "xap.h"
 
 static volatile sig_atomic_t g_stop;
@@ -44,7 +45,7 @@ static void on_signal(int sig)
 }
 
 /* mkdir -p of the parent directories of path. */
-static int make_parents(const char *path)
+int idx_make_parents(const char *path)
 {
     char *p = strdup(path);
     if (!p) return -1;
@@ -136,6 +137,7 @@ typedef struct ingest {
     int cluster;         /* near-duplicate clustering on */
     idx_buf cluster_key; /* scratch */
     idx_page_sites *sites; /* raw pages: their sites' template lines */
+    idx_route *route;      /* --jobs parts of a plain database: who takes what */
 } ingest;
 
 static int commit_batch(ingest *g, int reopen, idx_err *err)
@@ -220,26 +222,34 @@ static int ingest_record(ingest *g, const char *name, unsigned long long ln, con
     if (g->shard_by[0])
         idx_archive_key(g->shard_by, a.id.s, a.id.n, a.has_date, a.date.year, a.date.month,
                         key);
-    if (g->jobs > 1 && idx_archive_key_owner(key, g->jobs) != g->job) {
+    if (g->jobs > 1 && !g->route && idx_archive_key_owner(key, g->jobs) != g->job) {
         idx_article_fini(&a); /* another job's shard */
         return IDX_OK;
     }
+    idx_sig sig; /* near-duplicates: the signature of its body */
+    memset(&sig, 0, sizeof sig);
+    const char *body = a.body.s ? a.body.s : "";
+    rc = g->cluster ? idx_sig_of(body, a.body.n, &sig, &lerr) : IDX_OK;
+    if (!rc && g->route) {
+        unsigned j;
+        rc = idx_route_job(g->route, a.id.s, a.id.n, &sig, &j, &lerr);
+        if (!rc && j != g->job) {
+            idx_article_fini(&a); /* another job's part */
+            return IDX_OK;
+        }
+    }
     idx_xdoc *doc = NULL;
     int existed = 0;
-    rc = idx_document_build(&a, &g->schema, &doc, &g->uid, &lerr);
+    if (!rc) rc = idx_document_build(&a, &g->schema, &doc, &g->uid, &lerr);
     if (rc == IDX_EUTF8 || rc == IDX_EINVAL) { /* cannot happen after parse; stay safe */
         fprintf(stderr, "%s:%llu: %s\n", name, ln, lerr.msg);
         g->rejected++;
         idx_article_fini(&a);
         return IDX_OK;
     }
-    if (!rc && g->cluster) { /* near-duplicates: the cluster of its body */
-        idx_sig sig;
-        const char *body = a.body.s ? a.body.s : "";
-        rc = idx_sig_of(body, a.body.n, &sig, &lerr);
-        if (!rc)
-            rc = idx_cluster_assign(g->db, a.id.s, a.id.n, body, a.body.n, &sig, &g->cluster_key,
-                                    &lerr);
+    if (!rc && g->cluster) { /* the cluster of its body */
+        rc = idx_cluster_assign(g->db, a.id.s, a.id.n, body, a.body.n, &sig, &g->cluster_key,
+                                &lerr);
         if (!rc) rc = idx_cluster_mark(doc, &sig, g->cluster_key.data, g->cluster_key.len, &lerr);
     }
     if (!rc && g->shard_by[0]) {
@@ -363,13 +373,8 @@ static int is_text_page(const idx_opts *o, const char *path)
            (n > 4 && strcmp(path + n - 4, ".htm") == 0);
 }
 
-/* Counts one run reports to the parent of parallel jobs. */
-typedef struct add_counts {
-    uint64_t added, replaced, rejected, lost;
-} add_counts;
-
 /* The archive (made when new) that --shard-by names, its spec matching. */
-static int prepare_archive(const idx_opts *o, idx_err *err)
+int idx_add_prepare_archive(const idx_opts *o, idx_err *err)
 {
     char *stub = NULL;
     int isarch = idx_archive_detect(o->db, &stub);
@@ -395,9 +400,11 @@ static int prepare_archive(const idx_opts *o, idx_err *err)
     return same ? EXIT_OK : EXIT_USAGE;
 }
 
-/* One ingest: all of it, or (jobs > 1) the articles of the shards job owns.
- * Prints the summary line unless counts is given. */
-static int add_run(const idx_opts *o, unsigned job, unsigned jobs, add_counts *counts)
+/* One ingest: all of it, or (jobs > 1) the share of job: the articles of the
+ * shards it owns of a hash archive, or (parts) those route.h gives it, into
+ * the scratch database o->db.  Prints the summary line unless counts is
+ * given. */
+int idx_add_run(const idx_opts *o, unsigned job, unsigned jobs, int parts, idx_add_counts *counts)
 {
     ingest g;
     memset(&g, 0, sizeof g);
@@ -409,6 +416,8 @@ static int add_run(const idx_opts *o, unsigned job, unsigned jobs, add_counts *c
     g.cluster = !o->no_cluster;
     g.progress = !o->quiet && isatty(2) && jobs <= 1;
     g.t0 = idx_now();
+    idx_err err;
+    idx_err_clear(&err);
 
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
@@ -416,18 +425,17 @@ static int add_run(const idx_opts *o, unsigned job, unsigned jobs, add_counts *c
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
 
-    idx_err err;
-    idx_err_clear(&err);
-    if (make_parents(o->db) != 0) {
+    if (idx_make_parents(o->db) != 0) {
         idx_die_msg("cannot create the directories above %s: %s", o->db, strerror(errno));
         return EXIT_DB;
     }
     if (o->shard_by && jobs <= 1) {
-        int st = prepare_archive(o, &err);
+        int st = idx_add_prepare_archive(o, &err);
         if (st != EXIT_OK) return st;
     }
-    if (jobs > 1 ? idx_db_open_part(o->db, job, jobs, &g.db, &err)
-                 : idx_db_open(o->db, IDX_DB_WRITE, &g.db, &err)) {
+    if (parts ? idx_db_open(o->db, IDX_DB_SCRATCH, &g.db, &err)
+        : jobs > 1 ? idx_db_open_part(o->db, job, jobs, &g.db, &err)
+                   : idx_db_open(o->db, IDX_DB_WRITE, &g.db, &err)) {
         if (err.rc == IDX_ELOCKED)
             idx_die_msg("database %s is locked: another writer (idx add/rm) is running", o->db);
         else
@@ -455,6 +463,11 @@ static int add_run(const idx_opts *o, unsigned job, unsigned jobs, add_counts *c
         idx_db_close(g.db);
         return EXIT_DB;
     }
+    if (parts && idx_route_new(jobs, &g.route, &err)) {
+        idx_die_msg("%s", err.msg);
+        idx_db_close(g.db);
+        return EXIT_DB;
+    }
     static char *stdin_only[] = {"-"};
     char **files = o->nargs ? o->args : stdin_only;
     int nfiles = o->nargs ? o->nargs : 1;
@@ -466,6 +479,7 @@ static int add_run(const idx_opts *o, unsigned job, unsigned jobs, add_counts *c
     if (!pagev || (np && idx_page_sites_learn(pagev, np, o->format, &g.sites, &err))) {
         idx_die_msg("reading the pages: out of memory");
         free(pagev);
+        idx_route_free(g.route);
         idx_db_close(g.db);
         return EXIT_DB;
     }
@@ -482,6 +496,7 @@ static int add_run(const idx_opts *o, unsigned job, unsigned jobs, add_counts *c
     idx_buf_fini(&g.uid);
     idx_buf_fini(&g.cluster_key);
     idx_page_sites_free(g.sites);
+    idx_route_free(g.route);
 
     double secs = idx_now() - g.t0;
     uint64_t n = g.added + g.replaced;
@@ -506,129 +521,8 @@ static int add_run(const idx_opts *o, unsigned job, unsigned jobs, add_counts *c
     return status;
 }
 
-/* --jobs N: N processes, each building the shards it owns of a hash:M
- * archive (all M made first, so no process rewrites the stub); each reads
- * all the input and indexes its share; one summary for all. */
-static int add_parallel(const idx_opts *o)
-{
-    idx_err err;
-    idx_err_clear(&err);
-    double t0 = idx_now();
-    if (make_parents(o->db) != 0) {
-        idx_die_msg("cannot create the directories above %s: %s", o->db, strerror(errno));
-        return EXIT_DB;
-    }
-    idx_archive ar;
-    char *stub = NULL;
-    if (o->shard_by) {
-        int st = prepare_archive(o, &err);
-        if (st != EXIT_OK) return st;
-    }
-    if (idx_archive_detect(o->db, &stub) != 1 || idx_archive_read(stub, &ar, &err) != IDX_OK) {
-        free(stub);
-        idx_die_msg("--jobs builds the shards of an archive sharded by hash:N; give --shard-by "
-                    "hash:N for a new one (%s is not one)", o->db);
-        return EXIT_USAGE;
-    }
-    free(stub);
-    unsigned nshards = strncmp(ar.shard_by, "hash:", 5) == 0 ? (unsigned)atoi(ar.shard_by + 5) : 0;
-    int status = EXIT_OK;
-    if (nshards == 0) {
-        idx_die_msg("--jobs needs an archive sharded by hash:N; %s is sharded by %s", o->db,
-                    ar.shard_by[0] ? ar.shard_by : "hand");
-        status = EXIT_USAGE;
-    } else if (o->jobs > nshards) {
-        idx_die_msg("--jobs %u: the archive has only %u shards (hash:%u)", o->jobs, nshards,
-                    nshards);
-        status = EXIT_USAGE;
-    }
-    for (unsigned k = 0; status == EXIT_OK && k < nshards; k++) {
-        char key[IDX_SHARD_KEY_MAX];
-        snprintf(key, sizeof key, "h%03u", k);
-        if (idx_archive_find(&ar, key) < 0 && idx_archive_add_shard(&ar, key, &err) != IDX_OK) {
-            idx_die_msg("%s", err.msg);
-            status = EXIT_DB;
-        }
-    }
-    idx_archive_fini(&ar);
-    if (status != EXIT_OK) return status;
-
-    int fds[2];
-    if (pipe(fds) != 0) {
-        idx_die_msg("pipe: %s", strerror(errno));
-        return EXIT_DB;
-    }
-    fflush(stdout);
-    fflush(stderr);
-    pid_t *pids = calloc(o->jobs, sizeof *pids);
-    if (!pids) {
-        idx_die_msg("out of memory");
-        return EXIT_DB;
-    }
-    for (unsigned j = 0; j < o->jobs; j++) {
-        pid_t p = fork();
-        if (p < 0) {
-            idx_die_msg("fork: %s", strerror(errno));
-            status = EXIT_DB;
-            break;
-        }
-        if (p == 0) {
-            close(fds[0]);
-            add_counts c = {0, 0, 0, 0};
-            int st = add_run(o, j, o->jobs, &c);
-            char line[160];
-            int n = snprintf(line, sizeof line, "%d %llu %llu %llu %llu\n", st,
-                             (unsigned long long)c.added, (unsigned long long)c.replaced,
-                             (unsigned long long)c.rejected, (unsigned long long)c.lost);
-            ssize_t w = write(fds[1], line, (size_t)n); /* < PIPE_BUF: one piece */
-            (void)w;
-            _exit(st);
-        }
-        pids[j] = p;
-    }
-    close(fds[1]);
-    /* Ctrl-C reaches the jobs too: they commit what they read and report; wait for them */
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sa.sa_flags = SA_RESTART;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    add_counts sum = {0, 0, 0, 0};
-    FILE *f = fdopen(fds[0], "r");
-    int st;
-    unsigned long long a, r, x, l;
-    unsigned reported = 0;
-    while (f && fscanf(f, "%d %llu %llu %llu %llu", &st, &a, &r, &x, &l) == 5) {
-        reported++;
-        sum.added += a;
-        sum.replaced += r;
-        sum.rejected += x;
-        sum.lost += l;
-        if (st > status) status = st;
-    }
-    if (f) fclose(f);
-    for (unsigned j = 0; j < o->jobs; j++) {
-        int ws;
-        if (pids[j] > 0 && waitpid(pids[j], &ws, 0) == pids[j] && !(WIFEXITED(ws)))
-            status = EXIT_DB; /* killed */
-    }
-    free(pids);
-    if (reported < o->jobs && status < EXIT_DB) status = EXIT_DB;
-    double secs = idx_now() - t0;
-    uint64_t n = sum.added + sum.replaced;
-    printf("added %llu, replaced %llu, rejected %llu, %.0f articles/s (%.2f s, %u jobs)",
-           (unsigned long long)sum.added, (unsigned long long)sum.replaced,
-           (unsigned long long)sum.rejected, secs > 0 ? n / secs : 0.0, secs, o->jobs);
-    if (status == EXIT_DB)
-        printf(" - a job failed: up to %llu articles read were NOT committed",
-               (unsigned long long)sum.lost);
-    printf("\n");
-    return status;
-}
-
 int idx_cmd_add(const idx_opts *o)
 {
-    if (o->jobs > 1) return add_parallel(o);
-    return add_run(o, 0, 1, NULL);
+    if (o->jobs > 1) return idx_add_parallel(o);
+    return idx_add_run(o, 0, 1, 0, NULL);
 }

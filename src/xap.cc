@@ -248,7 +248,7 @@ static int open_any(const char *path, int mode, unsigned job, unsigned jobs, idx
             return rc;
         }
         try {
-            if (mode == IDX_DB_WRITE)
+            if (mode != IDX_DB_READ)
                 open_archive_writer(db, job, jobs);
             else
                 open_archive_reader(db);
@@ -261,7 +261,11 @@ static int open_any(const char *path, int mode, unsigned job, unsigned jobs, idx
         return IDX_OK;
     }
     try {
-        if (mode == IDX_DB_WRITE) {
+        if (mode == IDX_DB_SCRATCH) {
+            db->wr = new Xapian::WritableDatabase(path, Xapian::DB_CREATE_OR_OPEN |
+                                                            Xapian::DB_NO_SYNC);
+            db->rd = db->wr;
+        } else if (mode == IDX_DB_WRITE) {
             db->wr = new Xapian::WritableDatabase(path, Xapian::DB_CREATE_OR_OPEN);
             db->rd = db->wr;
         } else {
@@ -354,6 +358,21 @@ extern "C" int idx_db_compact(idx_db *db, const char *dst, idx_err *err)
         return IDX_OK;
     } catch (...) {
         return fail(err, "compact");
+    }
+}
+
+extern "C" int idx_db_merge(const char *const *srcs, size_t n, const char *dst, idx_err *err)
+{
+    struct stat st;
+    if (stat(dst, &st) == 0)
+        return idx_err_set(err, IDX_EINVAL, "[xap][merge] %s exists already", dst);
+    try {
+        Xapian::Database all;
+        for (size_t i = 0; i < n; i++) all.add_database(Xapian::Database(srcs[i]));
+        all.compact(dst, Xapian::DBCOMPACT_MULTIPASS);
+        return IDX_OK;
+    } catch (...) {
+        return fail(err, "merge");
     }
 }
 

@@ -27,7 +27,13 @@ typedef struct idx_xdoc idx_xdoc;
 typedef struct idx_xq idx_xq;
 
 /* ---- databases ---- */
-enum { IDX_DB_READ = 0, IDX_DB_WRITE = 1 /* create if missing */ };
+enum {
+    IDX_DB_READ = 0,
+    IDX_DB_WRITE = 1,  /* create if missing */
+    IDX_DB_SCRATCH = 2 /* a plain writer whose commits skip fsync: a staging
+                          database that is merged (idx_db_merge) before anything
+                          relies on it; a crash may lose its last commits */
+};
 
 /* Open path; *out is owned by the caller (idx_db_close).  A second writer
  * gets IDX_ELOCKED.  path may be an archive (archive.h: a stub file, or a
@@ -77,6 +83,10 @@ void idx_db_set_remote_timeout(unsigned ms);
 /* Write everything db holds (all shards of an archive, merged) as one new,
  * compact database at dst, which must not exist yet (Xapian's compactor). */
 int idx_db_compact(idx_db *db, const char *dst, idx_err *err);
+/* Merge the plain databases srcs[0..n) into one new compact database at dst
+ * (must not exist yet), documents renumbered in srcs order; user metadata of
+ * each key from the first source that has it (Xapian's compactor). */
+int idx_db_merge(const char *const *srcs, size_t n, const char *dst, idx_err *err);
 /* Delete the document holding uid; IDX_ENOTFOUND if none. */
 int idx_db_delete(idx_db *db, const char *uid, size_t uidlen, idx_err *err);
 /* Stored data of the document holding uid, malloc'd and NUL-terminated for

@@ -94,6 +94,34 @@ expect_eq "  ... the same count" "$(ndocs "$J")" "$(ndocs "$SINGLE")"
 expect_rc "--jobs on a year archive: usage error" 2 "$IDX" add -q --jobs 2 --db "$ARCH" "$SAMPLE"
 expect_rc "--jobs 8 on hash:4: usage error" 2 "$IDX" add -q --jobs 8 --db "$J" "$SAMPLE"
 
+# parallel build of a new plain database: parts merged by the compactor
+P=$T/par
+expect_rc "idx add --jobs 2 into a new plain database (one bad line: exit 1)" 1 "$IDX" add -q --jobs 2 --db "$P" "$T/withbad.jsonl"
+expect_match "  ... one summary, the merge timed" "$OUT" "^added $(ndocs "$SINGLE"), replaced 0, rejected 1, .*2 jobs, merged in"
+expect_eq "  ... the bad line reported once" "$(grep -c 'withbad.jsonl:302:' <<< "$OUT")" 1
+expect_eq "  ... a plain database, compacted in one revision, no staging left" \
+    "$([ -f "$P/XAPIANDB" ] && echo stub || echo plain) $("$IDX" stats --json --db "$P" | jq -r .revision) $(ls "$T" | grep -c '^par\.parts-')" "plain 1 0"
+same_as_single "plain database built by 2 jobs" "$P"
+expect_rc "--jobs into an existing plain database: usage error" 2 "$IDX" add -q --jobs 2 --db "$P" "$SAMPLE"
+expect_match "  ... saying why" "$OUT" "exists: add to it without --jobs"
+# reprints and upserts stay in one part: clusters and versions as one process makes them
+{ cat "$SAMPLE"
+  jq -c 'select((.body | length) > 250) | .id = "reprint-" + .id | .body = "（转载）" + .body + "来源：南通日报"' "$SAMPLE" | head -n 12
+  jq -c '.title = "更新 " + .title' "$SAMPLE" | head -n 3; } > "$T/reprints.jsonl"
+"$IDX" add -q --db "$T/rseq" "$T/reprints.jsonl" > /dev/null
+expect_rc "a reprint-laden input built by 3 jobs" 0 "$IDX" add -q --jobs 3 --db "$T/rpar" "$T/reprints.jsonl"
+expect_match "  ... the upserts counted as replaced" "$OUT" "^added $(ndocs "$T/rseq"), replaced 3, "
+clusters() { # DB: every reprint's title searched: the collapsed hits with their copies, and every copy's cluster
+    jq -r 'select(.id | startswith("reprint-")) | .title' "$T/reprints.jsonl" | while read -r t; do
+        "$IDX" search --db "$1" --json --limit 100 "$t" | jq -c '[.hits[] | [.id, .duplicate_ids]] | sort'
+        "$IDX" search --db "$1" --json --all --limit 100 "$t" | jq -c '[.hits[] | [.id, .cluster]] | sort'
+    done
+}
+expect_eq "  ... every reprint collapsed with its original, as in one process" "$(clusters "$T/rpar")" "$(clusters "$T/rseq")"
+expect_eq "  ... all 12 reprints folded into a hit's copies" "$(jq -r 'select(.id | startswith("reprint-")) | .title' "$T/reprints.jsonl" |
+    while read -r t; do "$IDX" search --db "$T/rpar" --json --limit 100 "$t" | jq -r '.hits[].duplicate_ids[]?'; done | sort -u | grep -c '^reprint-')" 12
+expect_eq "  ... the upserted titles" "$(jq -r '.id' "$SAMPLE" | head -n 3 | while read -r id; do "$IDX" get --db "$T/rpar" "$id" | jq -r '.title[0:3]'; done | sort -u)" "更新 "
+
 # compaction: an archive merged into one database
 expect_rc "idx compact merges the archive's shards into one database" 0 "$IDX" compact --db "$ARCH" "$T/merged"
 expect_eq "  ... a plain database (no stub) with every article" "$([ -f "$T/merged/XAPIANDB" ] && echo stub || echo plain) $(ndocs "$T/merged")" "plain $(ndocs "$SINGLE")"
