@@ -25,7 +25,8 @@
 # the same load, against GET /search.
 #
 # usage: bench/compare.sh [CORPUS] [WORKDIR]
-# Env: SECS per load run (10), QUERIES, THREADS (server threads, default cores).
+# Env: SECS per load run (10), QUERIES, THREADS (server threads, default cores),
+# JOBS (idx add --jobs, default cores).
 # Installs groonga-bin with apt-get when it is missing (as root).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -35,6 +36,7 @@ WORK=${2:-/tmp/idx-bench/compare}
 QUERIES=${QUERIES:-../shared/queries/zh_news.txt}
 SECS=${SECS:-10}
 THREADS=${THREADS:-$(nproc)}
+JOBS=${JOBS:-$(nproc)}
 if ! command -v groonga > /dev/null; then
     echo "installing groonga-bin..."
     DEBIAN_FRONTEND=noninteractive apt-get install -y -q groonga-bin > /dev/null
@@ -62,19 +64,24 @@ column_create Terms article_index COLUMN_INDEX|WITH_POSITION|WITH_SECTION Articl
 EOF
 
 # ---- ingest, one engine after the other ----
+# idx twice: as a bulk load is done (--jobs, one process per core, parts merged
+# by the compactor: that index is served) and in one process (the size it has
+# after incremental batch commits)
 t0=$(secs)
-build/idx add -q --db "$WORK/idx" "$CORPUS" > /dev/null
+build/idx add -q --jobs "$JOBS" --db "$WORK/idx" "$CORPUS" > /dev/null
 t1=$(secs)
 groonga -n "$WORK/groonga/db" < "$WORK/schema.grn" > /dev/null
 groonga "$WORK/groonga/db" < "$WORK/load.grn" > "$WORK/groonga-load.out"
 t2=$(secs)
-ingest_idx=$(echo "$t1 - $t0" | bc) ingest_gr=$(echo "$t2 - $t1" | bc)
+build/idx add -q --db "$WORK/idx1" "$CORPUS" > /dev/null
+t3=$(secs)
+ingest_idx=$(echo "$t1 - $t0" | bc) ingest_gr=$(echo "$t2 - $t1" | bc) ingest_idx1=$(echo "$t3 - $t2" | bc)
 loaded=$(grep -o '\],[0-9]*\]$' "$WORK/groonga-load.out" | tr -dc 0-9)
 size_idx=$(du -sk "$WORK/idx" | cut -f1) size_gr=$(du -sk "$WORK/groonga" | cut -f1)
-t3=$(secs)
-build/idx compact --db "$WORK/idx" "$WORK/idx.compact" > /dev/null
-t4=$(secs)
-compact_s=$(echo "$t4 - $t3" | bc) size_idxc=$(du -sk "$WORK/idx.compact" | cut -f1)
+size_idx1=$(du -sk "$WORK/idx1" | cut -f1)
+[ "$(build/idx stats --json --db "$WORK/idx1" | jq .documents)" = "$(build/idx stats --json --db "$WORK/idx" | jq .documents)" ] ||
+    { echo "the two idx builds disagree on the article count" >&2; exit 1; }
+rm -rf "$WORK/idx1"
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')"
 echo "corpus: $(build/idx stats --json --db "$WORK/idx" | jq .documents) articles in idx, $loaded loaded into Groonga $(groonga --version | head -1 | cut -d' ' -f2)"
 
@@ -132,10 +139,11 @@ mib() { echo "$1 / 1024" | bc -l; }
 echo
 echo "| ${SECS}s per load run, ${THREADS} server threads, loadgen on the same cores | idx | Groonga | idx/Groonga |"
 echo "|---|---|---|---|"
-printf '| ingest wall time, s | %.1f | %.1f | %s |\n' "$ingest_idx" "$ingest_gr" "$(ratio "$ingest_idx" "$ingest_gr")"
-printf '| index size (du), MiB | %.0f | %.0f | %s |\n' "$(mib "$size_idx")" "$(mib "$size_gr")" "$(ratio "$size_idx" "$size_gr")"
-printf '| index size after `idx compact` (%.0f s more), MiB | %.0f | %.0f | %s |\n' "$compact_s" "$(mib "$size_idxc")" \
-    "$(mib "$size_gr")" "$(ratio "$size_idxc" "$size_gr")"
+printf '| ingest wall time, s: `idx add --jobs %d` | %.1f | %.1f | %s |\n' "$JOBS" "$ingest_idx" "$ingest_gr" "$(ratio "$ingest_idx" "$ingest_gr")"
+printf '| ingest wall time, s: `idx add`, one process | %.1f | %.1f | %s |\n' "$ingest_idx1" "$ingest_gr" "$(ratio "$ingest_idx1" "$ingest_gr")"
+printf '| index size (du), MiB: `--jobs` build (merged by the compactor) | %.0f | %.0f | %s |\n' "$(mib "$size_idx")" "$(mib "$size_gr")" "$(ratio "$size_idx" "$size_gr")"
+printf '| index size (du), MiB: one-process build (batch commits) | %.0f | %.0f | %s |\n' "$(mib "$size_idx1")" \
+    "$(mib "$size_gr")" "$(ratio "$size_idx1" "$size_gr")"
 for cfg in "|as shipped (answer caches on)" "0|caches off"; do
     x=${cfg%%|*} label=${cfg#*|}
     for k in p50_ms p99_ms; do

@@ -9,6 +9,13 @@
 
 #include <stddef.h>
 
+/* Articles per commit: --batch's default, and the flush size of a --jobs
+ * part (a scratch database nobody reads until the merge: there only speed
+ * counts, and Xapian's in-memory inverter gets slower as a batch grows; see
+ * bench/RESULTS.md). */
+#define IDX_BATCH_DEFAULT 2000
+#define IDX_BATCH_PART 500
+
 /* Exit statuses, documented in --help and the README. */
 enum {
     EXIT_OK = 0,       /* everything done */
@@ -19,7 +26,7 @@ enum {
 
 typedef struct idx_opts {
     const char *db;
-    unsigned batch;
+    unsigned batch; /* --batch; 0: not given (IDX_BATCH_DEFAULT, or IDX_BATCH_PART) */
     int json;
     int quiet;
     unsigned limit, offset;

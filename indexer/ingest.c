@@ -124,6 +124,7 @@ typedef struct ingest {
     idx_db *db;
     const idx_opts *o;
     uint64_t added, replaced, rejected, in_batch;
+    unsigned batch;                     /* articles per commit */
     uint64_t pend_added, pend_replaced; /* in the open batch */
     const char *name;                   /* input being read */
     unsigned long long line;            /* its line last read */
@@ -265,7 +266,7 @@ static int ingest_record(ingest *g, const char *name, unsigned long long ln, con
     }
     if (existed) g->pend_replaced++;
     else g->pend_added++;
-    if (++g->in_batch >= g->o->batch && (rc = commit_batch(g, 1, &lerr))) {
+    if (++g->in_batch >= g->batch && (rc = commit_batch(g, 1, &lerr))) {
         db_failed(g, "committing", &lerr);
         return rc;
     }
@@ -414,6 +415,7 @@ int idx_add_run(const idx_opts *o, unsigned job, unsigned jobs, int parts, idx_a
     idx_buf_init(&g.uid);
     idx_buf_init(&g.cluster_key);
     g.cluster = !o->no_cluster;
+    g.batch = o->batch ? o->batch : parts ? IDX_BATCH_PART : IDX_BATCH_DEFAULT;
     g.progress = !o->quiet && isatty(2) && jobs <= 1;
     g.t0 = idx_now();
     idx_err err;

@@ -39,7 +39,8 @@ static void usage(FILE *f)
 "\n"
 "Options:\n"
 "  --db DIR            database directory or stub file (default $IDX_DB, else ./data/idx)\n"
-"  --batch N           add: articles per atomic commit (default 2000)\n"
+"  --batch N           add: articles per atomic commit (default 2000; a --jobs\n"
+"                      part of a new database flushes every 500)\n"
 "  -q, --quiet         add: no progress bar\n"
 "  --cjk-unigrams M    add, new database only: all (default: every CJK character is\n"
 "                      also a term) or edges (smaller index; one-character queries\n"
@@ -255,7 +256,7 @@ int main(int argc, char **argv)
     memset(&o, 0, sizeof o);
     o.db = getenv("IDX_DB");
     if (!o.db || !*o.db) o.db = "data/idx";
-    o.batch = 2000;
+    o.batch = 0; /* not given: idx_add_run picks */
     o.limit = 10;
     o.title_weight = IDX_TITLE_WEIGHT_DEFAULT;
     o.unigrams = -1;

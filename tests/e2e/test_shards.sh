@@ -102,6 +102,15 @@ expect_eq "  ... the bad line reported once" "$(grep -c 'withbad.jsonl:302:' <<<
 expect_eq "  ... a plain database, compacted in one revision, no staging left" \
     "$([ -f "$P/XAPIANDB" ] && echo stub || echo plain) $("$IDX" stats --json --db "$P" | jq -r .revision) $(ls "$T" | grep -c '^par\.parts-')" "plain 1 0"
 same_as_single "plain database built by 2 jobs" "$P"
+# a job that fails (the disk fills under the parts): no database, no staging left
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"
+OUT=$(IDX_FAULT_DIR="$T/pf.parts-" IDX_FAULT_NOSPACE_AFTER=200000 LD_PRELOAD=${IDX_FAULT_LIB:?} \
+    "$IDX" add -q --jobs 2 --db "$T/pf" "$SAMPLE" 2>&1)
+rc=$?
+expect_eq "--jobs with the disk filling under a part: exit 3" "$rc" 3
+expect_match "  ... saying nothing was stored" "$OUT" "a job failed: nothing was stored in $T/pf"
+expect_match "  ... and why" "$OUT" "No space left on device"
+expect_eq "  ... no database and no staging directory left" "$(ls "$T" | grep -c '^pf')" 0
 expect_rc "--jobs into an existing plain database: usage error" 2 "$IDX" add -q --jobs 2 --db "$P" "$SAMPLE"
 expect_match "  ... saying why" "$OUT" "exists: add to it without --jobs"
 # reprints and upserts stay in one part: clusters and versions as one process makes them
