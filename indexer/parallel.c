@@ -1,6 +1,7 @@
 /* parallel.c - `idx add --jobs N`: N processes index at once.
  *
- * Every job reads all the input and indexes its share (ingest.c does the
+ * Every job reads all the input files (so not standard input, which can be
+ * read only once) and indexes its share (ingest.c does the
  * work; this file forks, collects one count line per job over a pipe and
  * prints one summary).  Two kinds of target:
  *   - a hash:M archive (archive.h): each job writes the shards it owns, in
@@ -318,6 +319,14 @@ done:
 
 int idx_add_parallel(const idx_opts *o)
 {
+    int from_stdin = o->nargs == 0;
+    for (int i = 0; i < o->nargs; i++)
+        if (strcmp(o->args[i], "-") == 0) from_stdin = 1;
+    if (from_stdin) {
+        idx_die_msg("--jobs needs input files: every job reads all of the input, and standard "
+                    "input can be read only once (save it to a file first)");
+        return EXIT_USAGE;
+    }
     char *stub = NULL;
     int isarch = idx_archive_detect(o->db, &stub);
     free(stub);

@@ -111,6 +111,8 @@ expect_eq "--jobs with the disk filling under a part: exit 3" "$rc" 3
 expect_match "  ... saying nothing was stored" "$OUT" "a job failed: nothing was stored in $T/pf"
 expect_match "  ... and why" "$OUT" "No space left on device"
 expect_eq "  ... no database and no staging directory left" "$(ls "$T" | grep -c '^pf')" 0
+expect_rc "--jobs reading standard input: usage error" 2 "$IDX" add -q --jobs 2 --db "$T/fromstdin" - < "$SAMPLE"
+expect_match "  ... saying why" "$OUT" "standard input can be read only once"
 expect_rc "--jobs into an existing plain database: usage error" 2 "$IDX" add -q --jobs 2 --db "$P" "$SAMPLE"
 expect_match "  ... saying why" "$OUT" "exists: add to it without --jobs"
 # reprints and upserts stay in one part: clusters and versions as one process makes them
