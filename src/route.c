@@ -19,17 +19,12 @@ struct idx_route {
 
 static uint64_t hash64(const char *s, size_t n)
 {
-    uint64_t h = 1469598103934665603ull; /* FNV-1a, then splitmix64's finaliser */
+    uint64_t h = 1469598103934665603ull; /* FNV-1a; the high half folded into the slot bits */
     for (size_t i = 0; i < n; i++) {
         h ^= (unsigned char)s[i];
         h *= 1099511628211ull;
     }
-    h ^= h >> 30;
-    h *= 0xbf58476d1ce4e5b9ull;
-    h ^= h >> 27;
-    h *= 0x94d049bb133111ebull;
-    h ^= h >> 31;
-    return h;
+    return h ^ (h >> 32);
 }
 
 /* The slot of key: where it is, or the empty one where it would go. */
