@@ -53,7 +53,7 @@ static void test_id_keeps_its_job(void)
     /* the story goes to another job under another id ... */
     unsigned other = j;
     for (int i = 0; i < 100 && other == j; i++) {
-        char id[16];
+        char id[32];
         snprintf(id, sizeof id, "other-%d", i);
         idx_route *h;
         CHECK_INT(idx_route_new(8, &h, NULL), IDX_OK);
