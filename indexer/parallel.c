@@ -217,27 +217,11 @@ static int sync_flat_dir(const char *dir)
     return fsync_path(dir) == 0 ? rc : -1;
 }
 
-/* Is path missing, or an empty directory? */
-static int is_free(const char *path)
-{
-    struct stat st;
-    if (stat(path, &st) != 0) return errno == ENOENT;
-    if (!S_ISDIR(st.st_mode)) return 0;
-    DIR *d = opendir(path);
-    if (!d) return 0;
-    struct dirent *e;
-    int empty = 1;
-    while (empty && (e = readdir(d)))
-        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) empty = 0;
-    closedir(d);
-    return empty;
-}
-
 /* --jobs N building a new plain database: parts, merged (see the top). */
 static int parallel_new(const idx_opts *o)
 {
     double t0 = idx_now();
-    if (!is_free(o->db)) {
+    if (idx_path_is_free(o->db) != 1) {
         idx_die_msg("--jobs builds a new database, and %s exists: add to it without --jobs (or "
                     "build a new one and swap it in)", o->db);
         return EXIT_USAGE;

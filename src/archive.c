@@ -206,6 +206,24 @@ static int write_stub(const idx_archive *a, idx_err *err)
     return IDX_OK;
 }
 
+int idx_path_is_free(const char *path)
+{
+    struct stat st;
+    if (stat(path, &st) != 0) return errno == ENOENT ? 1 : -1;
+    if (!S_ISDIR(st.st_mode)) {
+        errno = ENOTDIR;
+        return -1;
+    }
+    DIR *d = opendir(path);
+    if (!d) return -1;
+    struct dirent *e;
+    int empty = 1;
+    while (empty && (e = readdir(d)))
+        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) empty = 0;
+    closedir(d);
+    return empty;
+}
+
 int idx_archive_create(const char *dir, const char *shard_by, idx_err *err)
 {
     if (!idx_archive_spec_ok(shard_by))
@@ -214,13 +232,8 @@ int idx_archive_create(const char *dir, const char *shard_by, idx_err *err)
                            shard_by);
     if (mkdir(dir, 0777) != 0 && errno != EEXIST)
         return idx_err_set(err, IDX_EIO, "cannot create %s: %s", dir, strerror(errno));
-    DIR *d = opendir(dir);
-    if (!d) return idx_err_set(err, IDX_EIO, "cannot open %s: %s", dir, strerror(errno));
-    struct dirent *e;
-    int empty = 1;
-    while ((e = readdir(d)))
-        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) empty = 0;
-    closedir(d);
+    int empty = idx_path_is_free(dir);
+    if (empty < 0) return idx_err_set(err, IDX_EIO, "cannot open %s: %s", dir, strerror(errno));
     if (!empty)
         return idx_err_set(err, IDX_EINVAL,
                            "%s is not empty: --shard-by makes a new archive in a new directory", dir);

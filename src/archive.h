@@ -58,6 +58,11 @@ int idx_archive_detect(const char *path, char **stub);
 int idx_archive_read(const char *stub, idx_archive *a, idx_err *err);
 void idx_archive_fini(idx_archive *a);
 
+/* Is path a place for a new database or archive: 1 when it is missing or an
+ * empty directory, 0 when it is a directory holding anything, -1 (errno set,
+ * ENOTDIR for a file) when it is not a directory that can be read. */
+int idx_path_is_free(const char *path);
+
 /* A new archive in directory dir (created, or existing and empty) with no
  * shards yet.  IDX_EINVAL for a bad spec or a directory that holds anything. */
 int idx_archive_create(const char *dir, const char *shard_by, idx_err *err);
