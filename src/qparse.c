@@ -3,7 +3,8 @@
  *   南通 开发区             both parts (implicit AND); `AND` may be written
  *   疫情 OR 新冠            either
  *   经济 -疫情, 经济 NOT 疫情 the first without the second
- *   "iphone 14"             a phrase: words adjacent, in order ("…" or “…”)
+ *   "iphone 14"             a phrase: words adjacent, in order ("…" or “…”);
+ *   "开发 区"                CJK pieces apart only by spaces are one run (开发区)
  *   (疫情 OR 新冠) 防控      grouping
  *   title:南通              in the title only; title:"..." for a phrase
  *   source:X category:X tag:X
@@ -26,8 +27,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "document.h"
 #include "isodate.h"
+#include "normalize.h"
 #include "query.h"
 #include "synonyms.h"
 #include "utf8.h"
@@ -153,13 +156,13 @@ static int on_token(void *vctx, const idx_token *t)
     return IDX_OK;
 }
 
-/* A TEXT node for s[a..b), or EMPTY when it holds nothing searchable. */
-static int text_node(parser *p, size_t a, size_t b, int field)
+/* A TEXT node for t[0..n), or EMPTY when it holds nothing searchable. */
+static int tokens_node(parser *p, const char *t, size_t n, int field)
 {
     idx_parsed_query *pq = p->pq;
     size_t first = pq->ntoks;
     tokctx c = {p};
-    int rc = idx_tokenize(p->s + a, b - a, IDX_TOKENIZE_QUERY | pq->tokflags, 0, on_token, &c, NULL, p->err);
+    int rc = idx_tokenize(t, n, IDX_TOKENIZE_QUERY | pq->tokflags, 0, on_token, &c, NULL, p->err);
     if (rc == IDX_ETOOBIG) {
         p->rc = idx_err_set(p->err, IDX_ETOOBIG, "[query][parse] query has more than %d terms",
                             IDX_QUERY_MAX_TERMS);
@@ -175,6 +178,71 @@ static int text_node(parser *p, size_t a, size_t b, int field)
     pq->nodes[id].field = field;
     pq->nodes[id].first = first;
     pq->nodes[id].n = pq->ntoks - first;
+    return id;
+}
+
+/* A TEXT node for s[a..b), or EMPTY when it holds nothing searchable. */
+static int text_node(parser *p, size_t a, size_t b, int field)
+{
+    return tokens_node(p, p->s + a, b - a, field);
+}
+
+/* A TEXT node for the quoted phrase s[a..b): as text_node, except that white
+ * space between two CJK characters is dropped first, so the pieces are one
+ * run.  The document side bigrams every adjacent pair and gives an inner
+ * character's unigram no position, so "开发 区" read as 开发@0 区@2 would
+ * find 开发区 only where 区 ends a run; read as 开发区 it is 开发 发区 at
+ * consecutive positions and matches wherever the characters stand together
+ * ("中 国" is 中国, "南通 开发区" is 南通开发区).  Latin words and numbers
+ * keep their spaces ("new york"), and nothing is joined to them: "5G 网络"
+ * is 5g 网络, as 5G网络 is indexed.  Characters are classed as the tokenizer
+ * classes them, after normalization (full-width, traditional forms). */
+static int phrase_node(parser *p, size_t a, size_t b, int field)
+{
+    idx_buf out;
+    idx_buf_init(&out);
+    idx_norm it;
+    idx_nchar c;
+    idx_norm_init(&it, p->s + a, b - a);
+    it.fold_t2s = (p->pq->tokflags & IDX_TOKENIZE_FOLD_T2S) != 0;
+    size_t copied = a, gap = 0, gap_end = 0, prev_end = a;
+    int prev_cjk = 0, in_gap = 0, r;
+    while ((r = idx_norm_next(&it, &c, p->err)) == 1) {
+        size_t cs = a + c.start, ce = a + c.end;
+        if (cs >= prev_end && (size_t)space_at(p, cs) == ce - cs) { /* white space */
+            if (prev_cjk && !in_gap) {
+                in_gap = 1;
+                gap = cs;
+            }
+            gap_end = ce;
+            continue;
+        }
+        int cjk = idx_utf8_is_cjk(c.cp);
+        if (in_gap && cjk) { /* CJK, spaces, CJK: drop the spaces */
+            idx_buf_append(&out, p->s + copied, gap - copied);
+            copied = gap_end;
+        }
+        in_gap = 0;
+        prev_cjk = cjk;
+        prev_end = ce;
+    }
+    if (r < 0) {
+        idx_buf_fini(&out);
+        p->rc = IDX_EUTF8;
+        return NONE;
+    }
+    if (copied == a) { /* nothing joined */
+        idx_buf_fini(&out);
+        return text_node(p, a, b, field);
+    }
+    idx_buf_append(&out, p->s + copied, b - copied);
+    if (out.oom) {
+        idx_buf_fini(&out);
+        p->rc = idx_err_set(p->err, IDX_ENOMEM, "[query][parse] out of memory");
+        return NONE;
+    }
+    int id = tokens_node(p, out.data, out.len, field);
+    idx_buf_fini(&out);
     return id;
 }
 
@@ -267,7 +335,7 @@ static int field_node(parser *p, int f, size_t end)
         return NONE;
     }
     if (strcmp(fields[f].name, "title") == 0) {
-        int id = text_node(p, a, b, IDX_FIELD_TITLE);
+        int id = phrase_node(p, a, b, IDX_FIELD_TITLE);
         return id == EMPTY ? EMPTY : id;
     }
     if (strcmp(fields[f].name, "date") == 0) return date_node(p, a, b);
@@ -340,7 +408,7 @@ static int parse_unary(parser *p)
             return NONE;
         }
         p->i = b + (size_t)close_quote(p, b);
-        return text_node(p, a, b, IDX_FIELD_ANY);
+        return phrase_node(p, a, b, IDX_FIELD_ANY);
     }
     if ((q = close_quote(p, p->i))) { /* a stray closing quote: punctuation */
         p->i += (size_t)q;

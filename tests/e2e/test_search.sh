@@ -24,6 +24,29 @@ R=$(search --exact-total 南通 开发区)
 expect_eq "南通 开发区 (two parts) is an AND" "$(jq -r .total <<<"$R")" "$(count_in_sample 南通 开发区)"
 expect_eq "AND finds more than the phrase" "$(jq -r '.total > 1' <<<"$R")" "true"
 
+# inside quotes, CJK pieces apart only by spaces are one run: "开发 区" is
+# 开发区 wherever it stands (not only where 区 ends a run), with the same hits
+ids() { search --exact-total --limit 1000 "$1" | jq -r '.hits[].id' | sort; }
+for pair in '"开发 区"=开发区' '"中 国"=中国' '"南 通 开发 区"=南通开发区' 'title:"南 通"=title:南通'; do
+    phrase=${pair%%=*} run=${pair#*=}
+    expect_eq "$phrase finds what $run finds" "$(search --exact-total "$phrase" | jq -r .total)" \
+        "$(search --exact-total "$run" | jq -r .total)"
+    expect_eq "$phrase: the same articles as $run (ids in only one)" \
+        "$(comm -3 <(ids "$phrase") <(ids "$run") | wc -l)" "0"
+done
+expect_eq '"开发 区" finds every article containing 开发区' \
+    "$(search --exact-total '"开发 区"' | jq -r .total)" "$(count_in_sample 开发区)"
+expect_eq '"中 国" finds every article containing 中国' \
+    "$(search --exact-total '"中 国"' | jq -r .total)" "$(count_in_sample 中国)"
+expect_eq 'title:"南 通" finds the titles with 南通' "$(search --exact-total 'title:"南 通"' | jq -r .total)" \
+    "$(jq -r 'select((.title // "") | contains("南通")) | .id' < "$SAMPLE" | wc -l)"
+expect_eq '"开发 区": every hit marks 开发区' \
+    "$(search --limit 100 '"开发 区"' | jq -r '[.hits[] | (.title_html // "") + (.snippet // "") | contains("<mark>开发区</mark>")] | all')" "true"
+expect_eq '"中" alone in quotes is the character' "$(search --exact-total '"中"' | jq -r .total)" \
+    "$(count_in_sample 中)"
+expect_eq "unquoted 开发 区 stays an AND of its parts" "$(search --exact-total 开发 区 | jq -r .total)" \
+    "$(count_in_sample 开发 区)"
+
 # a CJK run is a phrase, not scattered bigrams
 P=$T/phrase.jsonl
 printf '%s\n' '{"id":"p-scattered","title":"南通的开发区","body":"南通 开发 区"}' \

@@ -77,10 +77,57 @@ static void test_implicit_and_and_phrases(void)
     CHECK_STR(tree("5G基站 iPhone14"), "AND(\"5g 基站\" \"iphone14\")");
     CHECK_STR(tree("COVID-19"), "\"covid 19\"");
     CHECK_STR(tree("\"iphone 14\" 发布"), "AND(\"iphone 14\" \"发布\")");
-    CHECK_STR(tree("“南通 开发区”"), "\"南通 开发 发区\"");
+    CHECK_STR(tree("“南通 开发区”"), "\"南通 通开 开发 发区\"");
     CHECK(warn[0] == '\0');
     /* traditional characters fold to simplified terms */
     CHECK_STR(tree("開發區 臺灣"), "AND(\"开发 发区\" \"台湾\")");
+}
+
+/* Inside quotes, CJK pieces apart only by white space are one run: the
+ * document side bigrams 开发区 as 开发 发区 and gives the inner 区 no position,
+ * so "开发 区" read as 开发 + 区 found 开发区 only where 区 ended a run. */
+static void test_phrase_joins_cjk_pieces(void)
+{
+    CHECK_STR(tree("\"开发 区\""), "\"开发 发区\"");
+    CHECK_STR(parts, "开发 发区");
+    CHECK_STR(tree("\"中 国\""), "\"中国\"");
+    CHECK_STR(tree("\"中  \t国\""), "\"中国\""); /* any run of white space */
+    CHECK_STR(tree("\"中　国\""), "\"中国\"");     /* U+3000 */
+    CHECK_STR(tree("“中 国”"), "\"中国\"");
+    CHECK_STR(tree("\"南 通 开 发 区\""), "\"南通 通开 开发 发区\"");
+    CHECK_STR(tree("\"南通 开发区\""), "\"南通 通开 开发 发区\"");
+    CHECK_STR(tree("title:\"南 通\""), "title:\"南通\"");
+    CHECK_STR(parts, "title:南通");
+    /* the positions are those of the unbroken run */
+    idx_parsed_query pq;
+    idx_err err;
+    idx_err_clear(&err);
+    CHECK_INT(idx_query_parse("\"开发 区\"", strlen("\"开发 区\""), 0, &pq, &err), IDX_OK);
+    CHECK_INT(pq.ntoks, 2);
+    CHECK_INT(pq.ntoks == 2 ? (int)(pq.toks[1].pos - pq.toks[0].pos) : -1, 1);
+    idx_parsed_query_fini(&pq);
+    /* full-width and traditional forms join after folding */
+    CHECK_STR(tree("\"開發 區\""), "\"开发 发区\"");
+    /* a lone character stays a unigram */
+    CHECK_STR(tree("\"中\""), "\"中\"");
+    CHECK_STR(tree("\" 中 \""), "\"中\"");
+    /* Latin words and numbers stay words; CJK next to them is not joined
+     * to them, as 5G网络 is indexed 5g 网络 */
+    CHECK_STR(tree("\"new york\""), "\"new york\"");
+    CHECK_STR(tree("\"5G 网络\""), "\"5g 网络\"");
+    CHECK_STR(tree("\"5G 网 络\""), "\"5g 网络\"");
+    CHECK_STR(tree("\"网 5G 络\""), "\"网 5g 络\"");
+    CHECK_STR(tree("\"ＡＰＥＣ 会 议\""), "\"apec 会议\"");
+    /* punctuation still breaks the run */
+    CHECK_STR(tree("\"开发，区\""), "\"开发 区\"");
+    /* inside OR, NOT and groups alike */
+    CHECK_STR(tree("\"开发 区\" OR \"中 国\""), "OR(\"开发 发区\" \"中国\")");
+    CHECK_STR(tree("经济 -\"中 国\""), "AND(\"经济\" NOT(\"中国\"))");
+    CHECK_STR(tree("(\"南 通\" OR title:\"开发 区\") 经济"),
+              "AND(OR(\"南通\" title:\"开发 发区\") \"经济\")");
+    CHECK(warn[0] == '\0');
+    /* unquoted pieces stay separate parts (an AND) */
+    CHECK_STR(tree("开发 区"), "AND(\"开发\" \"区\")");
 }
 
 static void test_or_not_and_grouping(void)
@@ -113,7 +160,7 @@ static void test_fields(void)
 {
     CHECK_STR(tree("title:南通"), "title:\"南通\"");
     CHECK_STR(parts, "title:南通");
-    CHECK_STR(tree("title:\"南通 开发区\" 经济"), "AND(title:\"南通 开发 发区\" \"经济\")");
+    CHECK_STR(tree("title:\"南通 开发区\" 经济"), "AND(title:\"南通 通开 开发 发区\" \"经济\")");
     CHECK_STR(tree("TITLE:南通"), "title:\"南通\"");
     CHECK_STR(tree("source:\"CCTV 新闻联播 (tv.cctv.com)\" 经济"),
               "AND(XS=CCTV 新闻联播 (tv.cctv.com) \"经济\")");
@@ -239,6 +286,20 @@ static void test_synonym_expansion(void)
     idx_parsed_query_fini(&pq);
     idx_synonyms_free(syn);
 
+    /* a quoted phrase of pieces is its joined run: "新 冠" is the member 新冠 */
+    idx_err_clear(&err);
+    CHECK_INT(idx_synonyms_load(path, &syn, &err), IDX_OK);
+    const char *qj = "\"新 冠\" 疫苗";
+    CHECK_INT(idx_query_parse(qj, strlen(qj), IDX_TOKENIZE_FOLD_T2S, &pq, &err), IDX_OK);
+    CHECK_INT(idx_query_expand_synonyms(&pq, syn, &err), IDX_OK);
+    idx_buf_init(&b);
+    render_node(&pq, pq.root, &b);
+    CHECK_STR(idx_buf_cstr(&b),
+              "AND(OR(\"新冠\" \"新型 型冠 冠状 状病 病毒\" \"covid 19\") \"疫苗\")");
+    idx_buf_fini(&b);
+    idx_parsed_query_fini(&pq);
+    idx_synonyms_free(syn);
+
     /* a key in two groups gets both; spellings that fold alike count once */
     f = fopen(path, "w");
     fputs("经济 economy\n经济 发展\n台湾 臺灣 台灣 宝岛\n", f);
@@ -279,6 +340,7 @@ static void test_synonym_expansion(void)
 int main(void)
 {
     TEST(test_implicit_and_and_phrases);
+    TEST(test_phrase_joins_cjk_pieces);
     TEST(test_or_not_and_grouping);
     TEST(test_fields);
     TEST(test_malformed_falls_back);
