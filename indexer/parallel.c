@@ -14,14 +14,26 @@
  *     at all: a crash or failed job leaves no DB (nothing was stored there
  *     before) and the staging directory is removed when the run can.  Ctrl-C
  *     stops reading; what was read is merged and stored, as in one process.
+ *
+ * Nothing outlives a killed run.  The jobs die with the parent
+ * (PR_SET_PDEATHSIG), and SIGINT/SIGTERM sent to the parent alone are passed
+ * on to them.  The parent holds an flock on DB.parts-X/owner.lock for the
+ * whole build (the jobs inherit it); a staging directory whose lock can be
+ * taken belongs to no live build, and the next --jobs build into DB removes
+ * it.  One whose lock is held is another build into DB: this one stops at
+ * once instead of racing it.  Staging directories of other targets (another
+ * name's prefix) are never looked at.
  */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -31,9 +43,19 @@
 #include "idx.h"
 #include "xap.h"
 
+/* The running jobs, for on_signal; g_njobs is 0 outside run_jobs' wait. */
+static pid_t *g_jobs;
+static volatile sig_atomic_t g_njobs;
+
 static void on_signal(int sig)
 {
-    (void)sig; /* the jobs get it too: they stop reading and commit */
+    /* A terminal's Ctrl-C reaches the jobs too, a `kill PARENT` does not:
+     * pass it on (a job that gets it twice stops once).  They stop reading,
+     * commit and report. */
+    int e = errno;
+    for (sig_atomic_t j = 0; j < g_njobs; j++)
+        if (g_jobs[j] > 0) kill(g_jobs[j], sig);
+    errno = e;
 }
 
 /* Fork jobs processes; job j runs idx_add_run over dbs[j] (or o->db).  Sums
@@ -57,6 +79,7 @@ static int run_jobs(const idx_opts *o, char **dbs, int parts, idx_add_counts *su
         close(fds[1]);
         return EXIT_DB;
     }
+    pid_t parent = getpid();
     for (unsigned j = 0; j < o->jobs; j++) {
         pid_t p = fork();
         if (p < 0) {
@@ -65,6 +88,8 @@ static int run_jobs(const idx_opts *o, char **dbs, int parts, idx_add_counts *su
             break;
         }
         if (p == 0) {
+            /* die with the parent, also when it died before this line */
+            if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent) _exit(EXIT_DB);
             close(fds[0]);
             idx_opts jo = *o;
             if (dbs) jo.db = dbs[j];
@@ -80,7 +105,9 @@ static int run_jobs(const idx_opts *o, char **dbs, int parts, idx_add_counts *su
         pids[j] = p;
     }
     close(fds[1]);
-    /* Ctrl-C reaches the jobs too: they commit what they read and report; wait for them */
+    /* SIGINT/SIGTERM: the jobs commit what they read and report; wait for them */
+    g_jobs = pids;
+    g_njobs = (sig_atomic_t)o->jobs;
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
@@ -101,6 +128,7 @@ static int run_jobs(const idx_opts *o, char **dbs, int parts, idx_add_counts *su
     }
     if (f) fclose(f);
     else close(fds[0]);
+    g_njobs = 0; /* every job has exited (or is exiting): no pid of theirs is reused before the wait */
     for (unsigned j = 0; j < o->jobs; j++) {
         int ws;
         if (pids[j] > 0 && waitpid(pids[j], &ws, 0) == pids[j] && !(WIFEXITED(ws)))
@@ -173,22 +201,117 @@ static int parallel_archive(const idx_opts *o)
     return status;
 }
 
-/* Remove the plain files in dir, then dir (a Xapian database has no
- * subdirectories).  0 or -1. */
-static int remove_flat_dir(const char *dir)
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
-    DIR *d = opendir(dir);
-    if (!d) return errno == ENOENT ? 0 : -1;
+    (void)st, (void)flag, (void)ftw;
+    return remove(path) != 0 && errno != ENOENT ? -1 : 0;
+}
+
+/* rm -rf path (symbolic links removed, not followed).  0 (also when path is
+ * missing) or -1 (errno). */
+static int remove_tree(const char *path)
+{
+    if (nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS) == 0) return 0;
+    return errno == ENOENT ? 0 : -1;
+}
+
+#define STAGE_LOCK "owner.lock"
+
+/* Make a new staging directory "DB.parts-XXXXXX" (stage, written over its
+ * template) and take its lock.  Returns the lock's descriptor, held for the
+ * build's life, or -1 (errno).  A run cleaning stale directories (stage_scan)
+ * may take the lock, or remove the still empty directory, first: then this
+ * one takes another name. */
+static int stage_make(char *stage, size_t cap, const char *db, size_t dl)
+{
+    char lock[4096];
+    for (int tries = 0; tries < 8; tries++) {
+        snprintf(stage, cap, "%.*s.parts-XXXXXX", (int)dl, db);
+        if (!mkdtemp(stage)) return -1;
+        snprintf(lock, sizeof lock, "%s/" STAGE_LOCK, stage);
+        int fd = open(lock, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+        if (fd < 0) {
+            if (errno == ENOENT) continue; /* removed while empty */
+            int e = errno;
+            rmdir(stage);
+            errno = e;
+            return -1;
+        }
+        struct stat held, now;
+        if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
+            if (fstat(fd, &held) == 0 && stat(lock, &now) == 0 && held.st_ino == now.st_ino &&
+                held.st_dev == now.st_dev)
+                return fd;
+        } else if (errno != EWOULDBLOCK) {
+            int e = errno;
+            close(fd);
+            remove_tree(stage);
+            errno = e;
+            return -1;
+        }
+        close(fd); /* a cleaner has it: it removes the directory */
+    }
+    errno = EAGAIN;
+    return -1;
+}
+
+/* Look at the staging directories of db (dl bytes of it) beside it: remove
+ * those no live build holds (left by a killed run), and say which the first
+ * one a live build holds is, other than mine, in busy (a copy of its path,
+ * the caller frees; NULL when none).  Returns 0 or -1 (out of memory).
+ * mine: the caller's own staging directory, made since its first call
+ * (NULL in that first call). */
+static int stage_scan(const char *db, size_t dl, const char *mine, char **busy)
+{
+    *busy = NULL;
+    size_t bo = dl; /* where the base name starts */
+    while (bo > 0 && db[bo - 1] != '/') bo--;
+    const char *base = db + bo;
+    size_t bl = dl - bo, want = bl + strlen(".parts-XXXXXX");
+    char *parent = bo == 0 ? strdup(".") : bo == 1 ? strdup("/") : strndup(db, bo - 1);
+    if (!parent) return -1;
+    DIR *d = opendir(parent);
+    free(parent);
+    if (!d) return 0; /* nothing beside it (yet) */
     struct dirent *e;
+    char path[4096], lock[4096 + sizeof STAGE_LOCK];
     int rc = 0;
-    char p[4096];
     while ((e = readdir(d))) {
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
-        snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
-        if (unlink(p) != 0) rc = -1;
+        if (strlen(e->d_name) != want || strncmp(e->d_name, base, bl) != 0 ||
+            strncmp(e->d_name + bl, ".parts-", 7) != 0)
+            continue;
+        snprintf(path, sizeof path, "%.*s%s", (int)bo, db, e->d_name);
+        struct stat st;
+        if ((mine && strcmp(path, mine) == 0) || lstat(path, &st) != 0 || !S_ISDIR(st.st_mode))
+            continue;
+        snprintf(lock, sizeof lock, "%s/" STAGE_LOCK, path);
+        int fd = open(lock, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+        if (fd < 0 && errno == ENOENT && rmdir(path) != 0 &&
+            (errno == ENOTEMPTY || errno == EEXIST)) /* not empty: its lock made since? */
+            fd = open(lock, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+        if (fd < 0) {
+            /* gone (empty: a run killed before its lock), or not one of ours
+             * (an older idx's, which kept no lock): left alone, said once */
+            if (errno == ENOENT && !mine && access(path, F_OK) == 0)
+                idx_die_msg("left %s as it is: it looks like the staging directory of an "
+                            "older idx add --jobs into %.*s, without a lock saying whether it "
+                            "still runs; remove it by hand if none does", path, (int)dl, db);
+            continue;
+        }
+        if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
+            if (remove_tree(path) == 0)
+                idx_die_msg("removed %s, the staging directory of an interrupted idx add "
+                            "--jobs into %.*s", path, (int)dl, db);
+            else
+                idx_die_msg("cannot remove %s, the staging directory of an interrupted idx add "
+                            "--jobs: %s", path, strerror(errno));
+        } else if (errno == EWOULDBLOCK && !*busy && !(*busy = strdup(path))) {
+            rc = -1;
+        }
+        close(fd);
     }
     closedir(d);
-    return rmdir(dir) == 0 ? rc : -1;
+    return rc;
 }
 
 static int fsync_path(const char *path)
@@ -221,34 +344,41 @@ static int sync_flat_dir(const char *dir)
 static int parallel_new(const idx_opts *o)
 {
     double t0 = idx_now();
-    if (idx_path_is_free(o->db) != 1) {
-        idx_die_msg("--jobs builds a new database, and %s exists: add to it without --jobs (or "
-                    "build a new one and swap it in)", o->db);
-        return EXIT_USAGE;
-    }
-    if (idx_make_parents(o->db) != 0) {
-        idx_die_msg("cannot create the directories above %s: %s", o->db, strerror(errno));
-        return EXIT_DB;
-    }
     size_t dl = strlen(o->db);
     while (dl > 1 && o->db[dl - 1] == '/') dl--;
     size_t cap = dl + 32;
-    char *stage = malloc(cap), *merged = malloc(cap);
+    char *stage = malloc(cap), *merged = malloc(cap), *busy = NULL;
     char **parts = calloc(o->jobs, sizeof *parts);
-    int status = EXIT_OK;
-    if (!stage || !merged || !parts) {
+    int status = EXIT_OK, lockfd = -1;
+    if (!stage || !merged || !parts || stage_scan(o->db, dl, NULL, &busy) != 0) {
         idx_die_msg("out of memory");
         status = EXIT_DB;
         goto done;
     }
-    snprintf(stage, cap, "%.*s.parts-XXXXXX", (int)dl, o->db);
-    if (!mkdtemp(stage)) {
-        idx_die_msg("cannot make a staging directory beside %s: %s", o->db, strerror(errno));
-        free(stage);
-        stage = NULL;
+    if (busy) goto busy;
+    if (idx_path_is_free(o->db) != 1) {
+        idx_die_msg("--jobs builds a new database, and %s exists: add to it without --jobs (or "
+                    "build a new one and swap it in)", o->db);
+        status = EXIT_USAGE;
+        goto done;
+    }
+    if (idx_make_parents(o->db) != 0) {
+        idx_die_msg("cannot create the directories above %s: %s", o->db, strerror(errno));
         status = EXIT_DB;
         goto done;
     }
+    if ((lockfd = stage_make(stage, cap, o->db, dl)) < 0) {
+        idx_die_msg("cannot make a staging directory beside %s: %s", o->db, strerror(errno));
+        status = EXIT_DB;
+        goto done;
+    }
+    /* again, with mine made: of two builds starting at once, one sees the other */
+    if (stage_scan(o->db, dl, stage, &busy) != 0) {
+        idx_die_msg("out of memory");
+        status = EXIT_DB;
+        goto done;
+    }
+    if (busy) goto busy;
     snprintf(merged, cap, "%s/db", stage);
     for (unsigned j = 0; j < o->jobs; j++) {
         if (!(parts[j] = malloc(cap))) {
@@ -286,18 +416,24 @@ static int parallel_new(const idx_opts *o)
     summary(&sum, idx_now() - t0, o->jobs, extra);
     if (status == EXIT_DB) printf(" - nothing was stored in %s", o->db);
     printf("\n");
+    goto done;
+busy:
+    idx_die_msg("another idx add --jobs is building %s (its staging directory %s is in use): "
+                "wait for it to finish, or build into another directory", o->db, busy);
+    status = EXIT_DB;
 done:
-    if (stage) {
-        int left = 0;
-        for (unsigned j = 0; parts && j < o->jobs; j++)
-            if (parts[j] && remove_flat_dir(parts[j]) != 0) left = 1;
-        if (remove_flat_dir(merged) != 0 || rmdir(stage) != 0 || left)
-            idx_die_msg("could not remove the staging directory %s (remove it by hand)", stage);
+    if (lockfd >= 0) {
+        /* removed under the lock: no other run takes it for a stale one meanwhile */
+        if (remove_tree(stage) != 0)
+            idx_die_msg("could not remove the staging directory %s: %s (the next idx add --jobs "
+                        "into %s removes it)", stage, strerror(errno), o->db);
+        close(lockfd);
     }
     for (unsigned j = 0; parts && j < o->jobs; j++) free(parts[j]);
     free(parts);
     free(stage);
     free(merged);
+    free(busy);
     return status;
 }
 

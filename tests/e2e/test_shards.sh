@@ -115,6 +115,59 @@ expect_rc "--jobs reading standard input: usage error" 2 "$IDX" add -q --jobs 2 
 expect_match "  ... saying why" "$OUT" "standard input can be read only once"
 expect_rc "--jobs into an existing plain database: usage error" 2 "$IDX" add -q --jobs 2 --db "$P" "$SAMPLE"
 expect_match "  ... saying why" "$OUT" "exists: add to it without --jobs"
+# kill -9 of a --jobs build: its jobs die with it, and the next run removes the
+# staging directory it left (and only its own: a live build's is kept)
+for i in $(seq 12); do jq -c --arg p "k$i-" '.id = $p + .id' "$SAMPLE"; done > "$T/big.jsonl"
+"$IDX" add -q --no-cluster --jobs 2 --db "$T/killed" "$T/big.jsonl" > /dev/null 2>&1 &
+KP=$!
+for _ in $(seq 100); do ls -d "$T"/killed.parts-*/1 > /dev/null 2>&1 && break; sleep 0.05; done
+sleep 0.5
+mapfile -t KIDS < <(ps --ppid "$KP" -o pid=)
+kill -KILL "$KP"
+wait "$KP" 2> /dev/null
+still_running() { # PID...: those still running (a zombie has finished; nobody here may reap it)
+    local p
+    for p in "$@"; do ps -o stat= -p "$p" 2> /dev/null | grep -qv '^Z' && echo "$p"; done
+}
+left=
+for _ in $(seq 40); do left=$(still_running "${KIDS[@]}"); [ -z "$left" ] && break; sleep 0.05; done
+expect_eq "kill -9 of idx add --jobs 2: both jobs gone within 2 s" "${#KIDS[@]} [$left]" "2 []"
+for p in $left; do kill -KILL "$p"; done
+STALE=$(ls -d "$T"/killed.parts-* 2> /dev/null)
+expect_eq "  ... it left its staging directory (and no database)" "$(wc -w <<< "$STALE") $([ -e "$T/killed" ] && echo db)" "1 "
+mkdir "$T/killed.parts-old123" "$T/killed2.parts-AbC123" # no lock (an older idx's?); another target's
+touch "$T/killed.parts-old123/0" "$T/killed2.parts-AbC123/0"
+head -n 1800 "$T/big.jsonl" > "$T/half.jsonl"
+"$IDX" add -q --no-cluster --jobs 2 --db "$T/busy" "$T/half.jsonl" > /dev/null 2>&1 &
+BP=$!
+for _ in $(seq 100); do ls -d "$T"/busy.parts-*/1 > /dev/null 2>&1 && break; sleep 0.05; done
+expect_rc "a second --jobs build into the same target while the first runs: exit 3" 3 \
+    "$IDX" add -q --jobs 2 --db "$T/busy" "$SAMPLE"
+expect_match "  ... saying another build is running" "$OUT" "another idx add --jobs is building $T/busy"
+expect_rc "a re-run of the killed build, beside a live build of another target" 0 \
+    "$IDX" add -q --no-cluster --jobs 2 --db "$T/killed" "$T/big.jsonl"
+expect_match "  ... says it removed the stale staging directory" "$OUT" "removed $STALE, the staging directory of an interrupted"
+expect_eq "  ... which is gone; the database is whole" "$(ls -d "$T"/killed.parts-* | grep -vc old123) $(ndocs "$T/killed")" \
+    "0 $(wc -l < "$T/big.jsonl")"
+expect_eq "  ... a look-alike without a lock is left, with a note; another target's is not looked at" \
+    "$(ls "$T/killed.parts-old123") $(grep -c 'left .*killed.parts-old123 as it is' <<< "$OUT") $(ls "$T/killed2.parts-AbC123") $(grep -c killed2 <<< "$OUT")" "0 1 0 0"
+wait "$BP"
+rc=$?
+expect_eq "the other target's build, its staging directory kept meanwhile, finished whole" \
+    "$rc $(ndocs "$T/busy") $(ls -d "$T"/busy.parts-* 2> /dev/null | wc -l)" "0 1800 0"
+# SIGTERM to the parent alone (not its process group): passed on to the jobs,
+# which stop reading; what they read is merged and stored
+"$IDX" add -q --no-cluster --jobs 2 --db "$T/termed" "$T/big.jsonl" > /dev/null 2>&1 &
+TP=$!
+for _ in $(seq 100); do ls -d "$T"/termed.parts-*/1 > /dev/null 2>&1 && break; sleep 0.05; done
+sleep 0.5
+kill -TERM "$TP"
+wait "$TP"
+rc=$?
+n=$(ndocs "$T/termed")
+expect_eq "kill -TERM of idx add --jobs 2 alone: the jobs stop (exit 1), what they read is stored, no staging left" \
+    "$rc $([ "${n:-0}" -gt 0 ] && [ "$n" -lt "$(wc -l < "$T/big.jsonl")" ] && echo part) $(ls -d "$T"/termed.parts-* 2> /dev/null | wc -l)" "1 part 0"
+rm -rf "$T/killed" "$T/busy" "$T/termed" "$T/killed.parts-old123" "$T/killed2.parts-AbC123" "$T/big.jsonl" "$T/half.jsonl"
 # reprints and upserts stay in one part: clusters and versions as one process makes them
 { cat "$SAMPLE"
   jq -c 'select((.body | length) > 250) | .id = "reprint-" + .id | .body = "（转载）" + .body + "来源：南通日报"' "$SAMPLE" | head -n 12
