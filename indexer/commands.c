@@ -1,10 +1,12 @@
-/* commands.c - `idx rm`, `idx get`, `idx stats`, `idx search`.
+/* commands.c - `idx rm`, `idx get`, `idx stats`, `idx search`, `idx compact`.
  *
  * Each opens the database for just what it needs (rm: writer; the rest:
  * reader), reports errors as "idx: ..." on stderr and returns the exit
  * status.  JSON output is built with jansson so it is always valid.
+ * compact writes its new database through a staging directory (staging.h).
  */
 #include <dirent.h>
+#include <errno.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +19,7 @@
 #include "idx.h"
 #include "query.h"
 #include "search.h"
+#include "staging.h"
 #include "synonyms.h"
 #include "xap.h"
 
@@ -122,27 +125,94 @@ static unsigned long long disk_usage(const char *path)
     return total;
 }
 
+/* `idx compact --db DB OUT`: Xapian's compactor writes DB (an archive: its
+ * shards merged) into OUT.compact-XXXXXX/db, a staging directory beside OUT
+ * held under its lock (staging.h), which is fsync'd and renamed to OUT when
+ * complete.  OUT appears whole or not at all: a failure (a full disk) removes
+ * the staging directory, and one a killed run left is removed by the next
+ * compaction into OUT; one a live compaction holds makes this one stop. */
 int idx_cmd_compact(const idx_opts *o)
 {
     if (o->nargs != 1) {
         idx_die_msg("compact wants one DEST (a new directory), e.g. idx compact --db ARCHIVE OUT");
         return EXIT_USAGE;
     }
-    idx_db *db;
-    if (open_db(o, IDX_DB_READ, &db)) return EXIT_DB;
+    const char *out = o->args[0];
+    size_t ol = strlen(out);
+    while (ol > 1 && out[ol - 1] == '/') ol--;
+    size_t cap = ol + 32;
+    char *stage = malloc(cap), *dst = malloc(cap), *busy = NULL;
+    int status = EXIT_OK, lockfd = -1;
+    idx_db *db = NULL;
     idx_err err;
     idx_err_clear(&err);
     double t0 = idx_now();
-    size_t nshards = idx_db_nshards(db);
-    int rc = idx_db_compact(db, o->args[0], &err);
-    idx_db_close(db);
-    if (rc) {
-        idx_die_msg("cannot compact %s into %s: %s", o->db, o->args[0], err.msg);
-        return rc == IDX_EINVAL ? EXIT_USAGE : EXIT_DB;
+    size_t nshards = 0;
+    if (!stage || !dst || idx_stage_scan(out, ol, ".compact-", "idx compact", NULL, &busy) != 0) {
+        idx_die_msg("out of memory");
+        status = EXIT_DB;
+        goto done;
     }
-    printf("compacted %s (%zu shard%s) into %s, %llu bytes (%.2f s)\n", o->db, nshards,
-           nshards == 1 ? "" : "s", o->args[0], disk_usage(o->args[0]), idx_now() - t0);
-    return EXIT_OK;
+    if (busy) goto busy;
+    struct stat st;
+    if (lstat(out, &st) == 0) {
+        idx_die_msg("cannot compact %s into %s: %s exists already (compact makes a new "
+                    "directory)", o->db, out, out);
+        status = EXIT_USAGE;
+        goto done;
+    }
+    if (open_db(o, IDX_DB_READ, &db)) {
+        status = EXIT_DB;
+        goto done;
+    }
+    nshards = idx_db_nshards(db);
+    if (idx_make_parents(out) != 0) {
+        idx_die_msg("cannot create the directories above %s: %s", out, strerror(errno));
+        status = EXIT_DB;
+        goto done;
+    }
+    if ((lockfd = idx_stage_make(stage, cap, out, ol, ".compact-")) < 0) {
+        idx_die_msg("cannot make a staging directory beside %s: %s", out, strerror(errno));
+        status = EXIT_DB;
+        goto done;
+    }
+    /* again, with mine made: of two compactions starting at once, one sees the other */
+    if (idx_stage_scan(out, ol, ".compact-", "idx compact", stage, &busy) != 0) {
+        idx_die_msg("out of memory");
+        status = EXIT_DB;
+        goto done;
+    }
+    if (busy) goto busy;
+    snprintf(dst, cap, "%s/db", stage);
+    int rc = idx_db_compact(db, dst, &err);
+    idx_db_close(db);
+    db = NULL;
+    if (rc) {
+        idx_die_msg("cannot compact %s into %s: %s (nothing was stored in %s)", o->db, out,
+                    err.msg, out);
+        status = rc == IDX_EINVAL ? EXIT_USAGE : EXIT_DB;
+    } else if (idx_stage_store(dst, out) != 0) {
+        idx_die_msg("cannot store the compacted database as %s: %s (nothing was stored there)",
+                    out, strerror(errno));
+        status = EXIT_DB;
+    } else {
+        printf("compacted %s (%zu shard%s) into %s, %llu bytes (%.2f s)\n", o->db, nshards,
+               nshards == 1 ? "" : "s", out, disk_usage(out), idx_now() - t0);
+    }
+    goto done;
+busy:
+    idx_die_msg("another idx compact is writing %s (its staging directory %s is in use): wait "
+                "for it to finish, or compact into another directory", out, busy);
+    status = EXIT_DB;
+done:
+    if (db) idx_db_close(db);
+    if (lockfd >= 0 && idx_stage_remove(stage, lockfd) != 0)
+        idx_die_msg("could not remove the staging directory %s: %s (the next idx compact into "
+                    "%s removes it)", stage, strerror(errno), out);
+    free(stage);
+    free(dst);
+    free(busy);
+    return status;
 }
 
 int idx_cmd_stats(const idx_opts *o)

@@ -22,25 +22,23 @@
  * taken belongs to no live build, and the next --jobs build into DB removes
  * it.  One whose lock is held is another build into DB: this one stops at
  * once instead of racing it.  Staging directories of other targets (another
- * name's prefix) are never looked at.
+ * name's prefix) are never looked at.  The staging directory, its lock, the
+ * stale removal and the final fsync and rename are staging.h's (shared with
+ * `idx compact`).
  */
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <ftw.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/prctl.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "archive.h"
 #include "err.h"
 #include "idx.h"
+#include "staging.h"
 #include "xap.h"
 
 /* The running jobs, for on_signal; g_njobs is 0 outside run_jobs' wait. */
@@ -201,145 +199,6 @@ static int parallel_archive(const idx_opts *o)
     return status;
 }
 
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st, (void)flag, (void)ftw;
-    return remove(path) != 0 && errno != ENOENT ? -1 : 0;
-}
-
-/* rm -rf path (symbolic links removed, not followed).  0 (also when path is
- * missing) or -1 (errno). */
-static int remove_tree(const char *path)
-{
-    if (nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS) == 0) return 0;
-    return errno == ENOENT ? 0 : -1;
-}
-
-#define STAGE_LOCK "owner.lock"
-
-/* Make a new staging directory "DB.parts-XXXXXX" (stage, written over its
- * template) and take its lock.  Returns the lock's descriptor, held for the
- * build's life, or -1 (errno).  A run cleaning stale directories (stage_scan)
- * may take the lock, or remove the still empty directory, first: then this
- * one takes another name. */
-static int stage_make(char *stage, size_t cap, const char *db, size_t dl)
-{
-    char lock[4096];
-    for (int tries = 0; tries < 8; tries++) {
-        snprintf(stage, cap, "%.*s.parts-XXXXXX", (int)dl, db);
-        if (!mkdtemp(stage)) return -1;
-        snprintf(lock, sizeof lock, "%s/" STAGE_LOCK, stage);
-        int fd = open(lock, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-        if (fd < 0) {
-            if (errno == ENOENT) continue; /* removed while empty */
-            int e = errno;
-            rmdir(stage);
-            errno = e;
-            return -1;
-        }
-        struct stat held, now;
-        if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
-            if (fstat(fd, &held) == 0 && stat(lock, &now) == 0 && held.st_ino == now.st_ino &&
-                held.st_dev == now.st_dev)
-                return fd;
-        } else if (errno != EWOULDBLOCK) {
-            int e = errno;
-            close(fd);
-            remove_tree(stage);
-            errno = e;
-            return -1;
-        }
-        close(fd); /* a cleaner has it: it removes the directory */
-    }
-    errno = EAGAIN;
-    return -1;
-}
-
-/* Look at the staging directories of db (dl bytes of it) beside it: remove
- * those no live build holds (left by a killed run), and say which the first
- * one a live build holds is, other than mine, in busy (a copy of its path,
- * the caller frees; NULL when none).  Returns 0 or -1 (out of memory).
- * mine: the caller's own staging directory, made since its first call
- * (NULL in that first call). */
-static int stage_scan(const char *db, size_t dl, const char *mine, char **busy)
-{
-    *busy = NULL;
-    size_t bo = dl; /* where the base name starts */
-    while (bo > 0 && db[bo - 1] != '/') bo--;
-    const char *base = db + bo;
-    size_t bl = dl - bo, want = bl + strlen(".parts-XXXXXX");
-    char *parent = bo == 0 ? strdup(".") : bo == 1 ? strdup("/") : strndup(db, bo - 1);
-    if (!parent) return -1;
-    DIR *d = opendir(parent);
-    free(parent);
-    if (!d) return 0; /* nothing beside it (yet) */
-    struct dirent *e;
-    char path[4096], lock[4096 + sizeof STAGE_LOCK];
-    int rc = 0;
-    while ((e = readdir(d))) {
-        if (strlen(e->d_name) != want || strncmp(e->d_name, base, bl) != 0 ||
-            strncmp(e->d_name + bl, ".parts-", 7) != 0)
-            continue;
-        snprintf(path, sizeof path, "%.*s%s", (int)bo, db, e->d_name);
-        struct stat st;
-        if ((mine && strcmp(path, mine) == 0) || lstat(path, &st) != 0 || !S_ISDIR(st.st_mode))
-            continue;
-        snprintf(lock, sizeof lock, "%s/" STAGE_LOCK, path);
-        int fd = open(lock, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-        if (fd < 0 && errno == ENOENT && rmdir(path) != 0 &&
-            (errno == ENOTEMPTY || errno == EEXIST)) /* not empty: its lock made since? */
-            fd = open(lock, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-        if (fd < 0) {
-            /* gone (empty: a run killed before its lock), or not one of ours
-             * (an older idx's, which kept no lock): left alone, said once */
-            if (errno == ENOENT && !mine && access(path, F_OK) == 0)
-                idx_die_msg("left %s as it is: it looks like the staging directory of an "
-                            "older idx add --jobs into %.*s, without a lock saying whether it "
-                            "still runs; remove it by hand if none does", path, (int)dl, db);
-            continue;
-        }
-        if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
-            if (remove_tree(path) == 0)
-                idx_die_msg("removed %s, the staging directory of an interrupted idx add "
-                            "--jobs into %.*s", path, (int)dl, db);
-            else
-                idx_die_msg("cannot remove %s, the staging directory of an interrupted idx add "
-                            "--jobs: %s", path, strerror(errno));
-        } else if (errno == EWOULDBLOCK && !*busy && !(*busy = strdup(path))) {
-            rc = -1;
-        }
-        close(fd);
-    }
-    closedir(d);
-    return rc;
-}
-
-static int fsync_path(const char *path)
-{
-    int fd = open(path, O_RDONLY);
-    if (fd < 0) return -1;
-    int rc = fsync(fd);
-    close(fd);
-    return rc;
-}
-
-/* fsync every file in dir, and dir. */
-static int sync_flat_dir(const char *dir)
-{
-    DIR *d = opendir(dir);
-    if (!d) return -1;
-    struct dirent *e;
-    int rc = 0;
-    char p[4096];
-    while ((e = readdir(d))) {
-        if (e->d_name[0] == '.') continue;
-        snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
-        if (fsync_path(p) != 0) rc = -1;
-    }
-    closedir(d);
-    return fsync_path(dir) == 0 ? rc : -1;
-}
-
 /* --jobs N building a new plain database: parts, merged (see the top). */
 static int parallel_new(const idx_opts *o)
 {
@@ -350,7 +209,7 @@ static int parallel_new(const idx_opts *o)
     char *stage = malloc(cap), *merged = malloc(cap), *busy = NULL;
     char **parts = calloc(o->jobs, sizeof *parts);
     int status = EXIT_OK, lockfd = -1;
-    if (!stage || !merged || !parts || stage_scan(o->db, dl, NULL, &busy) != 0) {
+    if (!stage || !merged || !parts || idx_stage_scan(o->db, dl, ".parts-", "idx add --jobs", NULL, &busy) != 0) {
         idx_die_msg("out of memory");
         status = EXIT_DB;
         goto done;
@@ -367,13 +226,13 @@ static int parallel_new(const idx_opts *o)
         status = EXIT_DB;
         goto done;
     }
-    if ((lockfd = stage_make(stage, cap, o->db, dl)) < 0) {
+    if ((lockfd = idx_stage_make(stage, cap, o->db, dl, ".parts-")) < 0) {
         idx_die_msg("cannot make a staging directory beside %s: %s", o->db, strerror(errno));
         status = EXIT_DB;
         goto done;
     }
     /* again, with mine made: of two builds starting at once, one sees the other */
-    if (stage_scan(o->db, dl, stage, &busy) != 0) {
+    if (idx_stage_scan(o->db, dl, ".parts-", "idx add --jobs", stage, &busy) != 0) {
         idx_die_msg("out of memory");
         status = EXIT_DB;
         goto done;
@@ -402,14 +261,9 @@ static int parallel_new(const idx_opts *o)
     if (idx_db_merge((const char *const *)parts, o->jobs, merged, &err) != IDX_OK) {
         idx_die_msg("cannot merge the parts in %s: %s", stage, err.msg);
         status = EXIT_DB;
-    } else if (sync_flat_dir(merged) != 0 || rename(merged, o->db) != 0) {
+    } else if (idx_stage_store(merged, o->db) != 0) {
         idx_die_msg("cannot store the merged database as %s: %s", o->db, strerror(errno));
         status = EXIT_DB;
-    } else {
-        char *parent = strdup(o->db), *slash = parent ? strrchr(parent, '/') : NULL;
-        if (slash) *slash = '\0';
-        if (parent) fsync_path(slash ? (parent[0] ? parent : "/") : ".");
-        free(parent);
     }
     char extra[64];
     snprintf(extra, sizeof extra, ", merged in %.2f s", idx_now() - tm);
@@ -424,10 +278,9 @@ busy:
 done:
     if (lockfd >= 0) {
         /* removed under the lock: no other run takes it for a stale one meanwhile */
-        if (remove_tree(stage) != 0)
+        if (idx_stage_remove(stage, lockfd) != 0)
             idx_die_msg("could not remove the staging directory %s: %s (the next idx add --jobs "
                         "into %s removes it)", stage, strerror(errno), o->db);
-        close(lockfd);
     }
     for (unsigned j = 0; parts && j < o->jobs; j++) free(parts[j]);
     free(parts);

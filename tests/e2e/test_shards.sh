@@ -167,7 +167,7 @@ rc=$?
 n=$(ndocs "$T/termed")
 expect_eq "kill -TERM of idx add --jobs 2 alone: the jobs stop (exit 1), what they read is stored, no staging left" \
     "$rc $([ "${n:-0}" -gt 0 ] && [ "$n" -lt "$(wc -l < "$T/big.jsonl")" ] && echo part) $(ls -d "$T"/termed.parts-* 2> /dev/null | wc -l)" "1 part 0"
-rm -rf "$T/killed" "$T/busy" "$T/termed" "$T/killed.parts-old123" "$T/killed2.parts-AbC123" "$T/big.jsonl" "$T/half.jsonl"
+rm -rf "$T/busy" "$T/termed" "$T/killed.parts-old123" "$T/killed2.parts-AbC123" "$T/half.jsonl" # killed: compacted below
 # reprints and upserts stay in one part: clusters and versions as one process makes them
 { cat "$SAMPLE"
   jq -c 'select((.body | length) > 250) | .id = "reprint-" + .id | .body = "（转载）" + .body + "来源：南通日报"' "$SAMPLE" | head -n 12
@@ -191,6 +191,42 @@ expect_rc "idx compact merges the archive's shards into one database" 0 "$IDX" c
 expect_eq "  ... a plain database (no stub) with every article" "$([ -f "$T/merged/XAPIANDB" ] && echo stub || echo plain) $(ndocs "$T/merged")" "plain $(ndocs "$SINGLE")"
 same_as_single "the compacted archive" "$T/merged"
 expect_rc "idx compact onto an existing path: usage error" 2 "$IDX" compact --db "$ARCH" "$T/merged"
+expect_eq "  ... no staging directory left beside it" "$(ls "$T" | grep -c '^merged\.compact-')" 0
+# OUT appears whole or not at all: the compactor writes OUT.compact-XXXXXX/db
+# under a lock, renamed to OUT when complete.  A compaction of the 12-times
+# sample, frozen (SIGSTOP) as soon as its first table file appears, then kill -9
+"$IDX" compact --db "$T/killed" "$T/cko" > /dev/null 2>&1 &
+CP=$!
+for _ in $(seq 500000); do
+    { compgen -G "$T/cko.compact-*/db/*" || compgen -G "$T/cko/*"; } > /dev/null && break
+done
+kill -STOP "$CP"
+CSTAGE=$(ls -d "$T"/cko.compact-* 2> /dev/null)
+expect_eq "idx compact stopped mid-way: no OUT yet, one staging directory beside it" \
+    "$([ -e "$T/cko" ] && echo out) $(wc -w <<< "$CSTAGE")" " 1"
+expect_rc "a second idx compact into the same OUT meanwhile: exit 3" 3 "$IDX" compact --db "$T/killed" "$T/cko"
+expect_match "  ... saying another compaction is writing it" "$OUT" "another idx compact is writing $T/cko "
+expect_eq "  ... the live one's staging directory kept, no OUT" \
+    "$(ls -d "$T"/cko.compact-* 2> /dev/null) $([ -e "$T/cko" ] && echo out)" "$CSTAGE "
+kill -KILL "$CP"
+wait "$CP" 2> /dev/null
+expect_eq "kill -9 of idx compact mid-way: no OUT, its staging directory left" \
+    "$([ -e "$T/cko" ] && echo out) $(ls -d "$T"/cko.compact-* 2> /dev/null)" " $CSTAGE"
+expect_rc "a re-run after the kill succeeds" 0 "$IDX" compact --db "$T/killed" "$T/cko"
+expect_match "  ... saying it removed the stale staging directory" "$OUT" \
+    "removed $CSTAGE, the staging directory of an interrupted idx compact into $T/cko"
+expect_eq "  ... OUT whole, no staging directory left" \
+    "$(ndocs "$T/cko") $(ls -d "$T"/cko.compact-* 2> /dev/null | wc -l)" "$(wc -l < "$T/big.jsonl") 0"
+rm -rf "$T/killed" "$T/cko" "$T/big.jsonl"
+# the disk fills under the compaction: no OUT, no staging directory
+OUT=$(IDX_FAULT_DIR="$T/cfull" IDX_FAULT_NOSPACE_AFTER=200000 LD_PRELOAD=${IDX_FAULT_LIB:?} \
+    "$IDX" compact --db "$ARCH" "$T/cfull" 2>&1)
+rc=$?
+expect_eq "idx compact with the disk filling: exit 3" "$rc" 3
+expect_match "  ... saying why and that nothing was stored" "$OUT" "No space left on device.*nothing was stored in $T/cfull"
+expect_eq "  ... no OUT and no staging directory left" "$(ls "$T" | grep -c '^cfull')" 0
+expect_rc "  ... a re-run with room succeeds" 0 "$IDX" compact --db "$ARCH" "$T/cfull"
+expect_eq "  ... OUT whole, no staging directory left" "$(ndocs "$T/cfull") $(ls "$T" | grep -c '^cfull\.')" "$(ndocs "$SINGLE") 0"
 
 # ---- remote shards: two xapian-tcpsrv on loopback ----
 # xapian-tcpsrv signals its whole process group when it stops, so each runs
