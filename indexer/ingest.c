@@ -124,6 +124,7 @@ typedef struct ingest {
     idx_db *db;
     const idx_opts *o;
     uint64_t added, replaced, rejected, in_batch;
+    uint64_t skipped;                   /* files of a directory that are neither page nor JSON Lines */
     unsigned batch;                     /* articles per commit */
     uint64_t pend_added, pend_replaced; /* in the open batch */
     const char *name;                   /* input being read */
@@ -322,7 +323,10 @@ static int ingest_file(ingest *g, const char *path, int *input_failed)
 
 /* Raw pages (files, or directories of them): each cleaned into one article
  * record (pages.c) and added like a JSON line; a page without an article, or
- * unreadable, is reported as FILE: reason and counted as rejected. */
+ * unreadable, is reported as FILE: reason and counted as rejected.  In a
+ * directory, JSON Lines files are read as JSON Lines (ingest_file), and a
+ * file that is neither is reported as FILE: skipped: reason
+ * (idx_page_file_kind). */
 static int ingest_pages(ingest *g, const char *path, int *input_failed)
 {
     char **files;
@@ -338,6 +342,17 @@ static int ingest_pages(ingest *g, const char *path, int *input_failed)
     for (size_t i = 0; i < nf && !g_stop && rc == IDX_OK; i++) {
         char *text = NULL, *json = NULL;
         size_t n = 0;
+        const char *why;
+        int kind = idx_page_file_kind(path, files[i], g->o->format, &why);
+        if (kind == IDX_PAGE_FILE_JSONL) {
+            rc = ingest_file(g, files[i], input_failed);
+            continue;
+        }
+        if (kind == IDX_PAGE_FILE_OTHER) {
+            if (g->job == 0) fprintf(stderr, "%s: skipped: %s\n", files[i], why);
+            g->skipped++;
+            continue;
+        }
         idx_err_clear(&err);
         g->name = files[i];
         g->line = 1;
@@ -505,7 +520,7 @@ int idx_add_run(const idx_opts *o, unsigned job, unsigned jobs, int parts, idx_a
     if (g_stop) fprintf(stderr, "idx: interrupted; everything read so far was committed\n");
     uint64_t lost = g.pend_added + g.pend_replaced;
     if (rc || input_failed) status = EXIT_DB;
-    else if (g.rejected || g_stop) status = EXIT_PARTIAL;
+    else if (g.rejected || g.skipped || g_stop) status = EXIT_PARTIAL;
     if (counts) {
         counts->added = g.added;
         counts->replaced = g.replaced;

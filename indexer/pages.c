@@ -1,12 +1,15 @@
 /* pages.c - raw scraped pages as articles: `idx clean FILE...` and the page
  * side of `idx add --format text`.  A page is one file (a directory is walked
- * for its files, in name order); its text goes through src/clean.c and comes
- * out as the same JSON record a JSON Lines input would hold, so the indexer
- * has one path for both.  The pages of one directory are taken as one site:
- * they are all read once first, so that the lines they share (the site's
- * template) are known when each is cleaned (idx_site in clean.h).  The id is --url when given, else "page-" and a
- * stable hash of the cleaned headline and body, so re-ingesting the same page
- * is an upsert.
+ * for its files, in name order; of these, JSON Lines are JSON Lines and what
+ * is neither is skipped: idx_page_file_kind).  Its bytes become UTF-8
+ * (idx_clean_decode, or src/html.c for HTML), its text goes through
+ * src/clean.c and comes out as the same JSON record a JSON Lines input would
+ * hold, so the indexer has one path for both; a page that yields no body is
+ * refused, never indexed empty.  The pages of one directory are taken as one
+ * site: they are all read once first, so that the lines they share (the
+ * site's template) are known when each is cleaned (idx_site in clean.h).  The
+ * id is --url when given, else "page-" and a stable hash of the cleaned
+ * headline and body, so re-ingesting the same page is an upsert.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -71,20 +74,48 @@ int idx_page_is_html(const char *path, const char *text, size_t n, int format)
         (pl > 4 && strcasecmp(path + pl - 4, ".htm") == 0))
         return 1;
     size_t i = 0;
-    if (n >= 3 && (unsigned char)text[0] == 0xEF && (unsigned char)text[1] == 0xBB) i = 3; /* BOM */
+    if (n >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) i = 3; /* BOM */
     while (i < n && (text[i] == ' ' || text[i] == '\t' || text[i] == '\r' || text[i] == '\n')) i++;
     return (n - i >= 14 && strncasecmp(text + i, "<!doctype html", 14) == 0) ||
            (n - i >= 5 && strncasecmp(text + i, "<html", 5) == 0);
 }
 
-/* The text a page is cleaned from: itself, or for HTML its text lines in
- * plain (idx_html_text). */
+/* Does name end with suffix, ignoring case? */
+static int ends_with(const char *name, const char *suffix)
+{
+    size_t n = strlen(name), m = strlen(suffix);
+    return n > m && strcasecmp(name + n - m, suffix) == 0;
+}
+
+int idx_page_file_kind(const char *arg, const char *file, int format, const char **why)
+{
+    *why = NULL;
+    if (strcmp(arg, file) == 0) return IDX_PAGE_FILE_PAGE;
+    static const char *const jsonl[] = {".jsonl", ".jsonl.gz", ".jsonl.zst",
+                                        ".ndjson", ".ndjson.gz", ".ndjson.zst"};
+    for (size_t i = 0; i < sizeof jsonl / sizeof *jsonl; i++)
+        if (ends_with(file, jsonl[i])) return IDX_PAGE_FILE_JSONL;
+    if (ends_with(file, ".txt") || ends_with(file, ".html") || ends_with(file, ".htm") ||
+        format == IDX_FORMAT_TEXT || format == IDX_FORMAT_HTML)
+        return IDX_PAGE_FILE_PAGE;
+    char head[512];
+    size_t k = 0;
+    FILE *f = fopen(file, "rb");
+    if (!f) return IDX_PAGE_FILE_PAGE; /* its error is reported when it is read */
+    k = fread(head, 1, sizeof head, f);
+    fclose(f);
+    if (idx_page_is_html(file, head, k, IDX_FORMAT_AUTO)) return IDX_PAGE_FILE_PAGE;
+    *why = "neither a page (.txt, .html, .htm, or starting like HTML) nor JSON Lines "
+           "(.jsonl, .jsonl.gz, .jsonl.zst)";
+    return IDX_PAGE_FILE_OTHER;
+}
+
+/* The text a page is cleaned from: itself (UTF-8, or its GB18030 reading:
+ * idx_clean_decode), or for HTML its text lines (idx_html_text), in plain. */
 static int page_text(const char *text, size_t n, int html, idx_buf *plain, const char **t,
                      size_t *tn, idx_err *err)
 {
-    *t = text;
-    *tn = n;
-    if (!html) return IDX_OK;
+    if (!html) return idx_clean_decode(text, n, plain, t, tn, NULL, err);
     int rc = idx_html_text(text, n, plain, err);
     if (rc) return rc;
     *t = plain->data ? plain->data : "";
@@ -110,6 +141,10 @@ int idx_page_json(const char *text, size_t n, int html, const idx_site *site, co
     if (!c.title && !c.body[0]) {
         idx_cleaned_fini(&c);
         return idx_err_set(err, IDX_EINVAL, "no article found on the page (no headline, no body)");
+    }
+    if (!c.body[0]) { /* a headline alone is a page the cleaner could not read */
+        idx_cleaned_fini(&c);
+        return idx_err_set(err, IDX_EINVAL, "no article body found on the page (only a headline)");
     }
     char id[64];
     if (url && *url) {
@@ -301,7 +336,11 @@ int idx_page_sites_learn(char *const *paths, size_t npaths, int format, idx_page
         idx_err ignored; /* an unreadable path is reported when it is ingested */
         idx_err_clear(&ignored);
         if (idx_page_files(paths[a], &files, &nf, &ignored) != IDX_OK) continue;
-        for (size_t i = 0; i < nf && !rc; i++) rc = learn_page(*out, files[i], format, err);
+        for (size_t i = 0; i < nf && !rc; i++) {
+            const char *why;
+            if (idx_page_file_kind(paths[a], files[i], format, &why) == IDX_PAGE_FILE_PAGE)
+                rc = learn_page(*out, files[i], format, err);
+        }
         idx_page_files_free(files, nf);
     }
     if (rc) {
@@ -358,6 +397,15 @@ int idx_cmd_clean(const idx_opts *o)
         for (size_t i = 0; i < nf; i++) {
             char *text = NULL, *json = NULL;
             size_t n = 0;
+            const char *why;
+            int kind = idx_page_file_kind(o->args[a], files[i], o->format, &why);
+            if (kind != IDX_PAGE_FILE_PAGE) { /* JSON Lines are articles already */
+                fprintf(stderr, "%s: skipped: %s\n", files[i],
+                        kind == IDX_PAGE_FILE_JSONL ? "JSON Lines, not a page (idx add reads them)"
+                                                    : why);
+                if (status == EXIT_OK) status = EXIT_PARTIAL;
+                continue;
+            }
             idx_err_clear(&err);
             int rc = idx_page_read(files[i], &text, &n, &err);
             if (!rc)

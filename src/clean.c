@@ -1,8 +1,11 @@
-/* clean.c - see clean.h. */
+/* clean.c - see clean.h.  Also the charset step before it (idx_clean_decode,
+ * idx_clean_convert: glibc's iconv), shared by text and HTML pages. */
 #include "clean.h"
 
 #include "buf.h"
 
+#include <errno.h>
+#include <iconv.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -71,6 +74,16 @@ static size_t count_chars(const char *s, size_t n)
     for (size_t i = 0; i < n; i++)
         if (((unsigned char)s[i] & 0xC0) != 0x80) k++;
     return k;
+}
+
+/* Skip a UTF-8 byte-order mark at the start of text[0..*n). */
+static const char *skip_bom(const char *text, size_t *n)
+{
+    if (*n >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) {
+        *n -= 3;
+        return text + 3;
+    }
+    return text;
 }
 
 /* Sentence punctuation: CJK 。！？；， and ASCII , ; (a '.' is too often a
@@ -330,6 +343,7 @@ static site_slot *site_find(site_slot *t, size_t cap, uint64_t h)
 
 int idx_site_add(idx_site *s, const char *text, size_t n, idx_err *err)
 {
+    text = skip_bom(text, &n);
     int rc = idx_utf8_check(text, n, "page", err);
     if (rc) return rc;
     line *L;
@@ -375,6 +389,91 @@ static int site_boiler(const idx_site *s, uint64_t h)
     return (double)e->pages >= IDX_SITE_SHARE * s->pages;
 }
 
+/* ---- charsets ---- */
+
+int idx_clean_convert(const char *cs, const char *s, size_t n, idx_buf *out, idx_err *err)
+{
+    iconv_t cd = iconv_open("UTF-8", cs);
+    if (cd == (iconv_t)-1)
+        return idx_err_set(err, IDX_EINVAL, "[clean][charset] unknown charset \"%s\"", cs);
+    char *in = (char *)s; /* iconv's prototype; it does not write through it */
+    size_t left = n;
+    int rc = IDX_OK;
+    while (left > 0) {
+        if (idx_buf_reserve(out, left + left / 2 + 64) != 0) {
+            rc = idx_err_set(err, IDX_ENOMEM, "[clean][charset] out of memory");
+            break;
+        }
+        char *o = out->data + out->len;
+        size_t room = out->cap - out->len - 1; /* keep the NUL's byte */
+        size_t r = iconv(cd, &in, &left, &o, &room);
+        out->len = (size_t)(o - out->data);
+        out->data[out->len] = '\0';
+        if (r == (size_t)-1 && errno != E2BIG) {
+            size_t at = n - left;
+            rc = idx_err_set(err, IDX_EUTF8, "[clean][charset] not %s at byte %zu (0x%02X)%s", cs,
+                             at, (unsigned)(unsigned char)s[at],
+                             errno == EINVAL ? ": a character cut short at the end" : "");
+            break;
+        }
+    }
+    iconv_close(cd);
+    return rc;
+}
+
+/* How many of the non-ASCII bytes of s[0..n) form UTF-8 characters, and how
+ * many there are. */
+static void utf8_share(const char *s, size_t n, size_t *utf8, size_t *high)
+{
+    *utf8 = *high = 0;
+    for (size_t i = 0; i < n;) {
+        if (!((unsigned char)s[i] & 0x80)) {
+            i++;
+            continue;
+        }
+        uint32_t cp;
+        size_t len;
+        if (idx_utf8_decode(s, n, i, &cp, &len) == 0) {
+            *utf8 += len;
+            *high += len;
+            i += len;
+        } else {
+            (*high)++;
+            i++;
+        }
+    }
+}
+
+int idx_clean_decode(const char *text, size_t n, idx_buf *buf, const char **t, size_t *tn,
+                     int *gb, idx_err *err)
+{
+    size_t skipped = n, bad;
+    if (gb) *gb = 0;
+    text = skip_bom(text, &n);
+    skipped -= n; /* offsets name bytes of the file */
+    *t = text;
+    *tn = n;
+    if (idx_utf8_valid(text, n, &bad)) return IDX_OK;
+    /* mostly UTF-8: damaged UTF-8, whatever GB18030 makes of it */
+    size_t utf8, high;
+    utf8_share(text, n, &utf8, &high);
+    int rc = IDX_EUTF8;
+    idx_buf_reset(buf);
+    idx_err ignored;
+    idx_err_clear(&ignored);
+    if (2 * utf8 <= high) rc = idx_clean_convert("GB18030", text, n, buf, &ignored);
+    if (rc == IDX_ENOMEM) return idx_err_set(err, IDX_ENOMEM, "[clean][charset] out of memory");
+    if (rc)
+        return idx_err_set(err, IDX_EUTF8,
+                           "[clean][charset] invalid UTF-8 in page at byte %zu (0x%02X), and not "
+                           "GB18030 (GBK) either",
+                           skipped + bad, (unsigned)(unsigned char)text[bad]);
+    *t = buf->data ? buf->data : "";
+    *tn = buf->len;
+    if (gb) *gb = 1;
+    return IDX_OK;
+}
+
 int idx_clean_text(const char *text, size_t n, idx_cleaned *out, idx_err *err)
 {
     return idx_clean_page(text, n, NULL, out, err);
@@ -384,6 +483,7 @@ int idx_clean_page(const char *text, size_t n, const idx_site *site, idx_cleaned
                    idx_err *err)
 {
     memset(out, 0, sizeof *out);
+    text = skip_bom(text, &n); /* not part of the headline */
     if (n > IDX_CLEAN_MAX_BYTES)
         return idx_err_set(err, IDX_ETOOBIG, "page is %zu bytes (max %d)", n, IDX_CLEAN_MAX_BYTES);
     int rc = idx_utf8_check(text, n, "page", err);

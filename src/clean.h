@@ -37,6 +37,7 @@
 #define IDX_CLEAN_H
 #include <stddef.h>
 #include <stdint.h>
+#include "buf.h"
 #include "err.h"
 
 #define IDX_CLEAN_MAX_BYTES (4 * 1024 * 1024)
@@ -57,15 +58,36 @@ typedef struct idx_cleaned {
 typedef struct idx_site idx_site;
 int idx_site_new(idx_site **out, idx_err *err);
 void idx_site_free(idx_site *s); /* NULL ok */
-/* Learn one page's text (as it will be cleaned; each distinct line counted
- * once per page).  IDX_EUTF8, IDX_ENOMEM. */
+/* Learn one page's text (as it will be cleaned, a leading byte-order mark
+ * skipped; each distinct line counted once per page).  IDX_EUTF8,
+ * IDX_ENOMEM. */
 int idx_site_add(idx_site *s, const char *text, size_t n, idx_err *err);
 size_t idx_site_pages(const idx_site *s);
 
-/* Clean text[0..n) (UTF-8) with the evidence of its site (NULL: the page
- * alone).  IDX_EUTF8 naming the byte offset of invalid
- * UTF-8, IDX_ETOOBIG over IDX_CLEAN_MAX_BYTES, IDX_ENOMEM.  The caller frees
- * with idx_cleaned_fini (also after an error). */
+/* ---- a page's bytes as UTF-8 (before cleaning) ----
+ * A page that is not UTF-8 is read as GB18030 (the superset of GBK and
+ * GB2312 that Chinese sites write) when that reading takes every byte, and
+ * refused otherwise: never guessed at, so no mojibake is indexed.  Bytes
+ * that are mostly UTF-8 with a few bad ones are damaged UTF-8, not GBK, and
+ * refused too. */
+
+/* The bytes text[0..n) as UTF-8: *t, *tn point into text itself when it is
+ * UTF-8 (after a leading byte-order mark), else into buf (reset first),
+ * holding its GB18030 reading; *gb (may be NULL) says which.  IDX_EUTF8
+ * naming the first byte that is not UTF-8 when neither reading holds,
+ * IDX_ENOMEM.  *t is valid while text and buf are. */
+int idx_clean_decode(const char *text, size_t n, idx_buf *buf, const char **t, size_t *tn,
+                     int *gb, idx_err *err);
+/* Append s[0..n), in charset cs (a name glibc's iconv knows: gbk, big5,
+ * shift_jis, ...) to out as UTF-8.  IDX_EINVAL when cs is unknown, IDX_EUTF8
+ * naming the byte where s stops being cs (out then holds what came before),
+ * IDX_ENOMEM. */
+int idx_clean_convert(const char *cs, const char *s, size_t n, idx_buf *out, idx_err *err);
+
+/* Clean text[0..n) (UTF-8; a leading byte-order mark is skipped) with the
+ * evidence of its site (NULL: the page alone).  IDX_EUTF8 naming the byte
+ * offset of invalid UTF-8, IDX_ETOOBIG over IDX_CLEAN_MAX_BYTES, IDX_ENOMEM.
+ * The caller frees with idx_cleaned_fini (also after an error). */
 int idx_clean_page(const char *text, size_t n, const idx_site *site, idx_cleaned *out,
                    idx_err *err);
 /* The page alone: idx_clean_page(text, n, NULL, out, err). */

@@ -4,6 +4,9 @@
  * decoded text.  fill() decodes more of `in` into `out` (plain: copy; gzip:
  * zlib inflate; zstd: ZSTD_decompressStream); next() looks for '\n' in the
  * unread part of `out` and compacts/grows it when a line is incomplete.
+ * A UTF-8 byte-order mark (EF BB BF) at the start of the decoded text (of a
+ * plain file, of stdin, inside the gzip or zstd data) is dropped before the
+ * first line, so an editor's BOM does not make line 1 invalid JSON.
  */
 #include "lines.h"
 
@@ -22,6 +25,7 @@ enum { F_PLAIN, F_GZIP, F_ZSTD };
 
 struct idx_lines {
     int fd, own_fd, fmt, in_eof, out_eof, skipping;
+    int bom_done;       /* the start of the text was checked for a byte-order mark */
     char *path;
     unsigned char *in;
     size_t in_pos, in_len;
@@ -194,8 +198,21 @@ int idx_lines_open(const char *path, idx_lines **out, idx_err *err)
     return IDX_OK;
 }
 
+/* Drop a UTF-8 byte-order mark at the start of the decoded text. */
+static int skip_bom(idx_lines *r, idx_err *err)
+{
+    int rc;
+    r->bom_done = 1;
+    while (r->out_len - r->out_pos < 3 && !r->out_eof)
+        if ((rc = fill(r, err))) return rc;
+    if (r->out_len - r->out_pos >= 3 && memcmp(r->out + r->out_pos, "\xEF\xBB\xBF", 3) == 0)
+        r->out_pos += 3;
+    return IDX_OK;
+}
+
 int idx_lines_next(idx_lines *r, const char **line, size_t *len, idx_err *err)
 {
+    if (!r->bom_done && skip_bom(r, err)) return IDX_LINES_ERROR;
     size_t scan = r->out_pos;
     for (;;) {
         char *nl = scan < r->out_len ? memchr(r->out + scan, '\n', r->out_len - scan) : NULL;

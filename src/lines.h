@@ -3,7 +3,8 @@
  * The format is detected from the first bytes (gzip 1f 8b, zstd 28 b5 2f fd),
  * not from the name, so `zcat`-able data works from stdin too; concatenated
  * gzip members are read as one stream.  Lines are returned without their
- * '\n' (and without a '\r' before it).  A line longer than IDX_LINES_MAX is
+ * '\n' (and without a '\r' before it); a UTF-8 byte-order mark at the start
+ * of the (decoded) input is skipped.  A line longer than IDX_LINES_MAX is
  * skipped whole and reported as such, so one monster line cannot exhaust
  * memory or stop an ingest.
  */

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # End-to-end: idx add / rm / get / stats on the bundled sample and on
-# hand-made inputs: upserts, bad lines, compressed input, stdin, exit codes.
+# hand-made inputs: upserts, bad lines, compressed input, stdin, exit codes,
+# a UTF-8 byte-order mark before the first line.
 . "$(dirname "$0")/lib.sh"
 
 DB=$T/db
@@ -80,6 +81,23 @@ head -c 20000 "$T/sample.jsonl.gz" > "$T/trunc.jsonl.gz"
 expect_rc "truncated .gz exits 3" 3 "$IDX" add -q --db "$T/trunc-db" "$T/trunc.jsonl.gz"
 expect_match "truncated .gz is named" "$OUT" "trunc.jsonl.gz.*(truncated|corrupt)"
 expect_eq "lines before the truncation are kept" "$( [ "$(ndocs "$T/trunc-db")" -gt 0 ] && echo yes)" "yes"
+
+# a UTF-8 byte-order mark before line 1 (plain, .gz, .zst, stdin) is skipped,
+# not "invalid JSON at byte 3"
+{ printf '\xEF\xBB\xBF'; head -n 3 "$SAMPLE"; } > "$T/bom.jsonl"
+expect_rc "a file starting with a BOM exits 0" 0 "$IDX" add -q --db "$T/bom-db" "$T/bom.jsonl"
+expect_match "  ... and its first line is indexed" "$OUT" "^added 3, replaced 0, rejected 0"
+gzip -c "$T/bom.jsonl" > "$T/bom.jsonl.gz"
+expect_rc "a .gz whose text starts with a BOM" 0 "$IDX" add -q --db "$T/bom-gz-db" "$T/bom.jsonl.gz"
+expect_match "  ... all 3 lines" "$OUT" "^added 3, replaced 0, rejected 0"
+if command -v zstd > /dev/null; then
+    zstd -q -c "$T/bom.jsonl" > "$T/bom.jsonl.zst"
+    expect_rc "a .zst whose text starts with a BOM" 0 "$IDX" add -q --db "$T/bom-zst-db" "$T/bom.jsonl.zst"
+    expect_match "  ... all 3 lines" "$OUT" "^added 3, replaced 0, rejected 0"
+fi
+OUT=$("$IDX" add -q --db "$T/bom-stdin-db" < "$T/bom.jsonl" 2>&1)
+expect_match "a BOM on stdin" "$OUT" "^added 3, replaced 0, rejected 0"
+expect_eq "  ... the first article's id is intact" "$("$IDX" get --db "$T/bom-stdin-db" "$(head -n 1 "$SAMPLE" | jq -r .id)" | jq -r .id)" "$(head -n 1 "$SAMPLE" | jq -r .id)"
 
 # usage and database errors
 expect_rc "unknown command exits 2" 2 "$IDX" frobnicate

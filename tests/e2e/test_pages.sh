@@ -6,6 +6,12 @@
 # upsert (the id is a hash of the cleaned content, or --url); a page with no
 # article or invalid UTF-8 is reported by file name and the rest is indexed.
 # The same article as an HTML page (UTF-8 and GBK) comes out the same.
+# In a directory, JSON Lines files (.jsonl, .gz, .zst) are JSON Lines, and
+# what is neither page nor JSON Lines is skipped by name.  GBK without a
+# charset, or declaring utf-8, is read as GB18030; bytes that are neither, a
+# headline without a body, and HTML nested deeper than idx reads are
+# refused by name, never indexed as mojibake or an empty body.  A BOM is not
+# part of the headline.
 . "$(dirname "$0")/lib.sh"
 PAGE=$ROOT/tests/sample/seed_page.txt
 
@@ -113,6 +119,77 @@ for q in 招聘会 综合性新闻网站 年度工作会议; do
     expect_eq "the site's template is not indexed: $q" "$("$IDX" search --db "$T/sdb" --json "$q" | jq -r .total)" 0
 done
 
+# ---- a directory holding JSON Lines (and files that are neither) ----
+J=$T/jdir
+mkdir -p "$J"
+N=$(grep -c . "$SAMPLE")
+cp "$SAMPLE" "$J/a.jsonl"
+expect_rc "idx add of a directory holding a .jsonl: exit 0" 0 "$IDX" add -q --db "$T/jdb" "$J"
+expect_match "  ... read as JSON Lines: every article, not one page of raw JSON" "$OUT" "^added $N, replaced 0, rejected 0"
+expect_eq "  ... no stored body is raw JSON" \
+    "$("$IDX" search --db "$T/jdb" --json --limit 1 南通开发区 | jq -r '.hits[0].id | startswith("page-")')" false
+gzip -c "$SAMPLE" > "$J/b.jsonl.gz"
+command -v zstd > /dev/null && zstd -q -c "$SAMPLE" > "$J/c.jsonl.zst"
+cp "$PAGE" "$J/seed.txt"
+printf '\x89PNG\r\n\x1a\n\x00\x00' > "$J/logo.png"
+printf '# notes\nnot a page\n' > "$J/README"
+expect_rc "  ... with .gz, .zst, a page and two files that are neither: exit 1" 1 "$IDX" add -q --db "$T/jdb2" "$J"
+expect_eq "  ... every article once, plus the page" "$(ndocs "$T/jdb2")" $((N + 1))
+expect_match "  ... the image is named as skipped" "$OUT" "logo.png: skipped: neither a page"
+expect_match "  ... so is the README" "$OUT" "README: skipped: neither a page"
+expect_eq "  ... and nothing else is reported" "$(grep -c ': ' <<< "$(grep -v '^added' <<< "$OUT")")" 2
+expect_rc "idx clean of that directory: the JSON Lines are skipped, by name" 1 "$IDX" clean "$J"
+expect_match "  ... a.jsonl" "$OUT" "a.jsonl: skipped: JSON Lines"
+expect_eq "  ... only the page comes out" "$("$IDX" clean "$J" 2> /dev/null | jq -r .title)" \
+    "$(jq -r .title <<< "$C")"
+
+# ---- charsets, byte-order marks, empty bodies, deep nesting ----
+E=$T/enc
+mkdir -p "$E"
+seed_html gbk | sed 's/<meta charset="gbk">//' | iconv -f UTF-8 -t GBK > "$E/gbk-nodecl.html"
+seed_html utf-8 | iconv -f UTF-8 -t GBK > "$E/gbk-says-utf8.html"
+want=$(jq -c '[.title, .date, .body]' <<< "$C")
+expect_eq "a GBK page without a charset: read as GB18030, the same article" \
+    "$("$IDX" clean "$E/gbk-nodecl.html" | jq -c '[.title, .date, .body]')" "$want"
+expect_eq "a GBK page declaring utf-8: the same" \
+    "$("$IDX" clean "$E/gbk-says-utf8.html" | jq -c '[.title, .date, .body]')" "$want"
+iconv -f UTF-8 -t GB18030 "$PAGE" > "$E/gb18030.txt"
+expect_eq "a GB18030 text page: the same" "$("$IDX" clean "$E/gb18030.txt" | jq -c '[.title, .date, .body]')" "$want"
+{ printf '\xEF\xBB\xBF'; cat "$PAGE"; } > "$E/bom.txt"
+{ printf '\xEF\xBB\xBF'; cat "$H/seed.html"; } > "$E/bom.html"
+expect_eq "a text page starting with a BOM: the same article" \
+    "$("$IDX" clean "$E/bom.txt" | jq -c '[.title, .date, .body, .id]')" "$(jq -c '[.title, .date, .body, .id]' <<< "$C")"
+printf '\xEF\xBB\xBF某市举行新能源汽车产业发展大会\n发布时间：2021年3月5日 10:30\n本报讯 某市今天举行新能源汽车产业发展大会，来自全国的一百多家企业参加了会议，会上签约项目二十个。\n' > "$E/bom-title.txt"
+expect_eq "  ... the BOM is not in the title on its first line" \
+    "$("$IDX" clean "$E/bom-title.txt" | jq -r .title)" "某市举行新能源汽车产业发展大会"
+expect_eq "  ... nor in an HTML page's" "$("$IDX" clean "$E/bom.html" | jq -r .title)" "$(jq -r .title <<< "$C")"
+printf '<html><body><h1>Caf\xe9 du march\xe9</h1><p>Cr\xe8me br\xfbl\xe9e, \xe0 la carte, tr\xe8s bien.</p></body></html>\n' > "$E/latin1.html"
+expect_rc "a page that is neither UTF-8 nor GB18030 is refused" 1 "$IDX" clean "$E/latin1.html"
+expect_match "  ... named, with the byte" "$OUT" "latin1.html: .*invalid UTF-8 in page at byte 19 \(0xE9\), and not GB18030"
+nest() { # TAG N CLOSE
+    printf '<html><head><title>深层嵌套的新闻页面标题</title></head><body>'
+    for _ in $(seq "$2"); do printf '<%s>' "$1"; done
+    printf '<h1>深层嵌套的新闻页面标题</h1><p>本报讯 某市今天举行新能源汽车产业发展大会，来自全国的一百多家企业参加了会议，会上签约项目二十个。</p>'
+    [ "$3" = 1 ] && for _ in $(seq "$2"); do printf '</%s>' "$1"; done
+    printf '</body></html>\n'
+}
+nest div 260 1 > "$E/div260.html"
+nest font 260 0 > "$E/font260.html"
+nest font 600 0 > "$E/font600.html"
+for f in div260 font260; do
+    expect_match "$f.html (past libxml2's default 256 levels): the body is kept" \
+        "$("$IDX" clean "$E/$f.html" | jq -r .body)" "^本报讯 某市今天举行"
+done
+expect_rc "font600.html (deeper than idx reads): refused, not cleaned into an empty body" 1 "$IDX" clean "$E/font600.html"
+expect_match "  ... saying why" "$OUT" "font600.html: .*nested deeper than 512 levels"
+printf '<html><head><title>只有标题的页面</title></head><body><h1>只有标题的页面</h1></body></html>\n' > "$E/title-only.html"
+expect_rc "a page with a headline and no body is refused" 1 "$IDX" clean "$E/title-only.html"
+expect_match "  ... saying so" "$OUT" "title-only.html: no article body found on the page"
+expect_rc "idx add of the directory: the refused pages are rejected" 1 "$IDX" add -q --db "$T/edb" "$E"
+expect_match "  ... 3 rejected" "$OUT" "added [0-9]+, replaced [0-9]+, rejected 3"
+expect_eq "  ... what is cleaned of it: no title or body mojibake or empty" \
+    "$("$IDX" clean "$E" 2> /dev/null | jq -r 'select((.title + .body | test("[ÀÃÐÕÎ]")) or .body == "") | .id' | wc -l)" 0
+expect_eq "  ... 8 articles cleaned" "$("$IDX" clean "$E" 2> /dev/null | wc -l)" 8
 # ---- reprints: near-duplicates collapse in search ----
 # The seed story reprinted by two other sites (another template, another
 # headline, a lead-in, a word changed, a closing line) and a different story

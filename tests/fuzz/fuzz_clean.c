@@ -1,6 +1,8 @@
 /* fuzz_clean.c - libFuzzer target: the scraped-page cleaner (clean.h) on any
  * bytes; when the first byte is odd, the rest goes through the HTML reader
- * (html.h, libxml2) first.  Invariants: a page is cleaned or refused with a message; the body
+ * (html.h, libxml2) first; when it is even and has bit 2 set, the rest is
+ * read as UTF-8 or GB18030 first (idx_clean_decode).  Invariants: what
+ * either gives is valid UTF-8; a page is cleaned or refused with a message; the body
  * and headline are valid UTF-8 and the body is made of the page's own lines;
  * a date, when found, is ISO 8601 that idx reads back.  When the first byte
  * has bit 1 set, the input is also cut at form feeds into the pages of one
@@ -31,6 +33,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         s = plain.data ? plain.data : "";
         size = plain.len;
+        if (!idx_utf8_valid(s, size, NULL)) abort();
+    } else if (size > 0 && (data[0] & 4)) {
+        const char *t;
+        size_t tn;
+        if (idx_clean_decode(s + 1, size - 1, &plain, &t, &tn, NULL, &err) != IDX_OK) {
+            if (!err.msg[0]) abort();
+            idx_buf_fini(&plain);
+            return 0;
+        }
+        if (!idx_utf8_valid(t, tn, NULL)) abort();
+        s = t;
+        size = tn;
     }
     idx_site *site = NULL;
     if (size > 0 && (data[0] & 2) && idx_site_new(&site, &err) == IDX_OK) {

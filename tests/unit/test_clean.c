@@ -7,13 +7,26 @@
  * recurring headline is still the headline, and a site holding copies of
  * the very article falls back to the page alone.  Speaker tags repeated
  * inside a body, bylines, weak signal words inside prose, sentences naming
- * a date, and short closing sentences stay the body's. */
+ * a date, and short closing sentences stay the body's.  A byte-order mark
+ * is not the headline's.  Charsets (idx_clean_decode, idx_html_text): GBK
+ * without a declaration or declaring utf-8 is read as GB18030, bytes that
+ * are neither (or damaged UTF-8) are refused; HTML nested past libxml2's
+ * default 256 levels keeps its text, and past IDX_HTML_MAX_DEPTH is refused,
+ * never cleaned into an empty body. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "clean.h"
+#include "html.h"
 #include "test.h"
+
+/* 新闻标题 and 今天举行大会，会议取得圆满成功。 in GBK */
+#define GBK_TITLE "\xD0\xC2\xCE\xC5\xB1\xEA\xCC\xE2"
+#define GBK_BODY                                                                            \
+    "\xBD\xF1\xCC\xEC\xBE\xD9\xD0\xD0\xB4\xF3\xBB\xE1\xA3\xAC\xBB\xE1\xD2\xE9\xC8\xA1\xB5\xC3\xD4\xB2\xC2" \
+    "\xFA\xB3\xC9\xB9\xA6\xA1\xA3"
+#define UTF8_BODY "今天举行大会，会议取得圆满成功。"
 
 static idx_cleaned clean(const char *text)
 {
@@ -227,6 +240,151 @@ static void test_body_edges_and_tags(void)
     idx_cleaned_fini(&c);
 }
 
+/* A UTF-8 byte-order mark before the first line is not part of the headline
+ * (nor of the site's evidence). */
+static void test_bom_not_in_title(void)
+{
+    idx_cleaned c = clean("\xEF\xBB\xBF新闻标题测试\n"
+                          "本报讯 某市今天举行新能源汽车产业发展大会，来自全国的一百多家企业参加了会议。\n");
+    CHECK_STR(c.title, "新闻标题测试");
+    idx_cleaned_fini(&c);
+}
+
+/* idx_clean_decode on bytes t[0..n): the UTF-8 it gives (NULL when refused)
+ * and whether it read GB18030. */
+static char *decode(const char *t, size_t n, int *gb, idx_err *err)
+{
+    idx_buf b;
+    idx_buf_init(&b);
+    const char *u;
+    size_t un;
+    idx_err_clear(err);
+    char *res = NULL;
+    if (idx_clean_decode(t, n, &b, &u, &un, gb, err) == IDX_OK) res = idx_memdup(u, un);
+    idx_buf_fini(&b);
+    return res;
+}
+
+static void test_decode_charsets(void)
+{
+    idx_err err;
+    int gb;
+    char *s = decode("南通 abc", strlen("南通 abc"), &gb, &err);
+    CHECK_STR(s, "南通 abc");
+    CHECK_INT(gb, 0);
+    free(s);
+    s = decode("\xEF\xBB\xBF南通", strlen("\xEF\xBB\xBF南通"), &gb, &err);
+    CHECK_STR(s, "南通"); /* the BOM skipped */
+    free(s);
+    const char g[] = GBK_TITLE "\n" GBK_BODY "\n";
+    s = decode(g, sizeof g - 1, &gb, &err);
+    CHECK_STR(s, "新闻标题\n" UTF8_BODY "\n");
+    CHECK_INT(gb, 1);
+    free(s);
+    /* Latin-1 (é then a space) is not GB18030: refused, naming the byte */
+    const char l[] = "caf\xE9 au lait";
+    CHECK(decode(l, sizeof l - 1, &gb, &err) == NULL);
+    CHECK_INT(err.rc, IDX_EUTF8);
+    CHECK(strstr(err.msg, "invalid UTF-8 in page at byte 3 (0xE9)") != NULL);
+    /* UTF-8 with one bad byte is damaged UTF-8, even if GB18030 takes it */
+    const char d[] = "今天\xB0\xB0大会"; /* GB18030 reads it: 浠婂ぉ鞍澶т細 */
+    CHECK(decode(d, sizeof d - 1, &gb, &err) == NULL);
+    CHECK_INT(err.rc, IDX_EUTF8);
+    /* a GBK character cut short at the end is refused */
+    const char cut[] = GBK_TITLE "\xD0";
+    CHECK(decode(cut, sizeof cut - 1, &gb, &err) == NULL);
+    CHECK_INT(err.rc, IDX_EUTF8);
+}
+
+/* The text idx_html_text gives for h (NULL on error, err set). */
+static char *html(const char *h, size_t n, idx_err *err)
+{
+    idx_buf b;
+    idx_buf_init(&b);
+    idx_err_clear(err);
+    char *res = NULL;
+    if (idx_html_text(h, n, &b, err) == IDX_OK) res = strdup(idx_buf_cstr(&b));
+    idx_buf_fini(&b);
+    return res;
+}
+
+static void test_html_charsets(void)
+{
+    idx_err err;
+    const char *want = "新闻标题\n" UTF8_BODY "\n";
+    const char nodecl[] = "<html><body><h1>" GBK_TITLE "</h1><p>" GBK_BODY "</p></body></html>";
+    char *s = html(nodecl, sizeof nodecl - 1, &err);
+    CHECK_STR(s, want); /* no declaration: GB18030, not Latin-1 mojibake */
+    free(s);
+    const char utf8decl[] = "<html><head><meta charset=\"utf-8\"></head><body><h1>" GBK_TITLE
+                            "</h1><p>" GBK_BODY "</p></body></html>";
+    s = html(utf8decl, sizeof utf8decl - 1, &err);
+    CHECK_STR(s, want); /* declares utf-8, is GBK */
+    free(s);
+    const char gbdecl[] = "<html><head><meta http-equiv=\"Content-Type\" content=\"text/html; "
+                          "charset=gb2312\"></head><body><h1>" GBK_TITLE "</h1><p>" GBK_BODY
+                          "</p></body></html>";
+    s = html(gbdecl, sizeof gbdecl - 1, &err);
+    CHECK_STR(s, want);
+    free(s);
+    const char *lie = "<html><head><meta charset=gbk></head><body><h1>新闻标题</h1><p>" UTF8_BODY
+                      "</p></body></html>";
+    s = html(lie, strlen(lie), &err);
+    CHECK_STR(s, want); /* declares gbk, is UTF-8 */
+    free(s);
+    const char *bom = "\xEF\xBB\xBF<html><body><h1>新闻标题</h1><p>" UTF8_BODY "</p></body></html>";
+    s = html(bom, strlen(bom), &err);
+    CHECK_STR(s, want);
+    free(s);
+    const char latin1[] = "<html><body><h1>caf\xE9 au lait</h1><p>cr\xE8me br\xFBl\xE9" "e</p></body></html>";
+    CHECK(html(latin1, sizeof latin1 - 1, &err) == NULL); /* neither: refused */
+    CHECK_INT(err.rc, IDX_EUTF8);
+    CHECK(strstr(err.msg, "at byte 19 (0xE9)") != NULL);
+}
+
+/* n levels of <tag> around a headline and a paragraph, closed or not. */
+static char *nested(const char *tag, int n, int close)
+{
+    idx_buf b;
+    idx_buf_init(&b);
+    idx_buf_printf(&b, "<html><body>");
+    for (int i = 0; i < n; i++) idx_buf_printf(&b, "<%s>", tag);
+    idx_buf_printf(&b, "<h1>新闻标题</h1><p>" UTF8_BODY "</p>");
+    for (int i = 0; close && i < n; i++) idx_buf_printf(&b, "</%s>", tag);
+    idx_buf_printf(&b, "</body></html>");
+    return idx_buf_detach(&b, NULL);
+}
+
+static void test_html_deep_nesting(void)
+{
+    idx_err err;
+    static const struct {
+        const char *tag;
+        int n, close;
+    } ok[] = {{"div", 260, 1}, {"font", 260, 0}, {"div", IDX_HTML_MAX_DEPTH - 8, 1},
+              {"span", IDX_HTML_MAX_DEPTH - 8, 0}};
+    for (size_t i = 0; i < sizeof ok / sizeof *ok; i++) {
+        char *h = nested(ok[i].tag, ok[i].n, ok[i].close);
+        char *s = html(h, strlen(h), &err);
+        CHECK(s != NULL && strstr(s, UTF8_BODY) != NULL); /* not an empty body */
+        if (!s || !strstr(s, UTF8_BODY))
+            fprintf(stderr, "  <%s> x %d: %s\n", ok[i].tag, ok[i].n, s ? s : err.msg);
+        free(s);
+        free(h);
+    }
+    /* deeper than the cap: refused, saying why */
+    static const int deep[] = {IDX_HTML_MAX_DEPTH + 10, 100000};
+    for (size_t i = 0; i < sizeof deep / sizeof *deep; i++) {
+        char *h = nested("font", deep[i], 0);
+        char *s = html(h, strlen(h), &err);
+        CHECK(s == NULL);
+        CHECK_INT(err.rc, IDX_EINVAL);
+        CHECK(strstr(err.msg, "nested deeper than") != NULL);
+        free(s);
+        free(h);
+    }
+}
+
 int main(void)
 {
     TEST(test_seed_page);
@@ -238,5 +396,9 @@ int main(void)
     TEST(test_invalid_utf8);
     TEST(test_site_evidence);
     TEST(test_body_edges_and_tags);
+    TEST(test_bom_not_in_title);
+    TEST(test_decode_charsets);
+    TEST(test_html_charsets);
+    TEST(test_html_deep_nesting);
     TEST_SUMMARY();
 }

@@ -4,6 +4,7 @@
  * zlib's gz* API or ZSTD_compress), reads it back with idx_lines and removes
  * the file.  The whole sequence of lines is rendered as one string, each line
  * in brackets, so a lost '\r', a merged line or a missing last line shows.
+ * A byte-order mark at the start of the text is not part of line 1.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -281,6 +282,78 @@ static void test_zstd_concatenated_frames(void)
     CHECK(!ZSTD_isError(n2));
     write_temp(path, z, n1 + n2);
     check_lines(path, "[a][b][c]");
+    free(z);
+    unlink(path);
+}
+
+/* A UTF-8 byte-order mark (an editor's, Windows Notepad's) starts the text:
+ * it is not part of line 1, which would otherwise be invalid JSON at byte 3. */
+static void test_plain_bom_skipped(void)
+{
+    char path[32];
+    const char *s = "\xEF\xBB\xBF{\"id\":\"b1\"}\n{\"id\":\"b2\"}\n";
+    write_temp(path, s, strlen(s));
+    check_lines(path, "[{\"id\":\"b1\"}][{\"id\":\"b2\"}]");
+    unlink(path);
+}
+
+static void test_bom_alone_is_no_line(void)
+{
+    char path[32];
+    write_temp(path, "\xEF\xBB\xBF", 3);
+    check_lines(path, "");
+    unlink(path);
+    write_temp(path, "\xEF\xBB\xBF\r\nx", 6);
+    check_lines(path, "[][x]");
+    unlink(path);
+}
+
+/* Only at the very start: a BOM further on is data (the JSON parser names
+ * it), and two bytes of one are not a BOM. */
+static void test_bom_only_at_start(void)
+{
+    char path[32];
+    const char *s = "a\n\xEF\xBB\xBF" "b\n";
+    write_temp(path, s, strlen(s));
+    check_lines(path, "[a][\xEF\xBB\xBF" "b]");
+    unlink(path);
+    write_temp(path, "\xEF\xBB", 2);
+    check_lines(path, "[\xEF\xBB]");
+    unlink(path);
+    s = "\xEF\xBB\xBF\xEF\xBB\xBF" "c";
+    write_temp(path, s, strlen(s));
+    check_lines(path, "[\xEF\xBB\xBF" "c]"); /* one BOM skipped, not every one */
+    unlink(path);
+}
+
+/* Compressed input: the BOM is at the start of the decompressed text. */
+static void test_gzip_bom_skipped(void)
+{
+    char path[32];
+    int fd = make_temp(path);
+    if (fd >= 0) close(fd);
+    gzip_member(path, "wb", "\xEF\xBB\xBF{\"id\":\"g\"}\n", 13);
+    check_lines(path, "[{\"id\":\"g\"}]");
+    unlink(path);
+    /* a first member that holds only part of the BOM's bytes still counts */
+    fd = make_temp(path);
+    if (fd >= 0) close(fd);
+    gzip_member(path, "wb", "\xEF", 1);
+    gzip_member(path, "ab", "\xBB\xBFx\n", 4);
+    check_lines(path, "[x]");
+    unlink(path);
+}
+
+static void test_zstd_bom_skipped(void)
+{
+    char path[32];
+    const char *s = "\xEF\xBB\xBF{\"id\":\"z\"}\n";
+    size_t cap = ZSTD_compressBound(strlen(s));
+    char *z = malloc(cap);
+    size_t zn = ZSTD_compress(z, cap, s, strlen(s), 3);
+    CHECK(!ZSTD_isError(zn));
+    write_temp(path, z, zn);
+    check_lines(path, "[{\"id\":\"z\"}]");
     free(z);
     unlink(path);
 }
@@ -573,6 +646,11 @@ int main(void)
     TEST(test_gzip_empty_member);
     TEST(test_zstd_file);
     TEST(test_zstd_concatenated_frames);
+    TEST(test_plain_bom_skipped);
+    TEST(test_bom_alone_is_no_line);
+    TEST(test_bom_only_at_start);
+    TEST(test_gzip_bom_skipped);
+    TEST(test_zstd_bom_skipped);
     TEST(test_plain_many_lines_across_buffers);
     TEST(test_gzip_many_lines_across_buffers);
     TEST(test_line_longer_than_output_buffer);
