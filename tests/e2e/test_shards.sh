@@ -194,13 +194,15 @@ expect_rc "idx compact onto an existing path: usage error" 2 "$IDX" compact --db
 expect_eq "  ... no staging directory left beside it" "$(ls "$T" | grep -c '^merged\.compact-')" 0
 # OUT appears whole or not at all: the compactor writes OUT.compact-XXXXXX/db
 # under a lock, renamed to OUT when complete.  A compaction of the 12-times
-# sample, frozen (SIGSTOP) as soon as its first table file appears, then kill -9
-"$IDX" compact --db "$T/killed" "$T/cko" > /dev/null 2>&1 &
+# sample, which stops itself (the fault library's SIGSTOP) once 64 KB of its
+# tables are written, then kill -9
+IDX_FAULT_DIR="$T/cko.compact-" IDX_FAULT_STOP_AFTER=65536 LD_PRELOAD=${IDX_FAULT_LIB:?} \
+    "$IDX" compact --db "$T/killed" "$T/cko" > /dev/null 2>&1 &
 CP=$!
-for _ in $(seq 500000); do
-    { compgen -G "$T/cko.compact-*/db/*" || compgen -G "$T/cko/*"; } > /dev/null && break
+for _ in $(seq 400); do
+    [ "$(awk '{print $3}' "/proc/$CP/stat" 2> /dev/null)" = T ] && break
+    sleep 0.05
 done
-kill -STOP "$CP"
 CSTAGE=$(ls -d "$T"/cko.compact-* 2> /dev/null)
 expect_eq "idx compact stopped mid-way: no OUT yet, one staging directory beside it" \
     "$([ -e "$T/cko" ] && echo out) $(wc -w <<< "$CSTAGE")" " 1"

@@ -14,6 +14,9 @@
  * Without $IDX_FAULT_NOSPACE_AFTER nothing fails and the library only counts:
  * at exit it writes the byte total to the file named by $IDX_FAULT_REPORT
  * (so a test can spread its limits over a whole run).
+ * With $IDX_FAULT_STOP_AFTER=N the process instead stops itself (SIGSTOP,
+ * once) at the write that brings the bytes under the directory past N: a
+ * test catches a writer mid-way at an exact point, not by polling a race.
  *
  * Test tooling, not part of idx: built without sanitizers, never linked in.
  */
@@ -21,6 +24,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +36,8 @@
 
 static atomic_llong written;     /* bytes written under the directory */
 static long long limit = -1;     /* -1: count only */
+static long long stop_at = -1;   /* -1: never stop the process */
+static atomic_int stopped;
 static const char *dir;
 static size_t dirlen;
 static int ready;
@@ -68,6 +74,8 @@ __attribute__((constructor)) static void init(void)
     dirlen = dir ? strlen(dir) : 0;
     const char *n = getenv("IDX_FAULT_NOSPACE_AFTER");
     if (n && *n) limit = strtoll(n, NULL, 10);
+    const char *s = getenv("IDX_FAULT_STOP_AFTER");
+    if (s && *s) stop_at = strtoll(s, NULL, 10);
     ready = 1;
     atexit(report);
 }
@@ -92,7 +100,8 @@ static ssize_t allow(int fd, size_t n)
 {
     if (!watched(fd)) return (ssize_t)n;
     if (limit < 0) {
-        atomic_fetch_add(&written, (long long)n);
+        long long now = atomic_fetch_add(&written, (long long)n) + (long long)n;
+        if (stop_at >= 0 && now > stop_at && atomic_exchange(&stopped, 1) == 0) raise(SIGSTOP);
         return (ssize_t)n;
     }
     long long before = atomic_load(&written);
