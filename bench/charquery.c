@@ -62,7 +62,8 @@ int main(int argc, char **argv)
         double t[REPS];
         unsigned long long matches = 0;
         for (int r = 0; r < REPS; r++) {
-            idx_search_opts so = {0, 10, IDX_SORT_RELEVANCE, IDX_SLOT_DATE, (unsigned)-1, NULL, 0, 0, 0, 0, 0};
+            idx_search_opts so = {.limit = 10, .sort = IDX_SORT_RELEVANCE, .sort_slot = IDX_SLOT_DATE,
+                                  .check_at_least = (unsigned)-1};
             idx_results *res = NULL;
             double t0 = now_ms();
             if (idx_db_search(db, q, &so, &res, &err)) {

@@ -306,6 +306,7 @@ static void handle_search(ctx *c, const idx_form *f, const char *query)
     }
     r.explain = (int)explain;
     r.synonyms = cfg_synonyms(c);
+    r.budget_ms = c->w->srv->cfg.budget_ms;
     idx_err ferr;
     idx_err_clear(&ferr);
     if (idx_search_parse_facets(idx_form_get(f, "facets", NULL), &r.facets, &ferr)) {
@@ -343,6 +344,7 @@ static void handle_search(ctx *c, const idx_form *f, const char *query)
     }
     /* serialized once, without took_ms: the reply and the cache share it */
     json_object_del(out, "took_ms");
+    int partial = json_is_true(json_object_get(out, "timed_out"));
     char *s = json_dumps(out, JSON_COMPACT);
     json_decref(out);
     if (!s) {
@@ -352,9 +354,13 @@ static void handle_search(ctx *c, const idx_form *f, const char *query)
     size_t n = strlen(s);
     s[n] = '\n';
     reply_timed(c, 0, s, n + 1);
-    /* kept unless it depends on the clock (recency) or lacks shards */
-    if (cacheable && r.recency_days <= 0 && idx_db_nmissing(c->w->db) == 0)
+    /* kept unless it depends on the clock (recency: and a search cut short by
+     * the budget) or lacks shards */
+    if (cacheable && !partial && r.recency_days <= 0 && idx_db_nmissing(c->w->db) == 0) {
         idxd_cache_put(c->w->cache, query ? query : "", qslen, s, n + 1);
+        idxd_worker_cache_changed(c->w);
+    }
+    if (partial) idxd_metrics_search_timed_out();
     free(s);
 }
 
@@ -458,19 +464,23 @@ static void handle_stats(ctx *c)
     char *last;
     if (!index_facts(c, &st, &last)) return;
     const idxd_server *s = c->w->srv;
-    uint64_t hits, misses;
-    size_t entries;
-    idxd_cache_counts(c->w->cache, &hits, &misses, &entries);
-    json_t *j = json_pack("{s:s, s:I, s:I, s:f, s:o, s:f, s:i, s:I, s:I, s:{s:I, s:I, s:I, s:i}}",
+    idxd_cache_stats cs;
+    idxd_cache_counts(c->w->cache, &cs);
+    size_t all_bytes, max_bytes;
+    idxd_server_cache_bytes(c->w->srv, &all_bytes, &max_bytes);
+    json_t *j = json_pack("{s:s, s:I, s:I, s:f, s:o, s:f, s:i, s:I, s:I, s:f,"
+                          " s:{s:I, s:I, s:I, s:i, s:I, s:I}}",
                           "db", s->cfg.db, "documents",
                           (json_int_t)st.documents, "revision", (json_int_t)st.revision,
                           "avg_doc_length", st.avg_length, "last_update",
                           last && *last ? json_string(last) : json_null(), "uptime_s",
                           idxd_wall() - s->started, "threads", s->cfg.threads, "connections",
                           (json_int_t)atomic_load(&c->w->srv->conns), "connections_peak",
-                          (json_int_t)atomic_load(&c->w->srv->conns_peak), "cache", "hits",
-                          (json_int_t)hits, "misses", (json_int_t)misses, "entries",
-                          (json_int_t)entries, "max", s->cfg.cache_entries);
+                          (json_int_t)atomic_load(&c->w->srv->conns_peak), "budget_ms",
+                          s->cfg.budget_ms, "cache", "hits", (json_int_t)cs.hits, "misses",
+                          (json_int_t)cs.misses, "entries", (json_int_t)cs.entries, "max",
+                          s->cfg.cache_entries, "bytes", (json_int_t)all_bytes, "max_bytes",
+                          (json_int_t)max_bytes);
     reply_json(c, 200, j);
     json_decref(j);
     free(last);
@@ -479,7 +489,11 @@ static void handle_stats(ctx *c)
 static void handle_metrics(ctx *c)
 {
     idxd_gauges g = {0, 0, 0, atomic_load(&c->w->srv->conns), atomic_load(&c->w->srv->conns_peak),
-                     idxd_wall() - c->w->srv->started};
+                     idxd_wall() - c->w->srv->started, 0, 0};
+    size_t cb, cmax;
+    idxd_server_cache_bytes(c->w->srv, &cb, &cmax);
+    g.cache_bytes = cb;
+    g.cache_max_bytes = cmax;
     idx_db_stats st;
     idx_err err;
     idx_err_clear(&err);
@@ -575,11 +589,9 @@ static void handle_root(ctx *c)
     json_decref(j);
 }
 
-void idxd_api_handle(struct evhttp_request *req, void *arg)
+void idxd_api_handle(idxd_worker *w, struct evhttp_request *req, double arrived, int refuse)
 {
-    ctx c = {arg, req, idxd_now(), ROUTE_OTHER, 0};
-    struct evhttp_connection *conn = evhttp_request_get_connection(req);
-    if (conn) idxd_worker_conn_request(c.w, conn);
+    ctx c = {w, req, arrived, ROUTE_OTHER, 0};
     const idxd_config *cfg = &c.w->srv->cfg;
     const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
     const char *path = uri ? evhttp_uri_get_path(uri) : NULL;
@@ -597,7 +609,7 @@ void idxd_api_handle(struct evhttp_request *req, void *arg)
 
     enum evhttp_cmd_type m = evhttp_request_get_command(req);
     c.head = m == EVHTTP_REQ_HEAD;
-    if (c.w->draining) { /* stopping: answer, and close the connection */
+    if (refuse) { /* stopping: answer, and close the connection */
         evhttp_add_header(evhttp_request_get_output_headers(req), "Connection", "close");
         reply_error(&c, 503, "shutting_down", "idxd is shutting down; retry on another server");
         return;

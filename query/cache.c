@@ -20,8 +20,9 @@ struct idxd_cache {
     entry **buckets;
     size_t nbuckets; /* a power of two, >= 2 * max */
     size_t max, count;
+    size_t max_bytes, bytes; /* bytes: what the entries hold, as entry_bytes counts */
     entry *newest, *oldest;
-    uint64_t rev;
+    uint64_t rev, identity;
     int have_rev;
     uint64_t hits, misses;
 };
@@ -31,11 +32,20 @@ static uint64_t hash_of(const char *s, size_t n)
     return idx_hash(IDX_HASH_SEED, s, n);
 }
 
-idxd_cache *idxd_cache_new(size_t max)
+/* What an entry costs: its answer, its key and its header, each rounded up
+ * as malloc would (16-byte chunks, 16 bytes of overhead). */
+static size_t entry_bytes(size_t n, size_t vn)
+{
+    size_t a = (sizeof(entry) + n + 16 + 15) & ~(size_t)15, b = (vn + 16 + 15) & ~(size_t)15;
+    return a + b;
+}
+
+idxd_cache *idxd_cache_new(size_t max, size_t max_bytes)
 {
     idxd_cache *c = calloc(1, sizeof *c);
     if (!c) return NULL;
-    c->max = max;
+    c->max = max_bytes ? max : 0;
+    c->max_bytes = max_bytes;
     c->nbuckets = 16;
     while (c->nbuckets < 2 * max) c->nbuckets *= 2;
     c->buckets = calloc(c->nbuckets, sizeof *c->buckets);
@@ -70,6 +80,7 @@ static void drop(idxd_cache *c, entry *e)
     while (*p != e) p = &(*p)->next_in_bucket;
     *p = e->next_in_bucket;
     unlink_lru(c, e);
+    c->bytes -= entry_bytes(e->n, e->vn);
     free(e->value);
     free(e);
     c->count--;
@@ -89,11 +100,12 @@ void idxd_cache_free(idxd_cache *c)
     free(c);
 }
 
-void idxd_cache_revision(idxd_cache *c, uint64_t rev)
+void idxd_cache_revision(idxd_cache *c, uint64_t rev, uint64_t identity)
 {
     if (!c) return;
-    if (c->have_rev && c->rev != rev) idxd_cache_clear(c);
+    if (c->have_rev && (c->rev != rev || c->identity != identity)) idxd_cache_clear(c);
     c->rev = rev;
+    c->identity = identity;
     c->have_rev = 1;
 }
 
@@ -125,7 +137,9 @@ void idxd_cache_put(idxd_cache *c, const char *key, size_t n, const char *v, siz
     uint64_t h = hash_of(key, n);
     entry *old = find(c, key, n, h);
     if (old) drop(c, old);
-    if (c->count >= c->max) drop(c, c->oldest);
+    size_t need = entry_bytes(n, vn);
+    if (need > c->max_bytes) return;
+    while (c->oldest && (c->count >= c->max || c->bytes + need > c->max_bytes)) drop(c, c->oldest);
     entry *e = malloc(sizeof *e + n);
     char *copy = malloc(vn ? vn : 1);
     if (!e || !copy) {
@@ -144,11 +158,16 @@ void idxd_cache_put(idxd_cache *c, const char *key, size_t n, const char *v, siz
     *b = e;
     push_newest(c, e);
     c->count++;
+    c->bytes += need;
 }
 
-void idxd_cache_counts(const idxd_cache *c, uint64_t *hits, uint64_t *misses, size_t *entries)
+void idxd_cache_counts(const idxd_cache *c, idxd_cache_stats *st)
 {
-    *hits = c ? c->hits : 0;
-    *misses = c ? c->misses : 0;
-    *entries = c ? c->count : 0;
+    memset(st, 0, sizeof *st);
+    if (!c) return;
+    st->hits = c->hits;
+    st->misses = c->misses;
+    st->entries = c->count;
+    st->bytes = c->bytes;
+    st->max_bytes = c->max_bytes;
 }

@@ -4,9 +4,11 @@
  * thread per core; worker.c gives each worker its own event base, evhttp,
  * read-only database handle (reopened on new commits) and connection
  * bookkeeping; api.c answers the routes; metrics.c counts.  Requests are
- * answered synchronously inside the worker that read them: a search is a few
- * milliseconds of CPU, so a worker per core keeps every core busy without
- * handing work between threads.
+ * answered inside the worker that read them (a search is a few milliseconds
+ * of CPU, so a worker per core keeps every core busy without handing work
+ * between threads), one at a time, the waiting request of the connection
+ * that has cost least lately first, so that clients sending expensive
+ * searches wait behind each other and not in front of cheap ones (worker.c).
  */
 #ifndef IDXD_H
 #define IDXD_H
@@ -35,6 +37,8 @@ typedef struct idxd_config {
     int access_log;
     const struct idx_synonyms *synonyms; /* --synonyms, shared read-only */
     int cache_entries;  /* --cache: /search answers kept per worker (0: none) */
+    size_t cache_bytes; /* --cache-memory: bytes of answers kept, all workers together */
+    double budget_ms;   /* --budget: longest a /search may take (0: unbounded) */
 } idxd_config;
 
 struct bufferevent;
@@ -44,7 +48,17 @@ struct bufferevent;
 typedef struct idxd_conn {
     struct bufferevent *bev;
     double since;
+    double cost, cost_at; /* seconds its requests took, decayed (worker.c), as of cost_at */
 } idxd_conn;
+
+/* A complete request read and waiting for its turn (worker.c). */
+typedef struct idxd_pending {
+    struct evhttp_request *req;
+    struct bufferevent *bev; /* its connection's, to find its cost */
+    double cost;             /* the connection's cost when it came: lowest goes first */
+    double arrived;          /* idxd_now() */
+    uint64_t seq;            /* arrival order, among equal costs */
+} idxd_pending;
 typedef struct idxd_server idxd_server;
 
 typedef struct idxd_worker {
@@ -57,10 +71,17 @@ typedef struct idxd_worker {
     struct event *tick;    /* every 200 ms: reopen the index, sweep connections */
     struct event *stop_ev; /* made active by the main thread on SIGTERM/SIGINT */
     struct event *drain;   /* while stopping: every 20 ms, are all replies sent? */
+    struct event *run_ev;  /* lowest priority: answer the next waiting request */
+    idxd_pending *pend;    /* requests read and not answered yet */
+    size_t npend, cappend;
+    uint64_t seq;
+    double stopped_at;     /* idxd_now() at the stop, 0 before */
     double drain_deadline; /* idxd_now() + grace_s */
+    double last_accept;    /* idxd_now() of the newest connection */
     idx_db *db;            /* NULL while the index cannot be opened */
     idx_schema schema;     /* the index's text options */
     struct idxd_cache *cache; /* /search answers at the index revision read (cache.h) */
+    atomic_size_t cache_bytes; /* what it holds, for other workers' /stats and /metrics */
     char db_error[1024];
     struct idxd_conn *conns; /* connections this worker created */
     size_t nconns, capconns;
@@ -68,11 +89,13 @@ typedef struct idxd_worker {
     double last_accept_warning;
     double last_trim; /* worker 0: malloc_trim every TRIM_EVERY_S */
     int draining; /* shutting down */
+    long stop_queue; /* while stopping: connections still to accept of those the
+                        stop found waiting in the accept queue */
 } idxd_worker;
 
 struct idxd_server {
     idxd_config cfg;
-    int listen_fd;
+    int *listen_fds; /* one per worker: SO_REUSEPORT spreads connections over them */
     double started; /* CLOCK_REALTIME seconds */
     atomic_long conns;
     atomic_long conns_peak; /* most connections open at once */
@@ -85,13 +108,14 @@ void idxd_worker_stop(idxd_worker *w);  /* any thread: begin a graceful stop */
 void idxd_worker_join(idxd_worker *w);  /* wait for the thread, free everything */
 /* (Re)open the index if it is not open; 0 when w->db is usable. */
 int idxd_worker_ensure_db(idxd_worker *w);
+/* After a change to w's cache: publish the bytes it holds (for the sums). */
+void idxd_worker_cache_changed(idxd_worker *w);
+/* Bytes held by every worker's cache, and their bound. */
+void idxd_server_cache_bytes(idxd_server *s, size_t *bytes, size_t *max_bytes);
 
-/* api.c, for every request: the connection delivered a complete request
- * (its deadline restarts) and gets the close callback that counts it off. */
-void idxd_worker_conn_request(idxd_worker *w, struct evhttp_connection *conn);
-
-/* api.c: the evhttp callback for every request (arg: idxd_worker). */
-void idxd_api_handle(struct evhttp_request *req, void *arg);
+/* api.c: answer req, read at idxd_now() time arrived, on worker w.  With
+ * refuse set (a stop is under way) the answer is 503 shutting_down. */
+void idxd_api_handle(idxd_worker *w, struct evhttp_request *req, double arrived, int refuse);
 
 double idxd_now(void);      /* monotonic seconds */
 double idxd_wall(void);     /* CLOCK_REALTIME seconds */

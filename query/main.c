@@ -48,6 +48,11 @@ static void usage(FILE *f)
             "                       else results are partial without them (default 5000)\n"
             "  --cache N            keep the answers of N distinct /search requests per\n"
             "                       worker until the index changes (default 1024; 0: off)\n"
+            "  --cache-memory MB    and at most MB megabytes of them, all workers together\n"
+            "                       (default 64)\n"
+            "  --budget MS          a /search stops matching after MS milliseconds and\n"
+            "                       answers with what it found, marked \"timed_out\"\n"
+            "                       (default 250; 0: no limit)\n"
             "  -h, --help           this help\n"
             "\n"
             "Routes: GET /search?q=&limit=&offset=&sort=relevance|date|-date&from=&to=\n"
@@ -74,7 +79,56 @@ static int int_opt(const char *arg, const char *name, const char *what, long lo,
     return -1;
 }
 
-static int open_listener(const char *host, int port, int *fd_out, char *bound, size_t boundlen)
+/* "HOST:PORT" of a bound socket into bound. */
+static void describe_bound(int fd, char *bound, size_t boundlen, int *port)
+{
+    struct sockaddr_storage ss;
+    socklen_t sl = sizeof ss;
+    char ip[INET6_ADDRSTRLEN] = "?";
+    if (getsockname(fd, (struct sockaddr *)&ss, &sl) != 0) return;
+    if (ss.ss_family == AF_INET) {
+        struct sockaddr_in *a = (struct sockaddr_in *)&ss;
+        inet_ntop(AF_INET, &a->sin_addr, ip, sizeof ip);
+        *port = ntohs(a->sin_port);
+        snprintf(bound, boundlen, "%s:%d", ip, *port);
+    } else {
+        struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
+        inet_ntop(AF_INET6, &a->sin6_addr, ip, sizeof ip);
+        *port = ntohs(a->sin6_port);
+        snprintf(bound, boundlen, "[%s]:%d", ip, *port);
+    }
+}
+
+static void set_port(struct sockaddr_storage *ss, int port)
+{
+    if (ss->ss_family == AF_INET) ((struct sockaddr_in *)ss)->sin_port = htons((uint16_t)port);
+    else ((struct sockaddr_in6 *)ss)->sin6_port = htons((uint16_t)port);
+}
+
+/* A socket on addr (SO_REUSEADDR, and SO_REUSEPORT when reuseport); with
+ * backlog > 0 listening.  -1 with errno set. */
+static int bind_one(int family, const struct sockaddr_storage *addr, socklen_t len, int reuseport,
+                    int backlog)
+{
+    int fd = socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) return -1;
+    int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if ((reuseport && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0) ||
+        bind(fd, (const struct sockaddr *)addr, len) != 0 || (backlog > 0 && listen(fd, backlog))) {
+        int e = errno;
+        close(fd);
+        errno = e;
+        return -1;
+    }
+    return fd;
+}
+
+/* n listening sockets on host:port, one per worker, in one SO_REUSEPORT
+ * group.  A plain bind first proves the address free: SO_REUSEPORT alone
+ * would let a second idxd of the same user share the port silently. */
+static int open_listeners(const char *host, int port, int n, int *fds, char *bound,
+                          size_t boundlen)
 {
     struct addrinfo hints = {0}, *res = NULL;
     hints.ai_family = AF_UNSPEC;
@@ -87,38 +141,32 @@ static int open_listener(const char *host, int port, int *fd_out, char *bound, s
         fprintf(stderr, "idxd: cannot resolve %s: %s\n", host, gai_strerror(gai));
         return -1;
     }
-    int fd = -1;
-    for (struct addrinfo *ai = res; ai; ai = ai->ai_next) {
-        fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-        if (fd < 0) continue;
-        int one = 1;
-        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-        if (bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 && listen(fd, 1024) == 0) break;
-        fprintf(stderr, "idxd: cannot listen on %s:%d: %s\n", host, port, strerror(errno));
-        close(fd);
-        fd = -1;
+    int ok = 0;
+    for (struct addrinfo *ai = res; ai && !ok; ai = ai->ai_next) {
+        struct sockaddr_storage addr;
+        socklen_t len = (socklen_t)ai->ai_addrlen;
+        memcpy(&addr, ai->ai_addr, ai->ai_addrlen);
+        int probe = bind_one(ai->ai_family, &addr, len, 0, 0);
+        if (probe < 0) {
+            fprintf(stderr, "idxd: cannot listen on %s:%d: %s\n", host, port, strerror(errno));
+            continue;
+        }
+        int p = port;
+        describe_bound(probe, bound, boundlen, &p);
+        close(probe);
+        set_port(&addr, p); /* port 0: the free one the probe got */
+        int i = 0;
+        for (; i < n; i++)
+            if ((fds[i] = bind_one(ai->ai_family, &addr, len, 1, 1024)) < 0) break;
+        if (i == n) {
+            ok = 1;
+            break;
+        }
+        fprintf(stderr, "idxd: cannot listen on %s: %s\n", bound, strerror(errno));
+        while (i > 0) close(fds[--i]);
     }
     freeaddrinfo(res);
-    if (fd < 0) return -1;
-    struct sockaddr_storage ss;
-    socklen_t sl = sizeof ss;
-    char ip[INET6_ADDRSTRLEN] = "?";
-    int p = port;
-    if (getsockname(fd, (struct sockaddr *)&ss, &sl) == 0) {
-        if (ss.ss_family == AF_INET) {
-            struct sockaddr_in *a = (struct sockaddr_in *)&ss;
-            inet_ntop(AF_INET, &a->sin_addr, ip, sizeof ip);
-            p = ntohs(a->sin_port);
-            snprintf(bound, boundlen, "%s:%d", ip, p);
-        } else {
-            struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
-            inet_ntop(AF_INET6, &a->sin6_addr, ip, sizeof ip);
-            p = ntohs(a->sin6_port);
-            snprintf(bound, boundlen, "[%s]:%d", ip, p);
-        }
-    }
-    *fd_out = fd;
-    return 0;
+    return ok ? 0 : -1;
 }
 
 static void on_signal(evutil_socket_t sig, short what, void *arg)
@@ -147,9 +195,11 @@ int main(int argc, char **argv)
     c->grace_s = 10;
     c->access_log = 1;
     c->cache_entries = 1024;
+    c->cache_bytes = 64u << 20;
+    c->budget_ms = 250;
 
     enum { O_DB = 256, O_LISTEN, O_THREADS, O_CORS, O_TIMEOUT, O_MAXCONN, O_MAXBODY, O_GRACE,
-           O_NOLOG, O_SYNONYMS, O_SHARDTIMEOUT, O_CACHE };
+           O_NOLOG, O_SYNONYMS, O_SHARDTIMEOUT, O_CACHE, O_CACHEMEM, O_BUDGET };
     static const struct option opts[] = {
         {"db", required_argument, 0, O_DB},
         {"listen", required_argument, 0, O_LISTEN},
@@ -163,6 +213,8 @@ int main(int argc, char **argv)
         {"synonyms", required_argument, 0, O_SYNONYMS},
         {"shard-timeout", required_argument, 0, O_SHARDTIMEOUT},
         {"cache", required_argument, 0, O_CACHE},
+        {"cache-memory", required_argument, 0, O_CACHEMEM},
+        {"budget", required_argument, 0, O_BUDGET},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0},
     };
@@ -224,6 +276,14 @@ int main(int argc, char **argv)
             if (int_opt(optarg, "--cache", "entries", 0, 1000000, &v)) return 2;
             c->cache_entries = (int)v;
             break;
+        case O_CACHEMEM:
+            if (int_opt(optarg, "--cache-memory", "megabytes", 0, 1 << 20, &v)) return 2;
+            c->cache_bytes = (size_t)v << 20;
+            break;
+        case O_BUDGET:
+            if (int_opt(optarg, "--budget", "milliseconds", 0, 3600000, &v)) return 2;
+            c->budget_ms = (double)v;
+            break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;
         }
@@ -269,7 +329,13 @@ int main(int argc, char **argv)
         return 3;
     }
     char bound[300] = "";
-    if (open_listener(c->host, c->port, &srv.listen_fd, bound, sizeof bound) != 0) return 3;
+    srv.listen_fds = calloc((size_t)c->threads, sizeof *srv.listen_fds);
+    if (!srv.listen_fds) {
+        fprintf(stderr, "idxd: out of memory\n");
+        return 3;
+    }
+    if (open_listeners(c->host, c->port, c->threads, srv.listen_fds, bound, sizeof bound) != 0)
+        return 3;
     srv.started = idxd_wall();
     srv.workers = calloc((size_t)c->threads, sizeof *srv.workers);
     struct event_base *base = event_base_new();
@@ -296,8 +362,10 @@ int main(int argc, char **argv)
         event_base_dispatch(base); /* until SIGTERM/SIGINT */
     }
     for (int i = 0; i < started; i++) idxd_worker_stop(&srv.workers[i]);
-    close(srv.listen_fd); /* workers accept on their own dup()s */
     for (int i = 0; i < c->threads; i++) idxd_worker_join(&srv.workers[i]);
+    for (int i = 0; i < c->threads; i++) /* those no worker took (a failed start) */
+        if (srv.listen_fds[i] >= 0) close(srv.listen_fds[i]);
+    free(srv.listen_fds);
     free(srv.workers);
     event_free(sigterm);
     event_free(sigint);

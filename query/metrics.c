@@ -20,6 +20,12 @@ static _Atomic uint64_t other_status_seen[ROUTE_COUNT];
 static _Atomic uint64_t bucket[ROUTE_COUNT][NBUCKET + 1]; /* last: +Inf only */
 static _Atomic uint64_t sum_us[ROUTE_COUNT];
 static _Atomic uint64_t expired;
+static _Atomic uint64_t timeouts;
+
+void idxd_metrics_search_timed_out(void)
+{
+    atomic_fetch_add_explicit(&timeouts, 1, memory_order_relaxed);
+}
 
 void idxd_metrics_conn_expired(void)
 {
@@ -101,8 +107,15 @@ void idxd_metrics_render(const idxd_gauges *g, idx_buf *out)
                    "# TYPE idxd_connections_expired_total counter\n"
                    "idxd_connections_expired_total %llu\n"
                    "# HELP idxd_uptime_seconds Seconds since idxd started.\n"
-                   "# TYPE idxd_uptime_seconds gauge\nidxd_uptime_seconds %.3f\n",
+                   "# TYPE idxd_uptime_seconds gauge\nidxd_uptime_seconds %.3f\n"
+                   "# HELP idxd_search_timeouts_total Searches cut short by --budget.\n"
+                   "# TYPE idxd_search_timeouts_total counter\nidxd_search_timeouts_total %llu\n"
+                   "# HELP idxd_cache_bytes Bytes held by the answer caches.\n"
+                   "# TYPE idxd_cache_bytes gauge\nidxd_cache_bytes %llu\n"
+                   "# HELP idxd_cache_max_bytes The answer caches' bound (--cache-memory).\n"
+                   "# TYPE idxd_cache_max_bytes gauge\nidxd_cache_max_bytes %llu\n",
                    g->index_up, (unsigned long long)g->documents, (unsigned long long)g->revision,
                    g->connections, g->connections_peak, (unsigned long long)get(&expired),
-                   g->uptime_s);
+                   g->uptime_s, (unsigned long long)get(&timeouts),
+                   (unsigned long long)g->cache_bytes, (unsigned long long)g->cache_max_bytes);
 }

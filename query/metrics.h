@@ -25,6 +25,8 @@ void idxd_metrics_observe(int route, int status, uint64_t micros);
 
 /* Count one connection closed for not sending a complete request in time. */
 void idxd_metrics_conn_expired(void);
+/* Count one /search cut short by --budget. */
+void idxd_metrics_search_timed_out(void);
 
 /* Gauges the caller knows (index and connections), then everything counted. */
 typedef struct idxd_gauges {
@@ -32,6 +34,7 @@ typedef struct idxd_gauges {
     int index_up;
     long connections, connections_peak;
     double uptime_s;
+    uint64_t cache_bytes, cache_max_bytes; /* answer caches, all workers together */
 } idxd_gauges;
 
 void idxd_metrics_render(const idxd_gauges *g, idx_buf *out);

@@ -1,7 +1,9 @@
 /* worker.c - one idxd worker thread: event base, evhttp, index handle.
  *
- * Every worker accepts on its own dup() of the one listening socket, so an
- * idle worker picks up the next connection.  A 200 ms tick reopens the index
+ * Every worker accepts on its own listening socket, all bound to one address
+ * with SO_REUSEPORT, so the kernel spreads new connections evenly over the
+ * workers (on one shared socket, connections opened together mostly landed
+ * on one worker while the other idled).  A 200 ms tick reopens the index
  * (a commit by `idx add` is served within that tick; a read that races a
  * commit is retried once by xap.cc) and sweeps the connection list.
  *
@@ -30,29 +32,46 @@
  * socket of one that is late (evhttp then sees EOF and frees it) and counts
  * it in /metrics.  A connection with reply bytes still unsent is not late.
  *
+ * Fairness: evhttp hands a worker each complete request (on_request); the
+ * worker queues it and answers one at a time from a lowest-priority event, so
+ * reading sockets always comes first and the queue sees every request that
+ * is waiting.  The next one answered is that of the connection whose
+ * requests have cost least lately (the seconds they took, halving every
+ * COST_HALF_LIFE_S), ties in arrival order.  With --budget bounding every
+ * search, a cheap request waits at most for the request being answered when
+ * it came, however many expensive ones other clients keep sending.
+ *
  * Memory: every 5 s worker 0 calls malloc_trim(0), which hands the free pages
  * inside glibc's heaps back to the system.  Without it, the buffers of a
  * burst of connections stay resident after they are freed (scattered between
  * live blocks, so the heap top cannot shrink), and resident memory drifts up
  * and down by megabytes with the connection churn, hiding a real leak.
  *
- * Graceful stop: the main thread activates stop_ev; the worker removes its
- * listener, answers any further request on an open keep-alive connection
- * with 503 and "Connection: close" (api.c), and every 20 ms checks whether a
- * live connection still has reply bytes waiting to be sent; when none has (or
- * after grace_s) it leaves its loop and idxd_worker_join closes the idle
- * connections and frees the rest.  Replies are written synchronously into the
- * connection's output buffer, so "nothing left in any output buffer" means
- * every request that was read has been answered.
+ * Graceful stop: the main thread activates stop_ev.  The worker accepts the
+ * connections its accept queue holds at that moment (TCP_INFO's count of a
+ * listening socket), so that they get an answer instead of a reset, and then
+ * closes its listening socket (clients that connect later are refused and try
+ * another server; keep-alive clients that reconnect after each 503 are not
+ * served for the whole grace period): every request that arrives after the stop is
+ * answered 503 shutting_down with "Connection: close" (api.c); requests read
+ * before it are still answered while there is time for one more search
+ * within grace_s, else they get the 503 too.  Every 20 ms it checks whether
+ * anything is left to do: a request waiting, a reply with bytes unsent, or a
+ * connection accepted in the last QUIET_S; when nothing is (or after
+ * grace_s, with a little more to flush the last 503s) it leaves its loop and
+ * idxd_worker_join closes the idle connections and frees the rest.
  */
 #include <errno.h>
 #include <malloc.h>
+#include <math.h>
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <event2/listener.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -64,6 +83,9 @@
 #include "search.h"
 
 #define TRIM_EVERY_S 5.0
+#define COST_HALF_LIFE_S 2.0
+#define QUIET_S 0.1  /* a stop waits this long after the last accept */
+#define FLUSH_S 0.5  /* and past the grace, this long for the last replies to go out */
 
 double idxd_now(void)
 {
@@ -101,9 +123,25 @@ int idxd_worker_ensure_db(idxd_worker *w)
     w->schema = sc;
     w->db_error[0] = '\0';
     idx_db_stats st; /* the revision the cache's answers will be made at */
-    if (idx_db_get_stats(db, &st, &err) == IDX_OK) idxd_cache_revision(w->cache, st.revision);
+    if (idx_db_get_stats(db, &st, &err) == IDX_OK)
+        idxd_cache_revision(w->cache, st.revision, st.identity);
     else idxd_cache_clear(w->cache);
+    idxd_worker_cache_changed(w);
     return 0;
+}
+
+void idxd_worker_cache_changed(idxd_worker *w)
+{
+    idxd_cache_stats st;
+    idxd_cache_counts(w->cache, &st);
+    atomic_store(&w->cache_bytes, st.bytes);
+}
+
+void idxd_server_cache_bytes(idxd_server *s, size_t *bytes, size_t *max_bytes)
+{
+    *bytes = 0;
+    for (int i = 0; i < s->cfg.threads; i++) *bytes += atomic_load(&s->workers[i].cache_bytes);
+    *max_bytes = s->cfg.cache_entries > 0 ? s->cfg.cache_bytes : 0;
 }
 
 static void set_accepting(idxd_worker *w, int on)
@@ -157,8 +195,10 @@ static struct bufferevent *new_bev(struct event_base *base, void *arg)
     const idxd_config *c = &w->srv->cfg;
     bufferevent_setwatermark(bev, EV_READ, 0, c->max_headers + 16 * c->max_body + 4096);
     bufferevent_incref(bev);
-    w->conns[w->nconns].bev = bev;
-    w->conns[w->nconns++].since = idxd_now();
+    w->last_accept = idxd_now();
+    if (w->draining && --w->stop_queue <= 0) set_accepting(w, 0); /* the queue is taken */
+    w->conns[w->nconns] = (idxd_conn){.bev = bev, .since = w->last_accept};
+    w->nconns++;
     long open = atomic_fetch_add(&w->srv->conns, 1) + 1;
     long peak = atomic_load(&w->srv->conns_peak);
     while (open > peak && !atomic_compare_exchange_weak(&w->srv->conns_peak, &peak, open)) {
@@ -183,15 +223,87 @@ static void conn_closed(struct evhttp_connection *conn, void *arg)
     }
 }
 
-void idxd_worker_conn_request(idxd_worker *w, struct evhttp_connection *conn)
+/* Answer the next waiting request on a later pass of the loop: run_ev as a
+ * zero timeout, not an active event, because an event made active from its
+ * own callback runs again at once, without the sockets being polled (the
+ * requests of connections that wait unread would not be seen). */
+static void next_turn(idxd_worker *w)
 {
-    evhttp_connection_set_closecb(conn, conn_closed, w);
-    struct bufferevent *bev = evhttp_connection_get_bufferevent(conn);
-    for (size_t i = 0; i < w->nconns; i++) {
-        if (w->conns[i].bev != bev) continue;
-        w->conns[i].since = idxd_now();
-        break;
+    static const struct timeval now = {0, 0};
+    if (!event_pending(w->run_ev, EV_TIMEOUT, NULL)) event_add(w->run_ev, &now);
+}
+
+static idxd_conn *find_conn(idxd_worker *w, struct bufferevent *bev)
+{
+    for (size_t i = 0; bev && i < w->nconns; i++)
+        if (w->conns[i].bev == bev) return &w->conns[i];
+    return NULL;
+}
+
+/* A connection's cost as of now: what its requests took, halving every
+ * COST_HALF_LIFE_S. */
+static double cost_now(const idxd_conn *c, double now)
+{
+    return c->cost * exp2(-(now - c->cost_at) / COST_HALF_LIFE_S);
+}
+
+/* evhttp: a complete request.  Its connection's deadline restarts and it
+ * gets the close callback that counts it off; the request waits its turn. */
+static void on_request(struct evhttp_request *req, void *arg)
+{
+    idxd_worker *w = arg;
+    double now = idxd_now();
+    struct evhttp_connection *conn = evhttp_request_get_connection(req);
+    struct bufferevent *bev = conn ? evhttp_connection_get_bufferevent(conn) : NULL;
+    if (conn) evhttp_connection_set_closecb(conn, conn_closed, w);
+    idxd_conn *c = find_conn(w, bev);
+    if (c) c->since = now;
+    if (w->npend == w->cappend) {
+        size_t cap = w->cappend ? w->cappend * 2 : 16;
+        idxd_pending *v = realloc(w->pend, cap * sizeof *v);
+        if (!v) { /* out of memory: answer it at once rather than drop it */
+            idxd_api_handle(w, req, now, w->stopped_at > 0);
+            return;
+        }
+        w->pend = v;
+        w->cappend = cap;
     }
+    w->pend[w->npend++] = (idxd_pending){req, bev, c ? cost_now(c, now) : 0, now, w->seq++};
+    next_turn(w);
+}
+
+/* Should a request read at `arrived` be refused now (a stop under way)? */
+static int refuse(const idxd_worker *w, double arrived, double now)
+{
+    if (w->stopped_at <= 0) return 0;
+    if (arrived >= w->stopped_at) return 1;
+    return now + w->srv->cfg.budget_ms / 1e3 >= w->drain_deadline;
+}
+
+/* Answer the waiting request that goes first (see the top). */
+static void on_run(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    idxd_worker *w = arg;
+    if (w->npend == 0) return;
+    size_t best = 0;
+    for (size_t i = 1; i < w->npend; i++) {
+        const idxd_pending *a = &w->pend[i], *b = &w->pend[best];
+        if (a->cost < b->cost || (a->cost == b->cost && a->seq < b->seq)) best = i;
+    }
+    idxd_pending p = w->pend[best];
+    memmove(&w->pend[best], &w->pend[best + 1], (w->npend - best - 1) * sizeof *w->pend);
+    w->npend--;
+    double t0 = idxd_now();
+    idxd_api_handle(w, p.req, p.arrived, refuse(w, p.arrived, t0));
+    double t1 = idxd_now();
+    idxd_conn *c = find_conn(w, p.bev);
+    if (c) {
+        c->cost = cost_now(c, t1) + (t1 - t0);
+        c->cost_at = t1;
+    }
+    if (w->npend > 0) next_turn(w);
 }
 
 /* Shut down connections late with a complete request (see the top). */
@@ -250,12 +362,15 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
     if (idx_db_reopen(w->db, &err) == IDX_OK && idx_schema_read(w->db, &sc, &err) == IDX_OK &&
         idx_db_get_stats(w->db, &st, &err) == IDX_OK) {
         w->schema = sc; /* a database created after idxd started records it late */
-        idxd_cache_revision(w->cache, st.revision); /* a commit empties the cache */
+        /* a commit, or another database moved into place, empties the cache */
+        idxd_cache_revision(w->cache, st.revision, st.identity);
+        idxd_worker_cache_changed(w);
         return;
     }
     {
         /* the index went away or broke: close it, reopen on the next tick */
         idxd_cache_clear(w->cache);
+        idxd_worker_cache_changed(w);
         snprintf(w->db_error, sizeof w->db_error, "index %.300s: %.500s", w->srv->cfg.db, err.msg);
         idx_db_close(w->db);
         w->db = NULL;
@@ -271,12 +386,48 @@ static int output_pending(idxd_worker *w)
     return 0;
 }
 
+/* Is a stopping worker done: nothing waiting, nothing unsent, no connection
+ * just accepted (its request may be on the way)? */
+static int drained(idxd_worker *w, double now)
+{
+    return w->npend == 0 && !output_pending(w) && now - w->last_accept >= QUIET_S;
+}
+
 static void on_drain(evutil_socket_t fd, short what, void *arg)
 {
     (void)fd;
     (void)what;
     idxd_worker *w = arg;
-    if (!output_pending(w) || idxd_now() >= w->drain_deadline) event_base_loopexit(w->base, NULL);
+    double now = idxd_now();
+    if (w->bound && w->stop_queue <= 0) { /* the queue found at the stop is taken */
+        evhttp_del_accept_socket(w->http, w->bound);
+        w->bound = NULL;
+    }
+    if (now >= w->drain_deadline) {
+        /* out of time: whatever still waits gets its 503 now */
+        while (w->npend > 0) {
+            idxd_pending p = w->pend[--w->npend];
+            idxd_api_handle(w, p.req, p.arrived, 1);
+        }
+        if (w->bound) {
+            evhttp_del_accept_socket(w->http, w->bound);
+            w->bound = NULL;
+        }
+    }
+    if (drained(w, now) || now >= w->drain_deadline + FLUSH_S) event_base_loopexit(w->base, NULL);
+}
+
+/* Connections waiting in the worker's accept queue (Linux reports a
+ * listening socket's queue length as tcpi_unacked); when it cannot be read,
+ * as many as the queue may hold. */
+static long accept_queue(idxd_worker *w)
+{
+    if (!w->bound) return 0;
+    struct tcp_info ti;
+    socklen_t len = sizeof ti;
+    if (getsockopt(evhttp_bound_socket_get_fd(w->bound), IPPROTO_TCP, TCP_INFO, &ti, &len) != 0)
+        return SOMAXCONN;
+    return (long)ti.tcpi_unacked;
 }
 
 static void on_stop(evutil_socket_t fd, short what, void *arg)
@@ -286,13 +437,17 @@ static void on_stop(evutil_socket_t fd, short what, void *arg)
     idxd_worker *w = arg;
     if (w->draining) return;
     w->draining = 1;
-    w->drain_deadline = idxd_now() + w->srv->cfg.grace_s;
-    if (w->bound) {
+    w->stopped_at = idxd_now();
+    w->drain_deadline = w->stopped_at + w->srv->cfg.grace_s;
+    /* the connections waiting in the accept queue are answered, not reset */
+    w->stop_queue = accept_queue(w);
+    if (w->stop_queue > 0 && w->paused) set_accepting(w, 1);
+    else if (w->stop_queue <= 0 && w->bound) {
         evhttp_del_accept_socket(w->http, w->bound);
         w->bound = NULL;
     }
     struct timeval every = {0, 20000};
-    if (!output_pending(w) || !(w->drain = event_new(w->base, -1, EV_PERSIST, on_drain, w)) ||
+    if (!(w->drain = event_new(w->base, -1, EV_PERSIST, on_drain, w)) ||
         event_add(w->drain, &every) < 0)
         event_base_loopexit(w->base, NULL);
 }
@@ -307,12 +462,15 @@ static void *run(void *arg)
 int idxd_worker_start(idxd_worker *w)
 {
     const idxd_config *c = &w->srv->cfg;
-    if (!(w->cache = idxd_cache_new((size_t)c->cache_entries))) {
+    size_t share = c->cache_bytes / (size_t)(c->threads > 0 ? c->threads : 1);
+    if (!(w->cache = idxd_cache_new((size_t)c->cache_entries, share))) {
         fprintf(stderr, "idxd: out of memory for the answer cache\n");
         return -1;
     }
+    /* three priorities: sockets, the tick and accepting (1, the default)
+     * before answering the next request (run_ev, 2) */
     w->base = event_base_new();
-    if (!w->base || !(w->http = evhttp_new(w->base))) {
+    if (!w->base || event_base_priority_init(w->base, 3) < 0 || !(w->http = evhttp_new(w->base))) {
         fprintf(stderr, "idxd: cannot create an event base\n");
         return -1;
     }
@@ -327,19 +485,20 @@ int idxd_worker_start(idxd_worker *w)
     struct timeval tv = {c->timeout_s, 0};
     evhttp_set_timeout_tv(w->http, &tv);
     evhttp_set_bevcb(w->http, new_bev, w);
-    evhttp_set_gencb(w->http, idxd_api_handle, w);
-    int fd = dup(w->srv->listen_fd);
-    if (fd < 0 || evutil_make_socket_nonblocking(fd) < 0 ||
-        !(w->bound = evhttp_accept_socket_with_handle(w->http, fd))) {
+    evhttp_set_gencb(w->http, on_request, w);
+    int fd = w->srv->listen_fds[w->id];
+    if (!(w->bound = evhttp_accept_socket_with_handle(w->http, fd))) {
         fprintf(stderr, "idxd: cannot listen: %s\n", strerror(errno));
-        if (fd >= 0) close(fd);
         return -1;
     }
+    w->srv->listen_fds[w->id] = -1; /* evhttp's now: closed with it */
     evconnlistener_set_error_cb(evhttp_bound_socket_get_listener(w->bound), on_accept_error);
     w->tick = event_new(w->base, -1, EV_PERSIST, on_tick, w);
     w->stop_ev = event_new(w->base, -1, 0, on_stop, w);
+    w->run_ev = event_new(w->base, -1, 0, on_run, w);
     struct timeval every = {0, 200000};
-    if (!w->tick || !w->stop_ev || event_add(w->tick, &every) < 0) {
+    if (!w->tick || !w->stop_ev || !w->run_ev || event_priority_set(w->run_ev, 2) < 0 ||
+        event_add(w->tick, &every) < 0) {
         fprintf(stderr, "idxd: out of memory\n");
         return -1;
     }
@@ -360,12 +519,16 @@ void idxd_worker_stop(idxd_worker *w)
 void idxd_worker_join(idxd_worker *w)
 {
     if (w->thread) pthread_join(w->thread, NULL);
+    /* requests still waiting (a stop past its grace): evhttp frees them with
+     * their connections */
+    free(w->pend);
     if (w->http) evhttp_free(w->http); /* closes the connections left */
     for (size_t i = 0; i < w->nconns; i++) bufferevent_decref(w->conns[i].bev);
     free(w->conns);
     if (w->tick) event_free(w->tick);
     if (w->stop_ev) event_free(w->stop_ev);
     if (w->drain) event_free(w->drain);
+    if (w->run_ev) event_free(w->run_ev);
     if (w->base) event_base_free(w->base);
     idx_db_close(w->db);
     idxd_cache_free(w->cache);

@@ -8,6 +8,7 @@
 
 #include "document.h"
 #include "neardup.h"
+#include "utf8.h"
 
 /* splitmix64's finaliser: spreads FNV's shingle hashes over all 64 bits */
 static uint64_t mix(uint64_t x)
@@ -115,6 +116,20 @@ static int stored_body(idx_db *db, unsigned docid, json_t **json, const char **b
     return IDX_OK;
 }
 
+/* A new cluster's key: the founding article's id (clipped) and a hash of
+ * that id with its body's signature.  An id given to an unrelated story
+ * later (an upsert, a page re-fetched, an id reused after idx rm) founds
+ * another cluster, so the first one's reprints keep theirs. */
+static void new_key(const char *id, size_t idn, const idx_sig *s, idx_buf *key)
+{
+    char v[IDX_SIG_BYTES], hex[24];
+    idx_sig_encode(s, v);
+    uint64_t h = idx_hash(idx_hash(IDX_HASH_SEED, id, idn), v, sizeof v);
+    snprintf(hex, sizeof hex, "#%016llx", (unsigned long long)h);
+    idx_buf_append(key, id, idx_utf8_clip(id, idn, IDX_CLUSTER_KEY_ID));
+    idx_buf_append(key, hex, strlen(hex));
+}
+
 int idx_cluster_assign(idx_db *db, const char *id, size_t idn, const char *body, size_t bodyn,
                        const idx_sig *s, idx_buf *key, idx_err *err)
 {
@@ -164,7 +179,7 @@ int idx_cluster_assign(idx_db *db, const char *id, size_t idn, const char *body,
         }
     }
     if (!rc && best >= 0) idx_buf_append(key, c[best].key, c[best].keylen);
-    else if (!rc) idx_buf_append(key, id, idn);
+    else if (!rc) new_key(id, idn, s, key);
     free(r);
     idx_near_cands_free(c, nc);
     if (rc) return rc;

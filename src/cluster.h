@@ -15,9 +15,13 @@
  * compared exactly (idx_text_same_story of the stored bodies: similarity at
  * least IDX_NEARDUP_THRESHOLD, or a copy cut short) - the same line as
  * "reprint" in related articles - and the most similar such one gives its
- * cluster.  Otherwise the article starts a
- * cluster keyed by its own id (so a cluster's key is its first-seen
- * member's id, even after that member is deleted or changed).
+ * cluster.  Otherwise the article starts a cluster keyed "ID#HASH": its own
+ * id (clipped to IDX_CLUSTER_KEY_ID bytes) and a hash of the id with the
+ * signature.  A key stays with its cluster after the founding member is
+ * deleted or changed, and never names another: the same id given later to
+ * an unrelated story starts a new cluster (with an id alone as the key, the
+ * old cluster's reprints would have been folded into the unrelated story).
+ * Databases built before keep their id-only keys; they cluster alike.
  * Stored: the key in IDX_SLOT_CLUSTER (Xapian's collapse key for searches)
  * and as the filter term XD<key> (a cluster's members).
  */
@@ -39,6 +43,7 @@
 #define IDX_CLUSTER_PREFILTER 0.3
 #define IDX_CLUSTER_VERIFY 8       /* candidates compared exactly, at most */
 #define IDX_CLUSTER_CANDIDATES 512 /* candidates looked at, at most */
+#define IDX_CLUSTER_KEY_ID 160     /* bytes of the founding id in a key, at most */
 
 typedef struct idx_sig {
     uint32_t bin[IDX_SIG_BINS]; /* UINT32_MAX: no shingle fell in the bin */

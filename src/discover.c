@@ -122,7 +122,7 @@ int idx_suggest_json(idx_db *db, const idx_schema *sc, const char *q, size_t qle
         if ((rc = idx_xq_combine(IDX_XQ_AND, pair, 2, &both, err))) goto done;
         final = both;
     }
-    idx_search_opts so = {0, limit * 3, IDX_SORT_RELEVANCE, IDX_SLOT_DATE, 0, NULL, 0, 0, 0, 0, 0};
+    idx_search_opts so = {.limit = limit * 3, .sort = IDX_SORT_RELEVANCE, .sort_slot = IDX_SLOT_DATE};
     if ((rc = idx_db_search(db, final, &so, &res, err))) goto done;
 
     if (!(list = json_array())) goto nomem;
@@ -214,8 +214,9 @@ int idx_related_json(idx_db *db, const idx_schema *sc, const char *id, size_t id
         if ((rc = idx_xq_combine(IDX_XQ_AND_NOT, pair, 2, &q, err))) goto done;
         /* room for the near-duplicates left out; one article per cluster of
          * reprints (cluster.h) */
-        idx_search_opts so = {0,   limit * 3 + 5, IDX_SORT_RELEVANCE, IDX_SLOT_DATE, 0, NULL, 0, 0,
-                              0,   1,             IDX_SLOT_CLUSTER};
+        idx_search_opts so = {.limit = limit * 3 + 5, .sort = IDX_SORT_RELEVANCE,
+                              .sort_slot = IDX_SLOT_DATE, .collapse = 1,
+                              .key_slot = IDX_SLOT_CLUSTER};
         if ((rc = idx_db_search(db, q, &so, &res, err))) goto done;
     }
     idx_buf b;

@@ -1,6 +1,7 @@
 /* search.c - see search.h. */
 #include "search.h"
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <math.h>
@@ -96,61 +97,114 @@ fail:
     return rc;
 }
 
-/* Near-duplicates of a hit (h->key: its cluster).  Collapsed: the other
- * matches of q in its cluster, as "duplicates" (their count) and
- * "duplicate_ids" (the best IDX_SEARCH_DUP_IDS); shown in full (all_copies):
- * "cluster", so a reader can see which hits are copies of each other.
- * Nothing for an article alone in its cluster. */
-static int dup_json(idx_db *db, const idx_xq *q, const idx_search_req *req, const idx_hit *h,
-                    json_t *hit, idx_err *err)
+/* The id of document docid (stored data's "id"), appended to ids. */
+static int append_id(idx_db *db, unsigned docid, json_t *ids, idx_err *err)
 {
-    if (!h->key || !h->key_len) return IDX_OK;
+    idx_hit h = {.docid = docid};
+    int rc = idx_db_doc_data(db, docid, &h.data, &h.data_len, err);
+    json_t *doc = NULL;
+    if (!rc) rc = idx_search_hit_doc(&h, &doc, err);
+    free(h.data);
+    if (rc) return rc;
+    json_t *id = json_object_get(doc, "id");
+    if (json_is_string(id) && json_array_append(ids, id)) rc = IDX_ENOMEM;
+    json_decref(doc);
+    return rc ? idx_err_set(err, IDX_ENOMEM, "[search] out of memory") : IDX_OK;
+}
+
+/* Near-duplicates of the hits shown (objs[i] renders hits[i]; a hit's key
+ * is its cluster).  Collapsed: the other matches of q in its cluster, as
+ * "duplicates" (their count) and "duplicate_ids" (the best
+ * IDX_SEARCH_DUP_IDS), all found by one search, q filtered to the clusters
+ * of the page (a search per hit cost a query setup each: 100 hits of a long
+ * OR query took seconds); shown in full (all_copies): "cluster", so a reader
+ * can see which hits are copies of each other.  Nothing for an article alone
+ * in its cluster.  The search is not begun after start_by (its setup costs
+ * about what the page's match did, and cannot be stopped), and stops at
+ * deadline; what is left out marks the answer timed_out. */
+static int dups_json(idx_db *db, const idx_xq *q, const idx_search_req *req, const idx_hit *hits,
+                     json_t *const *objs, size_t n, double start_by, double deadline,
+                     int *timed_out, idx_err *err)
+{
     idx_buf term;
     idx_buf_init(&term);
-    uint64_t members = 0;
-    idx_xq *t = NULL, *sub = NULL;
+    idx_xq **terms = calloc(n ? n : 1, sizeof *terms), *any = NULL, *sub = NULL;
+    uint64_t *count = calloc(n ? n : 1, sizeof *count);
+    json_t **ids = calloc(n ? n : 1, sizeof *ids);
+    unsigned char *asked = calloc(n ? n : 1, 1);
     idx_results *res = NULL;
-    int rc = idx_filter_term(IDX_PREFIX_CLUSTER, h->key, h->key_len, &term, err);
-    if (!rc) rc = idx_db_term_freq(db, term.data, term.len, &members, err);
-    if (rc || members < 2) goto done;
-    if (req->all_copies) {
-        if (json_object_set_new(hit, "cluster", json_stringn(h->key, h->key_len))) goto oom;
-        goto done;
-    }
-    if ((rc = idx_xq_term(term.data, term.len, &t, err))) goto done;
-    idx_xq *pair[2] = {(idx_xq *)q, t};
-    if ((rc = idx_xq_combine(IDX_XQ_FILTER, pair, 2, &sub, err))) goto done;
-    idx_search_opts so = {0, IDX_SEARCH_DUP_IDS + 1, req->sort, IDX_SLOT_DATE, (unsigned)-1,
-                          NULL, 0, 0, 0, 0, 0};
-    if ((rc = idx_db_search(db, sub, &so, &res, err))) goto done;
-    json_t *ids = json_array();
-    if (!ids) goto oom;
-    for (size_t i = 0; i < res->nhits; i++) {
-        if (res->hits[i].docid == h->docid || json_array_size(ids) >= IDX_SEARCH_DUP_IDS) continue;
-        json_t *doc;
-        if ((rc = idx_search_hit_doc(&res->hits[i], &doc, err))) {
-            json_decref(ids);
+    size_t nt = 0;
+    uint64_t members = 0, limit = 0;
+    int rc = IDX_OK;
+    if (!terms || !count || !ids || !asked) goto oom;
+    for (size_t i = 0; i < n; i++) {
+        if (!hits[i].key || !hits[i].key_len) continue;
+        idx_buf_reset(&term);
+        if ((rc = idx_filter_term(IDX_PREFIX_CLUSTER, hits[i].key, hits[i].key_len, &term, err)) ||
+            (rc = idx_db_term_freq(db, term.data, term.len, &members, err)))
             goto done;
+        if (members < 2) continue;
+        if (req->all_copies) {
+            if (json_object_set_new(objs[i], "cluster", json_stringn(hits[i].key, hits[i].key_len)))
+                goto oom;
+            continue;
         }
-        json_t *id = json_object_get(doc, "id");
-        if (json_is_string(id)) json_array_append(ids, id);
-        json_decref(doc);
+        if ((rc = idx_xq_term(term.data, term.len, &terms[nt], err))) goto done;
+        nt++;
+        asked[i] = 1;
+        limit += members; /* every match in these clusters fits the page */
     }
-    uint64_t dups = res->estimated > 0 ? res->estimated - 1 : 0;
-    if (dups == 0) {
-        json_decref(ids);
+    if (!nt) goto done;
+    if (start_by > 0 && idx_db_clock() >= start_by) {
+        *timed_out = 1;
         goto done;
     }
-    if (json_object_set_new(hit, "duplicates", json_integer((json_int_t)dups)) ||
-        json_object_set_new(hit, "duplicate_ids", ids))
-        goto oom;
+    if ((rc = idx_xq_combine(IDX_XQ_OR, terms, nt, &any, err))) goto done;
+    idx_xq *pair[2] = {(idx_xq *)q, any};
+    if ((rc = idx_xq_combine(IDX_XQ_FILTER, pair, 2, &sub, err))) goto done;
+    idx_search_opts so = {.limit = limit < UINT_MAX ? (unsigned)limit : UINT_MAX,
+                          .sort = req->sort, .sort_slot = IDX_SLOT_DATE,
+                          .check_at_least = (unsigned)-1, .with_key = 1, .no_data = 1,
+                          .key_slot = IDX_SLOT_CLUSTER, .deadline = deadline,
+                          .deadline_hard = deadline};
+    if ((rc = idx_db_search(db, sub, &so, &res, err))) goto done;
+    if (res->timed_out) *timed_out = 1;
+    /* the matches in rank order: each counts for the hit of its cluster */
+    for (size_t r = 0; r < res->nhits; r++) {
+        const idx_hit *m = &res->hits[r];
+        size_t i = 0;
+        while (i < n && !(asked[i] && hits[i].key_len == m->key_len &&
+                          memcmp(hits[i].key, m->key, m->key_len) == 0))
+            i++;
+        if (i == n) continue;
+        count[i]++;
+        if (m->docid == hits[i].docid) continue;
+        if (!ids[i] && !(ids[i] = json_array())) goto oom;
+        if (json_array_size(ids[i]) < IDX_SEARCH_DUP_IDS &&
+            (rc = append_id(db, m->docid, ids[i], err)))
+            goto done;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (count[i] < 2 || !ids[i]) continue;
+        json_t *list = ids[i];
+        ids[i] = NULL; /* json_object_set_new takes it, set or not */
+        int bad = json_object_set_new(objs[i], "duplicates", json_integer((json_int_t)(count[i] - 1)));
+        bad |= json_object_set_new(objs[i], "duplicate_ids", list);
+        if (bad) goto oom;
+    }
     goto done;
 oom:
     rc = idx_err_set(err, IDX_ENOMEM, "[search] out of memory");
 done:
+    for (size_t i = 0; ids && i < n; i++) json_decref(ids[i]);
+    for (size_t i = 0; i < nt; i++) idx_xq_free(terms[i]);
+    free(terms);
+    free(count);
+    free(ids);
+    free(asked);
     idx_results_free(res);
+    idx_xq_free(any);
     idx_xq_free(sub);
-    idx_xq_free(t);
     idx_buf_fini(&term);
     return rc;
 }
@@ -241,6 +295,18 @@ int idx_search_json(idx_db *db, const idx_schema *sc, const idx_search_req *req,
 {
     double t0 = now_ms();
     *out = NULL;
+    /* the budget: matching stops at half of it once a page is matched, at
+     * three quarters regardless; reading and highlighting the hits get the
+     * rest, and the near-duplicates of those shown when three quarters are
+     * not spent yet.  What is not ready at the end is left out (and the
+     * answer marked timed_out). */
+    double start = idx_db_clock(), deadline = 0, match_deadline = 0, match_hard = 0;
+    if (req->budget_ms > 0) {
+        deadline = start + req->budget_ms / 1e3;
+        match_deadline = start + 0.5 * req->budget_ms / 1e3;
+        match_hard = start + 0.75 * req->budget_ms / 1e3;
+    }
+    int timed_out = 0;
     idx_parsed_query pq;
     idx_xq *xq = NULL, *fq = NULL, *rq = NULL, *bq = NULL;
     double now = (double)time(NULL), rweight = 0;
@@ -272,19 +338,26 @@ int idx_search_json(idx_db *db, const idx_schema *sc, const idx_search_req *req,
     size_t nslots = 0;
     for (int f = 0; f < IDX_FACET_COUNT; f++)
         if (req->facets & (1u << f)) slots[nslots++] = facet_defs[f].slot;
-    idx_search_opts so = {req->offset, req->limit, req->sort, IDX_SLOT_DATE,
-                          req->exact_total ? (unsigned)-1 : IDX_SEARCH_EXACT_UPTO, slots, nslots,
-                          IDX_FACET_TOP, 1, !req->all_copies, IDX_SLOT_CLUSTER};
+    idx_search_opts so = {.offset = req->offset, .limit = req->limit, .sort = req->sort,
+                          .sort_slot = IDX_SLOT_DATE,
+                          .check_at_least = req->exact_total ? (unsigned)-1 : IDX_SEARCH_EXACT_UPTO,
+                          .facet_slots = slots, .nfacets = nslots, .facet_limit = IDX_FACET_TOP,
+                          .with_key = 1, .collapse = !req->all_copies,
+                          .key_slot = IDX_SLOT_CLUSTER, .deadline = match_deadline,
+                          .deadline_hard = match_hard};
     if ((rc = idx_db_search(db, fq, &so, &res, err))) goto done;
+    timed_out = res->timed_out;
     hits = json_array();
     if (!hits) goto oom;
     for (size_t i = 0; i < res->nhits; i++) {
         json_t *hit = NULL;
-        if ((rc = hit_json(&pq, req, &res->hits[i], &hit, err))) goto done;
-        if ((rc = dup_json(db, fq, req, &res->hits[i], hit, err))) {
-            json_decref(hit);
-            goto done;
+        if (i > 0 && deadline > 0 && idx_db_clock() >= deadline) {
+            /* out of time: the rest of the page is left out (the first hit
+             * matched is always shown: one snippet costs little) */
+            timed_out = 1;
+            break;
         }
+        if ((rc = hit_json(&pq, req, &res->hits[i], &hit, err))) goto done;
         if (req->explain && rweight > 0) { /* score = relevance + recency */
             json_t *d = json_object_get(hit, "date");
             idx_date dt;
@@ -300,6 +373,14 @@ int idx_search_json(idx_db *db, const idx_schema *sc, const idx_search_req *req,
         }
         if (json_array_append_new(hits, hit)) goto oom;
     }
+    /* then the near-duplicates of the hits shown, with the time left */
+    size_t shown = json_array_size(hits);
+    json_t **objs = malloc((shown ? shown : 1) * sizeof *objs);
+    if (!objs) goto oom;
+    for (size_t i = 0; i < shown; i++) objs[i] = json_array_get(hits, i);
+    rc = dups_json(db, fq, req, res->hits, objs, shown, match_hard, deadline, &timed_out, err);
+    free(objs);
+    if (rc) goto done;
     obj = json_object();
     json_t *q = obj ? json_stringn(req->q, req->qlen) : NULL;
     if (!obj || !q || json_object_set_new(obj, "query", q) ||
@@ -313,6 +394,7 @@ int idx_search_json(idx_db *db, const idx_schema *sc, const idx_search_req *req,
     hits = NULL;
     if (nslots && json_object_set_new(obj, "facets", facets_json(res, slots))) goto oom;
     if (pq.warning[0] && json_object_set_new(obj, "warning", json_string(pq.warning))) goto oom;
+    if (timed_out && json_object_set_new(obj, "timed_out", json_true())) goto oom;
     if (idx_db_nmissing(db) > 0) { /* an archive searched without some of its shards */
         json_t *miss = json_array();
         for (size_t i = 0; miss && i < idx_db_nmissing(db); i++)

@@ -17,13 +17,19 @@
  *                                      cluster, when it has other members)
  *            "facets":{"year":{"2022":12,...},...}   (when asked)
  *            "warning":"..."                          (bad syntax, read as words)
+ *            "timed_out":true     (the budget ran out: hits, total and facets are of what
+ *                                  was matched by then, total_exact false unless the
+ *                                  match had finished; hits not read and highlighted
+ *                                  in time, or their duplicates, are left out)
  *            "partial":true, "missing_shards":["NAME: why"]  (an archive with
  *                                      shards that could not be reached: the
  *                                      hits come from the others)
  *            "explain":{"tree":...,"xapian":"..."}}   (when asked)
  * total is exact whenever at most IDX_SEARCH_EXACT_UPTO documents match (or
- * exact_total is set); otherwise it is Xapian's estimate and total_exact is
- * false.  rank is 1-based over the whole result list.
+ * exact_total is set) and the budget did not run out; otherwise it is an
+ * estimate and total_exact is false.  With near-duplicates collapsed, total
+ * counts clusters (an article in none counts as one), exactly under the same
+ * rule.  rank is 1-based over the whole result list.
  *
  * Near-duplicates (cluster.h): by default each cluster of reprints shows as
  * its best-ranked matching member (Xapian's collapse on IDX_SLOT_CLUSTER),
@@ -63,6 +69,8 @@ typedef struct idx_search_req {
     double recency_days;   /* > 0: add a freshness boost with this half-life */
     double recency_weight; /* its largest addition to a score (<= 0: default) */
     int all_copies;        /* show near-duplicates (dedup=0) instead of collapsing them */
+    double budget_ms;      /* > 0: the longest the search may take; past it the answer
+                              holds what was matched by then, marked "timed_out" */
 } idx_search_req;
 
 /* Freshness blend: a hit dated now gains IDX_RECENCY_WEIGHT_DEFAULT, one

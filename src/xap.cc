@@ -7,6 +7,9 @@
 // once more on DatabaseModifiedError (a writer committed twice meanwhile).
 #include "xap.h"
 #include "archive.h"
+extern "C" {
+#include "buf.h" /* idx_hash */
+}
 
 #include <sys/stat.h>
 #include <time.h>
@@ -46,7 +49,36 @@ struct idx_db {
     struct timespec stub_mtime{};          // readers: to see a stub rewritten by idx add
     double last_rebuild = 0;               // readers: last attempt to open missing shards
     double retry_every = 1;                // readers: seconds between such attempts (backs off)
+    // readers: the directories (and an archive's stub) as opened, to see one
+    // replaced by another (a build moved into place) although its revision matches
+    std::string path;
+    std::vector<std::pair<std::string, std::pair<dev_t, ino_t>>> ident;
 };
+
+/* Remember path's inode among the things db was opened from. */
+static void note_ident(idx_db *db, const std::string &path)
+{
+    struct stat st;
+    if (stat(path.c_str(), &st) == 0)
+        db->ident.push_back({path, {st.st_dev, st.st_ino}});
+}
+
+/* Is any of them gone or another inode now?  Then *why says which. */
+static bool ident_changed(const idx_db *db, std::string *why)
+{
+    for (const auto &e : db->ident) {
+        struct stat st;
+        if (stat(e.first.c_str(), &st) != 0) {
+            *why = e.first + " is gone";
+            return true;
+        }
+        if (st.st_dev != e.second.first || st.st_ino != e.second.second) {
+            *why = e.first + " was replaced";
+            return true;
+        }
+    }
+    return false;
+}
 
 static unsigned remote_timeout_ms = 5000;
 
@@ -161,8 +193,11 @@ static void open_archive_reader(idx_db *db)
     std::unique_ptr<Xapian::Database> all(new Xapian::Database());
     std::vector<shard_h> shards;
     std::vector<std::string> missing;
+    db->ident.clear();
+    note_ident(db, stub);
     for (size_t i = 0; i < a.nshards; i++) {
         const idx_shard &s = a.shards[i];
+        if (s.kind == IDX_SHARD_LOCAL) note_ident(db, s.path);
         try {
             Xapian::Database part =
                 s.kind == IDX_SHARD_LOCAL
@@ -269,6 +304,8 @@ static int open_any(const char *path, int mode, unsigned job, unsigned jobs, idx
             db->wr = new Xapian::WritableDatabase(path, Xapian::DB_CREATE_OR_OPEN);
             db->rd = db->wr;
         } else {
+            db->path = path;
+            note_ident(db, db->path);
             db->rd = new Xapian::Database(path);
         }
     } catch (...) {
@@ -318,6 +355,20 @@ extern "C" int idx_db_reopen(idx_db *db, idx_err *err)
                 open_archive_reader(db);
                 return IDX_OK;
             }
+        }
+        std::string why;
+        if (!db->wr && !db->writer && ident_changed(db, &why)) {
+            /* moved into place or removed: reopen whole, never half */
+            if (is_archive(db)) {
+                open_archive_reader(db);
+            } else {
+                db->ident.clear();
+                note_ident(db, db->path);
+                std::unique_ptr<Xapian::Database> fresh(new Xapian::Database(db->path));
+                delete db->rd;
+                db->rd = fresh.release();
+            }
+            return IDX_OK;
         }
         db->rd->reopen();
         return IDX_OK;
@@ -757,6 +808,8 @@ extern "C" int idx_db_get_stats(idx_db *db, idx_db_stats *st, idx_err *err)
         }
         st->last_docid = db->rd->get_lastdocid();
         st->has_positions = db->rd->has_positions() ? 1 : 0;
+        std::string uuid = db->rd->get_uuid();
+        st->identity = idx_hash(IDX_HASH_SEED, uuid.data(), uuid.size());
     });
 }
 
@@ -1049,22 +1102,183 @@ extern "C" void idx_results_free(idx_results *r)
     std::free(r);
 }
 
+extern "C" double idx_db_clock(void) { return mono_now(); }
+
+namespace {
+
+/* Thrown by MatchedSpy when the deadline has passed: it ends get_mset. */
+struct deadline_passed {};
+
+/* Sees every document the matcher accepts (before collapsing, after every
+ * positional check) and keeps what a search needs beyond Xapian's MSet:
+ * the number of distinct collapse keys among them (Xapian's collapsed
+ * counts are estimates even when every match was seen), and, when a
+ * deadline is set, enough of each one (id, weight, sort value, key) to rank
+ * what was matched if the deadline stops the match. */
+class MatchedSpy : public Xapian::MatchSpy {
+  public:
+    struct item {
+        Xapian::docid did;
+        double wt;
+        std::string sortv, key;
+    };
+    MatchedSpy(const idx_search_opts *o)
+        : opts(o), hard(o->deadline_hard > o->deadline ? o->deadline_hard : o->deadline)
+    {
+    }
+    void operator()(const Xapian::Document &doc, double wt) override
+    {
+        ++seen;
+        Xapian::docid did = doc.get_docid();
+        std::string key;
+        if (opts->collapse) {
+            key = doc.get_value(opts->key_slot);
+            if (key.empty()) ++unkeyed;
+            else hashes.push_back(idx_hash(IDX_HASH_SEED, key.data(), key.size()));
+        }
+        if (opts->deadline <= 0) return;
+        if (items.size() < MAX_ITEMS) {
+            item it{did, wt, std::string(), std::move(key)};
+            if (opts->sort != IDX_SORT_RELEVANCE) it.sortv = doc.get_value(opts->sort_slot);
+            items.push_back(std::move(it));
+        }
+        if (did > last_did) last_did = did;
+        double now = mono_now();
+        if (now >= opts->deadline &&
+            (seen >= (Xapian::doccount)opts->offset + opts->limit || now >= hard))
+            throw deadline_passed();
+    }
+    /* Clusters among the documents seen (one each without a key). */
+    Xapian::doccount distinct()
+    {
+        std::sort(hashes.begin(), hashes.end());
+        size_t n = std::unique(hashes.begin(), hashes.end()) - hashes.begin();
+        hashes.resize(n);
+        return unkeyed + (Xapian::doccount)n;
+    }
+    static const size_t MAX_ITEMS = 1 << 17; // what a stopped match ranks, at most
+    const idx_search_opts *opts;
+    double hard;
+    Xapian::docid last_did = 0; // the matcher goes in docid order: how far it got
+    Xapian::doccount seen = 0, unkeyed = 0;
+    std::vector<uint64_t> hashes;
+    std::vector<item> items;
+};
+
+} // namespace
+
+static void clear_hits(idx_results *res)
+{
+    for (size_t i = 0; i < res->nhits; i++) {
+        std::free(res->hits[i].data);
+        std::free(res->hits[i].key);
+    }
+    std::free(res->hits);
+    res->hits = NULL;
+    res->nhits = 0;
+}
+
+static void fill_facets(idx_results *res, const idx_search_opts *opts,
+                        std::vector<std::unique_ptr<Xapian::ValueCountMatchSpy>> &spies)
+{
+    if (!opts->nfacets) return;
+    res->facets = static_cast<idx_facet *>(std::calloc(opts->nfacets, sizeof(idx_facet)));
+    if (!res->facets) throw std::bad_alloc();
+    res->nfacets = opts->nfacets;
+    for (size_t f = 0; f < opts->nfacets; f++) {
+        idx_facet *fc = &res->facets[f];
+        fc->slot = opts->facet_slots[f];
+        unsigned limit = opts->facet_limit ? opts->facet_limit : 20;
+        fc->values = static_cast<idx_facet_value *>(std::calloc(limit, sizeof(idx_facet_value)));
+        if (!fc->values) throw std::bad_alloc();
+        for (Xapian::TermIterator t = spies[f]->top_values_begin(limit);
+             t != spies[f]->top_values_end(limit) && fc->nvalues < limit; ++t) {
+            std::string v = *t;
+            idx_facet_value *fv = &fc->values[fc->nvalues];
+            if (!(fv->value = dup_bytes(v))) throw std::bad_alloc();
+            fv->len = v.size();
+            fv->count = t.get_termfreq();
+            fc->nvalues++;
+        }
+    }
+}
+
+/* One hit of document did at rank (data, and key when asked). */
+static void put_hit(idx_results *res, const idx_search_opts *opts, const Xapian::Document &doc,
+                    Xapian::docid did, double wt, unsigned rank, unsigned collapsed)
+{
+    idx_hit *h = &res->hits[res->nhits];
+    if (!opts->no_data) {
+        std::string data = doc.get_data();
+        if (!(h->data = dup_bytes(data))) throw std::bad_alloc();
+        h->data_len = data.size();
+    }
+    h->docid = did;
+    h->score = wt;
+    h->rank = rank;
+    res->nhits++;
+    if (opts->with_key) {
+        std::string k = doc.get_value(opts->key_slot);
+        if (!(h->key = dup_bytes(k))) throw std::bad_alloc();
+        h->key_len = k.size();
+    }
+    if (opts->collapse) h->collapsed = collapsed;
+}
+
+/* The deadline stopped the match: rank what the spy saw as Xapian would have
+ * (sort value, then weight, then document id), keep the best per key when
+ * collapsing, and return the page asked for. */
+static void partial_hits(idx_db *db, idx_results *res, const idx_search_opts *opts,
+                         MatchedSpy &spy)
+{
+    std::vector<MatchedSpy::item> &v = spy.items;
+    int sort = opts->sort;
+    std::stable_sort(v.begin(), v.end(), [sort](const MatchedSpy::item &a,
+                                                const MatchedSpy::item &b) {
+        if (sort != IDX_SORT_RELEVANCE && a.sortv != b.sortv)
+            return sort == IDX_SORT_DATE_DESC ? a.sortv > b.sortv : a.sortv < b.sortv;
+        if (a.wt != b.wt) return a.wt > b.wt;
+        return a.did < b.did;
+    });
+    std::vector<size_t> shown; // indexes into v, one per cluster, in order
+    std::map<std::string, size_t> at; // key -> its position in shown
+    std::vector<unsigned> collapsed;
+    for (size_t i = 0; i < v.size(); i++) {
+        if (opts->collapse && !v[i].key.empty()) {
+            auto it = at.find(v[i].key);
+            if (it != at.end()) {
+                collapsed[it->second]++;
+                continue;
+            }
+            at[v[i].key] = shown.size();
+        }
+        shown.push_back(i);
+        collapsed.push_back(0);
+    }
+    size_t first = opts->offset, last = std::min(shown.size(), (size_t)opts->offset + opts->limit);
+    if (first >= last) return;
+    res->hits = static_cast<idx_hit *>(std::calloc(last - first, sizeof(idx_hit)));
+    if (!res->hits) throw std::bad_alloc();
+    for (size_t r = first; r < last; r++) {
+        const MatchedSpy::item &it = v[shown[r]];
+        put_hit(res, opts, db->rd->get_document(it.did), it.did, it.wt, (unsigned)r,
+                collapsed[r]);
+    }
+}
+
 extern "C" int idx_db_search(idx_db *db, const idx_xq *q, const idx_search_opts *opts,
                              idx_results **out, idx_err *err)
 {
     *out = NULL;
     idx_results *res = static_cast<idx_results *>(std::calloc(1, sizeof *res));
     if (!res) return oom(err, "search");
+    /* xapian-tcpsrv cannot run a spy of ours: Xapian's counts, its time limit */
+    bool remote = is_archive(db) && idx_db_has_remote(db);
     int rc = with_retry(db, err, "search", [&] {
         // a retry starts from scratch
-        for (size_t i = 0; i < res->nhits; i++) {
-            std::free(res->hits[i].data);
-            std::free(res->hits[i].key);
-        }
-        std::free(res->hits);
-        res->hits = NULL;
-        res->nhits = 0;
+        clear_hits(res);
         free_facets(res);
+        res->timed_out = 0;
 
         Xapian::Enquire enq(*db->rd);
         enq.set_query(q->q);
@@ -1073,60 +1287,65 @@ extern "C" int idx_db_search(idx_db *db, const idx_xq *q, const idx_search_opts 
             spies.emplace_back(new Xapian::ValueCountMatchSpy(opts->facet_slots[f]));
             enq.add_matchspy(spies.back().get());
         }
-        unsigned check = opts->check_at_least;
+        MatchedSpy spy(opts);
+        bool own = !remote && (opts->collapse || opts->deadline > 0);
+        if (own) enq.add_matchspy(&spy); // last: the facets have counted a document it stops at
+        if (remote && opts->deadline > 0)
+            enq.set_time_limit(std::max(0.001, opts->deadline - mono_now()));
+        Xapian::doccount check = opts->check_at_least;
         if (opts->nfacets) check = db->rd->get_doccount(); /* counts over every match */
+        if (check < opts->offset + opts->limit) check = opts->offset + opts->limit;
         if (opts->sort == IDX_SORT_DATE_ASC)
             enq.set_sort_by_value_then_relevance(opts->sort_slot, false);
         else if (opts->sort == IDX_SORT_DATE_DESC)
             enq.set_sort_by_value_then_relevance(opts->sort_slot, true);
         if (opts->collapse) enq.set_collapse_key(opts->key_slot);
-        Xapian::MSet m = enq.get_mset(opts->offset, opts->limit, check);
+        Xapian::MSet m;
+        try {
+            m = enq.get_mset(opts->offset, opts->limit, check);
+        } catch (const deadline_passed &) {
+            /* what was matched: its clusters are a lower bound; the
+             * matcher walks documents in id order, so the part of the id
+             * range it covered scales that up to an estimate */
+            res->timed_out = 1;
+            fill_facets(res, opts, spies);
+            partial_hits(db, res, opts, spy);
+            res->lower = opts->collapse ? spy.distinct() : spy.seen;
+            res->upper = std::max<uint64_t>(res->lower, db->rd->get_doccount());
+            double covered = spy.last_did ? (double)spy.last_did / db->rd->get_lastdocid() : 1;
+            res->estimated = (uint64_t)std::llround(res->lower / std::max(covered, 1e-3));
+            res->estimated = std::max(res->lower, std::min(res->estimated, res->upper));
+            res->exact = 0;
+            return;
+        }
         res->estimated = m.get_matches_estimated();
         res->lower = m.get_matches_lower_bound();
         res->upper = m.get_matches_upper_bound();
-        res->exact = res->lower == res->upper;
-        if (opts->nfacets) {
-            res->facets = static_cast<idx_facet *>(std::calloc(opts->nfacets, sizeof(idx_facet)));
-            if (!res->facets) throw std::bad_alloc();
-            res->nfacets = opts->nfacets;
-            for (size_t f = 0; f < opts->nfacets; f++) {
-                idx_facet *fc = &res->facets[f];
-                fc->slot = opts->facet_slots[f];
-                unsigned limit = opts->facet_limit ? opts->facet_limit : 20;
-                fc->values = static_cast<idx_facet_value *>(
-                    std::calloc(limit, sizeof(idx_facet_value)));
-                if (!fc->values) throw std::bad_alloc();
-                for (Xapian::TermIterator t = spies[f]->top_values_begin(limit);
-                     t != spies[f]->top_values_end(limit) && fc->nvalues < limit; ++t) {
-                    std::string v = *t;
-                    idx_facet_value *fv = &fc->values[fc->nvalues];
-                    if (!(fv->value = dup_bytes(v))) throw std::bad_alloc();
-                    fv->len = v.size();
-                    fv->count = t.get_termfreq();
-                    fc->nvalues++;
-                }
+        if (own && opts->collapse) {
+            /* every match was seen when fewer than check were: then the
+             * clusters among them are the exact total.  Otherwise scale
+             * Xapian's uncollapsed estimate by the share of distinct
+             * clusters seen, within what is known. */
+            Xapian::doccount distinct = spy.distinct();
+            if (spy.seen < check) {
+                res->estimated = res->lower = res->upper = distinct;
+            } else {
+                double rate = (double)distinct / spy.seen;
+                res->lower = std::max<uint64_t>(res->lower, distinct);
+                res->upper = std::max<uint64_t>(res->lower,
+                                                m.get_uncollapsed_matches_upper_bound());
+                res->estimated = (uint64_t)std::llround(m.get_uncollapsed_matches_estimated() * rate);
+                res->estimated = std::max(res->lower, std::min(res->estimated, res->upper));
             }
         }
+        res->exact = res->lower == res->upper;
+        fill_facets(res, opts, spies);
         if (m.size() == 0) return;
         res->hits = static_cast<idx_hit *>(std::calloc(m.size(), sizeof(idx_hit)));
         if (!res->hits) throw std::bad_alloc();
-        for (Xapian::MSetIterator it = m.begin(); it != m.end(); ++it) {
-            idx_hit *h = &res->hits[res->nhits];
-            std::string data = it.get_document().get_data();
-            h->data = dup_bytes(data);
-            if (!h->data) throw std::bad_alloc();
-            h->data_len = data.size();
-            h->docid = *it;
-            h->score = it.get_weight();
-            h->rank = it.get_rank();
-            res->nhits++;
-            if (opts->with_key) {
-                std::string k = it.get_document().get_value(opts->key_slot);
-                if (!(h->key = dup_bytes(k))) throw std::bad_alloc();
-                h->key_len = k.size();
-            }
-            if (opts->collapse) h->collapsed = it.get_collapse_count();
-        }
+        for (Xapian::MSetIterator it = m.begin(); it != m.end(); ++it)
+            put_hit(res, opts, it.get_document(), *it, it.get_weight(), it.get_rank(),
+                    opts->collapse ? it.get_collapse_count() : 0);
     });
     if (rc) {
         idx_results_free(res);

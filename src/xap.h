@@ -47,7 +47,10 @@ int idx_db_open(const char *path, int mode, idx_db **out, idx_err *err);
  * processes.  An article must then only go to a shard this job owns. */
 int idx_db_open_part(const char *path, unsigned job, unsigned jobs, idx_db **out, idx_err *err);
 void idx_db_close(idx_db *db); /* NULL ok; uncommitted changes are dropped */
-/* Move a reader to the latest committed revision. */
+/* Move a reader to the latest committed revision.  A database directory
+ * (or an archive's stub or a local shard) replaced since it was opened (a
+ * build moved into place: another inode) is opened afresh, whole; one that
+ * is gone gives IDX_ENODB. */
 int idx_db_reopen(idx_db *db, idx_err *err);
 
 /* Transactions (writers): begin, then commit or cancel.  A commit is atomic
@@ -105,6 +108,8 @@ typedef struct idx_db_stats {
     uint64_t revision;
     uint64_t last_docid;
     int has_positions;
+    uint64_t identity; /* a hash of the database's UUIDs: a database built elsewhere and
+                          moved into place has another, even at the same revision */
 } idx_db_stats;
 int idx_db_get_stats(idx_db *db, idx_db_stats *st, idx_err *err);
 /* "More like this": the query of the nterms content terms that best tell the
@@ -194,8 +199,15 @@ typedef struct idx_search_opts {
     size_t nfacets;              /* every match (then all are checked) */
     unsigned facet_limit;        /* most frequent values kept per slot */
     int with_key;                /* read each hit's value of key_slot (idx_hit.key) */
+    int no_data;                 /* hits without their stored data (idx_hit.data NULL) */
     int collapse;                /* keep only the best hit per non-empty key_slot value */
     unsigned key_slot;
+    double deadline;             /* idx_db_clock() time to stop matching at (0: none) once
+                                    a page (offset + limit) has been matched: the hits and
+                                    counts of what was matched by then come back, marked
+                                    timed_out (not on archives with remote shards, where
+                                    Xapian's own time limit is set instead) */
+    double deadline_hard;        /* and to stop at even without a page (0: deadline) */
 } idx_search_opts;
 
 typedef struct idx_hit {
@@ -222,14 +234,20 @@ typedef struct idx_facet {
 } idx_facet;
 
 typedef struct idx_results {
-    uint64_t estimated, lower, upper;
+    uint64_t estimated, lower, upper; /* with collapse: clusters (an article without a
+                                          key counts as one), exact when at most
+                                          check_at_least articles match */
     int exact;      /* lower == upper */
+    int timed_out;  /* the deadline stopped the match: hits and counts are of the
+                       documents matched until then (exact is 0) */
     size_t nhits;
     idx_hit *hits;
     size_t nfacets; /* as asked in idx_search_opts, same order */
     idx_facet *facets;
 } idx_results;
 
+/* Monotonic seconds, the clock of idx_search_opts.deadline. */
+double idx_db_clock(void);
 /* Run q; *out owned by the caller (idx_results_free). */
 int idx_db_search(idx_db *db, const idx_xq *q, const idx_search_opts *opts, idx_results **out,
                   idx_err *err);
