@@ -41,13 +41,13 @@ worst() { # URL PARAMS N
 }
 start_idxd "$tmp/a.out" "$DB" --threads "$THREADS" --budget 0
 printf '%-34s %10s %8s %6s %9s %5s\n' request took_ms total exact timed_out hits
-for p in "limit=10" "offset=9900&limit=100"; do
+for p in "limit=10" "offset=9900&limit=100" "limit=10&sort=date"; do
     printf '%-34s %10s %8s %6s %9s %5s\n' "unbounded $p" $(worst "$URL" "$p" 1)
 done
 kill "$IDXD_PID"; wait "$IDXD_PID" 2>/dev/null || true
 start_idxd "$tmp/b.out" "$DB" --threads "$THREADS" --budget "$BUDGET" --cache 0
 for i in 1 2 3; do
-    for p in "limit=10" "offset=9900&limit=100" "limit=100&snippet_len=1000&explain=1"; do
+    for p in "limit=10" "offset=9900&limit=100" "limit=100&snippet_len=1000&explain=1" "limit=10&sort=date"; do
         printf '%-34s %10s %8s %6s %9s %5s\n' "budget $BUDGET, $p" $(worst "$URL" "$p" "$i")
     done
 done

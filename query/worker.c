@@ -33,9 +33,12 @@
  * it in /metrics.  A connection with reply bytes still unsent is not late.
  *
  * Fairness: evhttp hands a worker each complete request (on_request); the
- * worker queues it and answers one at a time from a lowest-priority event, so
- * reading sockets always comes first and the queue sees every request that
- * is waiting.  The next one answered is that of the connection whose
+ * worker queues it and answers one at a time from an event re-armed as a
+ * zero timeout after each answer, at the sockets' own priority: every loop
+ * pass reads whatever the sockets have and then answers one request, so the
+ * queue sees every request that is waiting, and sockets that are always busy
+ * (clients trickling bytes) cannot keep the queue from being served (a lower
+ * priority would be skipped in every pass with a socket event).  The next one answered is that of the connection whose
  * requests have cost least lately (the seconds they took, halving every
  * COST_HALF_LIFE_S), ties in arrival order.  With --budget bounding every
  * search, a cheap request waits at most for the request being answered when
@@ -203,7 +206,7 @@ static struct bufferevent *new_bev(struct event_base *base, void *arg)
     long peak = atomic_load(&w->srv->conns_peak);
     while (open > peak && !atomic_compare_exchange_weak(&w->srv->conns_peak, &peak, open)) {
     }
-    if (open >= w->srv->cfg.max_conns) {
+    if (open >= w->srv->cfg.max_conns && !w->draining) { /* (the queue at a stop is taken whole) */
         sweep(w); /* closed ones may not be counted off yet */
         if (atomic_load(&w->srv->conns) >= w->srv->cfg.max_conns) set_accepting(w, 0);
     }
@@ -267,6 +270,17 @@ static void on_request(struct evhttp_request *req, void *arg)
         }
         w->pend = v;
         w->cappend = cap;
+    }
+    /* a connection not answered yet starts level with the cheapest request
+     * waiting (as a new task joins a fair scheduler at the least-served one's
+     * time), so a client that opens a connection per request cannot jump
+     * ahead of every keep-alive client */
+    if (c && c->cost_at == 0) {
+        double least = 0;
+        for (size_t i = 0; i < w->npend; i++)
+            if (i == 0 || w->pend[i].cost < least) least = w->pend[i].cost;
+        c->cost = least;
+        c->cost_at = now;
     }
     w->pend[w->npend++] = (idxd_pending){req, bev, c ? cost_now(c, now) : 0, now, w->seq++};
     next_turn(w);
@@ -497,7 +511,7 @@ int idxd_worker_start(idxd_worker *w)
     w->stop_ev = event_new(w->base, -1, 0, on_stop, w);
     w->run_ev = event_new(w->base, -1, 0, on_run, w);
     struct timeval every = {0, 200000};
-    if (!w->tick || !w->stop_ev || !w->run_ev || event_priority_set(w->run_ev, 2) < 0 ||
+    if (!w->tick || !w->stop_ev || !w->run_ev || event_priority_set(w->run_ev, 1) < 0 ||
         event_add(w->tick, &every) < 0) {
         fprintf(stderr, "idxd: out of memory\n");
         return -1;

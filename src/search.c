@@ -97,11 +97,13 @@ fail:
     return rc;
 }
 
-/* The id of document docid (stored data's "id"), appended to ids. */
+/* The id of document docid (stored data's "id"), appended to ids; nothing
+ * for a document deleted since it matched (a reopen between the two). */
 static int append_id(idx_db *db, unsigned docid, json_t *ids, idx_err *err)
 {
     idx_hit h = {.docid = docid};
     int rc = idx_db_doc_data(db, docid, &h.data, &h.data_len, err);
+    if (rc == IDX_ENOTFOUND) return IDX_OK;
     json_t *doc = NULL;
     if (!rc) rc = idx_search_hit_doc(&h, &doc, err);
     free(h.data);

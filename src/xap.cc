@@ -23,6 +23,7 @@ extern "C" {
 #include <memory>
 #include <new>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include <xapian.h>
@@ -362,11 +363,19 @@ extern "C" int idx_db_reopen(idx_db *db, idx_err *err)
             if (is_archive(db)) {
                 open_archive_reader(db);
             } else {
+                /* what the old handle was opened on stays noted until the
+                 * new one opens: a database gone now is noticed again next time */
+                auto old = db->ident;
                 db->ident.clear();
                 note_ident(db, db->path);
-                std::unique_ptr<Xapian::Database> fresh(new Xapian::Database(db->path));
-                delete db->rd;
-                db->rd = fresh.release();
+                try {
+                    std::unique_ptr<Xapian::Database> fresh(new Xapian::Database(db->path));
+                    delete db->rd;
+                    db->rd = fresh.release();
+                } catch (...) {
+                    db->ident.swap(old);
+                    throw;
+                }
             }
             return IDX_OK;
         }
@@ -1137,16 +1146,28 @@ class MatchedSpy : public Xapian::MatchSpy {
             else hashes.push_back(idx_hash(IDX_HASH_SEED, key.data(), key.size()));
         }
         if (opts->deadline <= 0) return;
+        /* the page is matched when offset + limit hits are: clusters when
+         * collapsing (counted until there are enough) */
+        Xapian::doccount page = (Xapian::doccount)opts->offset + opts->limit;
+        if (!opts->collapse || key.empty()) ++page_hits;
+        else if (page_keys.size() + page_hits < page)
+            page_keys.insert(idx_hash(IDX_HASH_SEED, key.data(), key.size()));
         if (items.size() < MAX_ITEMS) {
             item it{did, wt, std::string(), std::move(key)};
             if (opts->sort != IDX_SORT_RELEVANCE) it.sortv = doc.get_value(opts->sort_slot);
             items.push_back(std::move(it));
         }
         if (did > last_did) last_did = did;
+        if (should_stop()) throw deadline_passed();
+    }
+    /* Past the deadline with a page matched, or past the hard one? */
+    bool should_stop() const
+    {
+        if (opts->deadline <= 0) return false;
         double now = mono_now();
-        if (now >= opts->deadline &&
-            (seen >= (Xapian::doccount)opts->offset + opts->limit || now >= hard))
-            throw deadline_passed();
+        return now >= opts->deadline &&
+               (page_keys.size() + page_hits >= (Xapian::doccount)opts->offset + opts->limit ||
+                now >= hard);
     }
     /* Clusters among the documents seen (one each without a key). */
     Xapian::doccount distinct()
@@ -1163,6 +1184,60 @@ class MatchedSpy : public Xapian::MatchSpy {
     Xapian::doccount seen = 0, unkeyed = 0;
     std::vector<uint64_t> hashes;
     std::vector<item> items;
+    Xapian::doccount page_hits = 0;       // hits toward the page: unkeyed, or not collapsing
+    std::unordered_set<uint64_t> page_keys; // clusters toward the page (at most its size)
+};
+
+/* Matches every document, with no weight: ANDed (FILTER) to a query, it is
+ * asked about every candidate the query's postings produce, before the
+ * matcher decides whether the candidate can rank (only those that can reach
+ * a match spy), so it sees the clock even while a search under a date sort,
+ * or one pruned by weight, walks candidates no spy is shown.  Every 64 of
+ * them it asks the spy whether the deadline has passed and, if so, ends the
+ * match as the spy does.  Local databases only (xapian-tcpsrv cannot
+ * unserialise a posting source of ours). */
+class DeadlineSource : public Xapian::PostingSource {
+  public:
+    explicit DeadlineSource(const MatchedSpy *s) : spy(s) {}
+    Xapian::PostingSource *clone() const override { return new DeadlineSource(spy); }
+    void init(const Xapian::Database &db) override
+    {
+        did = 0;
+        last = db.get_lastdocid();
+        all = db.get_doccount();
+    }
+    Xapian::doccount get_termfreq_min() const override { return all; }
+    Xapian::doccount get_termfreq_est() const override { return all; }
+    Xapian::doccount get_termfreq_max() const override { return all; }
+    void next(double) override
+    {
+        ++did;
+        tick();
+    }
+    void skip_to(Xapian::docid d, double) override
+    {
+        if (d > did) did = d;
+        tick();
+    }
+    bool check(Xapian::docid d, double) override
+    {
+        did = d;
+        tick();
+        return true;
+    }
+    bool at_end() const override { return did > last; }
+    Xapian::docid get_docid() const override { return did; }
+    std::string get_description() const override { return "DeadlineSource()"; }
+
+  private:
+    void tick()
+    {
+        if ((++calls & 63) == 0 && spy->should_stop()) throw deadline_passed();
+    }
+    const MatchedSpy *spy;
+    Xapian::docid did = 0, last = 0;
+    Xapian::doccount all = 0;
+    unsigned calls = 0;
 };
 
 } // namespace
@@ -1281,13 +1356,17 @@ extern "C" int idx_db_search(idx_db *db, const idx_xq *q, const idx_search_opts 
         res->timed_out = 0;
 
         Xapian::Enquire enq(*db->rd);
-        enq.set_query(q->q);
+        MatchedSpy spy(opts);
+        if (!remote && opts->deadline > 0) /* the clock asked about every candidate */
+            enq.set_query(Xapian::Query(Xapian::Query::OP_FILTER, q->q,
+                                        Xapian::Query((new DeadlineSource(&spy))->release())));
+        else
+            enq.set_query(q->q);
         std::vector<std::unique_ptr<Xapian::ValueCountMatchSpy>> spies;
         for (size_t f = 0; f < opts->nfacets; f++) {
             spies.emplace_back(new Xapian::ValueCountMatchSpy(opts->facet_slots[f]));
             enq.add_matchspy(spies.back().get());
         }
-        MatchedSpy spy(opts);
         bool own = !remote && (opts->collapse || opts->deadline > 0);
         if (own) enq.add_matchspy(&spy); // last: the facets have counted a document it stops at
         if (remote && opts->deadline > 0)

@@ -149,23 +149,25 @@ search "$H" "$WORST" limit=100 exact_total=1 snippet_len=1000
 FULL_MS=$(jqb .took_ms)
 FULL_TOTAL=$(jqb .total)
 # the match can stop only between documents: the first comes after the
-# query's setup (its postings opened), the longest of three tries here
-SETUP_MS=0
+# query's setup (its postings opened); three tries (the machine is shared:
+# the least is what the setup costs, the most what it may cost now)
+SETUP_MIN=1e9 SETUP_MAX=0
 for i in 1 2 3; do
     search "$H" "$WORST" limit=1 dedup=0 snippet_len=1 "_=$i"
-    SETUP_MS=$(awk -v a="$SETUP_MS" -v b="$(jqb .took_ms)" 'BEGIN { print (b > a ? b : a) }')
+    read -r SETUP_MIN SETUP_MAX < <(awk -v a="$SETUP_MIN" -v b="$SETUP_MAX" -v t="$(jqb .took_ms)" \
+        'BEGIN { print (t < a ? t : a), (t > b ? t : b) }')
 done
 BUDGET=40
 start_server b "$DB" --threads 2 --budget $BUDGET || exit 1
 B=$URL
-awk -v t="$FULL_MS" -v b=$BUDGET -v s="$SETUP_MS" 'BEGIN { exit !(t > b + s + 10) }' &&
-    ok "the worst query takes ${FULL_MS} ms unbounded (> the budget $BUDGET + its setup $SETUP_MS ms)" ||
-    fail "worst query" "only $FULL_MS ms (setup $SETUP_MS ms): too cheap to test the budget"
+awk -v t="$FULL_MS" -v b=$BUDGET -v s="$SETUP_MIN" 'BEGIN { exit !(t > b + s + 10) }' &&
+    ok "the worst query takes ${FULL_MS} ms unbounded (> the budget $BUDGET + its setup $SETUP_MIN ms)" ||
+    fail "worst query" "only $FULL_MS ms (setup $SETUP_MIN ms): too cheap to test the budget"
 search "$B" "$WORST" limit=100 exact_total=1 snippet_len=1000
 expect_eq "with --budget $BUDGET: answered, marked timed_out" "$CODE $(jqb .timed_out)" "200 true"
 T_MS=$(jqb .took_ms)
-awk -v t="$T_MS" -v b=$BUDGET -v s="$SETUP_MS" 'BEGIN { exit !(t < b + s) }' &&
-    ok "  ... in $T_MS ms (budget $BUDGET ms, at most one setup, $SETUP_MS ms, over it)" ||
+awk -v t="$T_MS" -v b=$BUDGET -v s="$SETUP_MAX" 'BEGIN { exit !(t < b + s) }' &&
+    ok "  ... in $T_MS ms (budget $BUDGET ms, at most one setup, $SETUP_MAX ms, over it)" ||
     fail "budget" "took $T_MS ms"
 NH=$(jqb '.hits | length')
 [ "$NH" -ge 1 ] && [ "$(jqb .total)" -le "$NDOC" ] &&
@@ -189,8 +191,10 @@ wait "$HEAVY"
 forget "$HEAVY"
 P99=$(jq -r '.latency_ms.p99 // .p99_ms // empty' "$T/cheap.json")
 HREQ=$(jq -r '.requests' "$T/heavy.json")
-[ -n "$P99" ] && awk -v p="$P99" -v b=$BUDGET 'BEGIN { exit !(p < 2 * b) }' &&
-    ok "a cheap query's p99 while 4 clients loop on the worst one: $P99 ms (budget $BUDGET ms)" ||
+# a cheap request waits at most for the one being answered when it came (the
+# budget and at most a setup over it), and then its own turn
+[ -n "$P99" ] && awk -v p="$P99" -v b=$BUDGET -v s="$SETUP_MAX" 'BEGIN { exit !(p < 2 * (b + s)) }' &&
+    ok "a cheap query's p99 while 4 clients loop on the worst one: $P99 ms (< 2 x (budget $BUDGET + setup $SETUP_MAX) ms)" ||
     fail "starvation" "cheap p99 [$P99]; $(head -c 300 "$T/cheap.json")"
 [ "${HREQ:-0}" -gt 20 ] && ok "  ... and the expensive clients were answered too ($HREQ requests)" ||
     fail "heavy clients" "$(head -c 300 "$T/heavy.json")"
