@@ -326,16 +326,18 @@ int main(int argc, char **argv)
     }
     if (evthread_use_pthreads() != 0) {
         fprintf(stderr, "idxd: libevent has no thread support\n");
+        idx_synonyms_free(synonyms);
         return 3;
     }
     char bound[300] = "";
     srv.listen_fds = calloc((size_t)c->threads, sizeof *srv.listen_fds);
-    if (!srv.listen_fds) {
-        fprintf(stderr, "idxd: out of memory\n");
+    if (!srv.listen_fds ||
+        open_listeners(c->host, c->port, c->threads, srv.listen_fds, bound, sizeof bound) != 0) {
+        if (!srv.listen_fds) fprintf(stderr, "idxd: out of memory\n");
+        free(srv.listen_fds);
+        idx_synonyms_free(synonyms);
         return 3;
     }
-    if (open_listeners(c->host, c->port, c->threads, srv.listen_fds, bound, sizeof bound) != 0)
-        return 3;
     srv.started = idxd_wall();
     srv.workers = calloc((size_t)c->threads, sizeof *srv.workers);
     struct event_base *base = event_base_new();
