@@ -78,6 +78,7 @@ typedef struct idxd_worker {
     double stopped_at;     /* idxd_now() at the stop, 0 before */
     double drain_deadline; /* idxd_now() + grace_s */
     double last_accept;    /* idxd_now() of the newest connection */
+    double last_run;       /* idxd_now() when a queued request was last answered */
     idx_db *db;            /* NULL while the index cannot be opened */
     idx_schema schema;     /* the index's text options */
     struct idxd_cache *cache; /* /search answers at the index revision read (cache.h) */

@@ -33,12 +33,13 @@
  * it in /metrics.  A connection with reply bytes still unsent is not late.
  *
  * Fairness: evhttp hands a worker each complete request (on_request); the
- * worker queues it and answers one at a time from an event re-armed as a
- * zero timeout after each answer, at the sockets' own priority: every loop
- * pass reads whatever the sockets have and then answers one request, so the
- * queue sees every request that is waiting, and sockets that are always busy
- * (clients trickling bytes) cannot keep the queue from being served (a lower
- * priority would be skipped in every pass with a socket event).  The next one answered is that of the connection whose
+ * worker queues it and answers one at a time from a lower-priority event
+ * re-armed as a zero timeout after each answer: every loop pass reads
+ * whatever the sockets have before a request is picked, so the queue sees
+ * every request that is waiting.  A lower priority is skipped in any pass
+ * with a socket event, so sockets that are always busy (clients trickling
+ * bytes) could hold the queue back: when its oldest request has waited
+ * STARVE_S, the next socket event or 200 ms tick answers one itself.  The next one answered is that of the connection whose
  * requests have cost least lately (the seconds they took, halving every
  * COST_HALF_LIFE_S), ties in arrival order.  With --budget bounding every
  * search, a cheap request waits at most for the request being answered when
@@ -87,6 +88,7 @@
 
 #define TRIM_EVERY_S 5.0
 #define COST_HALF_LIFE_S 2.0
+#define STARVE_S 0.5 /* a queued request waits no longer for busy sockets */
 #define QUIET_S 0.1  /* a stop waits this long after the last accept */
 #define FLUSH_S 0.5  /* and past the grace, this long for the last replies to go out */
 
@@ -250,6 +252,19 @@ static double cost_now(const idxd_conn *c, double now)
     return c->cost * exp2(-(now - c->cost_at) / COST_HALF_LIFE_S);
 }
 
+static void on_run(evutil_socket_t fd, short what, void *arg);
+
+/* Has the queue gone unserved for STARVE_S with requests waiting (sockets
+ * busy every pass)?  Then answer one now, from a socket event or the tick. */
+static void unstarve(idxd_worker *w, double now)
+{
+    if (w->npend == 0) return;
+    double oldest = w->pend[0].arrived;
+    for (size_t i = 1; i < w->npend; i++)
+        if (w->pend[i].arrived < oldest) oldest = w->pend[i].arrived;
+    if (now - oldest >= STARVE_S && now - w->last_run >= STARVE_S) on_run(-1, 0, w);
+}
+
 /* evhttp: a complete request.  Its connection's deadline restarts and it
  * gets the close callback that counts it off; the request waits its turn. */
 static void on_request(struct evhttp_request *req, void *arg)
@@ -284,6 +299,7 @@ static void on_request(struct evhttp_request *req, void *arg)
     }
     w->pend[w->npend++] = (idxd_pending){req, bev, c ? cost_now(c, now) : 0, now, w->seq++};
     next_turn(w);
+    unstarve(w, now);
 }
 
 /* Should a request read at `arrived` be refused now (a stop under way)? */
@@ -312,6 +328,7 @@ static void on_run(evutil_socket_t fd, short what, void *arg)
     double t0 = idxd_now();
     idxd_api_handle(w, p.req, p.arrived, refuse(w, p.arrived, t0));
     double t1 = idxd_now();
+    w->last_run = t1;
     idxd_conn *c = find_conn(w, p.bev);
     if (c) {
         c->cost = cost_now(c, t1) + (t1 - t0);
@@ -361,6 +378,7 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
     idxd_worker *w = arg;
     sweep(w);
     expire(w);
+    unstarve(w, idxd_now());
     if (w->id == 0 && idxd_now() - w->last_trim >= TRIM_EVERY_S) {
         w->last_trim = idxd_now();
         malloc_trim(0);
@@ -511,7 +529,7 @@ int idxd_worker_start(idxd_worker *w)
     w->stop_ev = event_new(w->base, -1, 0, on_stop, w);
     w->run_ev = event_new(w->base, -1, 0, on_run, w);
     struct timeval every = {0, 200000};
-    if (!w->tick || !w->stop_ev || !w->run_ev || event_priority_set(w->run_ev, 1) < 0 ||
+    if (!w->tick || !w->stop_ev || !w->run_ev || event_priority_set(w->run_ev, 2) < 0 ||
         event_add(w->tick, &every) < 0) {
         fprintf(stderr, "idxd: out of memory\n");
         return -1;
