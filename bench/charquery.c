@@ -15,16 +15,10 @@
 
 #include "document.h"
 #include "query.h"
+#include "clock.h"
 #include "xap.h"
 
 #define REPS 20
-
-static double now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
 
 static int cmp(const void *a, const void *b)
 {
@@ -65,12 +59,12 @@ int main(int argc, char **argv)
             idx_search_opts so = {.limit = 10, .sort = IDX_SORT_RELEVANCE, .sort_slot = IDX_SLOT_DATE,
                                   .check_at_least = (unsigned)-1};
             idx_results *res = NULL;
-            double t0 = now_ms();
+            double t0 = idx_clock();
             if (idx_db_search(db, q, &so, &res, &err)) {
                 fprintf(stderr, "%s\n", err.msg);
                 return 3;
             }
-            t[r] = now_ms() - t0;
+            t[r] = (idx_clock() - t0) * 1e3;
             matches = res->estimated;
             idx_results_free(res);
         }

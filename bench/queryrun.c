@@ -17,15 +17,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "document.h"
 #include "search.h"
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static int cmp_double(const void *a, const void *b)
 {
@@ -49,13 +43,13 @@ static int pass(idx_db *db, const idx_schema *sc, char **qs, size_t nq, unsigned
         idx_err err;
         idx_err_clear(&err);
         json_t *out = NULL;
-        double t0 = now();
+        double t0 = idx_clock();
         if (idx_search_json(db, sc, &r, &out, &err) != IDX_OK) {
             fprintf(stderr, "queryrun: query '%s': %s\n", qs[i], err.msg);
             return -1;
         }
         char *s = json_dumps(out, JSON_COMPACT);
-        double t1 = now();
+        double t1 = idx_clock();
         if (bytes && s) *bytes += strlen(s);
         free(s);
         json_decref(out);
@@ -117,10 +111,10 @@ int main(int argc, char **argv)
         size_t n = 0;
         unsigned long long bytes = 0;
         if (pass(db, &sc, qs, nq, limit, snippets, NULL, NULL, NULL)) return 1; /* warm */
-        double t0 = now();
+        double t0 = idx_clock();
         for (int r = 0; r < rounds; r++)
             if (pass(db, &sc, qs, nq, limit, snippets, lat, &n, &bytes)) return 1;
-        double secs = now() - t0, sum = 0;
+        double secs = idx_clock() - t0, sum = 0;
         for (size_t i = 0; i < n; i++) sum += lat[i];
         qsort(lat, n, sizeof *lat, cmp_double);
         printf("%-22s %9.3f %9.3f %9.3f %9.3f %9.3f %10.1f %11llu\n",

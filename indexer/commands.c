@@ -146,7 +146,7 @@ int idx_cmd_compact(const idx_opts *o)
     idx_db *db = NULL;
     idx_err err;
     idx_err_clear(&err);
-    double t0 = idx_now();
+    double t0 = idx_clock();
     size_t nshards = 0;
     if (!stage || !dst || idx_stage_scan(out, ol, ".compact-", "idx compact", NULL, &busy) != 0) {
         idx_die_msg("out of memory");
@@ -197,7 +197,7 @@ int idx_cmd_compact(const idx_opts *o)
         status = EXIT_DB;
     } else {
         printf("compacted %s (%zu shard%s) into %s, %llu bytes (%.2f s)\n", o->db, nshards,
-               nshards == 1 ? "" : "s", out, disk_usage(out), idx_now() - t0);
+               nshards == 1 ? "" : "s", out, disk_usage(out), idx_clock() - t0);
     }
     goto done;
 busy:

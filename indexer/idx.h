@@ -9,6 +9,8 @@
 
 #include <stddef.h>
 
+#include "clock.h" /* idx_clock */
+
 /* Articles per commit: --batch's default, and the flush size of a --jobs
  * part (a scratch database nobody reads until the merge: there only speed
  * counts, and Xapian's in-memory inverter gets slower as a batch grows; see
@@ -83,7 +85,5 @@ enum { IDX_FORMAT_AUTO = 0, IDX_FORMAT_JSONL, IDX_FORMAT_TEXT, IDX_FORMAT_HTML }
 /* "idx: <msg>" on stderr. */
 void idx_die_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* Seconds on a monotonic clock. */
-double idx_now(void);
 
 #endif

@@ -163,7 +163,7 @@ static int commit_batch(ingest *g, int reopen, idx_err *err)
 
 static void draw_progress(ingest *g, idx_lines *in, const char *name, int final)
 {
-    double now = idx_now();
+    double now = idx_clock();
     if (!final && now - g->last_draw < 0.2) return;
     g->last_draw = now;
     uint64_t done, total;
@@ -432,7 +432,7 @@ int idx_add_run(const idx_opts *o, unsigned job, unsigned jobs, int parts, idx_a
     g.cluster = !o->no_cluster;
     g.batch = o->batch ? o->batch : parts ? IDX_BATCH_PART : IDX_BATCH_DEFAULT;
     g.progress = !o->quiet && isatty(2) && jobs <= 1;
-    g.t0 = idx_now();
+    g.t0 = idx_clock();
     idx_err err;
     idx_err_clear(&err);
 
@@ -515,7 +515,7 @@ int idx_add_run(const idx_opts *o, unsigned job, unsigned jobs, int parts, idx_a
     idx_page_sites_free(g.sites);
     idx_route_free(g.route);
 
-    double secs = idx_now() - g.t0;
+    double secs = idx_clock() - g.t0;
     uint64_t n = g.added + g.replaced;
     if (g_stop) fprintf(stderr, "idx: interrupted; everything read so far was committed\n");
     uint64_t lost = g.pend_added + g.pend_replaced;

@@ -93,13 +93,6 @@ void idx_die_msg(const char *fmt, ...)
     va_end(ap);
 }
 
-double idx_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static int parse_uint(const char *name, const char *v, unsigned max, unsigned *out)
 {
     char *end;

@@ -150,7 +150,7 @@ static int parallel_archive(const idx_opts *o)
 {
     idx_err err;
     idx_err_clear(&err);
-    double t0 = idx_now();
+    double t0 = idx_clock();
     if (idx_make_parents(o->db) != 0) {
         idx_die_msg("cannot create the directories above %s: %s", o->db, strerror(errno));
         return EXIT_DB;
@@ -192,7 +192,7 @@ static int parallel_archive(const idx_opts *o)
 
     idx_add_counts sum;
     status = run_jobs(o, NULL, 0, &sum);
-    summary(&sum, idx_now() - t0, o->jobs, "");
+    summary(&sum, idx_clock() - t0, o->jobs, "");
     if (status == EXIT_DB)
         printf(" - a job failed: up to %llu articles read were NOT committed", sum.lost);
     printf("\n");
@@ -202,7 +202,7 @@ static int parallel_archive(const idx_opts *o)
 /* --jobs N building a new plain database: parts, merged (see the top). */
 static int parallel_new(const idx_opts *o)
 {
-    double t0 = idx_now();
+    double t0 = idx_clock();
     size_t dl = strlen(o->db);
     while (dl > 1 && o->db[dl - 1] == '/') dl--;
     size_t cap = dl + 32;
@@ -251,11 +251,11 @@ static int parallel_new(const idx_opts *o)
     idx_add_counts sum;
     status = run_jobs(o, parts, 1, &sum);
     if (status == EXIT_DB) {
-        summary(&sum, idx_now() - t0, o->jobs, "");
+        summary(&sum, idx_clock() - t0, o->jobs, "");
         printf(" - a job failed: nothing was stored in %s\n", o->db);
         goto done;
     }
-    double tm = idx_now();
+    double tm = idx_clock();
     idx_err err;
     idx_err_clear(&err);
     if (idx_db_merge((const char *const *)parts, o->jobs, merged, &err) != IDX_OK) {
@@ -266,8 +266,8 @@ static int parallel_new(const idx_opts *o)
         status = EXIT_DB;
     }
     char extra[64];
-    snprintf(extra, sizeof extra, ", merged in %.2f s", idx_now() - tm);
-    summary(&sum, idx_now() - t0, o->jobs, extra);
+    snprintf(extra, sizeof extra, ", merged in %.2f s", idx_clock() - tm);
+    summary(&sum, idx_clock() - t0, o->jobs, extra);
     if (status == EXIT_DB) printf(" - nothing was stored in %s", o->db);
     printf("\n");
     goto done;

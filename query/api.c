@@ -125,7 +125,7 @@ static void reply(ctx *c, int status, const char *ctype, const char *body, size_
     for (size_t i = 0; i < sizeof reasons / sizeof *reasons; i++)
         if (reasons[i].code == status) reason = reasons[i].text;
     /* count and log before sending: the request belongs to libevent after */
-    uint64_t us = (uint64_t)((idxd_now() - c->t0) * 1e6);
+    uint64_t us = (uint64_t)((idx_clock() - c->t0) * 1e6);
     idxd_metrics_observe(c->route, status, us);
     access_log(c, status, body ? len : 0, us);
     evhttp_send_reply(c->req, status, reason, buf);
@@ -152,7 +152,7 @@ static void reply_timed(ctx *c, int cached, const char *obj, size_t n)
 {
     char head[96];
     int hn = snprintf(head, sizeof head, "{%s\"took_ms\":%.6f%s", cached ? "\"cached\":true," : "",
-                      (idxd_now() - c->t0) * 1e3, n > 3 ? "," : "");
+                      (idx_clock() - c->t0) * 1e3, n > 3 ? "," : "");
     char *b = malloc((size_t)hn + n);
     if (!b || n < 2) {
         free(b);
@@ -354,8 +354,8 @@ static void handle_search(ctx *c, const idx_form *f, const char *query)
     size_t n = strlen(s);
     s[n] = '\n';
     reply_timed(c, 0, s, n + 1);
-    /* kept unless it depends on the clock (recency: and a search cut short by
-     * the budget) or lacks shards */
+    /* kept unless it depends on the clock (recency, or cut short by the
+     * budget) or lacks shards */
     if (cacheable && !partial && r.recency_days <= 0 && idx_db_nmissing(c->w->db) == 0) {
         idxd_cache_put(c->w->cache, query ? query : "", qslen, s, n + 1);
         idxd_worker_cache_changed(c->w);

@@ -20,6 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "clock.h" /* idx_clock: every time and deadline here */
 #include "document.h"
 #include "xap.h"
 
@@ -56,7 +57,7 @@ typedef struct idxd_pending {
     struct evhttp_request *req;
     struct bufferevent *bev; /* its connection's, to find its cost */
     double cost;             /* the connection's cost when it came: lowest goes first */
-    double arrived;          /* idxd_now() */
+    double arrived;          /* idx_clock() */
     uint64_t seq;            /* arrival order, among equal costs */
 } idxd_pending;
 typedef struct idxd_server idxd_server;
@@ -75,10 +76,10 @@ typedef struct idxd_worker {
     idxd_pending *pend;    /* requests read and not answered yet */
     size_t npend, cappend;
     uint64_t seq;
-    double stopped_at;     /* idxd_now() at the stop, 0 before */
-    double drain_deadline; /* idxd_now() + grace_s */
-    double last_accept;    /* idxd_now() of the newest connection */
-    double last_run;       /* idxd_now() when a queued request was last answered */
+    double stopped_at;     /* idx_clock() at the stop, 0 before */
+    double drain_deadline; /* idx_clock() + grace_s */
+    double last_accept;    /* idx_clock() of the newest connection */
+    double last_run;       /* idx_clock() when a queued request was last answered */
     idx_db *db;            /* NULL while the index cannot be opened */
     idx_schema schema;     /* the index's text options */
     struct idxd_cache *cache; /* /search answers at the index revision read (cache.h) */
@@ -114,11 +115,10 @@ void idxd_worker_cache_changed(idxd_worker *w);
 /* Bytes held by every worker's cache, and their bound. */
 void idxd_server_cache_bytes(idxd_server *s, size_t *bytes, size_t *max_bytes);
 
-/* api.c: answer req, read at idxd_now() time arrived, on worker w.  With
+/* api.c: answer req, read at idx_clock() time arrived, on worker w.  With
  * refuse set (a stop is under way) the answer is 503 shutting_down. */
 void idxd_api_handle(idxd_worker *w, struct evhttp_request *req, double arrived, int refuse);
 
-double idxd_now(void);      /* monotonic seconds */
 double idxd_wall(void);     /* CLOCK_REALTIME seconds */
 
 #endif

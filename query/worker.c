@@ -39,9 +39,10 @@
  * every request that is waiting.  A lower priority is skipped in any pass
  * with a socket event, so sockets that are always busy (clients trickling
  * bytes) could hold the queue back: when its oldest request has waited
- * STARVE_S, the next socket event or 200 ms tick answers one itself.  The next one answered is that of the connection whose
- * requests have cost least lately (the seconds they took, halving every
- * COST_HALF_LIFE_S), ties in arrival order.  With --budget bounding every
+ * STARVE_S, the next socket event or 200 ms tick answers one itself.  The
+ * next one answered is that of the connection whose requests have cost
+ * least lately (the seconds they took, halving every COST_HALF_LIFE_S), ties
+ * in arrival order.  With --budget bounding every
  * search, a cheap request waits at most for the request being answered when
  * it came, however many expensive ones other clients keep sending.
  *
@@ -56,8 +57,8 @@
  * listening socket), so that they get an answer instead of a reset, and then
  * closes its listening socket (clients that connect later are refused and try
  * another server; keep-alive clients that reconnect after each 503 are not
- * served for the whole grace period): every request that arrives after the stop is
- * answered 503 shutting_down with "Connection: close" (api.c); requests read
+ * served for the whole grace period): every request that arrives after the
+ * stop is answered 503 shutting_down with "Connection: close" (api.c); requests read
  * before it are still answered while there is time for one more search
  * within grace_s, else they get the 503 too.  Every 20 ms it checks whether
  * anything is left to do: a request waiting, a reply with bytes unsent, or a
@@ -91,13 +92,6 @@
 #define STARVE_S 0.5 /* a queued request waits no longer for busy sockets */
 #define QUIET_S 0.1  /* a stop waits this long after the last accept */
 #define FLUSH_S 0.5  /* and past the grace, this long for the last replies to go out */
-
-double idxd_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 double idxd_wall(void)
 {
@@ -200,7 +194,7 @@ static struct bufferevent *new_bev(struct event_base *base, void *arg)
     const idxd_config *c = &w->srv->cfg;
     bufferevent_setwatermark(bev, EV_READ, 0, c->max_headers + 16 * c->max_body + 4096);
     bufferevent_incref(bev);
-    w->last_accept = idxd_now();
+    w->last_accept = idx_clock();
     if (w->draining && --w->stop_queue <= 0) set_accepting(w, 0); /* the queue is taken */
     w->conns[w->nconns] = (idxd_conn){.bev = bev, .since = w->last_accept};
     w->nconns++;
@@ -270,7 +264,7 @@ static void unstarve(idxd_worker *w, double now)
 static void on_request(struct evhttp_request *req, void *arg)
 {
     idxd_worker *w = arg;
-    double now = idxd_now();
+    double now = idx_clock();
     struct evhttp_connection *conn = evhttp_request_get_connection(req);
     struct bufferevent *bev = conn ? evhttp_connection_get_bufferevent(conn) : NULL;
     if (conn) evhttp_connection_set_closecb(conn, conn_closed, w);
@@ -325,9 +319,9 @@ static void on_run(evutil_socket_t fd, short what, void *arg)
     idxd_pending p = w->pend[best];
     memmove(&w->pend[best], &w->pend[best + 1], (w->npend - best - 1) * sizeof *w->pend);
     w->npend--;
-    double t0 = idxd_now();
+    double t0 = idx_clock();
     idxd_api_handle(w, p.req, p.arrived, refuse(w, p.arrived, t0));
-    double t1 = idxd_now();
+    double t1 = idx_clock();
     w->last_run = t1;
     idxd_conn *c = find_conn(w, p.bev);
     if (c) {
@@ -340,7 +334,7 @@ static void on_run(evutil_socket_t fd, short what, void *arg)
 /* Shut down connections late with a complete request (see the top). */
 static void expire(idxd_worker *w)
 {
-    double now = idxd_now();
+    double now = idx_clock();
     for (size_t i = 0; i < w->nconns; i++) {
         idxd_conn *c = &w->conns[i];
         if (evbuffer_get_length(bufferevent_get_output(c->bev)) > 0) {
@@ -362,7 +356,7 @@ static void on_accept_error(struct evconnlistener *l, void *arg)
     int e = EVUTIL_SOCKET_ERROR();
     if (e == EMFILE || e == ENFILE || e == ENOBUFS || e == ENOMEM) {
         set_accepting(w, 0); /* the tick tries again */
-        double now = idxd_now();
+        double now = idx_clock();
         if (now - w->last_accept_warning > 10) {
             w->last_accept_warning = now;
             fprintf(stderr, "idxd: accept: %s; pausing accepts (raise ulimit -n or lower "
@@ -378,9 +372,9 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
     idxd_worker *w = arg;
     sweep(w);
     expire(w);
-    unstarve(w, idxd_now());
-    if (w->id == 0 && idxd_now() - w->last_trim >= TRIM_EVERY_S) {
-        w->last_trim = idxd_now();
+    unstarve(w, idx_clock());
+    if (w->id == 0 && idx_clock() - w->last_trim >= TRIM_EVERY_S) {
+        w->last_trim = idx_clock();
         malloc_trim(0);
     }
     if (!w->db) {
@@ -425,27 +419,27 @@ static int drained(idxd_worker *w, double now)
     return w->npend == 0 && !output_pending(w) && now - w->last_accept >= QUIET_S;
 }
 
+/* A stopping worker's listening socket goes (later connects are refused). */
+static void close_listener(idxd_worker *w)
+{
+    if (!w->bound) return;
+    evhttp_del_accept_socket(w->http, w->bound);
+    w->bound = NULL;
+}
+
 static void on_drain(evutil_socket_t fd, short what, void *arg)
 {
     (void)fd;
     (void)what;
     idxd_worker *w = arg;
-    double now = idxd_now();
-    if (w->bound && w->stop_queue <= 0) { /* the queue found at the stop is taken */
-        evhttp_del_accept_socket(w->http, w->bound);
-        w->bound = NULL;
-    }
-    if (now >= w->drain_deadline) {
-        /* out of time: whatever still waits gets its 503 now */
+    double now = idx_clock();
+    /* the queue found at the stop is taken, or time is up */
+    if (w->stop_queue <= 0 || now >= w->drain_deadline) close_listener(w);
+    if (now >= w->drain_deadline) /* out of time: whatever still waits gets its 503 now */
         while (w->npend > 0) {
             idxd_pending p = w->pend[--w->npend];
             idxd_api_handle(w, p.req, p.arrived, 1);
         }
-        if (w->bound) {
-            evhttp_del_accept_socket(w->http, w->bound);
-            w->bound = NULL;
-        }
-    }
     if (drained(w, now) || now >= w->drain_deadline + FLUSH_S) event_base_loopexit(w->base, NULL);
 }
 
@@ -469,15 +463,12 @@ static void on_stop(evutil_socket_t fd, short what, void *arg)
     idxd_worker *w = arg;
     if (w->draining) return;
     w->draining = 1;
-    w->stopped_at = idxd_now();
+    w->stopped_at = idx_clock();
     w->drain_deadline = w->stopped_at + w->srv->cfg.grace_s;
     /* the connections waiting in the accept queue are answered, not reset */
     w->stop_queue = accept_queue(w);
-    if (w->stop_queue > 0 && w->paused) set_accepting(w, 1);
-    else if (w->stop_queue <= 0 && w->bound) {
-        evhttp_del_accept_socket(w->http, w->bound);
-        w->bound = NULL;
-    }
+    if (w->stop_queue <= 0) close_listener(w);
+    else if (w->paused) set_accepting(w, 1);
     struct timeval every = {0, 20000};
     if (!(w->drain = event_new(w->base, -1, EV_PERSIST, on_drain, w)) ||
         event_add(w->drain, &every) < 0)

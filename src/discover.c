@@ -6,19 +6,13 @@
 #include <time.h>
 
 #include "buf.h"
+#include "clock.h"
 #include "neardup.h"
 #include "query.h"
 #include "search.h"
 #include "snippet.h"
 #include "tokenize.h"
 #include "utf8.h"
-
-static double now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
 
 static int is_alnum(char c)
 {
@@ -66,7 +60,7 @@ static const char *str_field(json_t *doc, const char *key, size_t *len)
 int idx_suggest_json(idx_db *db, const idx_schema *sc, const char *q, size_t qlen, unsigned limit,
                      json_t **out, idx_err *err)
 {
-    double t0 = now_ms();
+    double t0 = idx_clock();
     *out = NULL;
     idx_parsed_query pq;
     memset(&pq, 0, sizeof pq);
@@ -156,7 +150,7 @@ int idx_suggest_json(idx_db *db, const idx_schema *sc, const char *q, size_t qle
     }
     idx_buf_fini(&b);
     if (rc) goto done;
-    obj = json_pack("{s:s%, s:f, s:O}", "query", q, qlen, "took_ms", now_ms() - t0, "suggestions",
+    obj = json_pack("{s:s%, s:f, s:O}", "query", q, qlen, "took_ms", (idx_clock() - t0) * 1e3, "suggestions",
                     list);
     if (!obj) goto nomem;
     *out = obj;
@@ -177,7 +171,7 @@ int idx_related_json(idx_db *db, const idx_schema *sc, const char *id, size_t id
                      unsigned limit, json_t **out, idx_err *err)
 {
     (void)sc;
-    double t0 = now_ms();
+    double t0 = idx_clock();
     *out = NULL;
     idx_buf uid;
     idx_buf_init(&uid);
@@ -259,7 +253,7 @@ int idx_related_json(idx_db *db, const idx_schema *sc, const char *id, size_t id
     }
     idx_buf_fini(&b);
     if (rc) goto done;
-    obj = json_pack("{s:s%, s:f, s:i, s:O}", "id", id, idlen, "took_ms", now_ms() - t0,
+    obj = json_pack("{s:s%, s:f, s:i, s:O}", "id", id, idlen, "took_ms", (idx_clock() - t0) * 1e3,
                     "near_duplicates", (int)near, "related", list);
     if (!obj) goto nomem;
     *out = obj;

@@ -7,14 +7,8 @@
 #include <math.h>
 #include <time.h>
 
+#include "clock.h"
 #include "document.h"
-
-static double now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
 
 static json_t *str_or_null(json_t *doc, const char *key)
 {
@@ -157,7 +151,7 @@ static int dups_json(idx_db *db, const idx_xq *q, const idx_search_req *req, con
         limit += members; /* every match in these clusters fits the page */
     }
     if (!nt) goto done;
-    if (start_by > 0 && idx_db_clock() >= start_by) {
+    if (start_by > 0 && idx_clock() >= start_by) {
         *timed_out = 1;
         goto done;
     }
@@ -295,14 +289,13 @@ static json_t *facets_json(const idx_results *res, const unsigned *slots)
 int idx_search_json(idx_db *db, const idx_schema *sc, const idx_search_req *req, json_t **out,
                     idx_err *err)
 {
-    double t0 = now_ms();
     *out = NULL;
     /* the budget: matching stops at half of it once a page is matched, at
      * three quarters regardless; reading and highlighting the hits get the
      * rest, and the near-duplicates of those shown when three quarters are
      * not spent yet.  What is not ready at the end is left out (and the
      * answer marked timed_out). */
-    double start = idx_db_clock(), deadline = 0, match_deadline = 0, match_hard = 0;
+    double start = idx_clock(), deadline = 0, match_deadline = 0, match_hard = 0;
     if (req->budget_ms > 0) {
         deadline = start + req->budget_ms / 1e3;
         match_deadline = start + 0.5 * req->budget_ms / 1e3;
@@ -353,7 +346,7 @@ int idx_search_json(idx_db *db, const idx_schema *sc, const idx_search_req *req,
     if (!hits) goto oom;
     for (size_t i = 0; i < res->nhits; i++) {
         json_t *hit = NULL;
-        if (i > 0 && deadline > 0 && idx_db_clock() >= deadline) {
+        if (i > 0 && deadline > 0 && idx_clock() >= deadline) {
             /* out of time: the rest of the page is left out (the first hit
              * matched is always shown: one snippet costs little) */
             timed_out = 1;
@@ -390,7 +383,7 @@ int idx_search_json(idx_db *db, const idx_schema *sc, const idx_search_req *req,
         json_object_set_new(obj, "total_exact", json_boolean(res->exact)) ||
         json_object_set_new(obj, "offset", json_integer(req->offset)) ||
         json_object_set_new(obj, "limit", json_integer(req->limit)) ||
-        json_object_set_new(obj, "took_ms", json_real(now_ms() - t0)))
+        json_object_set_new(obj, "took_ms", json_real((idx_clock() - start) * 1e3)))
         goto oom;
     json_object_set_new(obj, "hits", hits);
     hits = NULL;

@@ -9,6 +9,7 @@
 #include "archive.h"
 extern "C" {
 #include "buf.h" /* idx_hash */
+#include "clock.h"
 }
 
 #include <sys/stat.h>
@@ -64,19 +65,14 @@ static void note_ident(idx_db *db, const std::string &path)
         db->ident.push_back({path, {st.st_dev, st.st_ino}});
 }
 
-/* Is any of them gone or another inode now?  Then *why says which. */
-static bool ident_changed(const idx_db *db, std::string *why)
+/* Is any of them gone, or another inode now? */
+static bool ident_changed(const idx_db *db)
 {
     for (const auto &e : db->ident) {
         struct stat st;
-        if (stat(e.first.c_str(), &st) != 0) {
-            *why = e.first + " is gone";
+        if (stat(e.first.c_str(), &st) != 0 || st.st_dev != e.second.first ||
+            st.st_ino != e.second.second)
             return true;
-        }
-        if (st.st_dev != e.second.first || st.st_ino != e.second.second) {
-            *why = e.first + " was replaced";
-            return true;
-        }
     }
     return false;
 }
@@ -86,13 +82,6 @@ static unsigned remote_timeout_ms = 5000;
 extern "C" void idx_db_set_remote_timeout(unsigned ms)
 {
     remote_timeout_ms = ms ? ms : 1;
-}
-
-static double mono_now()
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 static bool is_archive(const idx_db *db)
@@ -182,7 +171,7 @@ static char *dup_bytes(const std::string &s)
  * in db->missing.  Throws when the stub cannot be read or no shard opens. */
 static void open_archive_reader(idx_db *db)
 {
-    db->last_rebuild = mono_now();
+    db->last_rebuild = idx_clock();
     idx_archive a;
     idx_err e;
     idx_err_clear(&e);
@@ -352,13 +341,12 @@ extern "C" int idx_db_reopen(idx_db *db, idx_err *err)
                            (st.st_mtim.tv_sec != db->stub_mtime.tv_sec ||
                             st.st_mtim.tv_nsec != db->stub_mtime.tv_nsec);
             if (changed ||
-                (!db->missing.empty() && mono_now() - db->last_rebuild >= db->retry_every)) {
+                (!db->missing.empty() && idx_clock() - db->last_rebuild >= db->retry_every)) {
                 open_archive_reader(db);
                 return IDX_OK;
             }
         }
-        std::string why;
-        if (!db->wr && !db->writer && ident_changed(db, &why)) {
+        if (!db->wr && !db->writer && ident_changed(db)) {
             /* moved into place or removed: reopen whole, never half */
             if (is_archive(db)) {
                 open_archive_reader(db);
@@ -1111,8 +1099,6 @@ extern "C" void idx_results_free(idx_results *r)
     std::free(r);
 }
 
-extern "C" double idx_db_clock(void) { return mono_now(); }
-
 namespace {
 
 /* Thrown by MatchedSpy when the deadline has passed: it ends get_mset. */
@@ -1140,18 +1126,18 @@ class MatchedSpy : public Xapian::MatchSpy {
         ++seen;
         Xapian::docid did = doc.get_docid();
         std::string key;
+        uint64_t h = 0;
         if (opts->collapse) {
             key = doc.get_value(opts->key_slot);
             if (key.empty()) ++unkeyed;
-            else hashes.push_back(idx_hash(IDX_HASH_SEED, key.data(), key.size()));
+            else hashes.push_back(h = idx_hash(IDX_HASH_SEED, key.data(), key.size()));
         }
         if (opts->deadline <= 0) return;
         /* the page is matched when offset + limit hits are: clusters when
          * collapsing (counted until there are enough) */
         Xapian::doccount page = (Xapian::doccount)opts->offset + opts->limit;
         if (!opts->collapse || key.empty()) ++page_hits;
-        else if (page_keys.size() + page_hits < page)
-            page_keys.insert(idx_hash(IDX_HASH_SEED, key.data(), key.size()));
+        else if (page_keys.size() + page_hits < page) page_keys.insert(h);
         if (items.size() < MAX_ITEMS) {
             item it{did, wt, std::string(), std::move(key)};
             if (opts->sort != IDX_SORT_RELEVANCE) it.sortv = doc.get_value(opts->sort_slot);
@@ -1164,7 +1150,7 @@ class MatchedSpy : public Xapian::MatchSpy {
     bool should_stop() const
     {
         if (opts->deadline <= 0) return false;
-        double now = mono_now();
+        double now = idx_clock();
         return now >= opts->deadline &&
                (page_keys.size() + page_hits >= (Xapian::doccount)opts->offset + opts->limit ||
                 now >= hard);
@@ -1370,7 +1356,7 @@ extern "C" int idx_db_search(idx_db *db, const idx_xq *q, const idx_search_opts 
         bool own = !remote && (opts->collapse || opts->deadline > 0);
         if (own) enq.add_matchspy(&spy); // last: the facets have counted a document it stops at
         if (remote && opts->deadline > 0)
-            enq.set_time_limit(std::max(0.001, opts->deadline - mono_now()));
+            enq.set_time_limit(std::max(0.001, opts->deadline - idx_clock()));
         Xapian::doccount check = opts->check_at_least;
         if (opts->nfacets) check = db->rd->get_doccount(); /* counts over every match */
         if (check < opts->offset + opts->limit) check = opts->offset + opts->limit;

@@ -202,7 +202,7 @@ typedef struct idx_search_opts {
     int no_data;                 /* hits without their stored data (idx_hit.data NULL) */
     int collapse;                /* keep only the best hit per non-empty key_slot value */
     unsigned key_slot;
-    double deadline;             /* idx_db_clock() time to stop matching at (0: none) once
+    double deadline;             /* idx_clock() time to stop matching at (0: none) once
                                     a page (offset + limit) has been matched: the hits and
                                     counts of what was matched by then come back, marked
                                     timed_out (not on archives with remote shards, where
@@ -246,8 +246,6 @@ typedef struct idx_results {
     idx_facet *facets;
 } idx_results;
 
-/* Monotonic seconds, the clock of idx_search_opts.deadline. */
-double idx_db_clock(void);
 /* Run q; *out owned by the caller (idx_results_free). */
 int idx_db_search(idx_db *db, const idx_xq *q, const idx_search_opts *opts, idx_results **out,
                   idx_err *err);

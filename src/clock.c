@@ -1,0 +1,11 @@
+/* clock.c - the one clock of idx (clock.h). */
+#include "clock.h"
+
+#include <time.h>
+
+double idx_clock(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
