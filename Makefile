@@ -55,7 +55,7 @@ CORE_LIB := $(BUILD)/libidxcore.a
 IDX_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(wildcard indexer/*.c))
 IDXD_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(wildcard query/*.c)) $(BUILD)/query/web_assets.o
 WEB_FILES := $(wildcard query/web/*)
-BENCH_BIN := $(BUILD)/bench/charquery $(BUILD)/bench/loadgen $(BUILD)/bench/queryrun
+BENCH_BIN := $(BUILD)/bench/charquery $(BUILD)/bench/queryrun
 
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
@@ -112,9 +112,13 @@ $(FAULT_LIB): tests/fault/nospace.c
 	@mkdir -p $(dir $@)
 	$(CC) -std=c11 -Wall -Wextra -Werror -O2 -fPIC -shared -o $@ $< -ldl
 
-# small test clients (tests/tools): plain C, no project code
+# small clients for the tests, and the benchmarks' load generator
+# (tests/tools): plain C, no project code
 $(BUILD)/tests/tools/%: $(BUILD)/tests/tools/%.o
 	$(CC) $(LDFLAGS) -o $@ $^
+
+$(BUILD)/tests/tools/loadgen: $(BUILD)/tests/tools/loadgen.o
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
 
 $(BUILD)/fuzz/%: $(BUILD)/tests/fuzz/%.o $(CORE_LIB)
 	@mkdir -p $(dir $@)
@@ -132,16 +136,16 @@ $(BUILD)/bench/%: $(BUILD)/bench/%.o $(CORE_LIB)
 	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # Benchmarks print figures; they are not part of `make test` (bench/RESULTS.md)
-bench: all $(BENCH_BIN)
+bench: all $(BENCH_BIN) $(TOOL_BIN)
 	bash bench/ingest.sh
 	bash bench/load.sh
 	bash bench/relevance.sh
 
-test: all $(TEST_BIN) $(BENCH_BIN) $(FAULT_LIB) $(TOOL_BIN)
+test: all $(TEST_BIN) $(FAULT_LIB) $(TOOL_BIN)
 	BUILD=$(BUILD) bash tests/run.sh
 
 # the long runs (a 60 s soak at 256 connections); CI runs it after make test
-soak: all $(BENCH_BIN)
+soak: all $(TOOL_BIN)
 	BUILD=$(BUILD) bash tests/run.sh --long
 
 DEMO_LISTEN ?= 127.0.0.1:8080

@@ -13,15 +13,15 @@ OLD=$1 NEW=$2 DB=$3
 SECS=${SECS:-10} ROUNDS=${ROUNDS:-2}
 QUERIES=${QUERIES:-../shared/queries/zh_news.txt}
 P=${PATH_TEMPLATE:-'/search?q=%s&limit=10'}
-make -s build/bench/loadgen
+make -s build/tests/tools/loadgen
 out=$(mktemp)
 trap 'kill ${IDXD_PID:-} 2> /dev/null; rm -f "$out"' EXIT
 printf '| round | idxd | c1 p50 ms | c1 p99 ms | c16 req/s |\n|---|---|---|---|---|\n'
 for r in $(seq "$ROUNDS"); do
     for b in "$OLD" "$NEW"; do
         IDXD=$b start_idxd "$out" "$DB" --threads "$(nproc)"
-        j=$(build/bench/loadgen --json -u "$URL" -p "$P" -c 1 -t "$SECS" -w 2 "$QUERIES")
-        j16=$(build/bench/loadgen --json -u "$URL" -p "$P" -c 16 -t "$SECS" -w 1 "$QUERIES")
+        j=$(build/tests/tools/loadgen --json -u "$URL" -p "$P" -c 1 -t "$SECS" -w 2 "$QUERIES")
+        j16=$(build/tests/tools/loadgen --json -u "$URL" -p "$P" -c 16 -t "$SECS" -w 1 "$QUERIES")
         printf '| %d | %s | %.3f | %.3f | %.0f |\n' "$r" "$b" "$(jq .p50_ms <<< "$j")" \
             "$(jq .p99_ms <<< "$j")" "$(jq .rps <<< "$j16")"
         kill "$IDXD_PID"

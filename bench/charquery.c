@@ -16,7 +16,7 @@
 #include "document.h"
 #include "query.h"
 #include "clock.h"
-#include "xap.h"
+#include "db.h"
 
 #define REPS 20
 
@@ -45,7 +45,8 @@ int main(int argc, char **argv)
         return 3;
     }
     const char *mode = sc.unigrams == IDX_UNIGRAMS_EDGES ? "edges" : "all";
-    idx_query_opts qo = {IDX_TITLE_WEIGHT_DEFAULT, sc.unigrams, idx_schema_tokflags(&sc)};
+    idx_query_opts qo = {.title_weight = IDX_TITLE_WEIGHT_DEFAULT, .unigrams = sc.unigrams,
+                         .tokflags = idx_schema_tokflags(&sc)};
     printf("%-6s %-6s %10s %10s %10s\n", "mode", "query", "matches", "median_ms", "max_ms");
     for (int i = 2; i < argc; i++) {
         idx_xq *q = NULL;

@@ -14,7 +14,7 @@
 #   request  top 10 by relevance with the title weighted 2x, one highlighted
 #            body snippet of about 120 characters (Groonga: snippet() with
 #            width 360 bytes, html_escape, <mark>), and the hit count
-#   load     bench/loadgen, keep-alive, the same query file order
+#   load     tests/tools/loadgen, keep-alive, the same query file order
 # Printed: ingest wall time, index size (allocated blocks, du), latency p50/p99
 # at concurrency 1, requests/s at 16 and 64, each server's peak RSS (VmHWM),
 # the ratios idx/Groonga - once as shipped (both cache answers: Groonga's
@@ -41,10 +41,10 @@ if ! command -v groonga > /dev/null; then
     echo "installing groonga-bin..."
     DEBIAN_FRONTEND=noninteractive apt-get install -y -q groonga-bin > /dev/null
 fi
-make -s build/idx build/idxd build/bench/loadgen build/bench/queryrun
+make -s build/idx build/idxd build/tests/tools/loadgen build/bench/queryrun
 rm -rf "$WORK"
 mkdir -p "$WORK/groonga"
-LOADGEN=build/bench/loadgen
+LOADGEN=build/tests/tools/loadgen
 secs() { date +%s.%N; }
 
 # ---- inputs: Groonga's load file and quoted queries (not timed) ----

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # bench/discover.sh - latency of GET /suggest and GET /docs/{id}/related on
-# the 75k-article corpus, over HTTP with bench/loadgen.
+# the 75k-article corpus, over HTTP with tests/tools/loadgen.
 #
 # usage: bench/discover.sh [CORPUS] [WORKDIR]   (as bench/load.sh; same index)
 # Env: QUERIES (default ../shared/queries/zh_news.txt), SECS per run (10),
@@ -16,7 +16,7 @@ QUERIES=${QUERIES:-../shared/queries/zh_news.txt}
 SECS=${SECS:-10}
 CONCURRENCY=${CONCURRENCY:-"1 8"}
 THREADS=${THREADS:-$(nproc)}
-make -s build/idx build/idxd build/bench/loadgen
+make -s build/idx build/idxd build/tests/tools/loadgen
 DB=$WORK/all
 mkdir -p "$WORK"
 . bench/common.sh
@@ -39,7 +39,7 @@ echo "idxd $THREADS worker threads; loadgen in the same machine, ${SECS}s per ru
 printf '%-34s %5s %9s %9s %9s %9s %9s %9s %8s\n' route concurrency requests req/s p50_ms p95_ms p99_ms max_ms errors
 run() { # label path file
     for c in $CONCURRENCY; do
-        j=$(build/bench/loadgen --json -u "$url" -c "$c" -t "$SECS" -w 2 -p "$2" "$3")
+        j=$(build/tests/tools/loadgen --json -u "$url" -c "$c" -t "$SECS" -w 2 -p "$2" "$3")
         printf '%-34s %5s %9s %9.1f %9.2f %9.2f %9.2f %9.2f %8s\n' "$1" "$c" \
             "$(jq -r .requests <<<"$j")" "$(jq -r .rps <<<"$j")" "$(jq -r .p50_ms <<<"$j")" \
             "$(jq -r .p95_ms <<<"$j")" "$(jq -r .p99_ms <<<"$j")" "$(jq -r .max_ms <<<"$j")" \

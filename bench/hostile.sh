@@ -20,7 +20,7 @@ SECS=${SECS:-10}
 THREADS=${THREADS:-2}
 BUDGET=${BUDGET:-250}
 FLOOD=${FLOOD:-2100}
-make -s build/idx build/idxd build/bench/loadgen
+make -s build/idx build/idxd build/tests/tools/loadgen
 DB=$WORK/all
 mkdir -p "$WORK"
 . bench/common.sh
@@ -54,12 +54,12 @@ done
 
 # 2. starvation: 4 clients loop on the worst query, 1 sends cheap ones (cache off)
 printf '%s\n' 南通 开发区 经济 疫情 扶贫 高铁 航天 脱贫 > "$tmp/cheap.q"
-build/bench/loadgen -u "$URL" -c 1 -t 3 -p "/search?q=%s&limit=10" --json "$tmp/cheap.q" > "$tmp/alone.json"
-build/bench/loadgen -u "$URL" -c 4 -t $((SECS + 2)) -p "/search?q=%s&offset=9900&limit=100" --json \
+build/tests/tools/loadgen -u "$URL" -c 1 -t 3 -p "/search?q=%s&limit=10" --json "$tmp/cheap.q" > "$tmp/alone.json"
+build/tests/tools/loadgen -u "$URL" -c 4 -t $((SECS + 2)) -p "/search?q=%s&offset=9900&limit=100" --json \
     "$tmp/worst.q" > "$tmp/heavy.json" &
 HEAVY=$!
 sleep 1
-build/bench/loadgen -u "$URL" -c 1 -t "$SECS" -p "/search?q=%s&limit=10" --json "$tmp/cheap.q" > "$tmp/cheap.json"
+build/tests/tools/loadgen -u "$URL" -c 1 -t "$SECS" -p "/search?q=%s&limit=10" --json "$tmp/cheap.q" > "$tmp/cheap.json"
 wait "$HEAVY"
 HEAVY=
 echo

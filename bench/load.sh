@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # bench/load.sh - idxd under load: requests/s and latency percentiles at
-# several concurrencies (bench/loadgen over HTTP keep-alive), next to the
+# several concurrencies (tests/tools/loadgen over HTTP keep-alive), next to the
 # in-process cost of the same queries without HTTP (bench/queryrun).
 #
 # usage: bench/load.sh [CORPUS] [WORKDIR]
@@ -18,7 +18,7 @@ QUERIES=${QUERIES:-../shared/queries/zh_news.txt}
 SECS=${SECS:-10}
 CONCURRENCY=${CONCURRENCY:-"1 8 64"}
 THREADS=${THREADS:-$(nproc)}
-make -s build/idx build/idxd build/bench/loadgen build/bench/queryrun
+make -s build/idx build/idxd build/tests/tools/loadgen build/bench/queryrun
 DB=$WORK/all
 mkdir -p "$WORK"
 . bench/common.sh
@@ -36,7 +36,7 @@ url=$URL
 echo "idxd $THREADS worker threads; loadgen in the same machine (it shares the cores), ${SECS}s per run after 1s warm-up"
 printf '%-12s %10s %9s %9s %9s %9s %9s %8s %8s\n' concurrency requests req/s p50_ms p95_ms p99_ms max_ms errors non2xx
 for c in $CONCURRENCY; do
-    j=$(build/bench/loadgen --json -u "$url" -c "$c" -t "$SECS" -w 1 "$QUERIES")
+    j=$(build/tests/tools/loadgen --json -u "$url" -c "$c" -t "$SECS" -w 1 "$QUERIES")
     printf '%-12s %10s %9.1f %9.2f %9.2f %9.2f %9.2f %8s %8s\n' "$c" \
         "$(jq -r .requests <<<"$j")" "$(jq -r .rps <<<"$j")" "$(jq -r .p50_ms <<<"$j")" \
         "$(jq -r .p95_ms <<<"$j")" "$(jq -r .p99_ms <<<"$j")" "$(jq -r .max_ms <<<"$j")" \

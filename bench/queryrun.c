@@ -7,7 +7,7 @@
  * code idxd's GET /search uses (idx_search_json, then serializing the JSON),
  * on one thread, and prints latency percentiles and queries/s.  It does this
  * twice: with snippets and highlighted titles (what idxd serves) and without
- * them, so the cost of highlighting is visible.  Compare with bench/loadgen at
+ * them, so the cost of highlighting is visible.  Compare with tests/tools/loadgen at
  * concurrency 1 to see what HTTP adds (bench/load.sh does both).
  */
 #include <jansson.h>
@@ -19,6 +19,7 @@
 
 #include "clock.h"
 #include "document.h"
+#include "request.h"
 #include "search.h"
 
 static int cmp_double(const void *a, const void *b)
@@ -70,7 +71,7 @@ int main(int argc, char **argv)
             return 2;
         }
     }
-    if (argc - optind != 2 || rounds < 1 || limit < 1 || limit > 100) {
+    if (argc - optind != 2 || rounds < 1 || limit < 1 || limit > IDX_SEARCH_MAX_LIMIT) {
         fprintf(stderr, "usage: queryrun [-r ROUNDS] [-l LIMIT] DB QUERYFILE\n");
         return 2;
     }

@@ -5,7 +5,7 @@
 #   indexes the first N (default 30000) articles of CORPUS (default
 #   ../shared/corpus/zh_cctv_xwlb.jsonl.gz) into /tmp/idx-scaling, runs
 #   bench/queryrun once, then idxd with THREADS worker threads (default
-#   "1 2 4 8 15") under bench/loadgen -c 64 for 5 s each (one client thread,
+#   "1 2 4 8 15") under tests/tools/loadgen -c 64 for 5 s each (one client thread,
 #   so leave it a core).
 # Env: BIN (directory holding idx, idxd, loadgen, queryrun; default: build/
 #      and build/bench/), QUERIES, THREADS.
@@ -21,8 +21,8 @@ N=${2:-30000}
 QUERIES=${QUERIES:-../shared/queries/zh_news.txt}
 THREADS=${THREADS:-"1 2 4 8 15"}
 if [ -z "${BIN:-}" ]; then
-    make -s build/idx build/idxd build/bench/loadgen build/bench/queryrun || exit 1
-    IDX=build/idx IDXD=build/idxd LOADGEN=build/bench/loadgen QUERYRUN=build/bench/queryrun
+    make -s build/idx build/idxd build/tests/tools/loadgen build/bench/queryrun || exit 1
+    IDX=build/idx IDXD=build/idxd LOADGEN=build/tests/tools/loadgen QUERYRUN=build/bench/queryrun
 else
     IDX=$BIN/idx IDXD=$BIN/idxd LOADGEN=$BIN/loadgen QUERYRUN=$BIN/queryrun
 fi

@@ -21,7 +21,7 @@ JOBS=${JOBS:-"1 2"}
 QUERIES=${QUERIES:-../shared/queries/zh_news.txt}
 SECS=${SECS:-10}
 C=${C:-1}
-make -s build/idx build/idxd build/bench/loadgen
+make -s build/idx build/idxd build/tests/tools/loadgen
 rm -rf "$WORK"
 mkdir -p "$WORK"
 { zcat -f "$CORPUS" || true; } | head -n "$ARTICLES" > "$WORK/in.jsonl" # zcat ends by SIGPIPE
@@ -76,7 +76,7 @@ for pair in "one database|$WORK/single" "$SHARDS local shards (archive)|$WORK/ha
     out=$WORK/idxd.out
     start_idxd "$out" "$db"
     idxd_pid=$IDXD_PID url=$URL
-    j=$(build/bench/loadgen --json -u "$url" -c "$C" -t "$SECS" -w 2 "$QUERIES")
+    j=$(build/tests/tools/loadgen --json -u "$url" -c "$C" -t "$SECS" -w 2 "$QUERIES")
     printf '%-44s %9.1f %9.2f %9.2f %9.2f %8s\n' "$label" "$(jq -r .rps <<< "$j")" \
         "$(jq -r .p50_ms <<< "$j")" "$(jq -r .p99_ms <<< "$j")" "$(jq -r .max_ms <<< "$j")" \
         "$(jq -r '.errors + .non2xx' <<< "$j")"

@@ -5,7 +5,6 @@
  * status.  JSON output is built with jansson so it is always valid.
  * compact writes its new database through a staging directory (staging.h).
  */
-#include <dirent.h>
 #include <errno.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -16,12 +15,13 @@
 
 #include "buf.h"
 #include "document.h"
+#include "fs.h"
 #include "idx.h"
 #include "query.h"
 #include "search.h"
 #include "staging.h"
 #include "synonyms.h"
-#include "xap.h"
+#include "db.h"
 
 static int open_db(const idx_opts *o, int mode, idx_db **db)
 {
@@ -105,26 +105,6 @@ int idx_cmd_get(const idx_opts *o)
     return status;
 }
 
-/* Bytes allocated on disk under path (a file or a directory tree). */
-static unsigned long long disk_usage(const char *path)
-{
-    struct stat st;
-    if (lstat(path, &st) != 0) return 0;
-    unsigned long long total = (unsigned long long)st.st_blocks * 512ULL;
-    if (!S_ISDIR(st.st_mode)) return total;
-    DIR *d = opendir(path);
-    if (!d) return total;
-    struct dirent *e;
-    char sub[4096];
-    while ((e = readdir(d))) {
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
-        snprintf(sub, sizeof sub, "%s/%s", path, e->d_name);
-        total += disk_usage(sub);
-    }
-    closedir(d);
-    return total;
-}
-
 /* `idx compact --db DB OUT`: Xapian's compactor writes DB (an archive: its
  * shards merged) into OUT.compact-XXXXXX/db, a staging directory beside OUT
  * held under its lock (staging.h), which is fsync'd and renamed to OUT when
@@ -148,7 +128,8 @@ int idx_cmd_compact(const idx_opts *o)
     idx_err_clear(&err);
     double t0 = idx_clock();
     size_t nshards = 0;
-    if (!stage || !dst || idx_stage_scan(out, ol, ".compact-", "idx compact", NULL, &busy) != 0) {
+    if (!stage || !dst ||
+        idx_stage_scan(out, ol, ".compact-", "idx compact", NULL, &busy, idx_note, NULL) != 0) {
         idx_die_msg("out of memory");
         status = EXIT_DB;
         goto done;
@@ -166,7 +147,7 @@ int idx_cmd_compact(const idx_opts *o)
         goto done;
     }
     nshards = idx_db_nshards(db);
-    if (idx_make_parents(out) != 0) {
+    if (idx_fs_make_parents(out) != 0) {
         idx_die_msg("cannot create the directories above %s: %s", out, strerror(errno));
         status = EXIT_DB;
         goto done;
@@ -177,7 +158,8 @@ int idx_cmd_compact(const idx_opts *o)
         goto done;
     }
     /* again, with mine made: of two compactions starting at once, one sees the other */
-    if (idx_stage_scan(out, ol, ".compact-", "idx compact", stage, &busy) != 0) {
+    if (idx_stage_scan(out, ol, ".compact-", "idx compact", stage, &busy, idx_note,
+                       NULL) != 0) {
         idx_die_msg("out of memory");
         status = EXIT_DB;
         goto done;
@@ -197,7 +179,7 @@ int idx_cmd_compact(const idx_opts *o)
         status = EXIT_DB;
     } else {
         printf("compacted %s (%zu shard%s) into %s, %llu bytes (%.2f s)\n", o->db, nshards,
-               nshards == 1 ? "" : "s", out, disk_usage(out), idx_clock() - t0);
+               nshards == 1 ? "" : "s", out, idx_fs_usage(out), idx_clock() - t0);
     }
     goto done;
 busy:
@@ -237,7 +219,7 @@ int idx_cmd_stats(const idx_opts *o)
         json_decref(missing);
         return EXIT_DB;
     }
-    unsigned long long size = disk_usage(o->db);
+    unsigned long long size = idx_fs_usage(o->db);
     if (o->json) {
         json_t *j = json_pack("{s:s, s:I, s:I, s:f, s:I, s:I, s:s?}", "db", o->db, "documents",
                               (json_int_t)st.documents, "terms", (json_int_t)st.total_length,
@@ -307,22 +289,14 @@ int idx_cmd_search(const idx_opts *o)
     idx_schema sc;
     idx_synonyms *syn = NULL;
     int tty = isatty(STDOUT_FILENO);
-    idx_search_req req = {
-        .q = idx_buf_cstr(&q), .qlen = q.len, .offset = o->offset, .limit = o->limit,
-        .sort = o->sort, .filters = {o->from, o->to, o->source, o->category, o->year},
-        .explain = o->explain, .recency_days = o->recency_days,
-        .recency_weight = o->recency_weight,
-        .exact_total = o->exact_total, .title_weight = o->title_weight, .snippets = 1,
-        .all_copies = o->all_copies,
-        /* JSON carries the HTML the server sends; a terminal gets bold marks */
-        .hl = o->json ? (idx_hl_opts){0, NULL, NULL, 0}
-                      : (idx_hl_opts){80, tty ? "\033[1m" : "[", tty ? "\033[0m" : "]", 1},
-    };
-    if (o->facets && idx_search_parse_facets(o->facets, &req.facets, &err)) {
-        idx_die_msg("--facets: %s", err.msg);
-        status = EXIT_USAGE;
-        goto done;
-    }
+    /* the options as request.h read them, the query, and the marks: JSON
+     * carries the HTML the server sends, a terminal gets bold ones */
+    idx_search_req req = o->search;
+    req.q = idx_buf_cstr(&q);
+    req.qlen = q.len;
+    req.hl = o->json ? (idx_hl_opts){0}
+                     : (idx_hl_opts){.max_chars = 80, .open = tty ? "\033[1m" : "[",
+                                     .close = tty ? "\033[0m" : "]", .plain = 1};
     if (o->synonyms && idx_synonyms_load(o->synonyms, &syn, &err)) {
         idx_die_msg("--synonyms: %s", err.msg);
         status = err.rc == IDX_EIO ? EXIT_DB : EXIT_USAGE;

@@ -14,6 +14,7 @@
 #include "document.h"
 #include "archive.h"
 #include "idx.h"
+#include "request.h"
 #include "search.h"
 #include "query.h"
 #include "xap.h"
@@ -60,7 +61,7 @@ static void usage(FILE *f)
 "                      or the shards of a hash:M archive (N <= M; idx compact\n"
 "                      merges them when wanted)\n"
 "  --json              stats/search: JSON output\n"
-"  --limit N           search: hits to return (default 10, max 1000)\n"
+"  --limit N           search: hits to return (default %d, max %d)\n"
 "  --offset N          search: hits to skip (default 0)\n"
 "  --sort ORDER        search: relevance (default), date (oldest first), -date (newest)\n"
 "  --from DATE --to DATE   search: only articles dated in this range (inclusive)\n"
@@ -80,7 +81,7 @@ static void usage(FILE *f)
 "\n"
 "Exit status: 0 ok; 1 some lines rejected or ids not found; 2 usage error;\n"
 "3 database or I/O error (e.g. locked by another writer).\n",
-            IDX_TITLE_WEIGHT_DEFAULT);
+            IDX_SEARCH_DEFAULT_LIMIT, IDX_CLI_MAX_LIMIT, IDX_TITLE_WEIGHT_DEFAULT);
 }
 
 void idx_die_msg(const char *fmt, ...)
@@ -95,9 +96,8 @@ void idx_die_msg(const char *fmt, ...)
 
 static int parse_uint(const char *name, const char *v, unsigned max, unsigned *out)
 {
-    char *end;
-    unsigned long x = strtoul(v, &end, 10);
-    if (!*v || *end || v[0] == '-' || x > max) {
+    unsigned long x;
+    if (!idx_req_uint(v, &x) || x > max) {
         idx_die_msg("%s: expected a whole number from 0 to %u, got \"%s\"", name, max, v);
         return -1;
     }
@@ -105,14 +105,22 @@ static int parse_uint(const char *name, const char *v, unsigned max, unsigned *o
     return 0;
 }
 
+/* idx's own options; O_SEARCH + i is the i-th search option of request.h */
 enum {
-    O_DB = 256, O_BATCH, O_JSON, O_LIMIT, O_OFFSET, O_SORT, O_FROM, O_TO, O_SOURCE, O_CATEGORY,
-    O_EXACT, O_TITLEW, O_VERSION, O_UNIGRAMS, O_FOLD, O_SYNONYMS, O_RECENCY, O_RECENCYW, O_YEAR, O_FACETS, O_EXPLAIN, O_SHARDBY, O_JOBS, O_URL, O_FORMAT, O_NOCLUSTER, O_ALL
+    O_DB = 256, O_BATCH, O_JSON, O_VERSION, O_UNIGRAMS, O_FOLD, O_SYNONYMS, O_SHARDBY, O_JOBS,
+    O_URL, O_FORMAT, O_NOCLUSTER, O_SEARCH = 512
 };
 
 /* Apply one option.  Returns -1 to go on, else the exit status to stop with. */
 static int apply_opt(int c, const char *arg, const char *text, idx_opts *o)
 {
+    if (c >= O_SEARCH) { /* the search request's vocabulary: request.h */
+        idx_err err;
+        idx_err_clear(&err);
+        if (idx_search_cli_set(&o->search, (size_t)(c - O_SEARCH), arg, &err) == IDX_OK) return -1;
+        idx_die_msg("%s", err.msg);
+        return EXIT_USAGE;
+    }
     switch (c) {
     case O_DB: o->db = arg; break;
     case O_BATCH:
@@ -121,29 +129,9 @@ static int apply_opt(int c, const char *arg, const char *text, idx_opts *o)
         break;
     case O_JSON: o->json = 1; break;
     case 'q': o->quiet = 1; break;
-    case O_LIMIT: if (parse_uint("--limit", arg, 1000, &o->limit)) return EXIT_USAGE; break;
-    case O_OFFSET: if (parse_uint("--offset", arg, 1000000, &o->offset)) return EXIT_USAGE; break;
-    case O_SORT:
-        if (strcmp(arg, "relevance") == 0) o->sort = IDX_SORT_RELEVANCE;
-        else if (strcmp(arg, "date") == 0) o->sort = IDX_SORT_DATE_ASC;
-        else if (strcmp(arg, "-date") == 0) o->sort = IDX_SORT_DATE_DESC;
-        else {
-            idx_die_msg("--sort: expected relevance, date or -date, got \"%s\"", arg);
-            return EXIT_USAGE;
-        }
-        break;
-    case O_FROM: o->from = arg; break;
-    case O_TO: o->to = arg; break;
-    case O_SOURCE: o->source = arg; break;
-    case O_CATEGORY: o->category = arg; break;
-    case O_EXACT: o->exact_total = 1; break;
-    case O_YEAR: o->year = arg; break;
-    case O_FACETS: o->facets = arg; break;
-    case O_EXPLAIN: o->explain = 1; break;
     case O_SYNONYMS: o->synonyms = arg; break;
     case O_URL: o->url = arg; break;
     case O_NOCLUSTER: o->no_cluster = 1; break;
-    case O_ALL: o->all_copies = 1; break;
     case O_FORMAT:
         if (strcmp(arg, "jsonl") == 0) o->format = IDX_FORMAT_JSONL;
         else if (strcmp(arg, "text") == 0) o->format = IDX_FORMAT_TEXT;
@@ -164,19 +152,6 @@ static int apply_opt(int c, const char *arg, const char *text, idx_opts *o)
         }
         o->shard_by = arg;
         break;
-    case O_RECENCY:
-    case O_RECENCYW: {
-        char *end;
-        double v = strtod(arg, &end);
-        double hi = c == O_RECENCY ? IDX_RECENCY_MAX_DAYS : 1000;
-        if (end == arg || *end || !(v > 0 && v <= hi)) {
-            idx_die_msg("%s: expected a number above 0 and at most %g",
-                        c == O_RECENCY ? "--recency" : "--recency-weight", hi);
-            return EXIT_USAGE;
-        }
-        if (c == O_RECENCY) o->recency_days = v; else o->recency_weight = v;
-        break;
-    }
     case O_FOLD:
         if (strcmp(arg, "t2s") == 0) o->fold = IDX_FOLD_T2S;
         else if (strcmp(arg, "none") == 0) o->fold = IDX_FOLD_NONE;
@@ -193,15 +168,6 @@ static int apply_opt(int c, const char *arg, const char *text, idx_opts *o)
             return EXIT_USAGE;
         }
         break;
-    case O_TITLEW: {
-        char *end;
-        o->title_weight = strtod(arg, &end);
-        if (!*arg || *end || o->title_weight < 0 || o->title_weight > 100) {
-            idx_die_msg("--title-weight: expected a number from 0 to 100, got \"%s\"", arg);
-            return EXIT_USAGE;
-        }
-        break;
-    }
     case 'h': usage(stdout); return EXIT_OK;
     case O_VERSION: printf("idx %s\n", IDX_VERSION); return EXIT_OK;
     default:
@@ -213,26 +179,12 @@ static int apply_opt(int c, const char *arg, const char *text, idx_opts *o)
 
 int main(int argc, char **argv)
 {
-    static const struct option longopts[] = {
+    static const struct option own[] = {
         {"db", required_argument, 0, O_DB},
         {"batch", required_argument, 0, O_BATCH},
         {"json", no_argument, 0, O_JSON},
         {"quiet", no_argument, 0, 'q'},
-        {"limit", required_argument, 0, O_LIMIT},
-        {"offset", required_argument, 0, O_OFFSET},
-        {"sort", required_argument, 0, O_SORT},
-        {"from", required_argument, 0, O_FROM},
-        {"to", required_argument, 0, O_TO},
-        {"source", required_argument, 0, O_SOURCE},
-        {"category", required_argument, 0, O_CATEGORY},
-        {"exact-total", no_argument, 0, O_EXACT},
-        {"year", required_argument, 0, O_YEAR},
-        {"facets", required_argument, 0, O_FACETS},
-        {"explain", no_argument, 0, O_EXPLAIN},
         {"synonyms", required_argument, 0, O_SYNONYMS},
-        {"recency", required_argument, 0, O_RECENCY},
-        {"recency-weight", required_argument, 0, O_RECENCYW},
-        {"title-weight", required_argument, 0, O_TITLEW},
         {"cjk-unigrams", required_argument, 0, O_UNIGRAMS},
         {"fold", required_argument, 0, O_FOLD},
         {"shard-by", required_argument, 0, O_SHARDBY},
@@ -240,20 +192,26 @@ int main(int argc, char **argv)
         {"url", required_argument, 0, O_URL},
         {"format", required_argument, 0, O_FORMAT},
         {"no-cluster", no_argument, 0, O_NOCLUSTER},
-        {"all", no_argument, 0, O_ALL},
         {"help", no_argument, 0, 'h'},
         {"version", no_argument, 0, O_VERSION},
-        {0, 0, 0, 0},
     };
-    idx_opts o;
-    memset(&o, 0, sizeof o);
-    o.db = getenv("IDX_DB");
+    /* idx's own options, then the search options of request.h's table */
+    struct option longopts[sizeof own / sizeof *own + 32];
+    size_t nopts = sizeof own / sizeof *own;
+    memcpy(longopts, own, sizeof own);
+    const char *name;
+    int takes_value;
+    for (size_t i = 0; (name = idx_search_cli_option(i, &takes_value)); i++) {
+        if (nopts + 1 == sizeof longopts / sizeof *longopts) abort(); /* make longopts longer */
+        longopts[nopts++] = (struct option){
+            .name = name, .has_arg = takes_value ? required_argument : no_argument,
+            .val = O_SEARCH + (int)i};
+    }
+    longopts[nopts] = (struct option){0};
+    /* --batch 0: not given (the writer picks, writer.h); --cjk-unigrams, --fold -1: not given */
+    idx_opts o = {.db = getenv("IDX_DB"), .unigrams = -1, .fold = -1};
     if (!o.db || !*o.db) o.db = "data/idx";
-    o.batch = 0; /* not given: idx_add_run picks */
-    o.limit = 10;
-    o.title_weight = IDX_TITLE_WEIGHT_DEFAULT;
-    o.unigrams = -1;
-    o.fold = -1;
+    idx_search_req_init(&o.search);
 
     /* GNU getopt_long permutes: options may stand before or after the
      * command; operands keep their order; "--" ends the options. */
@@ -267,6 +225,7 @@ int main(int argc, char **argv)
         usage(stderr);
         return EXIT_USAGE;
     }
+    o.source = o.search.filters.source; /* clean, add --format text: the pages' outlet */
     const char *cmd = argv[optind];
     o.args = argv + optind + 1;
     o.nargs = argc - optind - 1;

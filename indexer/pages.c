@@ -23,6 +23,7 @@
 #include <strings.h>
 
 #include "buf.h"
+#include "hash.h"
 #include "clean.h"
 #include "html.h"
 #include "idx.h"
@@ -33,14 +34,14 @@ int idx_page_read(const char *path, char **text, size_t *n, idx_err *err)
     *text = NULL;
     *n = 0;
     FILE *f = fopen(path, "rb");
-    if (!f) return idx_err_set(err, IDX_EIO, "%s: %s", path, strerror(errno));
+    if (!f) return idx_err_set(err, IDX_EIO, "pages", "%s: %s", path, strerror(errno));
     size_t cap = 65536, len = 0;
     char *buf = malloc(cap);
     int rc = IDX_OK;
     while (buf) {
         if (len == cap) {
             if (cap > IDX_CLEAN_MAX_BYTES) {
-                rc = idx_err_set(err, IDX_ETOOBIG, "%s: page larger than %d bytes", path,
+                rc = idx_err_set(err, IDX_ETOOBIG, "pages", "%s: page larger than %d bytes", path,
                                  IDX_CLEAN_MAX_BYTES);
                 break;
             }
@@ -53,8 +54,8 @@ int idx_page_read(const char *path, char **text, size_t *n, idx_err *err)
         len += k;
         if (k == 0) break;
     }
-    if (!buf) rc = idx_err_set(err, IDX_ENOMEM, "%s: out of memory", path);
-    else if (!rc && ferror(f)) rc = idx_err_set(err, IDX_EIO, "%s: %s", path, strerror(errno));
+    if (!buf) rc = idx_err_set(err, IDX_ENOMEM, "pages", "%s: out of memory", path);
+    else if (!rc && ferror(f)) rc = idx_err_set(err, IDX_EIO, "pages", "%s: %s", path, strerror(errno));
     fclose(f);
     if (rc) {
         free(buf);
@@ -140,11 +141,11 @@ int idx_page_json(const char *text, size_t n, int html, const idx_site *site, co
     }
     if (!c.title && !c.body[0]) {
         idx_cleaned_fini(&c);
-        return idx_err_set(err, IDX_EINVAL, "no article found on the page (no headline, no body)");
+        return idx_err_set(err, IDX_EINVAL, "pages", "no article found on the page (no headline, no body)");
     }
     if (!c.body[0]) { /* a headline alone is a page the cleaner could not read */
         idx_cleaned_fini(&c);
-        return idx_err_set(err, IDX_EINVAL, "no article body found on the page (only a headline)");
+        return idx_err_set(err, IDX_EINVAL, "pages", "no article body found on the page (only a headline)");
     }
     char id[64];
     if (url && *url) {
@@ -171,7 +172,7 @@ int idx_page_json(const char *text, size_t n, int html, const idx_site *site, co
     }
     json_decref(j);
     idx_cleaned_fini(&c);
-    if (!*out) return idx_err_set(err, IDX_ENOMEM, "[pages] out of memory");
+    if (!*out) return idx_err_set(err, IDX_ENOMEM, "pages", "out of memory");
     return IDX_OK;
 }
 
@@ -184,22 +185,22 @@ static int cmp_str(const void *a, const void *b)
 static int walk(const char *path, char ***v, size_t *n, size_t *cap, int depth, idx_err *err)
 {
     struct stat st;
-    if (stat(path, &st) != 0) return idx_err_set(err, IDX_EIO, "%s: %s", path, strerror(errno));
+    if (stat(path, &st) != 0) return idx_err_set(err, IDX_EIO, "pages", "%s: %s", path, strerror(errno));
     if (S_ISREG(st.st_mode)) {
         if (*n == *cap) {
             size_t nc = *cap ? *cap * 2 : 64;
             char **w = realloc(*v, nc * sizeof *w);
-            if (!w) return idx_err_set(err, IDX_ENOMEM, "out of memory");
+            if (!w) return idx_err_set(err, IDX_ENOMEM, "pages", "out of memory");
             *v = w;
             *cap = nc;
         }
-        if (!((*v)[*n] = strdup(path))) return idx_err_set(err, IDX_ENOMEM, "out of memory");
+        if (!((*v)[*n] = strdup(path))) return idx_err_set(err, IDX_ENOMEM, "pages", "out of memory");
         (*n)++;
         return IDX_OK;
     }
     if (!S_ISDIR(st.st_mode) || depth > 32) return IDX_OK;
     DIR *d = opendir(path);
-    if (!d) return idx_err_set(err, IDX_EIO, "%s: %s", path, strerror(errno));
+    if (!d) return idx_err_set(err, IDX_EIO, "pages", "%s: %s", path, strerror(errno));
     size_t first = *n;
     struct dirent *e;
     int rc = IDX_OK;
@@ -208,7 +209,7 @@ static int walk(const char *path, char ***v, size_t *n, size_t *cap, int depth, 
         size_t len = strlen(path) + strlen(e->d_name) + 2;
         char *p = malloc(len);
         if (!p) {
-            rc = idx_err_set(err, IDX_ENOMEM, "out of memory");
+            rc = idx_err_set(err, IDX_ENOMEM, "pages", "out of memory");
             break;
         }
         snprintf(p, len, "%s/%s", path, e->d_name);
@@ -280,7 +281,7 @@ static int learn_page(idx_page_sites *ps, const char *file, int format, idx_err 
 {
     char *text = NULL, *dir = dir_of(file);
     size_t n = 0;
-    if (!dir) return idx_err_set(err, IDX_ENOMEM, "out of memory");
+    if (!dir) return idx_err_set(err, IDX_ENOMEM, "pages", "out of memory");
     if (idx_page_read(file, &text, &n, err) != IDX_OK) { /* reported when it is cleaned */
         free(dir);
         return IDX_OK;
@@ -291,7 +292,7 @@ static int learn_page(idx_page_sites *ps, const char *file, int format, idx_err 
         if (ps->n == ps->cap) {
             size_t nc = ps->cap ? 2 * ps->cap : 16;
             site_ent *v = realloc(ps->v, nc * sizeof *v);
-            if (!v) rc = idx_err_set(err, IDX_ENOMEM, "out of memory");
+            if (!v) rc = idx_err_set(err, IDX_ENOMEM, "pages", "out of memory");
             else {
                 ps->v = v;
                 ps->cap = nc;
@@ -316,7 +317,7 @@ static int learn_page(idx_page_sites *ps, const char *file, int format, idx_err 
         if (page_text(text, n, idx_page_is_html(file, text, n, format), &plain, &t, &tn,
                       &ignored) == IDX_OK &&
             idx_site_add(ps->v[at].site, t, tn, &ignored) == IDX_ENOMEM)
-            rc = idx_err_set(err, IDX_ENOMEM, "out of memory");
+            rc = idx_err_set(err, IDX_ENOMEM, "pages", "out of memory");
         idx_buf_fini(&plain);
     }
     free(dir);
@@ -328,7 +329,7 @@ int idx_page_sites_learn(char *const *paths, size_t npaths, int format, idx_page
                          idx_err *err)
 {
     *out = calloc(1, sizeof **out);
-    if (!*out) return idx_err_set(err, IDX_ENOMEM, "out of memory");
+    if (!*out) return idx_err_set(err, IDX_ENOMEM, "pages", "out of memory");
     int rc = IDX_OK;
     for (size_t a = 0; a < npaths && !rc; a++) {
         char **files;

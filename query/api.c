@@ -14,9 +14,12 @@
  * --cors-origin is set.  Errors are {"error":{"code","message"}}: 400
  * bad_parameter / invalid_utf8 / query_too_long, 404 not_found, 405
  * method_not_allowed, 413 body_too_large, 503 index_unavailable or
- * shutting_down, 500 internal.  Parameters are decoded strictly (form.h); unknown ones are
- * refused so a typo ("limt=5") is not silently ignored.  Each request adds
- * one access-log line on stderr and one observation to the metrics.
+ * shutting_down, 500 internal.  Parameters are decoded strictly (form.h) and
+ * read by the one table of request parameters (request.h), the one `idx
+ * search` reads its options by: names, defaults, bounds and the messages of a
+ * bad one live there, and unknown ones are refused so a typo ("limt=5") is
+ * not silently ignored.  Each request adds one access-log line on stderr and
+ * one observation to the metrics.
  */
 #include <event2/buffer.h>
 #include <event2/http.h>
@@ -36,6 +39,7 @@
 #include "form.h"
 #include "idxd.h"
 #include "metrics.h"
+#include "request.h"
 #include "search.h"
 #include "utf8.h"
 #include "web.h"
@@ -192,7 +196,10 @@ static void reply_idx_error(ctx *c, const idx_err *err)
     case IDX_EINVAL: reply_error(c, 400, "bad_parameter", "%s", err->msg); break;
     case IDX_ENOTFOUND: reply_error(c, 404, "not_found", "%s", err->msg); break;
     case IDX_ENODB: reply_error(c, 503, "index_unavailable", "%s", err->msg); break;
-    default: reply_error(c, 500, "internal", "%s", err->msg); break;
+    default: /* not the request's fault: the log says where it came from */
+        fprintf(stderr, "idxd: internal error (%s): %s\n", err->where, err->msg);
+        reply_error(c, 500, "internal", "%s", err->msg);
+        break;
     }
 }
 
@@ -213,46 +220,14 @@ static void db_failed(ctx *c, const idx_err *err)
     }
 }
 
-/* Unsigned decimal in [lo, hi]. */
-static int uint_param(ctx *c, const idx_form *f, const char *name, unsigned lo, unsigned hi,
-                      unsigned *out)
+/* For a route that takes no parameters: 1, or 0 after a 400 naming one. */
+static int no_params(ctx *c, const idx_form *f)
 {
-    const char *v = idx_form_get(f, name, NULL);
-    if (!v) return 1;
-    unsigned long x = 0;
-    size_t i = 0;
-    for (; v[i] >= '0' && v[i] <= '9' && i < 10; i++) x = x * 10 + (unsigned long)(v[i] - '0');
-    if (i == 0 || v[i] != '\0') {
-        reply_error(c, 400, "bad_parameter", "%s must be a whole number from %u to %u", name, lo,
-                    hi);
-        return 0;
-    }
-    if (x < lo || x > hi) {
-        reply_error(c, 400, "bad_parameter", "%s is %lu; it must be from %u to %u", name, x, lo,
-                    hi);
-        return 0;
-    }
-    *out = (unsigned)x;
-    return 1;
-}
-
-static int check_known(ctx *c, const idx_form *f, const char *const *known)
-{
-    for (size_t i = 0; i < f->n; i++) {
-        size_t k = 0;
-        while (known[k] && strcmp(known[k], f->p[i].name) != 0) k++;
-        if (!known[k] && strcmp(f->p[i].name, "_") != 0) {
-            reply_error(c, 400, "bad_parameter", "unknown parameter '%.*s'",
-                        (int)idx_utf8_clip(f->p[i].name, f->p[i].name_len, 60), f->p[i].name);
-            return 0;
-        }
-    }
-    return 1;
-}
-
-static const struct idx_synonyms *cfg_synonyms(const ctx *c)
-{
-    return c->w->srv->cfg.synonyms;
+    idx_err err;
+    idx_err_clear(&err);
+    if (idx_req_form_none(f, &err) == IDX_OK) return 1;
+    reply_idx_error(c, &err);
+    return 0;
 }
 
 /* GET /search.  query is the request's query string as sent: the key of
@@ -268,75 +243,17 @@ static void handle_search(ctx *c, const idx_form *f, const char *query)
         reply_timed(c, 1, hit, hitlen);
         return;
     }
-    static const char *const known[] = {"q",        "limit",       "offset",      "sort",
-                                        "from",     "to",          "source",      "category",
-                                        "year",     "exact_total", "snippet_len", "facets",
-                                        "explain",  "recency",     "recency_weight",
-                                        "dedup",    NULL};
-    if (!check_known(c, f, known)) return;
-    size_t qlen = 0;
-    const char *q = idx_form_get(f, "q", &qlen);
-    if (!q || qlen == 0) {
-        reply_error(c, 400, "bad_parameter", "q (the query) is required");
-        return;
-    }
-    idx_search_req r = {.q = q, .qlen = qlen, .limit = 10, .sort = IDX_SORT_RELEVANCE,
-                        .title_weight = -1, .snippets = 1};
-    unsigned exact = 0, snip = IDX_SNIPPET_DEFAULT_CHARS, explain = 0, recency = 0, dedup = 1;
-    if (!uint_param(c, f, "limit", 1, IDX_SEARCH_MAX_LIMIT, &r.limit) ||
-        !uint_param(c, f, "dedup", 0, 1, &dedup) ||
-        !uint_param(c, f, "offset", 0, IDX_SEARCH_MAX_OFFSET, &r.offset) ||
-        !uint_param(c, f, "exact_total", 0, 1, &exact) ||
-        !uint_param(c, f, "snippet_len", 1, IDX_SNIPPET_MAX_CHARS, &snip) ||
-        !uint_param(c, f, "explain", 0, 1, &explain) ||
-        !uint_param(c, f, "recency", 1, IDX_RECENCY_MAX_DAYS, &recency))
-        return;
-    r.recency_days = recency;
-    r.all_copies = !dedup;
-    const char *rw = idx_form_get(f, "recency_weight", NULL);
-    if (rw) {
-        char *end;
-        double v = strtod(rw, &end);
-        if (end == rw || *end || !(v > 0 && v <= 1000)) {
-            reply_error(c, 400, "bad_parameter", "recency_weight must be a number above 0 and "
-                                                 "at most 1000");
-            return;
-        }
-        r.recency_weight = v;
-    }
-    r.explain = (int)explain;
-    r.synonyms = cfg_synonyms(c);
-    r.budget_ms = c->w->srv->cfg.budget_ms;
-    idx_err ferr;
-    idx_err_clear(&ferr);
-    if (idx_search_parse_facets(idx_form_get(f, "facets", NULL), &r.facets, &ferr)) {
-        reply_error(c, 400, "bad_parameter", "facets: %s", ferr.msg);
-        return;
-    }
-    r.exact_total = (int)exact;
-    r.hl.max_chars = snip;
-    const char *sort = idx_form_get(f, "sort", NULL);
-    if (sort) {
-        if (strcmp(sort, "relevance") == 0)
-            r.sort = IDX_SORT_RELEVANCE;
-        else if (strcmp(sort, "date") == 0)
-            r.sort = IDX_SORT_DATE_ASC;
-        else if (strcmp(sort, "-date") == 0)
-            r.sort = IDX_SORT_DATE_DESC;
-        else {
-            reply_error(c, 400, "bad_parameter", "sort must be relevance, date or -date");
-            return;
-        }
-    }
-    r.filters.from = idx_form_get(f, "from", NULL);
-    r.filters.to = idx_form_get(f, "to", NULL);
-    r.filters.source = idx_form_get(f, "source", NULL);
-    r.filters.category = idx_form_get(f, "category", NULL);
-    r.filters.year = idx_form_get(f, "year", NULL);
-    if (!need_db(c)) return;
-    json_t *out = NULL;
+    idx_search_req r;
     idx_err err;
     idx_err_clear(&err);
+    if (idx_search_req_form(f, &r, &err)) {
+        reply_idx_error(c, &err);
+        return;
+    }
+    r.synonyms = c->w->srv->cfg.synonyms;
+    r.budget_ms = c->w->srv->cfg.budget_ms;
+    if (!need_db(c)) return;
+    json_t *out = NULL;
     if (idx_search_json(c->w->db, &c->w->schema, &r, &out, &err) != IDX_OK) {
         reply_idx_error(c, &err);
         db_failed(c, &err);
@@ -398,8 +315,7 @@ static void handle_doc(ctx *c, const char *raw_id, const idx_form *f)
         free(id);
         return;
     }
-    static const char *const known[] = {NULL};
-    if (!check_known(c, f, known)) {
+    if (!no_params(c, f)) {
         free(id);
         return;
     }
@@ -488,12 +404,12 @@ static void handle_stats(ctx *c)
 
 static void handle_metrics(ctx *c)
 {
-    idxd_gauges g = {0, 0, 0, atomic_load(&c->w->srv->conns), atomic_load(&c->w->srv->conns_peak),
-                     idxd_wall() - c->w->srv->started, 0, 0};
     size_t cb, cmax;
     idxd_server_cache_bytes(c->w->srv, &cb, &cmax);
-    g.cache_bytes = cb;
-    g.cache_max_bytes = cmax;
+    idxd_gauges g = {.connections = atomic_load(&c->w->srv->conns),
+                     .connections_peak = atomic_load(&c->w->srv->conns_peak),
+                     .uptime_s = idxd_wall() - c->w->srv->started, .cache_bytes = cb,
+                     .cache_max_bytes = cmax};
     idx_db_stats st;
     idx_err err;
     idx_err_clear(&err);
@@ -514,20 +430,16 @@ static void handle_metrics(ctx *c)
 
 static void handle_suggest(ctx *c, const idx_form *f)
 {
-    static const char *const known[] = {"q", "limit", NULL};
-    if (!check_known(c, f, known)) return;
-    size_t qlen = 0;
-    const char *q = idx_form_get(f, "q", &qlen);
-    if (!q || qlen == 0) {
-        reply_error(c, 400, "bad_parameter", "q (what was typed) is required");
-        return;
-    }
-    unsigned limit = 8;
-    if (!uint_param(c, f, "limit", 1, IDX_SUGGEST_MAX_LIMIT, &limit) || !need_db(c)) return;
-    json_t *out = NULL;
+    idx_suggest_req r;
     idx_err err;
     idx_err_clear(&err);
-    if (idx_suggest_json(c->w->db, &c->w->schema, q, qlen, limit, &out, &err) != IDX_OK) {
+    if (idx_suggest_req_form(f, &r, &err)) {
+        reply_idx_error(c, &err);
+        return;
+    }
+    if (!need_db(c)) return;
+    json_t *out = NULL;
+    if (idx_suggest_json(c->w->db, &c->w->schema, r.q, r.qlen, r.limit, &out, &err) != IDX_OK) {
         reply_idx_error(c, &err);
         db_failed(c, &err);
         return;
@@ -539,14 +451,15 @@ static void handle_suggest(ctx *c, const idx_form *f)
 /* GET /docs/{id}/related: id as decoded by handle_doc. */
 static void handle_related(ctx *c, const char *id, size_t idlen, const idx_form *f)
 {
-    static const char *const known[] = {"limit", NULL};
-    unsigned limit = 5;
-    if (!check_known(c, f, known) || !uint_param(c, f, "limit", 1, IDX_RELATED_MAX_LIMIT, &limit))
-        return;
-    json_t *out = NULL;
+    idx_related_req r;
     idx_err err;
     idx_err_clear(&err);
-    int rc = idx_related_json(c->w->db, &c->w->schema, id, idlen, limit, &out, &err);
+    if (idx_related_req_form(f, &r, &err)) {
+        reply_idx_error(c, &err);
+        return;
+    }
+    json_t *out = NULL;
+    int rc = idx_related_json(c->w->db, id, idlen, r.limit, &out, &err);
     if (rc == IDX_ENOTFOUND) {
         reply_error(c, 404, "not_found", "no article with id '%.*s'",
                     (int)idx_utf8_clip(id, idlen, 200), id);
@@ -591,7 +504,7 @@ static void handle_root(ctx *c)
 
 void idxd_api_handle(idxd_worker *w, struct evhttp_request *req, double arrived, int refuse)
 {
-    ctx c = {w, req, arrived, ROUTE_OTHER, 0};
+    ctx c = {.w = w, .req = req, .t0 = arrived, .route = ROUTE_OTHER};
     const idxd_config *cfg = &c.w->srv->cfg;
     const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
     const char *path = uri ? evhttp_uri_get_path(uri) : NULL;
@@ -654,15 +567,14 @@ void idxd_api_handle(idxd_worker *w, struct evhttp_request *req, double arrived,
         reply_idx_error(&c, &err);
         return;
     }
-    static const char *const none[] = {NULL};
     switch (c.route) {
     case ROUTE_SEARCH: handle_search(&c, &f, query); break;
     case ROUTE_DOCS: handle_doc(&c, path + 6, &f); break;
     case ROUTE_SUGGEST: handle_suggest(&c, &f); break;
-    case ROUTE_HEALTH: if (check_known(&c, &f, none)) handle_health(&c); break;
-    case ROUTE_STATS: if (check_known(&c, &f, none)) handle_stats(&c); break;
-    case ROUTE_METRICS: if (check_known(&c, &f, none)) handle_metrics(&c); break;
-    default: if (check_known(&c, &f, none)) handle_root(&c); break;
+    case ROUTE_HEALTH: if (no_params(&c, &f)) handle_health(&c); break;
+    case ROUTE_STATS: if (no_params(&c, &f)) handle_stats(&c); break;
+    case ROUTE_METRICS: if (no_params(&c, &f)) handle_metrics(&c); break;
+    default: if (no_params(&c, &f)) handle_root(&c); break;
     }
     idx_form_fini(&f);
 }

@@ -3,6 +3,7 @@
 #include "cache.h"
 
 #include "buf.h"
+#include "hash.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -22,7 +22,7 @@
 
 #include "clock.h" /* idx_clock: every time and deadline here */
 #include "document.h"
-#include "xap.h"
+#include "db.h"
 
 typedef struct idxd_config {
     const char *db;

@@ -2,6 +2,8 @@
 #include "archive.h"
 
 #include "buf.h"
+#include "fs.h"
+#include "hash.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -9,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <dirent.h>
 #include <unistd.h>
 
 int idx_archive_detect(const char *path, char **stub)
@@ -61,15 +62,15 @@ void idx_archive_fini(idx_archive *a)
 static int push(idx_archive *a, int kind, const char *name, size_t nlen, idx_err *err)
 {
     if (a->nshards >= IDX_ARCHIVE_MAX_SHARDS)
-        return idx_err_set(err, IDX_EINVAL, "%s: more than %d shards", a->stub,
+        return idx_err_set(err, IDX_EINVAL, "archive", "%s: more than %d shards", a->stub,
                            IDX_ARCHIVE_MAX_SHARDS);
     idx_shard *v = realloc(a->shards, (a->nshards + 1) * sizeof *v);
-    if (!v) return idx_err_set(err, IDX_ENOMEM, "[archive] out of memory");
+    if (!v) return idx_err_set(err, IDX_ENOMEM, "archive", "out of memory");
     a->shards = v;
     idx_shard *s = &v[a->nshards];
     memset(s, 0, sizeof *s);
     s->kind = kind;
-    if (!(s->name = idx_memdup(name, nlen))) return idx_err_set(err, IDX_ENOMEM, "[archive] out of memory");
+    if (!(s->name = idx_memdup(name, nlen))) return idx_err_set(err, IDX_ENOMEM, "archive", "out of memory");
     a->nshards++;
     if (kind == IDX_SHARD_LOCAL) {
         size_t dl = strlen(a->dir);
@@ -81,7 +82,7 @@ static int push(idx_archive *a, int kind, const char *name, size_t nlen, idx_err
             memcpy(s->path + dl + 1, name, nlen);
             s->path[dl + 1 + nlen] = '\0';
         }
-        if (!s->path) return idx_err_set(err, IDX_ENOMEM, "[archive] out of memory");
+        if (!s->path) return idx_err_set(err, IDX_ENOMEM, "archive", "out of memory");
         return IDX_OK;
     }
     /* HOST:PORT, the host possibly in [brackets] */
@@ -94,7 +95,7 @@ static int push(idx_archive *a, int kind, const char *name, size_t nlen, idx_err
     char *end = NULL;
     long port = colon ? strtol(colon + 1, &end, 10) : 0;
     if (!colon || colon == name || end != name + nlen || port < 1 || port > 65535)
-        return idx_err_set(err, IDX_EINVAL, "%s: remote shard '%.*s' is not HOST:PORT", a->stub,
+        return idx_err_set(err, IDX_EINVAL, "archive", "%s: remote shard '%.*s' is not HOST:PORT", a->stub,
                            (int)nlen, name);
     const char *h = name;
     size_t hl = (size_t)(colon - name);
@@ -102,7 +103,7 @@ static int push(idx_archive *a, int kind, const char *name, size_t nlen, idx_err
         h++;
         hl -= 2;
     }
-    if (!(s->host = idx_memdup(h, hl))) return idx_err_set(err, IDX_ENOMEM, "[archive] out of memory");
+    if (!(s->host = idx_memdup(h, hl))) return idx_err_set(err, IDX_ENOMEM, "archive", "out of memory");
     s->port = (unsigned)port;
     return IDX_OK;
 }
@@ -111,7 +112,7 @@ int idx_archive_read(const char *stub, idx_archive *a, idx_err *err)
 {
     memset(a, 0, sizeof *a);
     FILE *f = fopen(stub, "r");
-    if (!f) return idx_err_set(err, IDX_EIO, "cannot read %s: %s", stub, strerror(errno));
+    if (!f) return idx_err_set(err, IDX_EIO, "archive", "cannot read %s: %s", stub, strerror(errno));
     a->stub = strdup(stub);
     const char *slash = strrchr(stub, '/');
     a->dir = slash ? idx_memdup(stub, (size_t)(slash - stub)) : strdup(".");
@@ -120,7 +121,7 @@ int idx_archive_read(const char *stub, idx_archive *a, idx_err *err)
         a->dir = strdup("/");
     }
     int rc = IDX_OK;
-    if (!a->stub || !a->dir) rc = idx_err_set(err, IDX_ENOMEM, "[archive] out of memory");
+    if (!a->stub || !a->dir) rc = idx_err_set(err, IDX_ENOMEM, "archive", "out of memory");
     char line[4096];
     unsigned long ln = 0;
     while (!rc && fgets(line, sizeof line, f)) {
@@ -137,7 +138,7 @@ int idx_archive_read(const char *stub, idx_archive *a, idx_err *err)
             if (strncmp(p, tag, strlen(tag)) == 0) {
                 const char *spec = p + strlen(tag);
                 if (!idx_archive_spec_ok(spec))
-                    rc = idx_err_set(err, IDX_EINVAL, "%s:%lu: unknown shard-by '%.40s'", stub, ln,
+                    rc = idx_err_set(err, IDX_EINVAL, "archive", "%s:%lu: unknown shard-by '%.40s'", stub, ln,
                                      spec);
                 else
                     snprintf(a->shard_by, sizeof a->shard_by, "%s", spec);
@@ -150,93 +151,64 @@ int idx_archive_read(const char *stub, idx_archive *a, idx_err *err)
         char *arg = sp;
         while (*arg == ' ' || *arg == '\t') arg++;
         if (!*arg) {
-            rc = idx_err_set(err, IDX_EINVAL, "%s:%lu: '%.*s' without a database", stub, ln,
+            rc = idx_err_set(err, IDX_EINVAL, "archive", "%s:%lu: '%.*s' without a database", stub, ln,
                              (int)kl, p);
         } else if ((kl == 4 && strncmp(p, "auto", 4) == 0) || (kl == 5 && strncmp(p, "glass", 5) == 0)) {
             rc = push(a, IDX_SHARD_LOCAL, arg, strlen(arg), err);
         } else if (kl == 6 && strncmp(p, "remote", 6) == 0) {
             if (arg[0] == ':')
                 rc = idx_err_set(err, IDX_EINVAL,
-                                 "%s:%lu: remote programs (remote :PROG) are not supported; "
+                                 "archive", "%s:%lu: remote programs (remote :PROG) are not supported; "
                                  "serve the shard with xapian-tcpsrv and write remote HOST:PORT",
                                  stub, ln);
             else
                 rc = push(a, IDX_SHARD_REMOTE, arg, strlen(arg), err);
         } else {
             rc = idx_err_set(err, IDX_EINVAL,
-                             "%s:%lu: unknown line '%.40s' (expected auto PATH or remote HOST:PORT)",
+                             "archive", "%s:%lu: unknown line '%.40s' (expected auto PATH or remote HOST:PORT)",
                              stub, ln, p);
         }
     }
-    if (!rc && ferror(f)) rc = idx_err_set(err, IDX_EIO, "cannot read %s", stub);
+    if (!rc && ferror(f)) rc = idx_err_set(err, IDX_EIO, "archive", "cannot read %s", stub);
     fclose(f);
     if (rc) idx_archive_fini(a);
     return rc;
 }
 
-/* Write the stub of a (its shard-by and shards) to a temporary file and
- * rename it over the old one. */
+/* Write the stub of a (its shard-by and shards) in place of the old one,
+ * atomically (fs.h). */
 static int write_stub(const idx_archive *a, idx_err *err)
 {
-    size_t n = strlen(a->stub);
-    char *tmp = malloc(n + 8);
-    if (!tmp) return idx_err_set(err, IDX_ENOMEM, "[archive] out of memory");
-    snprintf(tmp, n + 8, "%s.tmp", a->stub);
-    FILE *f = fopen(tmp, "w");
-    if (!f) {
-        int rc = idx_err_set(err, IDX_EIO, "cannot write %s: %s", tmp, strerror(errno));
-        free(tmp);
-        return rc;
-    }
-    fprintf(f, "# idx archive: a Xapian stub database, one shard per line (auto PATH or\n"
-               "# remote HOST:PORT).  idx add routes articles to shards/KEY by:\n");
-    if (a->shard_by[0]) fprintf(f, "# idx shard-by %s\n", a->shard_by);
+    idx_buf b;
+    idx_buf_init(&b);
+    idx_buf_printf(&b, "# idx archive: a Xapian stub database, one shard per line (auto PATH or\n"
+                       "# remote HOST:PORT).  idx add routes articles to shards/KEY by:\n");
+    if (a->shard_by[0]) idx_buf_printf(&b, "# idx shard-by %s\n", a->shard_by);
     for (size_t i = 0; i < a->nshards; i++)
-        fprintf(f, "%s %s\n", a->shards[i].kind == IDX_SHARD_LOCAL ? "auto" : "remote",
-                a->shards[i].name);
-    int bad = fflush(f) != 0 || fsync(fileno(f)) != 0;
-    bad |= fclose(f) != 0;
-    if (bad || rename(tmp, a->stub) != 0) {
-        int rc = idx_err_set(err, IDX_EIO, "cannot write %s: %s", a->stub, strerror(errno));
-        unlink(tmp);
-        free(tmp);
-        return rc;
-    }
-    free(tmp);
-    return IDX_OK;
-}
-
-int idx_path_is_free(const char *path)
-{
-    struct stat st;
-    if (stat(path, &st) != 0) return errno == ENOENT ? 1 : -1;
-    if (!S_ISDIR(st.st_mode)) {
-        errno = ENOTDIR;
-        return -1;
-    }
-    DIR *d = opendir(path);
-    if (!d) return -1;
-    struct dirent *e;
-    int empty = 1;
-    while (empty && (e = readdir(d)))
-        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) empty = 0;
-    closedir(d);
-    return empty;
+        idx_buf_printf(&b, "%s %s\n", a->shards[i].kind == IDX_SHARD_LOCAL ? "auto" : "remote",
+                       a->shards[i].name);
+    int rc = IDX_OK;
+    if (b.oom)
+        rc = idx_err_set(err, IDX_ENOMEM, "archive", "out of memory");
+    else if (idx_fs_write_atomic(a->stub, b.data, b.len) != 0)
+        rc = idx_err_set(err, IDX_EIO, "archive", "cannot write %s: %s", a->stub, strerror(errno));
+    idx_buf_fini(&b);
+    return rc;
 }
 
 int idx_archive_create(const char *dir, const char *shard_by, idx_err *err)
 {
     if (!idx_archive_spec_ok(shard_by))
         return idx_err_set(err, IDX_EINVAL,
-                           "--shard-by '%.40s': expected year, month or hash:N (2 <= N <= 256)",
+                           "archive", "--shard-by '%.40s': expected year, month or hash:N (2 <= N <= 256)",
                            shard_by);
     if (mkdir(dir, 0777) != 0 && errno != EEXIST)
-        return idx_err_set(err, IDX_EIO, "cannot create %s: %s", dir, strerror(errno));
-    int empty = idx_path_is_free(dir);
-    if (empty < 0) return idx_err_set(err, IDX_EIO, "cannot open %s: %s", dir, strerror(errno));
+        return idx_err_set(err, IDX_EIO, "archive", "cannot create %s: %s", dir, strerror(errno));
+    int empty = idx_fs_is_free(dir);
+    if (empty < 0) return idx_err_set(err, IDX_EIO, "archive", "cannot open %s: %s", dir, strerror(errno));
     if (!empty)
         return idx_err_set(err, IDX_EINVAL,
-                           "%s is not empty: --shard-by makes a new archive in a new directory", dir);
+                           "archive", "%s is not empty: --shard-by makes a new archive in a new directory", dir);
     idx_archive a;
     memset(&a, 0, sizeof a);
     size_t n = strlen(dir);
@@ -244,7 +216,7 @@ int idx_archive_create(const char *dir, const char *shard_by, idx_err *err)
     a.stub = malloc(n + sizeof "/" IDX_ARCHIVE_STUB);
     if (!a.dir || !a.stub) {
         idx_archive_fini(&a);
-        return idx_err_set(err, IDX_ENOMEM, "[archive] out of memory");
+        return idx_err_set(err, IDX_ENOMEM, "archive", "out of memory");
     }
     snprintf(a.stub, n + sizeof "/" IDX_ARCHIVE_STUB, "%s/%s", dir, IDX_ARCHIVE_STUB);
     snprintf(a.shard_by, sizeof a.shard_by, "%s", shard_by);
@@ -270,10 +242,10 @@ int idx_archive_add_shard(idx_archive *a, const char *key, idx_err *err)
     int rc = push(a, IDX_SHARD_LOCAL, name, strlen(name), err);
     if (rc) return rc;
     char *sd = malloc(strlen(a->dir) + sizeof "/shards");
-    if (!sd) return idx_err_set(err, IDX_ENOMEM, "[archive] out of memory");
+    if (!sd) return idx_err_set(err, IDX_ENOMEM, "archive", "out of memory");
     sprintf(sd, "%s/shards", a->dir);
     if (mkdir(sd, 0777) != 0 && errno != EEXIST) {
-        rc = idx_err_set(err, IDX_EIO, "cannot create %s: %s", sd, strerror(errno));
+        rc = idx_err_set(err, IDX_EIO, "archive", "cannot create %s: %s", sd, strerror(errno));
         free(sd);
         return rc;
     }
@@ -286,12 +258,7 @@ unsigned idx_archive_key_owner(const char *key, unsigned jobs)
     if (jobs <= 1) return 0;
     if (key[0] == 'h' && key[1] >= '0' && key[1] <= '9')
         return (unsigned)(strtoul(key + 1, NULL, 10) % jobs);
-    uint32_t h = 2166136261u;
-    for (const char *p = key; *p; p++) {
-        h ^= (unsigned char)*p;
-        h *= 16777619u;
-    }
-    return h % jobs;
+    return idx_hash32(IDX_HASH32_SEED, key, strlen(key)) % jobs;
 }
 
 unsigned idx_archive_shard_owner(const char *name, unsigned jobs)
@@ -304,11 +271,7 @@ void idx_archive_key(const char *spec, const char *id, size_t idlen, int has_dat
 {
     if (strncmp(spec, "hash:", 5) == 0) {
         unsigned long n = strtoul(spec + 5, NULL, 10);
-        uint32_t h = 2166136261u; /* FNV-1a: stable across machines and versions */
-        for (size_t i = 0; i < idlen; i++) {
-            h ^= (unsigned char)id[i];
-            h *= 16777619u;
-        }
+        uint32_t h = idx_hash32(IDX_HASH32_SEED, id, idlen); /* stable across machines */
         snprintf(key, IDX_SHARD_KEY_MAX, "h%03lu", n ? (unsigned long)(h % n) : 0ul);
     } else if (!has_date) {
         snprintf(key, IDX_SHARD_KEY_MAX, "undated");

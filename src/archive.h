@@ -16,6 +16,9 @@
  *
  * SPEC: "year" (KEY = 2019, or "undated"), "month" (2019-05, or "undated"),
  * "hash:N" (KEY = h000 .. h(N-1), by a hash of the article id; 2 <= N <= 256).
+ *
+ * This module only reads and writes stubs and names keys; db.c opens an
+ * archive's shards as one index (db.h).
  */
 #ifndef IDX_ARCHIVE_H
 #define IDX_ARCHIVE_H
@@ -57,11 +60,6 @@ int idx_archive_detect(const char *path, char **stub);
  * cannot use, IDX_EIO when unreadable.  idx_archive_fini after success. */
 int idx_archive_read(const char *stub, idx_archive *a, idx_err *err);
 void idx_archive_fini(idx_archive *a);
-
-/* Is path a place for a new database or archive: 1 when it is missing or an
- * empty directory, 0 when it is a directory holding anything, -1 (errno set,
- * ENOTDIR for a file) when it is not a directory that can be read. */
-int idx_path_is_free(const char *path);
 
 /* A new archive in directory dir (created, or existing and empty) with no
  * shards yet.  IDX_EINVAL for a bad spec or a directory that holds anything. */

@@ -14,7 +14,7 @@ static int get_str(json_t *obj, const char *key, idx_str *out, idx_err *err)
     out->n = 0;
     if (!v || json_is_null(v)) return IDX_OK;
     if (!json_is_string(v))
-        return idx_err_set(err, IDX_EINVAL, "[article][parse] field \"%s\" must be a string", key);
+        return idx_err_set(err, IDX_EINVAL, "article.parse", "field \"%s\" must be a string", key);
     out->s = json_string_value(v);
     out->n = json_string_length(v);
     return IDX_OK;
@@ -33,22 +33,22 @@ int idx_article_from_json(json_t *obj, idx_article *a, idx_err *err)
 {
     memset(a, 0, sizeof *a);
     if (!json_is_object(obj))
-        return idx_err_set(err, IDX_EINVAL, "[article][parse] line is not a JSON object");
+        return idx_err_set(err, IDX_EINVAL, "article.parse", "line is not a JSON object");
     json_t *id = json_object_get(obj, "id");
     if (!id || json_is_null(id))
-        return idx_err_set(err, IDX_EINVAL, "[article][parse] missing \"id\"");
+        return idx_err_set(err, IDX_EINVAL, "article.parse", "missing \"id\"");
     if (!json_is_string(id))
-        return idx_err_set(err, IDX_EINVAL, "[article][parse] \"id\" must be a string");
+        return idx_err_set(err, IDX_EINVAL, "article.parse", "\"id\" must be a string");
     a->id.s = json_string_value(id);
     a->id.n = json_string_length(id);
-    if (a->id.n == 0) return idx_err_set(err, IDX_EINVAL, "[article][parse] \"id\" is empty");
+    if (a->id.n == 0) return idx_err_set(err, IDX_EINVAL, "article.parse", "\"id\" is empty");
     if (a->id.n > IDX_ARTICLE_MAX_ID)
-        return idx_err_set(err, IDX_EINVAL, "[article][parse] \"id\" is %zu bytes (max %d)",
+        return idx_err_set(err, IDX_EINVAL, "article.parse", "\"id\" is %zu bytes (max %d)",
                            a->id.n, IDX_ARTICLE_MAX_ID);
     for (size_t i = 0; i < a->id.n; i++)
         if ((unsigned char)a->id.s[i] < 0x20 || a->id.s[i] == 0x7f)
             return idx_err_set(err, IDX_EINVAL,
-                               "[article][parse] \"id\" contains a control character");
+                               "article.parse", "\"id\" contains a control character");
 
     int rc;
     if ((rc = get_str(obj, "title", &a->title, err)) || (rc = get_str(obj, "body", &a->body, err)) ||
@@ -57,7 +57,7 @@ int idx_article_from_json(json_t *obj, idx_article *a, idx_err *err)
         return rc;
     if (!(a->title.s && has_text(&a->title)) && !(a->body.s && has_text(&a->body)))
         return idx_err_set(err, IDX_EINVAL,
-                           "[article][parse] needs a non-empty \"title\" or \"body\"");
+                           "article.parse", "needs a non-empty \"title\" or \"body\"");
 
     idx_str date;
     if ((rc = get_str(obj, "date", &date, err))) return rc;
@@ -65,21 +65,21 @@ int idx_article_from_json(json_t *obj, idx_article *a, idx_err *err)
         idx_err derr;
         idx_err_clear(&derr);
         if (idx_date_parse(date.s, date.n, &a->date, &derr))
-            return idx_err_set(err, IDX_EINVAL, "[article][parse] bad \"date\": %s",
-                               derr.msg + strlen("[date][parse] "));
+            return idx_err_set(err, IDX_EINVAL, "article.parse", "bad \"date\": %s",
+                               derr.msg);
         a->has_date = 1;
     }
 
     json_t *tags = json_object_get(obj, "tags");
     if (tags && !json_is_null(tags)) {
         if (!json_is_array(tags))
-            return idx_err_set(err, IDX_EINVAL, "[article][parse] \"tags\" must be an array");
+            return idx_err_set(err, IDX_EINVAL, "article.parse", "\"tags\" must be an array");
         size_t i;
         json_t *t;
         json_array_foreach(tags, i, t) {
             if (!json_is_string(t))
                 return idx_err_set(err, IDX_EINVAL,
-                                   "[article][parse] \"tags\"[%zu] must be a string", i);
+                                   "article.parse", "\"tags\"[%zu] must be a string", i);
         }
         a->tags = tags;
     }
@@ -95,7 +95,7 @@ int idx_article_parse(const char *line, size_t n, idx_article *a, idx_err *err)
     json_error_t jerr;
     json_t *obj = json_loadb(line, n, JSON_REJECT_DUPLICATES, &jerr);
     if (!obj)
-        return idx_err_set(err, IDX_EJSON, "[article][parse] invalid JSON at byte %d: %s",
+        return idx_err_set(err, IDX_EJSON, "article.parse", "invalid JSON at byte %d: %s",
                            jerr.position, jerr.text);
     rc = idx_article_from_json(obj, a, err);
     json_decref(obj);

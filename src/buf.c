@@ -85,13 +85,3 @@ char *idx_memdup(const char *s, size_t n)
     p[n] = '\0';
     return p;
 }
-
-uint64_t idx_hash(uint64_t h, const void *p, size_t n)
-{
-    const unsigned char *s = p;
-    for (size_t k = 0; k < n; k++) {
-        h ^= s[k];
-        h *= 1099511628211ull;
-    }
-    return h;
-}

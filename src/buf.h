@@ -35,11 +35,4 @@ char *idx_buf_detach(idx_buf *b, size_t *len);
 /* A malloc'd, NUL-terminated copy of s[0..n); NULL when out of memory. */
 char *idx_memdup(const char *s, size_t n);
 
-/* FNV-1a of p[0..n) going on from h (start with IDX_HASH_SEED): the same on
- * every run and machine (page ids, clean.c's line identity, idxd's cache
- * keys).  The seed is one digit short of FNV's offset basis; page ids made
- * with it are stored, so it stays. */
-#define IDX_HASH_SEED 1469598103934665603ull
-uint64_t idx_hash(uint64_t h, const void *p, size_t n);
-
 #endif

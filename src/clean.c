@@ -3,6 +3,7 @@
 #include "clean.h"
 
 #include "buf.h"
+#include "hash.h"
 
 #include <errno.h>
 #include <iconv.h>
@@ -49,23 +50,10 @@ static int has(const char *s, size_t n, const char *pat)
     return 0;
 }
 
+/* White space at s[i] (utf8.h's set): 1 and its length in *len, or 0. */
 static int is_space_at(const char *s, size_t n, size_t i, size_t *len)
 {
-    unsigned char c = (unsigned char)s[i];
-    if (c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v') {
-        *len = 1;
-        return 1;
-    }
-    if (i + 1 < n && c == 0xC2 && (unsigned char)s[i + 1] == 0xA0) { /* no-break space */
-        *len = 2;
-        return 1;
-    }
-    if (i + 2 < n && c == 0xE3 && (unsigned char)s[i + 1] == 0x80 &&
-        (unsigned char)s[i + 2] == 0x80) { /* ideographic space */
-        *len = 3;
-        return 1;
-    }
-    return 0;
+    return (*len = idx_utf8_space_at(s, n, i)) > 0;
 }
 
 static size_t count_chars(const char *s, size_t n)
@@ -263,7 +251,7 @@ static int split_lines(const char *text, size_t n, line **out, size_t *count, id
     line *L = malloc(cap * sizeof *L);
     *out = NULL;
     *count = 0;
-    if (!L) return idx_err_set(err, IDX_ENOMEM, "[clean] out of memory");
+    if (!L) return idx_err_set(err, IDX_ENOMEM, "clean", "out of memory");
     for (size_t i = 0; i < n;) {
         size_t e = i;
         while (e < n && text[e] != '\n') e++;
@@ -280,7 +268,7 @@ static int split_lines(const char *text, size_t n, line **out, size_t *count, id
                 line *v = realloc(L, 2 * cap * sizeof *v);
                 if (!v) {
                     free(L);
-                    return idx_err_set(err, IDX_ENOMEM, "[clean] out of memory");
+                    return idx_err_set(err, IDX_ENOMEM, "clean", "out of memory");
                 }
                 L = v;
                 cap *= 2;
@@ -299,46 +287,33 @@ static int split_lines(const char *text, size_t n, line **out, size_t *count, id
 }
 
 /* ---- the lines of a site: an open-addressing table, line hash -> pages ---- */
-typedef struct site_slot {
-    uint64_t hash; /* 0: free (a real 0 hash is stored as 1) */
+typedef struct site_line {
     uint32_t pages, last_page;
-} site_slot;
+} site_line;
 
 struct idx_site {
-    site_slot *t;
-    size_t cap, used; /* cap a power of two */
+    idx_map lines; /* line hash -> site_line */
     uint32_t pages;
 };
 
 int idx_site_new(idx_site **out, idx_err *err)
 {
     *out = calloc(1, sizeof **out);
-    if (*out && ((*out)->t = calloc(1024, sizeof(site_slot)))) {
-        (*out)->cap = 1024;
-        return IDX_OK;
-    }
-    free(*out);
-    *out = NULL;
-    return idx_err_set(err, IDX_ENOMEM, "[clean] out of memory");
+    if (!*out) return idx_err_set(err, IDX_ENOMEM, "clean", "out of memory");
+    idx_map_init(&(*out)->lines, sizeof(site_line));
+    return IDX_OK;
 }
 
 void idx_site_free(idx_site *s)
 {
     if (!s) return;
-    free(s->t);
+    idx_map_fini(&s->lines);
     free(s);
 }
 
 size_t idx_site_pages(const idx_site *s)
 {
     return s ? s->pages : 0;
-}
-
-static site_slot *site_find(site_slot *t, size_t cap, uint64_t h)
-{
-    size_t i = (size_t)(h ^ (h >> 29)) & (cap - 1);
-    while (t[i].hash && t[i].hash != h) i = (i + 1) & (cap - 1);
-    return &t[i];
 }
 
 int idx_site_add(idx_site *s, const char *text, size_t n, idx_err *err)
@@ -351,23 +326,10 @@ int idx_site_add(idx_site *s, const char *text, size_t n, idx_err *err)
     if ((rc = split_lines(text, n, &L, &nl, err))) return rc;
     s->pages++;
     for (size_t i = 0; i < nl; i++) {
-        if (2 * (s->used + 1) > s->cap) { /* grow at half full */
-            site_slot *t = calloc(2 * s->cap, sizeof *t);
-            if (!t) {
-                free(L);
-                return idx_err_set(err, IDX_ENOMEM, "[clean] out of memory");
-            }
-            for (size_t k = 0; k < s->cap; k++)
-                if (s->t[k].hash) *site_find(t, 2 * s->cap, s->t[k].hash) = s->t[k];
-            free(s->t);
-            s->t = t;
-            s->cap *= 2;
-        }
-        uint64_t h = L[i].hash ? L[i].hash : 1;
-        site_slot *e = site_find(s->t, s->cap, h);
-        if (!e->hash) {
-            e->hash = h;
-            s->used++;
+        site_line *e = idx_map_put(&s->lines, L[i].hash, NULL);
+        if (!e) {
+            free(L);
+            return idx_err_set(err, IDX_ENOMEM, "clean", "out of memory");
         }
         if (e->last_page != s->pages) { /* once per page */
             e->last_page = s->pages;
@@ -383,8 +345,8 @@ int idx_site_add(idx_site *s, const char *text, size_t n, idx_err *err)
 static int site_boiler(const idx_site *s, uint64_t h)
 {
     if (!s || s->pages < IDX_SITE_MIN_PAGES) return 0;
-    const site_slot *e = site_find(s->t, s->cap, h ? h : 1);
-    if (!e->hash || e->pages < IDX_SITE_MIN_LINE_PAGES) return 0;
+    const site_line *e = idx_map_get(&s->lines, h);
+    if (!e || e->pages < IDX_SITE_MIN_LINE_PAGES) return 0;
     if ((double)e->pages >= IDX_SITE_TEMPLATE_SHARE * s->pages) return 2;
     return (double)e->pages >= IDX_SITE_SHARE * s->pages;
 }
@@ -395,13 +357,13 @@ int idx_clean_convert(const char *cs, const char *s, size_t n, idx_buf *out, idx
 {
     iconv_t cd = iconv_open("UTF-8", cs);
     if (cd == (iconv_t)-1)
-        return idx_err_set(err, IDX_EINVAL, "[clean][charset] unknown charset \"%s\"", cs);
+        return idx_err_set(err, IDX_EINVAL, "clean.charset", "unknown charset \"%s\"", cs);
     char *in = (char *)s; /* iconv's prototype; it does not write through it */
     size_t left = n;
     int rc = IDX_OK;
     while (left > 0) {
         if (idx_buf_reserve(out, left + left / 2 + 64) != 0) {
-            rc = idx_err_set(err, IDX_ENOMEM, "[clean][charset] out of memory");
+            rc = idx_err_set(err, IDX_ENOMEM, "clean.charset", "out of memory");
             break;
         }
         char *o = out->data + out->len;
@@ -411,7 +373,7 @@ int idx_clean_convert(const char *cs, const char *s, size_t n, idx_buf *out, idx
         out->data[out->len] = '\0';
         if (r == (size_t)-1 && errno != E2BIG) {
             size_t at = n - left;
-            rc = idx_err_set(err, IDX_EUTF8, "[clean][charset] not %s at byte %zu (0x%02X)%s", cs,
+            rc = idx_err_set(err, IDX_EUTF8, "clean.charset", "not %s at byte %zu (0x%02X)%s", cs,
                              at, (unsigned)(unsigned char)s[at],
                              errno == EINVAL ? ": a character cut short at the end" : "");
             break;
@@ -462,10 +424,10 @@ int idx_clean_decode(const char *text, size_t n, idx_buf *buf, const char **t, s
     idx_err ignored;
     idx_err_clear(&ignored);
     if (2 * utf8 <= high) rc = idx_clean_convert("GB18030", text, n, buf, &ignored);
-    if (rc == IDX_ENOMEM) return idx_err_set(err, IDX_ENOMEM, "[clean][charset] out of memory");
+    if (rc == IDX_ENOMEM) return idx_err_set(err, IDX_ENOMEM, "clean.charset", "out of memory");
     if (rc)
         return idx_err_set(err, IDX_EUTF8,
-                           "[clean][charset] invalid UTF-8 in page at byte %zu (0x%02X), and not "
+                           "clean.charset", "invalid UTF-8 in page at byte %zu (0x%02X), and not "
                            "GB18030 (GBK) either",
                            skipped + bad, (unsigned)(unsigned char)text[bad]);
     *t = buf->data ? buf->data : "";
@@ -485,7 +447,7 @@ int idx_clean_page(const char *text, size_t n, const idx_site *site, idx_cleaned
     memset(out, 0, sizeof *out);
     text = skip_bom(text, &n); /* not part of the headline */
     if (n > IDX_CLEAN_MAX_BYTES)
-        return idx_err_set(err, IDX_ETOOBIG, "page is %zu bytes (max %d)", n, IDX_CLEAN_MAX_BYTES);
+        return idx_err_set(err, IDX_ETOOBIG, "clean", "page is %zu bytes (max %d)", n, IDX_CLEAN_MAX_BYTES);
     int rc = idx_utf8_check(text, n, "page", err);
     if (rc) return rc;
     line *L;
@@ -500,7 +462,7 @@ int idx_clean_page(const char *text, size_t n, const idx_site *site, idx_cleaned
             free(ord);
             free(h);
             free(L);
-            return idx_err_set(err, IDX_ENOMEM, "[clean] out of memory");
+            return idx_err_set(err, IDX_ENOMEM, "clean", "out of memory");
         }
         for (size_t i = 0; i < nl; i++) {
             h[i] = L[i].hash;
@@ -666,5 +628,5 @@ int idx_clean_page(const char *text, size_t n, const idx_site *site, idx_cleaned
     return IDX_OK;
 nomem:
     free(L);
-    return idx_err_set(err, IDX_ENOMEM, "[clean] out of memory");
+    return idx_err_set(err, IDX_ENOMEM, "clean", "out of memory");
 }

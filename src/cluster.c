@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "document.h"
+#include "hash.h"
 #include "neardup.h"
 #include "utf8.h"
 
@@ -27,7 +28,7 @@ int idx_sig_of(const char *text, size_t n, idx_sig *s, idx_err *err)
     uint64_t *h;
     size_t k;
     if (idx_text_shingles(text, n, &h, &k) != 0)
-        return idx_err_set(err, IDX_ENOMEM, "[cluster] out of memory");
+        return idx_err_set(err, IDX_ENOMEM, "cluster", "out of memory");
     for (int b = 0; b < IDX_SIG_BINS; b++) s->bin[b] = UINT32_MAX;
     if (k >= IDX_SIG_MIN_SHINGLES) {
         for (size_t i = 0; i < k; i++) {
@@ -72,14 +73,12 @@ int idx_sig_decode(const char *v, size_t n, idx_sig *s)
 
 size_t idx_sig_band_term(const idx_sig *s, int band, char out[IDX_SIG_TERM_MAX])
 {
-    uint32_t h = 2166136261u; /* FNV-1a over the band's bins */
+    uint32_t h = IDX_HASH32_SEED; /* over the band's bins, little-endian */
     for (int r = 0; r < IDX_SIG_ROWS; r++) {
         uint32_t v = s->bin[band * IDX_SIG_ROWS + r];
         if (v == UINT32_MAX) return 0;
-        for (int k = 0; k < 4; k++) {
-            h ^= (v >> (8 * k)) & 0xFF;
-            h *= 16777619u;
-        }
+        unsigned char le[4] = {v & 0xFF, (v >> 8) & 0xFF, (v >> 16) & 0xFF, v >> 24};
+        h = idx_hash32(h, le, sizeof le);
     }
     int n = snprintf(out, IDX_SIG_TERM_MAX, "%s%c%08x", IDX_PREFIX_BAND, 'a' + band, h);
     return (size_t)n;
@@ -152,7 +151,7 @@ int idx_cluster_assign(idx_db *db, const char *id, size_t idn, const char *body,
     ranked *r = malloc((nc ? nc : 1) * sizeof *r);
     if (!r) {
         idx_near_cands_free(c, nc);
-        return idx_err_set(err, IDX_ENOMEM, "[cluster] out of memory");
+        return idx_err_set(err, IDX_ENOMEM, "cluster", "out of memory");
     }
     size_t nr = 0;
     for (size_t i = 0; i < nc; i++) {
@@ -172,7 +171,7 @@ int idx_cluster_assign(idx_db *db, const char *id, size_t idn, const char *body,
         double sim = 0;
         int same = other ? idx_text_same_story(body, bodyn, other, on, &sim) : 0;
         json_decref(j);
-        if (same < 0) rc = idx_err_set(err, IDX_ENOMEM, "[cluster] out of memory");
+        if (same < 0) rc = idx_err_set(err, IDX_ENOMEM, "cluster", "out of memory");
         else if (same && sim > best_sim) {
             best = (long)r[k].i;
             best_sim = sim;
@@ -183,7 +182,7 @@ int idx_cluster_assign(idx_db *db, const char *id, size_t idn, const char *body,
     free(r);
     idx_near_cands_free(c, nc);
     if (rc) return rc;
-    if (key->oom) return idx_err_set(err, IDX_ENOMEM, "[cluster] out of memory");
+    if (key->oom) return idx_err_set(err, IDX_ENOMEM, "cluster", "out of memory");
     return IDX_OK;
 }
 

@@ -32,7 +32,7 @@
 
 #include "buf.h"
 #include "err.h"
-#include "xap.h"
+#include "db.h"
 
 #define IDX_SIG_BINS 48
 #define IDX_SIG_ROWS 3

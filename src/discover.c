@@ -47,7 +47,7 @@ static int on_partial(void *ctx, const idx_token *t)
 
 static int oom(idx_err *err)
 {
-    return idx_err_set(err, IDX_ENOMEM, "[discover] out of memory");
+    return idx_err_set(err, IDX_ENOMEM, "discover", "out of memory");
 }
 
 static const char *str_field(json_t *doc, const char *key, size_t *len)
@@ -62,14 +62,13 @@ int idx_suggest_json(idx_db *db, const idx_schema *sc, const char *q, size_t qle
 {
     double t0 = idx_clock();
     *out = NULL;
-    idx_parsed_query pq;
-    memset(&pq, 0, sizeof pq);
+    idx_qtree t = {.root = -1};
     idx_xq *tq = NULL, *pxq = NULL, *both = NULL;
     idx_results *res = NULL;
     json_t *list = NULL, *obj = NULL;
     int tokflags = idx_schema_tokflags(sc), rc;
     if (qlen > IDX_QUERY_MAX_BYTES)
-        return idx_err_set(err, IDX_ETOOBIG, "[discover] query is %zu bytes (max %d)", qlen,
+        return idx_err_set(err, IDX_ETOOBIG, "discover", "query is %zu bytes (max %d)", qlen,
                            IDX_QUERY_MAX_BYTES);
     if ((rc = idx_utf8_check(q, qlen, "query", err))) return rc;
     if (limit < 1) limit = 1;
@@ -77,18 +76,14 @@ int idx_suggest_json(idx_db *db, const idx_schema *sc, const char *q, size_t qle
 
     size_t ps = partial_start(q, qlen);
     /* what comes before the word being typed: the query language, in titles */
-    rc = idx_query_parse(q, ps, tokflags, &pq, err);
+    rc = idx_qtree_parse(q, ps, tokflags, &t, err);
     if (rc == IDX_EINVAL && ps < qlen) {
-        idx_parsed_query_fini(&pq); /* nothing but the partial word */
-        memset(&pq, 0, sizeof pq);
+        idx_qtree_fini(&t); /* nothing but the partial word */
         idx_err_clear(err);
         rc = IDX_OK;
     } else if (!rc) {
-        for (size_t i = 0; i < pq.nnodes; i++)
-            if (pq.nodes[i].type == IDX_QN_TEXT) pq.nodes[i].field = IDX_FIELD_TITLE;
-        for (size_t i = 0; i < pq.nparts; i++) pq.parts[i].field = IDX_FIELD_TITLE;
-        idx_query_opts qo = {0, sc->unigrams, tokflags};
-        rc = idx_query_build(&pq, &qo, &tq, err);
+        idx_query_opts qo = {.unigrams = sc->unigrams, .tokflags = tokflags, .title_only = 1};
+        rc = idx_query_build(&t, &qo, &tq, err);
     }
     if (rc) goto done;
     if (ps < qlen) {
@@ -107,7 +102,7 @@ int idx_suggest_json(idx_db *db, const idx_schema *sc, const char *q, size_t qle
         }
     }
     if (!tq && !pxq) {
-        rc = idx_err_set(err, IDX_EINVAL, "[discover] nothing to suggest from");
+        rc = idx_err_set(err, IDX_EINVAL, "discover", "nothing to suggest from");
         goto done;
     }
     const idx_xq *final = tq ? tq : pxq;
@@ -137,7 +132,7 @@ int idx_suggest_json(idx_db *db, const idx_schema *sc, const char *q, size_t qle
             continue;
         }
         idx_buf_reset(&b);
-        rc = idx_highlight(&pq, title, tl, NULL, &b, err);
+        rc = idx_highlight(&t, title, tl, NULL, &b, err);
         json_t *s = rc || b.oom ? NULL
                                 : json_pack("{s:s%, s:s%, s:s%}", "id", id ? id : "", id ? il : 0,
                                             "text", title, tl, "html", b.data ? b.data : "", b.len);
@@ -163,14 +158,13 @@ done:
     idx_xq_free(tq);
     idx_xq_free(pxq);
     idx_xq_free(both);
-    idx_parsed_query_fini(&pq);
+    idx_qtree_fini(&t);
     return rc;
 }
 
-int idx_related_json(idx_db *db, const idx_schema *sc, const char *id, size_t idlen,
-                     unsigned limit, json_t **out, idx_err *err)
+int idx_related_json(idx_db *db, const char *id, size_t idlen, unsigned limit, json_t **out,
+                     idx_err *err)
 {
-    (void)sc;
     double t0 = idx_clock();
     *out = NULL;
     idx_buf uid;
@@ -180,8 +174,6 @@ int idx_related_json(idx_db *db, const idx_schema *sc, const char *id, size_t id
     json_t *src = NULL, *list = NULL, *obj = NULL;
     idx_xq *mq = NULL, *self = NULL, *q = NULL;
     idx_results *res = NULL;
-    idx_parsed_query none; /* no query parts: snippets are the start of the body */
-    memset(&none, 0, sizeof none);
     unsigned near = 0;
     if (limit < 1) limit = 1;
     if (limit > IDX_RELATED_MAX_LIMIT) limit = IDX_RELATED_MAX_LIMIT;
@@ -191,7 +183,7 @@ int idx_related_json(idx_db *db, const idx_schema *sc, const char *id, size_t id
     if (rc) goto done;
     json_error_t jerr;
     if (!(src = json_loadb(data, dlen, 0, &jerr)) || !json_is_object(src)) {
-        rc = idx_err_set(err, IDX_EDB, "[discover] the article's stored data is unreadable");
+        rc = idx_err_set(err, IDX_EDB, "discover", "the article's stored data is unreadable");
         goto done;
     }
     size_t stl, sbl;
@@ -236,7 +228,7 @@ int idx_related_json(idx_db *db, const idx_schema *sc, const char *id, size_t id
             continue;
         }
         idx_buf_reset(&b);
-        if (body) rc = idx_snippet(&none, body, bl, NULL, &b, err);
+        if (body) rc = idx_snippet(NULL, body, bl, NULL, &b, err); /* the start of the body */
         json_t *hit = rc ? NULL : idx_search_hit_fields(doc);
         json_decref(doc);
         if (rc) {

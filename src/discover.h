@@ -9,7 +9,7 @@
  * identical titles are given once.
  *
  * Related articles: the terms that best tell the article apart (Xapian's
- * relevance-feedback expansion of the article itself, xap.h
+ * relevance-feedback expansion of the article itself, db.h
  * idx_db_more_like) searched as one OR query; the article itself and its
  * near-duplicates (same title, or the same story by idx_text_same_story:
  * reprints, neardup.h) are left out, and the results hold one article per
@@ -21,7 +21,7 @@
 #include <stddef.h>
 #include "document.h"
 #include "err.h"
-#include "xap.h"
+#include "db.h"
 
 #define IDX_SUGGEST_MAX_LIMIT 20
 #define IDX_SUGGEST_PREFIX_TERMS 30 /* title words a partial word may expand to */
@@ -40,7 +40,7 @@ int idx_suggest_json(idx_db *db, const idx_schema *sc, const char *q, size_t qle
  * the one with this id; "snippet" is the escaped start of the body;
  * "near_duplicates" counts the candidates left out as reprints.  *out owned
  * by the caller.  IDX_ENOTFOUND when there is no such article. */
-int idx_related_json(idx_db *db, const idx_schema *sc, const char *id, size_t idlen,
-                     unsigned limit, json_t **out, idx_err *err);
+int idx_related_json(idx_db *db, const char *id, size_t idlen, unsigned limit, json_t **out,
+                     idx_err *err);
 
 #endif

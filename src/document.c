@@ -1,4 +1,6 @@
-/* document.c - see document.h for the schema. */
+/* document.c - see document.h for the schema: the document builder, and the
+ * text options a database records (read by every reader, settled with a
+ * writer's wishes by idx_schema_negotiate). */
 #include "document.h"
 
 #include <stdio.h>
@@ -13,7 +15,7 @@ int idx_filter_term(const char *prefix, const char *v, size_t n, idx_buf *out, i
     idx_buf_reset(out);
     idx_buf_append(out, prefix, strlen(prefix));
     idx_buf_append(out, v, idx_utf8_clip(v, n, IDX_FILTER_MAX));
-    if (out->oom) return idx_err_set(err, IDX_ENOMEM, "[document][filter] out of memory");
+    if (out->oom) return idx_err_set(err, IDX_ENOMEM, "document.filter", "out of memory");
     return IDX_OK;
 }
 
@@ -22,42 +24,66 @@ int idx_uid_term(const char *id, size_t n, idx_buf *out, idx_err *err)
     idx_buf_reset(out);
     idx_buf_append(out, IDX_PREFIX_ID, strlen(IDX_PREFIX_ID));
     idx_buf_append(out, id, n);
-    if (out->oom) return idx_err_set(err, IDX_ENOMEM, "[document][uid] out of memory");
+    if (out->oom) return idx_err_set(err, IDX_ENOMEM, "document.uid", "out of memory");
     return IDX_OK;
 }
 
+/* Where the builder's items go, and how tokens become items. */
 typedef struct sink {
-    idx_xdoc *doc;
+    idx_doc_fn fn;
+    void *ctx;
     int title; /* also index with the title prefix */
     int unigrams;
     idx_err *err;
 } sink;
 
-static int add_one(idx_xdoc *doc, const char *t, size_t n, const idx_token *tok, idx_err *err)
+static int emit(const sink *s, int kind, const char *t, size_t n, uint32_t pos, unsigned slot)
 {
-    if (tok->positional) return idx_xdoc_add_posting(doc, t, n, tok->pos, err);
-    return idx_xdoc_add_term(doc, t, n, err);
+    idx_doc_item it = {.kind = kind, .s = t, .n = n, .pos = pos, .slot = slot};
+    return s->fn(s->ctx, &it, s->err);
+}
+
+static int add_one(const sink *s, const char *t, size_t n, const idx_token *tok)
+{
+    if (tok->positional) return emit(s, IDX_DOC_POSTING, t, n, tok->pos, 0);
+    return emit(s, IDX_DOC_TERM, t, n, 0, 0);
 }
 
 static int on_token(void *ctx, const idx_token *tok)
 {
     sink *s = ctx;
     if (!tok->positional && s->unigrams == IDX_UNIGRAMS_EDGES) return IDX_OK;
-    int rc = add_one(s->doc, tok->term, tok->len, tok, s->err);
+    int rc = add_one(s, tok->term, tok->len, tok);
     if (rc || !s->title) return rc;
     char b[IDX_TOKEN_MAX_WORD + 8];
     size_t pl = strlen(IDX_PREFIX_TITLE);
     memcpy(b, IDX_PREFIX_TITLE, pl);
     memcpy(b + pl, tok->term, tok->len);
-    return add_one(s->doc, b, pl + tok->len, tok, s->err);
+    return add_one(s, b, pl + tok->len, tok);
 }
 
-static int add_filter(idx_xdoc *doc, const char *prefix, const char *v, size_t n, idx_buf *tmp,
-                      idx_err *err)
+static int add_filter(const sink *s, const char *prefix, const char *v, size_t n, idx_buf *tmp)
 {
-    int rc = idx_filter_term(prefix, v, n, tmp, err);
+    int rc = idx_filter_term(prefix, v, n, tmp, s->err);
     if (rc) return rc;
-    return idx_xdoc_add_boolean_term(doc, tmp->data, tmp->len, err);
+    return emit(s, IDX_DOC_BOOLEAN, tmp->data, tmp->len, 0, 0);
+}
+
+/* The options recorded as u and f ("" when a key is unset). */
+static void schema_of(const char *u, const char *f, idx_schema *sc)
+{
+    sc->unigrams = strcmp(u, "edges") == 0 ? IDX_UNIGRAMS_EDGES : IDX_UNIGRAMS_ALL;
+    sc->fold = strcmp(f, "t2s") == 0 ? IDX_FOLD_T2S : IDX_FOLD_NONE;
+}
+
+static const char *unigrams_name(int u)
+{
+    return u == IDX_UNIGRAMS_EDGES ? "edges" : "all";
+}
+
+static const char *fold_name(int f)
+{
+    return f == IDX_FOLD_T2S ? "t2s" : "none";
 }
 
 int idx_schema_read(idx_db *db, idx_schema *sc, idx_err *err)
@@ -65,10 +91,45 @@ int idx_schema_read(idx_db *db, idx_schema *sc, idx_err *err)
     char *u = NULL, *f = NULL;
     int rc = idx_db_get_metadata(db, IDX_META_UNIGRAMS, &u, err);
     if (!rc) rc = idx_db_get_metadata(db, IDX_META_FOLD, &f, err);
-    if (!rc) {
-        sc->unigrams = strcmp(u, "edges") == 0 ? IDX_UNIGRAMS_EDGES : IDX_UNIGRAMS_ALL;
-        sc->fold = strcmp(f, "t2s") == 0 ? IDX_FOLD_T2S : IDX_FOLD_NONE;
+    if (!rc) schema_of(u, f, sc);
+    free(u);
+    free(f);
+    return rc;
+}
+
+int idx_schema_negotiate(idx_db *db, const idx_schema *want, idx_schema *sc, idx_err *err)
+{
+    char *u = NULL, *f = NULL;
+    idx_db_stats st;
+    idx_schema have;
+    int rc = idx_db_get_metadata(db, IDX_META_UNIGRAMS, &u, err);
+    if (!rc) rc = idx_db_get_metadata(db, IDX_META_FOLD, &f, err);
+    if (!rc) rc = idx_db_get_stats(db, &st, err);
+    if (rc) goto done;
+    schema_of(u, f, &have);
+    if (st.documents > 0) {
+        if (*u && want->unigrams >= 0 && want->unigrams != have.unigrams) {
+            rc = idx_err_set(err, IDX_EINVAL,
+                             "document", "--cjk-unigrams cannot change on a database that holds documents"
+                             " (it was built with \"%s\")", unigrams_name(have.unigrams));
+            goto done;
+        }
+        if (want->fold >= 0 && want->fold != have.fold) {
+            rc = idx_err_set(err, IDX_EINVAL,
+                             "document", "--fold cannot change on a database that holds documents"
+                             " (it was built with \"%s\")", fold_name(have.fold));
+            goto done;
+        }
+        *sc = have;
+        if (!*u) rc = idx_db_set_metadata(db, IDX_META_UNIGRAMS, unigrams_name(have.unigrams), err);
+        if (!rc && !*f) rc = idx_db_set_metadata(db, IDX_META_FOLD, fold_name(have.fold), err);
+        goto done;
     }
+    sc->unigrams = want->unigrams >= 0 ? want->unigrams : IDX_UNIGRAMS_ALL;
+    sc->fold = want->fold >= 0 ? want->fold : IDX_FOLD_T2S;
+    rc = idx_db_set_metadata(db, IDX_META_UNIGRAMS, unigrams_name(sc->unigrams), err);
+    if (!rc) rc = idx_db_set_metadata(db, IDX_META_FOLD, fold_name(sc->fold), err);
+done:
     free(u);
     free(f);
     return rc;
@@ -79,19 +140,14 @@ int idx_schema_tokflags(const idx_schema *sc)
     return sc && sc->fold == IDX_FOLD_T2S ? IDX_TOKENIZE_FOLD_T2S : 0;
 }
 
-int idx_document_build(const idx_article *a, const idx_schema *sc, idx_xdoc **out, idx_buf *uid,
-                       idx_err *err)
+int idx_document_emit(const idx_article *a, const idx_schema *sc, idx_doc_fn fn, void *ctx,
+                      idx_err *err)
 {
-    int unigrams = sc->unigrams, flags = idx_schema_tokflags(sc);
-    idx_xdoc *doc = NULL;
+    int flags = idx_schema_tokflags(sc), rc = IDX_OK;
     idx_buf tmp;
     char *data = NULL;
     idx_buf_init(&tmp);
-    *out = NULL;
-    int rc = idx_xdoc_new(&doc, err);
-    if (rc) goto done;
-
-    sink s = {doc, 1, unigrams, err};
+    sink s = {.fn = fn, .ctx = ctx, .title = 1, .unigrams = sc->unigrams, .err = err};
     uint32_t pos = 1;
     if (a->title.s && (rc = idx_tokenize(a->title.s, a->title.n, IDX_TOKENIZE_DOCUMENT | flags, pos,
                                          on_token, &s, &pos, err)))
@@ -102,55 +158,79 @@ int idx_document_build(const idx_article *a, const idx_schema *sc, idx_xdoc **ou
         goto done;
 
     if (a->source.s) {
-        if ((rc = add_filter(doc, IDX_PREFIX_SOURCE, a->source.s, a->source.n, &tmp, err)) ||
-            (rc = idx_xdoc_set_value(doc, IDX_SLOT_SOURCE, a->source.s, a->source.n, err)))
+        if ((rc = add_filter(&s, IDX_PREFIX_SOURCE, a->source.s, a->source.n, &tmp)) ||
+            (rc = emit(&s, IDX_DOC_VALUE, a->source.s, a->source.n, 0, IDX_SLOT_SOURCE)))
             goto done;
     }
     if (a->category.s) {
-        if ((rc = add_filter(doc, IDX_PREFIX_CATEGORY, a->category.s, a->category.n, &tmp, err)) ||
-            (rc = idx_xdoc_set_value(doc, IDX_SLOT_CATEGORY, a->category.s, a->category.n, err)))
+        if ((rc = add_filter(&s, IDX_PREFIX_CATEGORY, a->category.s, a->category.n, &tmp)) ||
+            (rc = emit(&s, IDX_DOC_VALUE, a->category.s, a->category.n, 0, IDX_SLOT_CATEGORY)))
             goto done;
     }
     if (a->tags) {
         size_t i;
         json_t *t;
         json_array_foreach(a->tags, i, t) {
-            if ((rc = add_filter(doc, IDX_PREFIX_TAG, json_string_value(t), json_string_length(t),
-                                 &tmp, err)))
+            if ((rc = add_filter(&s, IDX_PREFIX_TAG, json_string_value(t), json_string_length(t),
+                                 &tmp)))
                 goto done;
         }
     }
     if (a->has_date) {
         char v[18], b[16];
         size_t vn = idx_sortable_serialise((double)a->date.secs, v);
-        if ((rc = idx_xdoc_set_value(doc, IDX_SLOT_DATE, v, vn, err))) goto done;
+        if ((rc = emit(&s, IDX_DOC_VALUE, v, vn, 0, IDX_SLOT_DATE))) goto done;
         snprintf(b, sizeof b, "%04d", a->date.year);
-        if ((rc = idx_xdoc_set_value(doc, IDX_SLOT_YEAR, b, 4, err)) ||
-            (rc = add_filter(doc, IDX_PREFIX_YEAR, b, 4, &tmp, err)))
+        if ((rc = emit(&s, IDX_DOC_VALUE, b, 4, 0, IDX_SLOT_YEAR)) ||
+            (rc = add_filter(&s, IDX_PREFIX_YEAR, b, 4, &tmp)))
             goto done;
         snprintf(b, sizeof b, "%04d%02d", a->date.year, a->date.month);
-        if ((rc = add_filter(doc, IDX_PREFIX_MONTH, b, 6, &tmp, err))) goto done;
+        if ((rc = add_filter(&s, IDX_PREFIX_MONTH, b, 6, &tmp))) goto done;
         snprintf(b, sizeof b, "%04d%02d%02d", a->date.year, a->date.month, a->date.day);
-        if ((rc = add_filter(doc, IDX_PREFIX_DAY, b, 8, &tmp, err))) goto done;
+        if ((rc = add_filter(&s, IDX_PREFIX_DAY, b, 8, &tmp))) goto done;
     }
 
-    size_t dn = 0;
     data = json_dumps(a->json, JSON_COMPACT);
     if (!data) {
-        rc = idx_err_set(err, IDX_ENOMEM, "[document][build] cannot serialize article");
+        rc = idx_err_set(err, IDX_ENOMEM, "document.build", "cannot serialize article");
         goto done;
     }
-    dn = strlen(data);
-    if ((rc = idx_xdoc_set_data(doc, data, dn, err))) goto done;
+    if ((rc = emit(&s, IDX_DOC_DATA, data, strlen(data), 0, 0))) goto done;
 
-    if ((rc = idx_uid_term(a->id.s, a->id.n, uid, err)) ||
-        (rc = idx_xdoc_add_boolean_term(doc, uid->data, uid->len, err)))
+    if ((rc = idx_uid_term(a->id.s, a->id.n, &tmp, err)) ||
+        (rc = emit(&s, IDX_DOC_BOOLEAN, tmp.data, tmp.len, 0, 0)))
         goto done;
-    *out = doc;
-    doc = NULL;
 done:
     free(data);
-    idx_xdoc_free(doc);
     idx_buf_fini(&tmp);
     return rc;
+}
+
+/* idx_document_emit into a Xapian document. */
+static int to_xdoc(void *ctx, const idx_doc_item *it, idx_err *err)
+{
+    idx_xdoc *doc = ctx;
+    switch (it->kind) {
+    case IDX_DOC_POSTING: return idx_xdoc_add_posting(doc, it->s, it->n, it->pos, err);
+    case IDX_DOC_TERM: return idx_xdoc_add_term(doc, it->s, it->n, err);
+    case IDX_DOC_BOOLEAN: return idx_xdoc_add_boolean_term(doc, it->s, it->n, err);
+    case IDX_DOC_VALUE: return idx_xdoc_set_value(doc, it->slot, it->s, it->n, err);
+    default: return idx_xdoc_set_data(doc, it->s, it->n, err);
+    }
+}
+
+int idx_document_build(const idx_article *a, const idx_schema *sc, idx_xdoc **out, idx_buf *uid,
+                       idx_err *err)
+{
+    idx_xdoc *doc = NULL;
+    *out = NULL;
+    int rc = idx_xdoc_new(&doc, err);
+    if (!rc) rc = idx_document_emit(a, sc, to_xdoc, doc, err);
+    if (!rc) rc = idx_uid_term(a->id.s, a->id.n, uid, err);
+    if (rc) {
+        idx_xdoc_free(doc);
+        return rc;
+    }
+    *out = doc;
+    return IDX_OK;
 }

@@ -21,7 +21,7 @@
 #include "article.h"
 #include "buf.h"
 #include "err.h"
-#include "xap.h"
+#include "db.h"
 
 #define IDX_PREFIX_ID "Q"
 #define IDX_PREFIX_TITLE "S"
@@ -70,6 +70,16 @@ typedef struct idx_schema {
 /* Read them from db's metadata. */
 int idx_schema_read(idx_db *db, idx_schema *sc, idx_err *err);
 
+/* The options a writer of db uses, settled with what it wants (each field
+ * IDX_UNIGRAMS_* / IDX_FOLD_*, or -1: no wish) into *sc.  A database without
+ * documents takes the wanted ones (or the defaults: all unigrams, folding on)
+ * and records them; one with documents keeps its own (a key missing there is
+ * recorded: "all" unigrams, and "none" for fold, as it was built before
+ * folding existed), and a wish that differs is IDX_EINVAL, its message
+ * naming the option (--cjk-unigrams, --fold): its documents would disagree
+ * with its queries.  The records are set in db, not committed. */
+int idx_schema_negotiate(idx_db *db, const idx_schema *want, idx_schema *sc, idx_err *err);
+
 /* The idx_tokenize mode flags they imply (IDX_TOKENIZE_FOLD_T2S or 0). */
 int idx_schema_tokflags(const idx_schema *sc);
 
@@ -88,5 +98,26 @@ int idx_uid_term(const char *id, size_t n, idx_buf *out, idx_err *err);
  * the caller.  Returns IDX_OK, IDX_ENOMEM, IDX_EUTF8 or a Xapian error code. */
 int idx_document_build(const idx_article *a, const idx_schema *sc, idx_xdoc **doc, idx_buf *uid,
                        idx_err *err);
+
+/* What a document is made of, item by item: idx_document_emit hands each
+ * term, value and the data to a callback, in the order the schema above
+ * lists them (title and body tokens, then source, category, tags, date, the
+ * stored data and last the unique-id term).  idx_document_build is this
+ * into a Xapian document; a test can watch the same items. */
+enum { IDX_DOC_POSTING, IDX_DOC_TERM, IDX_DOC_BOOLEAN, IDX_DOC_VALUE, IDX_DOC_DATA };
+typedef struct idx_doc_item {
+    int kind;      /* IDX_DOC_*: a term at a position, one without, a filter
+                      term, a value, the stored data */
+    const char *s; /* its bytes, valid during the call */
+    size_t n;
+    uint32_t pos;  /* POSTING: the position */
+    unsigned slot; /* VALUE: the slot */
+} idx_doc_item;
+typedef int (*idx_doc_fn)(void *ctx, const idx_doc_item *it, idx_err *err);
+
+/* Emit a's document to fn, with the text options of sc; stops at fn's first
+ * error and returns it.  Otherwise IDX_OK, IDX_ENOMEM or IDX_EUTF8. */
+int idx_document_emit(const idx_article *a, const idx_schema *sc, idx_doc_fn fn, void *ctx,
+                      idx_err *err);
 
 #endif

@@ -8,13 +8,15 @@ void idx_err_clear(idx_err *err)
 {
     if (!err) return;
     err->rc = IDX_OK;
+    err->where[0] = '\0';
     err->msg[0] = '\0';
 }
 
-int idx_err_set(idx_err *err, int rc, const char *fmt, ...)
+int idx_err_set(idx_err *err, int rc, const char *where, const char *fmt, ...)
 {
     if (!err || err->rc != IDX_OK) return rc;
     err->rc = rc;
+    snprintf(err->where, sizeof err->where, "%s", where ? where : "");
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(err->msg, sizeof err->msg, fmt, ap);

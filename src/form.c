@@ -19,7 +19,7 @@ static int decode(const char *s, size_t n, int plus_space, const char *what, cha
                   size_t *outlen, idx_err *err)
 {
     char *d = malloc(n + 1);
-    if (!d) return idx_err_set(err, IDX_ENOMEM, "[form] out of memory");
+    if (!d) return idx_err_set(err, IDX_ENOMEM, "form", "out of memory");
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
         char c = s[i];
@@ -28,12 +28,12 @@ static int decode(const char *s, size_t n, int plus_space, const char *what, cha
             int lo = i + 2 < n ? hexval(s[i + 2]) : -1;
             if (hi < 0 || lo < 0) {
                 free(d);
-                return idx_err_set(err, IDX_EINVAL, "%s: bad percent escape at byte %zu", what, i);
+                return idx_err_set(err, IDX_EINVAL, "form", "%s: bad percent escape at byte %zu", what, i);
             }
             c = (char)(hi * 16 + lo);
             if (c == '\0') {
                 free(d);
-                return idx_err_set(err, IDX_EINVAL, "%s: encoded NUL byte (%%00) at byte %zu",
+                return idx_err_set(err, IDX_EINVAL, "form", "%s: encoded NUL byte (%%00) at byte %zu",
                                    what, i);
             }
             i += 2;
@@ -41,7 +41,7 @@ static int decode(const char *s, size_t n, int plus_space, const char *what, cha
             c = ' ';
         } else if (c == '\0') {
             free(d);
-            return idx_err_set(err, IDX_EINVAL, "%s: NUL byte at byte %zu", what, i);
+            return idx_err_set(err, IDX_EINVAL, "form", "%s: NUL byte at byte %zu", what, i);
         }
         d[k++] = c;
     }
@@ -49,7 +49,7 @@ static int decode(const char *s, size_t n, int plus_space, const char *what, cha
     size_t bad;
     if (!idx_utf8_valid(d, k, &bad)) {
         free(d);
-        return idx_err_set(err, IDX_EUTF8, "%s: invalid UTF-8 at byte %zu of the decoded value",
+        return idx_err_set(err, IDX_EUTF8, "form", "%s: invalid UTF-8 at byte %zu of the decoded value",
                            what, bad);
     }
     *out = d;
@@ -74,7 +74,7 @@ int idx_form_parse(const char *s, size_t n, idx_form *f, idx_err *err)
             size_t eq = i;
             while (eq < j && s[eq] != '=') eq++;
             if (f->n == IDX_FORM_MAX_PARAMS)
-                return idx_err_set(err, IDX_ETOOBIG, "more than %d query parameters",
+                return idx_err_set(err, IDX_ETOOBIG, "form", "more than %d query parameters",
                                    IDX_FORM_MAX_PARAMS);
             idx_form_param *p = &f->p[f->n];
             int rc = decode(s + i, eq - i, 1, "parameter name", &p->name, &p->name_len, err);
@@ -92,7 +92,7 @@ int idx_form_parse(const char *s, size_t n, idx_form *f, idx_err *err)
             f->n++;
             for (size_t k = 0; k + 1 < f->n; k++)
                 if (strcmp(f->p[k].name, p->name) == 0)
-                    return idx_err_set(err, IDX_EINVAL, "%s given more than once", what);
+                    return idx_err_set(err, IDX_EINVAL, "form", "%s given more than once", what);
         }
         i = j + 1;
     }

@@ -206,19 +206,19 @@ static int page_utf8(const char *html, size_t n, idx_buf *buf, const char **t, s
         *tn = buf->len;
         return IDX_OK;
     }
-    if (rc == IDX_ENOMEM) return idx_err_set(err, IDX_ENOMEM, "[html] out of memory");
+    if (rc == IDX_ENOMEM) return idx_err_set(err, IDX_ENOMEM, "html", "out of memory");
     idx_err derr;
     idx_err_clear(&derr);
     rc = idx_clean_decode(html, n, buf, t, tn, NULL, &derr);
     if (rc == IDX_OK) return IDX_OK;
-    if (rc == IDX_ENOMEM) return idx_err_set(err, rc, "%s", derr.msg);
-    return idx_err_set(err, IDX_EUTF8, "%s (it declares charset=%s), nor UTF-8 or GB18030",
+    if (rc == IDX_ENOMEM) return idx_err_set(err, rc, derr.where, "%s", derr.msg);
+    return idx_err_set(err, IDX_EUTF8, "html", "%s (it declares charset=%s), nor UTF-8 or GB18030",
                        cerr.msg, cs);
 }
 
 int idx_html_text(const char *html, size_t n, idx_buf *out, idx_err *err)
 {
-    if (n > (size_t)0x7fffffff) return idx_err_set(err, IDX_ETOOBIG, "HTML page too large");
+    if (n > (size_t)0x7fffffff) return idx_err_set(err, IDX_ETOOBIG, "html", "HTML page too large");
     idx_buf utf8;
     idx_buf_init(&utf8);
     const char *t;
@@ -234,7 +234,7 @@ int idx_html_text(const char *html, size_t n, idx_buf *out, idx_err *err)
     htmlParserCtxtPtr ctxt = htmlNewParserCtxt();
     if (!ctxt) {
         idx_buf_fini(&utf8);
-        return idx_err_set(err, IDX_ENOMEM, "[html] out of memory");
+        return idx_err_set(err, IDX_ENOMEM, "html", "out of memory");
     }
     /* recover from bad markup, no network, no error output; the bytes are
      * UTF-8 already, whatever the page declares */
@@ -248,20 +248,20 @@ int idx_html_text(const char *html, size_t n, idx_buf *out, idx_err *err)
     if (ctxt->disableSAX || ctxt->errNo == XML_ERR_NO_MEMORY) {
         const char *m = ctxt->lastError.message ? ctxt->lastError.message : "";
         if (ctxt->errNo == XML_ERR_NO_MEMORY)
-            rc = idx_err_set(err, IDX_ENOMEM, "[html] out of memory");
+            rc = idx_err_set(err, IDX_ENOMEM, "html", "out of memory");
         else if (strstr(m, "depth"))
             rc = idx_err_set(err, IDX_EINVAL,
-                             "[html] elements nested deeper than %d levels: not read",
+                             "html", "elements nested deeper than %d levels: not read",
                              IDX_HTML_MAX_DEPTH);
         else
-            rc = idx_err_set(err, IDX_EINVAL, "[html] libxml2 stopped reading the page: %.*s",
+            rc = idx_err_set(err, IDX_EINVAL, "html", "libxml2 stopped reading the page: %.*s",
                              (int)strcspn(m, "\n"), m);
     } else if (!doc) {
-        rc = idx_err_set(err, IDX_EINVAL, "not an HTML page libxml2 can read");
+        rc = idx_err_set(err, IDX_EINVAL, "html", "not an HTML page libxml2 can read");
     }
     if (!rc) walk(xmlDocGetRootElement(doc), out);
     if (doc) xmlFreeDoc(doc);
     htmlFreeParserCtxt(ctxt);
-    if (!rc && out->oom) rc = idx_err_set(err, IDX_ENOMEM, "[html] out of memory");
+    if (!rc && out->oom) rc = idx_err_set(err, IDX_ENOMEM, "html", "out of memory");
     return rc;
 }

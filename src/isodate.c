@@ -32,7 +32,7 @@ static int days_in_month(int y, int m)
     return dm[m - 1];
 }
 
-#define BAD(what) idx_err_set(err, IDX_EINVAL, "[date][parse] %s in \"%.*s\" (want YYYY-MM-DD or " \
+#define BAD(what) idx_err_set(err, IDX_EINVAL, "date.parse", "%s in \"%.*s\" (want YYYY-MM-DD or " \
                               "YYYY-MM-DDTHH:MM[:SS][Z|+HH:MM])", what, (int)(n > 40 ? 40 : n), s)
 
 int idx_date_parse(const char *s, size_t n, idx_date *out, idx_err *err)

@@ -40,7 +40,7 @@ struct idx_lines {
 
 static int io_err(idx_lines *r, idx_err *err, const char *what)
 {
-    return idx_err_set(err, IDX_EIO, "[lines][read] %s: %s: %s", r->path, what, strerror(errno));
+    return idx_err_set(err, IDX_EIO, "lines.read", "%s: %s: %s", r->path, what, strerror(errno));
 }
 
 static int read_raw(idx_lines *r, idx_err *err)
@@ -70,7 +70,7 @@ static int grow_out(idx_lines *r, size_t want, idx_err *err)
     size_t cap = r->out_cap ? r->out_cap : (1u << 20);
     while (cap - r->out_len < want) cap *= 2;
     char *p = realloc(r->out, cap);
-    if (!p) return idx_err_set(err, IDX_ENOMEM, "[lines][read] out of memory");
+    if (!p) return idx_err_set(err, IDX_ENOMEM, "lines.read", "out of memory");
     r->out = p;
     r->out_cap = cap;
     return IDX_OK;
@@ -88,10 +88,10 @@ static int fill(idx_lines *r, idx_err *err)
         size_t room = r->out_cap - r->out_len;
         if (r->in_eof && avail_in == 0) {
             if (r->fmt == F_GZIP && r->z_init && !r->z_end)
-                return idx_err_set(err, IDX_EIO, "[lines][read] %s: gzip data is truncated",
+                return idx_err_set(err, IDX_EIO, "lines.read", "%s: gzip data is truncated",
                                    r->path);
             if (r->fmt == F_ZSTD && r->zs_last != 0)
-                return idx_err_set(err, IDX_EIO, "[lines][read] %s: zstd data is truncated",
+                return idx_err_set(err, IDX_EIO, "lines.read", "%s: zstd data is truncated",
                                    r->path);
             r->out_eof = 1;
             return IDX_OK;
@@ -104,7 +104,7 @@ static int fill(idx_lines *r, idx_err *err)
         } else if (r->fmt == F_GZIP) {
             if (r->z_end) { /* another member follows */
                 if (inflateReset(&r->z) != Z_OK)
-                    return idx_err_set(err, IDX_EIO, "[lines][read] %s: zlib reset failed", r->path);
+                    return idx_err_set(err, IDX_EIO, "lines.read", "%s: zlib reset failed", r->path);
                 r->z_end = 0;
             }
             r->z.next_in = r->in + r->in_pos;
@@ -113,7 +113,7 @@ static int fill(idx_lines *r, idx_err *err)
             r->z.avail_out = (uInt)room;
             int zr = inflate(&r->z, Z_NO_FLUSH);
             if (zr != Z_OK && zr != Z_STREAM_END && zr != Z_BUF_ERROR)
-                return idx_err_set(err, IDX_EIO, "[lines][read] %s: corrupt gzip data (%s)",
+                return idx_err_set(err, IDX_EIO, "lines.read", "%s: corrupt gzip data (%s)",
                                    r->path, r->z.msg ? r->z.msg : "inflate failed");
             r->in_pos += avail_in - r->z.avail_in;
             produced = room - r->z.avail_out;
@@ -123,7 +123,7 @@ static int fill(idx_lines *r, idx_err *err)
             ZSTD_outBuffer ob = {dst, room, 0};
             size_t zr = ZSTD_decompressStream(r->zs, &ob, &ib);
             if (ZSTD_isError(zr))
-                return idx_err_set(err, IDX_EIO, "[lines][read] %s: corrupt zstd data (%s)",
+                return idx_err_set(err, IDX_EIO, "lines.read", "%s: corrupt zstd data (%s)",
                                    r->path, ZSTD_getErrorName(zr));
             r->zs_last = zr;
             r->in_pos += ib.pos;
@@ -138,19 +138,19 @@ int idx_lines_open(const char *path, idx_lines **out, idx_err *err)
 {
     *out = NULL;
     idx_lines *r = calloc(1, sizeof *r);
-    if (!r) return idx_err_set(err, IDX_ENOMEM, "[lines][open] out of memory");
+    if (!r) return idx_err_set(err, IDX_ENOMEM, "lines.open", "out of memory");
     r->path = strdup(strcmp(path, "-") == 0 ? "<stdin>" : path);
     r->in = malloc(IN_CAP);
     if (!r->path || !r->in) {
         idx_lines_close(r);
-        return idx_err_set(err, IDX_ENOMEM, "[lines][open] out of memory");
+        return idx_err_set(err, IDX_ENOMEM, "lines.open", "out of memory");
     }
     if (strcmp(path, "-") == 0) {
         r->fd = 0;
     } else {
         r->fd = open(path, O_RDONLY | O_CLOEXEC);
         if (r->fd < 0) {
-            int rc = idx_err_set(err, IDX_EIO, "[lines][open] %s: %s", path, strerror(errno));
+            int rc = idx_err_set(err, IDX_EIO, "lines.open", "%s: %s", path, strerror(errno));
             idx_lines_close(r);
             return rc;
         }
@@ -158,7 +158,7 @@ int idx_lines_open(const char *path, idx_lines **out, idx_err *err)
         struct stat st;
         if (fstat(r->fd, &st) == 0 && S_ISREG(st.st_mode)) r->raw_total = (uint64_t)st.st_size;
         if (fstat(r->fd, &st) == 0 && S_ISDIR(st.st_mode)) {
-            int rc = idx_err_set(err, IDX_EIO, "[lines][open] %s: is a directory", path);
+            int rc = idx_err_set(err, IDX_EIO, "lines.open", "%s: is a directory", path);
             idx_lines_close(r);
             return rc;
         }
@@ -181,7 +181,7 @@ int idx_lines_open(const char *path, idx_lines **out, idx_err *err)
         r->fmt = F_GZIP;
         if (inflateInit2(&r->z, 15 + 16) != Z_OK) {
             idx_lines_close(r);
-            return idx_err_set(err, IDX_ENOMEM, "[lines][open] zlib init failed");
+            return idx_err_set(err, IDX_ENOMEM, "lines.open", "zlib init failed");
         }
         r->z_init = 1;
     } else if (r->in_len >= 4 && m[0] == 0x28 && m[1] == 0xb5 && m[2] == 0x2f && m[3] == 0xfd) {
@@ -189,7 +189,7 @@ int idx_lines_open(const char *path, idx_lines **out, idx_err *err)
         r->zs = ZSTD_createDCtx();
         if (!r->zs) {
             idx_lines_close(r);
-            return idx_err_set(err, IDX_ENOMEM, "[lines][open] zstd init failed");
+            return idx_err_set(err, IDX_ENOMEM, "lines.open", "zstd init failed");
         }
         /* the shared corpus is written with --long=27 */
         ZSTD_DCtx_setParameter(r->zs, ZSTD_d_windowLogMax, 31);

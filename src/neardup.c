@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hash.h"
 #include "normalize.h"
 
 /* Punctuation, symbols and spaces outside ASCII (Latin-1 symbols, general
@@ -85,11 +86,8 @@ static size_t shingles(const uint32_t *cp, size_t n, uint64_t *h)
 {
     size_t m = 0;
     for (size_t i = 0; i + IDX_NEARDUP_SHINGLE <= n; i++) {
-        uint64_t x = 1469598103934665603ull; /* FNV-1a over the code points */
-        for (size_t j = 0; j < IDX_NEARDUP_SHINGLE; j++) {
-            x ^= cp[i + j];
-            x *= 1099511628211ull;
-        }
+        uint64_t x = IDX_HASH_SEED; /* FNV-1a over the code points */
+        for (size_t j = 0; j < IDX_NEARDUP_SHINGLE; j++) x = idx_hash_unit(x, cp[i + j]);
         h[m++] = x;
     }
     return sort_distinct(h, m);
@@ -167,11 +165,8 @@ static long numbers(const char *s, size_t n, uint64_t *h)
             i++;
             continue;
         }
-        uint64_t x = 1469598103934665603ull;
-        for (; i < k && cp[i] >= '0' && cp[i] <= '9'; i++) {
-            x ^= cp[i];
-            x *= 1099511628211ull;
-        }
+        uint64_t x = IDX_HASH_SEED;
+        for (; i < k && cp[i] >= '0' && cp[i] <= '9'; i++) x = idx_hash_unit(x, cp[i]);
         h[m++] = x;
     }
     free(cp);

@@ -117,7 +117,7 @@ int idx_norm_next(idx_norm *it, idx_nchar *out, idx_err *err)
         uint32_t cp;
         size_t len;
         if (idx_utf8_decode(it->s, it->n, i, &cp, &len) != 0) {
-            idx_err_set(err, IDX_EUTF8, "[normalize][next] invalid UTF-8 at byte %zu (0x%02X)",
+            idx_err_set(err, IDX_EUTF8, "normalize.next", "invalid UTF-8 at byte %zu (0x%02X)",
                         i, (unsigned)c);
             return -1;
         }
@@ -144,6 +144,6 @@ int idx_normalize(const char *s, size_t n, idx_buf *out, idx_err *err)
         idx_buf_append(out, enc, idx_utf8_encode(ch.cp, enc));
     }
     if (r < 0) return IDX_EUTF8;
-    if (out->oom) return idx_err_set(err, IDX_ENOMEM, "[normalize][string] out of memory");
+    if (out->oom) return idx_err_set(err, IDX_ENOMEM, "normalize.string", "out of memory");
     return IDX_OK;
 }

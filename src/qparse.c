@@ -1,4 +1,4 @@
-/* qparse.c - the query language: text -> idx_parsed_query (query.h).
+/* qparse.c - the query language: text -> query tree (idx_qtree_parse, qtree.h).
  *
  *   南通 开发区             both parts (implicit AND); `AND` may be written
  *   疫情 OR 新冠            either
@@ -18,32 +18,32 @@
  * Bad syntax (an unclosed parenthesis or quote, an operator with nothing to
  * work on, an empty or unknown-valued field, a bad date) never fails the
  * search: the input is read again as plain white-space separated words and
- * pq->warning says what was wrong and where.
+ * t->warning says what was wrong and where.
  *
  * Recursive descent over the raw bytes; nesting is capped at MAX_DEPTH so a
- * hostile "((((…" cannot exhaust the stack.
+ * hostile "((((…" cannot exhaust the stack.  Nodes and tokens are added
+ * through qtree.h's building blocks, which the synonym expansion shares.
  */
+#include "qtree.h"
+
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "buf.h"
-#include "document.h"
 #include "isodate.h"
 #include "normalize.h"
-#include "query.h"
-#include "synonyms.h"
 #include "utf8.h"
-#include <stdint.h>
 
 #define MAX_DEPTH 32
 #define NONE (-1)  /* nothing parsed here */
-#define EMPTY (-2) /* a text part with no searchable token: skipped */
+#define EMPTY IDX_QTREE_EMPTY /* a text part with no searchable token: skipped */
 
 typedef struct parser {
     const char *s;
     size_t n, i;
-    idx_parsed_query *pq;
+    idx_qtree *t;
     int depth;
     int rc;          /* hard error (ETOOBIG, ENOMEM, EUTF8): stop */
     int syntax;      /* a syntax error was found: fall back */
@@ -61,38 +61,17 @@ static void syntax_error(parser *p, size_t at, const char *what)
 
 static int new_node(parser *p, int type)
 {
-    idx_parsed_query *pq = p->pq;
-    if (pq->nnodes == pq->nodecap) {
-        size_t cap = pq->nodecap ? pq->nodecap * 2 : 16;
-        if (cap > 4 * IDX_QUERY_MAX_TERMS) {
-            p->rc = idx_err_set(p->err, IDX_ETOOBIG, "[query][parse] query is too complex");
-            return NONE;
-        }
-        idx_qnode *v = realloc(pq->nodes, cap * sizeof *v);
-        if (!v) {
-            p->rc = idx_err_set(p->err, IDX_ENOMEM, "[query][parse] out of memory");
-            return NONE;
-        }
-        pq->nodes = v;
-        pq->nodecap = cap;
-    }
-    idx_qnode *nd = &pq->nodes[pq->nnodes];
-    memset(nd, 0, sizeof *nd);
-    nd->type = type;
-    nd->kid = nd->next = NONE;
-    return (int)pq->nnodes++;
+    int id, rc = idx_qtree_add_node(p->t, type, &id, p->err);
+    if (rc) p->rc = rc;
+    return rc ? NONE : id;
 }
 
 /* ---- characters ---- */
 
+/* The length of the white-space character at i (utf8.h's set), or 0. */
 static int space_at(const parser *p, size_t i)
 {
-    unsigned char c = (unsigned char)p->s[i];
-    if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v') return 1;
-    return c == 0xE3 && i + 2 < p->n && (unsigned char)p->s[i + 1] == 0x80 &&
-                   (unsigned char)p->s[i + 2] == 0x80
-               ? 3
-               : 0;
+    return (int)idx_utf8_space_at(p->s, p->n, i);
 }
 
 static void skip_ws(parser *p)
@@ -134,51 +113,12 @@ static int word_is(const parser *p, const char *w)
 
 /* ---- leaves ---- */
 
-typedef struct tokctx {
-    parser *p;
-} tokctx;
-
-void idx_qtoken_set(idx_qtoken *q, const idx_token *t)
-{
-    memcpy(q->term, t->term, t->len);
-    q->term[t->len] = '\0';
-    q->len = t->len;
-    q->pos = t->pos;
-    q->kind = t->kind;
-}
-
-static int on_token(void *vctx, const idx_token *t)
-{
-    tokctx *c = vctx;
-    idx_parsed_query *pq = c->p->pq;
-    if (pq->ntoks >= IDX_QUERY_MAX_TERMS) return IDX_ETOOBIG;
-    idx_qtoken_set(&pq->toks[pq->ntoks++], t);
-    return IDX_OK;
-}
-
 /* A TEXT node for t[0..n), or EMPTY when it holds nothing searchable. */
 static int tokens_node(parser *p, const char *t, size_t n, int field)
 {
-    idx_parsed_query *pq = p->pq;
-    size_t first = pq->ntoks;
-    tokctx c = {p};
-    int rc = idx_tokenize(t, n, IDX_TOKENIZE_QUERY | pq->tokflags, 0, on_token, &c, NULL, p->err);
-    if (rc == IDX_ETOOBIG) {
-        p->rc = idx_err_set(p->err, IDX_ETOOBIG, "[query][parse] query has more than %d terms",
-                            IDX_QUERY_MAX_TERMS);
-        return NONE;
-    }
-    if (rc) {
-        p->rc = rc;
-        return NONE;
-    }
-    if (pq->ntoks == first) return EMPTY;
-    int id = new_node(p, IDX_QN_TEXT);
-    if (id < 0) return NONE;
-    pq->nodes[id].field = field;
-    pq->nodes[id].first = first;
-    pq->nodes[id].n = pq->ntoks - first;
-    return id;
+    int id, rc = idx_qtree_add_text(p->t, t, n, field, &id, p->err);
+    if (rc) p->rc = rc;
+    return rc ? NONE : id;
 }
 
 /* A TEXT node for s[a..b), or EMPTY when it holds nothing searchable. */
@@ -204,7 +144,7 @@ static int phrase_node(parser *p, size_t a, size_t b, int field)
     idx_norm it;
     idx_nchar c;
     idx_norm_init(&it, p->s + a, b - a);
-    it.fold_t2s = (p->pq->tokflags & IDX_TOKENIZE_FOLD_T2S) != 0;
+    it.fold_t2s = (p->t->tokflags & IDX_TOKENIZE_FOLD_T2S) != 0;
     size_t copied = a, gap = 0, gap_end = 0, prev_end = a;
     int prev_cjk = 0, in_gap = 0, r;
     while ((r = idx_norm_next(&it, &c, p->err)) == 1) {
@@ -238,7 +178,7 @@ static int phrase_node(parser *p, size_t a, size_t b, int field)
     idx_buf_append(&out, p->s + copied, b - copied);
     if (out.oom) {
         idx_buf_fini(&out);
-        p->rc = idx_err_set(p->err, IDX_ENOMEM, "[query][parse] out of memory");
+        p->rc = idx_err_set(p->err, IDX_ENOMEM, "query.parse", "out of memory");
         return NONE;
     }
     int id = tokens_node(p, out.data, out.len, field);
@@ -250,7 +190,7 @@ static char *dup_range(parser *p, size_t a, size_t b)
 {
     char *v = malloc(b - a + 1);
     if (!v) {
-        p->rc = idx_err_set(p->err, IDX_ENOMEM, "[query][parse] out of memory");
+        p->rc = idx_err_set(p->err, IDX_ENOMEM, "query.parse", "out of memory");
         return NULL;
     }
     memcpy(v, p->s + a, b - a);
@@ -285,7 +225,7 @@ static int date_node(parser *p, size_t a, size_t b)
     }
     int id = new_node(p, IDX_QN_DATE);
     if (id < 0) return NONE;
-    idx_qnode *nd = &p->pq->nodes[id];
+    idx_qnode *nd = &p->t->nodes[id];
     if (fb > fa && !(nd->from = dup_range(p, fa, fb))) return NONE;
     if (tb > ta && !(nd->to = dup_range(p, ta, tb))) return NONE;
     return id;
@@ -293,10 +233,10 @@ static int date_node(parser *p, size_t a, size_t b)
 
 static const struct {
     const char *name;
-    const char *prefix; /* NULL: title or date */
+    int field; /* IDX_FIELD_*; -1: date */
 } fields[] = {
-    {"title", NULL}, {"date", NULL}, {"source", IDX_PREFIX_SOURCE},
-    {"category", IDX_PREFIX_CATEGORY}, {"tag", IDX_PREFIX_TAG},
+    {"title", IDX_FIELD_TITLE}, {"date", -1}, {"source", IDX_FIELD_SOURCE},
+    {"category", IDX_FIELD_CATEGORY}, {"tag", IDX_FIELD_TAG},
 };
 
 /* Field name of the word at p->i ("title:..."), or -1. */
@@ -334,15 +274,12 @@ static int field_node(parser *p, int f, size_t end)
         syntax_error(p, at, "field without a value");
         return NONE;
     }
-    if (strcmp(fields[f].name, "title") == 0) {
-        int id = phrase_node(p, a, b, IDX_FIELD_TITLE);
-        return id == EMPTY ? EMPTY : id;
-    }
-    if (strcmp(fields[f].name, "date") == 0) return date_node(p, a, b);
+    if (fields[f].field == IDX_FIELD_TITLE) return phrase_node(p, a, b, IDX_FIELD_TITLE);
+    if (fields[f].field < 0) return date_node(p, a, b);
     int id = new_node(p, IDX_QN_FILTER);
     if (id < 0) return NONE;
-    p->pq->nodes[id].prefix = fields[f].prefix;
-    if (!(p->pq->nodes[id].value = dup_range(p, a, b))) return NONE;
+    p->t->nodes[id].field = fields[f].field;
+    if (!(p->t->nodes[id].value = dup_range(p, a, b))) return NONE;
     return id;
 }
 
@@ -354,7 +291,7 @@ static int not_node(parser *p, int kid)
 {
     int id = new_node(p, IDX_QN_NOT);
     if (id < 0) return NONE;
-    p->pq->nodes[id].kid = kid;
+    p->t->nodes[id].kid = kid;
     return id;
 }
 
@@ -378,7 +315,7 @@ static int parse_unary(parser *p)
             return NONE;
         }
         if (k == EMPTY) return EMPTY;
-        if (p->pq->nodes[k].type == IDX_QN_NOT) return p->pq->nodes[k].kid; /* NOT NOT x = x */
+        if (p->t->nodes[k].type == IDX_QN_NOT) return p->t->nodes[k].kid; /* NOT NOT x = x */
         return not_node(p, k);
     }
     if (p->s[p->i] == '(') {
@@ -428,7 +365,7 @@ static int group(parser *p, int type, const int *kids, size_t nk)
     if (nk == 1) return kids[0];
     int id = new_node(p, type);
     if (id < 0) return NONE;
-    idx_qnode *nodes = p->pq->nodes;
+    idx_qnode *nodes = p->t->nodes;
     nodes[id].kid = kids[0];
     for (size_t k = 0; k + 1 < nk; k++) nodes[kids[k]].next = kids[k + 1];
     return id;
@@ -455,7 +392,7 @@ static int parse_and(parser *p)
         if (p->syntax || p->rc) return NONE;
         if (k == EMPTY || k == NONE) continue;
         if (nk == IDX_QUERY_MAX_TERMS) {
-            p->rc = idx_err_set(p->err, IDX_ETOOBIG, "[query][parse] query is too complex");
+            p->rc = idx_err_set(p->err, IDX_ETOOBIG, "query.parse", "query is too complex");
             return NONE;
         }
         kids[nk++] = k;
@@ -486,7 +423,7 @@ static int parse_or(parser *p)
             return NONE;
         }
         if (nk == IDX_QUERY_MAX_TERMS) {
-            p->rc = idx_err_set(p->err, IDX_ETOOBIG, "[query][parse] query is too complex");
+            p->rc = idx_err_set(p->err, IDX_ETOOBIG, "query.parse", "query is too complex");
             return NONE;
         }
         kids[nk++] = k;
@@ -529,36 +466,12 @@ static int parse_plain(parser *p)
         if (k < 0) continue;
         if (neg && (k = not_node(p, k)) < 0) return NONE;
         if (nk == IDX_QUERY_MAX_TERMS) {
-            p->rc = idx_err_set(p->err, IDX_ETOOBIG, "[query][parse] query is too complex");
+            p->rc = idx_err_set(p->err, IDX_ETOOBIG, "query.parse", "query is too complex");
             return NONE;
         }
         kids[nk++] = k;
     }
     return group(p, IDX_QN_AND, kids, nk);
-}
-
-static void free_nodes(idx_parsed_query *pq)
-{
-    for (size_t i = 0; i < pq->nnodes; i++) {
-        free(pq->nodes[i].value);
-        free(pq->nodes[i].from);
-        free(pq->nodes[i].to);
-    }
-    pq->nnodes = 0;
-}
-
-/* The TEXT nodes not under a NOT, in order. */
-static void collect_parts(idx_parsed_query *pq, int id, int neg)
-{
-    for (; id >= 0; id = pq->nodes[id].next) {
-        idx_qnode *nd = &pq->nodes[id];
-        if (nd->type == IDX_QN_TEXT && !neg)
-            pq->parts[pq->nparts++] = (idx_qpart){nd->first, nd->n, nd->field};
-        else if (nd->type == IDX_QN_NOT)
-            collect_parts(pq, nd->kid, !neg);
-        else if (nd->type == IDX_QN_AND || nd->type == IDX_QN_OR)
-            collect_parts(pq, nd->kid, neg);
-    }
 }
 
 static int parse_query(parser *pp);
@@ -588,9 +501,8 @@ static long ascii_operators(const char *s, size_t n, char **out, size_t **map)
         case 0xFF09: a = ')'; break;
         case 0xFF1A: a = ':'; break;
         case 0xFF02: a = '"'; break;
-        case 0x00A0: case 0x1680: case 0x202F: case 0x205F: case 0x3000: a = ' '; break;
         default:
-            if (cp >= 0x2000 && cp <= 0x200A) a = ' ';
+            if (cp >= 0x80 && idx_utf8_is_space(cp)) a = ' ';
         }
         if (a) {
             m[k] = i;
@@ -610,163 +522,55 @@ static long ascii_operators(const char *s, size_t n, char **out, size_t **map)
     return (long)k;
 }
 
-int idx_query_parse(const char *s, size_t n, int tokflags, idx_parsed_query *pq, idx_err *err)
+int idx_qtree_parse(const char *s, size_t n, int tokflags, idx_qtree *t, idx_err *err)
 {
-    memset(pq, 0, sizeof *pq);
-    pq->root = NONE;
-    pq->tokflags = tokflags & ~IDX_TOKENIZE_MODE_MASK;
+    memset(t, 0, sizeof *t);
+    t->root = NONE;
+    t->tokflags = tokflags & ~IDX_TOKENIZE_MODE_MASK;
     if (n > IDX_QUERY_MAX_BYTES)
-        return idx_err_set(err, IDX_ETOOBIG, "[query][parse] query is %zu bytes (max %d)", n,
+        return idx_err_set(err, IDX_ETOOBIG, "query.parse", "query is %zu bytes (max %d)", n,
                            IDX_QUERY_MAX_BYTES);
     int rc = idx_utf8_check(s, n, "query", err);
     if (rc) return rc;
-    pq->toks = malloc(IDX_QUERY_MAX_TERMS * sizeof *pq->toks);
-    if (!pq->toks) return idx_err_set(err, IDX_ENOMEM, "[query][parse] out of memory");
+    t->toks = malloc(IDX_QUERY_MAX_TERMS * sizeof *t->toks);
+    if (!t->toks) return idx_err_set(err, IDX_ENOMEM, "query.parse", "out of memory");
     char *qs = NULL;
     size_t *map = NULL;
     long qn = ascii_operators(s, n, &qs, &map);
-    if (qn < 0) return idx_err_set(err, IDX_ENOMEM, "[query][parse] out of memory");
-    parser p = {qs, (size_t)qn, 0, pq, 0, IDX_OK, 0, "", err, map};
+    if (qn < 0) return idx_err_set(err, IDX_ENOMEM, "query.parse", "out of memory");
+    parser p = {qs, (size_t)qn, 0, t, 0, IDX_OK, 0, "", err, map};
     rc = parse_query(&p);
     free(qs);
     free(map);
     return rc;
 }
 
-/* idx_query_parse on the ASCII-operator form of the query. */
+/* idx_qtree_parse on the ASCII-operator form of the query. */
 static int parse_query(parser *pp)
 {
     parser p = *pp;
-    idx_parsed_query *pq = p.pq;
+    idx_qtree *t = p.t;
     idx_err *err = p.err;
     size_t n = p.n;
     int root = parse_or(&p);
     if (!p.rc && !p.syntax && p.i < n) syntax_error(&p, p.i, "unmatched closing parenthesis");
     if (p.rc) {
-        /* a hard error; keep pq consistent for fini */
+        /* a hard error; t stays consistent for fini */
         return p.rc;
     }
     if (p.syntax) {
-        snprintf(pq->warning, sizeof pq->warning, "query syntax: %s; searched for the words as typed",
+        snprintf(t->warning, sizeof t->warning, "query syntax: %s; searched for the words as typed",
                  p.msg);
-        free_nodes(pq);
-        pq->ntoks = 0;
+        idx_qtree_clear(t);
         p.syntax = 0;
         root = parse_plain(&p);
         if (p.rc) return p.rc;
     }
     if (root < 0)
         return idx_err_set(err, IDX_EINVAL,
-                           "[query][parse] query has no searchable terms (only punctuation, "
+                           "query.parse", "query has no searchable terms (only punctuation, "
                            "or words over %d bytes)",
                            IDX_TOKEN_MAX_WORD);
-    pq->root = root;
-    pq->parts = malloc((pq->nnodes ? pq->nnodes : 1) * sizeof *pq->parts);
-    if (!pq->parts) return idx_err_set(err, IDX_ENOMEM, "[query][parse] out of memory");
-    collect_parts(pq, root, 0);
-    return IDX_OK;
-}
-
-/* Turn TEXT node id (whose key is key) into OR(itself, every member of every
- * group that holds key, each distinct key once).  On IDX_ETOOBIG nothing
- * has changed. */
-static int expand_node(idx_parsed_query *pq, int id, const idx_synonyms *syn, char **keys,
-                       const char *key, idx_err *err)
-{
-    parser p;
-    memset(&p, 0, sizeof p);
-    p.pq = pq;
-    p.err = err;
-    size_t nn0 = pq->nnodes, nt0 = pq->ntoks;
-    idx_qnode orig = pq->nodes[id];
-    int copy = new_node(&p, IDX_QN_TEXT), last = copy, added = 0;
-    if (copy < 0) goto fail;
-    pq->nodes[copy].first = orig.first;
-    pq->nodes[copy].n = orig.n;
-    pq->nodes[copy].field = orig.field;
-    for (size_t j = 0; j < syn->nmembers; j++) {
-        if (strcmp(keys[j], key) == 0) continue; /* the part itself, or a twin of it */
-        /* is j in a group that holds key? */
-        size_t a = j, b = j;
-        while (a > 0 && syn->group[a - 1] == syn->group[j]) a--;
-        while (b < syn->nmembers && syn->group[b] == syn->group[j]) b++;
-        int in = 0;
-        for (size_t k = a; k < b && !in; k++) in = strcmp(keys[k], key) == 0;
-        if (!in) continue;
-        /* not already added under another spelling */
-        int dup = 0;
-        for (int x = pq->nodes[copy].next; x >= 0 && !dup; x = pq->nodes[x].next) {
-            char *kx = idx_synonyms_key(pq->toks + pq->nodes[x].first, pq->nodes[x].n);
-            if (!kx) {
-                p.rc = idx_err_set(err, IDX_ENOMEM, "[query][synonyms] out of memory");
-                goto fail;
-            }
-            dup = strcmp(kx, keys[j]) == 0;
-            free(kx);
-        }
-        if (dup) continue;
-        p.s = syn->members[j];
-        p.n = strlen(p.s);
-        int k = text_node(&p, 0, p.n, orig.field);
-        if (p.rc) goto fail;
-        if (k < 0) continue;
-        pq->nodes[last].next = k;
-        last = k;
-        added++;
-    }
-    if (!added) { /* nothing to add: drop the copy */
-        pq->nnodes = nn0;
-        return IDX_OK;
-    }
-    idx_qnode *nd = &pq->nodes[id];
-    nd->type = IDX_QN_OR;
-    nd->kid = copy;
-    nd->first = nd->n = 0; /* nd->next (its own sibling) stays */
-    return IDX_OK;
-fail:
-    pq->nnodes = nn0; /* roll back: the query stays as it was */
-    pq->ntoks = nt0;
-    return p.rc ? p.rc : IDX_ENOMEM;
-}
-
-int idx_query_expand_synonyms(idx_parsed_query *pq, const idx_synonyms *syn, idx_err *err)
-{
-    if (!syn || pq->root < 0) return IDX_OK;
-    char **keys = syn->key[(pq->tokflags & IDX_TOKENIZE_FOLD_T2S) ? 1 : 0];
-    size_t n0 = pq->nnodes;
-    int changed = 0;
-    for (size_t id = 0; id < n0; id++) {
-        if (pq->nodes[id].type != IDX_QN_TEXT) continue;
-        char *key = idx_synonyms_key(pq->toks + pq->nodes[id].first, pq->nodes[id].n);
-        if (!key) return idx_err_set(err, IDX_ENOMEM, "[query][synonyms] out of memory");
-        size_t m;
-        for (m = 0; m < syn->nmembers && strcmp(keys[m], key) != 0; m++) {
-        }
-        int rc = m < syn->nmembers ? expand_node(pq, (int)id, syn, keys, key, err) : IDX_OK;
-        free(key);
-        if (rc == IDX_ETOOBIG) { /* best effort: keep the query as far as it fits */
-            idx_err_clear(err);
-            break;
-        }
-        if (rc) return rc;
-        changed |= m < syn->nmembers;
-    }
-    if (!changed) return IDX_OK;
-    idx_qpart *parts = realloc(pq->parts, pq->nnodes * sizeof *parts);
-    if (!parts) return idx_err_set(err, IDX_ENOMEM, "[query][synonyms] out of memory");
-    pq->parts = parts;
-    pq->nparts = 0;
-    collect_parts(pq, pq->root, 0);
-    return IDX_OK;
-}
-
-void idx_parsed_query_fini(idx_parsed_query *pq)
-{
-    if (!pq) return;
-    free_nodes(pq);
-    free(pq->nodes);
-    free(pq->toks);
-    free(pq->parts);
-    memset(pq, 0, sizeof *pq);
-    pq->root = NONE;
+    t->root = root;
+    return idx_qtree_set_parts(t, err);
 }

@@ -1,4 +1,6 @@
-/* query.c - see query.h.
+/* query.c - see query.h.  The tree is walked once; each node becomes a
+ * Xapian query through the shim (xap.h); terms get their index prefixes
+ * (document.h) here and nowhere else on the query side.
  *
  * Worked example: "南通开发区 5G" tokenizes (QUERY mode) to
  *   南通@0[0,6) 通开@1 开发@2 发区@3[9,15)  5g@5[16,18)
@@ -37,7 +39,7 @@ static int part_query(const idx_qtoken *toks, size_t k, const char *prefix, int 
     const char *terms[IDX_QUERY_MAX_TERMS];
     size_t lens[IDX_QUERY_MAX_TERMS];
     char (*buf)[IDX_TOKEN_MAX_WORD + 8] = malloc(k * sizeof *buf);
-    if (!buf) return idx_err_set(err, IDX_ENOMEM, "[query][build] out of memory");
+    if (!buf) return idx_err_set(err, IDX_ENOMEM, "query.build", "out of memory");
     for (size_t i = 0; i < k; i++) {
         memcpy(buf[i], prefix, pl);
         memcpy(buf[i] + pl, toks[i].term, toks[i].len);
@@ -69,7 +71,15 @@ static int date_query(const char *from, const char *to, idx_xq **out, idx_err *e
                               err);
 }
 
-static int build_node(const idx_parsed_query *pq, int id, int unigrams, idx_xq **out, idx_err *err);
+/* How the nodes are built: the database's unigram mode, and the title
+ * prefix for every text part (title_only) or for title: parts only. */
+typedef struct build {
+    const idx_qtree *t;
+    int unigrams;
+    int title_only;
+} build;
+
+static int build_node(const build *b, int id, idx_xq **out, idx_err *err);
 
 /* Everything but q: MatchAll AND_NOT q. */
 static int all_but(idx_xq *q, idx_xq **out, idx_err *err)
@@ -83,17 +93,17 @@ static int all_but(idx_xq *q, idx_xq **out, idx_err *err)
 
 /* AND or OR of a node's children; in an AND, NOT children are subtracted
  * from the rest (from everything when there is no rest). */
-static int build_group(const idx_parsed_query *pq, const idx_qnode *nd, int unigrams,
-                       idx_xq **out, idx_err *err)
+static int build_group(const build *b, const idx_qnode *nd, idx_xq **out, idx_err *err)
 {
+    const idx_qtree *t = b->t;
     idx_xq *pos[IDX_QUERY_MAX_TERMS], *neg[IDX_QUERY_MAX_TERMS], *p = NULL, *n = NULL;
     size_t npos = 0, nneg = 0;
     int rc = IDX_OK;
-    for (int k = nd->kid; k >= 0 && !rc; k = pq->nodes[k].next) {
-        const idx_qnode *kid = &pq->nodes[k];
+    for (int k = nd->kid; k >= 0 && !rc; k = t->nodes[k].next) {
+        const idx_qnode *kid = &t->nodes[k];
         if (kid->type == IDX_QN_NOT && nd->type == IDX_QN_AND) {
-            if (!(rc = build_node(pq, kid->kid, unigrams, &neg[nneg], err))) nneg++;
-        } else if (!(rc = build_node(pq, k, unigrams, &pos[npos], err))) {
+            if (!(rc = build_node(b, kid->kid, &neg[nneg], err))) nneg++;
+        } else if (!(rc = build_node(b, k, &pos[npos], err))) {
             npos++;
         }
     }
@@ -119,19 +129,32 @@ done:
     return rc;
 }
 
-static int build_node(const idx_parsed_query *pq, int id, int unigrams, idx_xq **out, idx_err *err)
+/* The index prefix of a FILTER node's field. */
+static const char *filter_prefix(int field)
 {
-    const idx_qnode *nd = &pq->nodes[id];
+    switch (field) {
+    case IDX_FIELD_SOURCE: return IDX_PREFIX_SOURCE;
+    case IDX_FIELD_CATEGORY: return IDX_PREFIX_CATEGORY;
+    default: return IDX_PREFIX_TAG;
+    }
+}
+
+static int build_node(const build *b, int id, idx_xq **out, idx_err *err)
+{
+    const idx_qnode *nd = &b->t->nodes[id];
     *out = NULL;
     switch (nd->type) {
-    case IDX_QN_TEXT:
-        return part_query(pq->toks + nd->first, nd->n,
-                          nd->field == IDX_FIELD_TITLE ? IDX_PREFIX_TITLE : "", unigrams, out, err);
+    case IDX_QN_TEXT: {
+        int title = b->title_only || nd->field == IDX_FIELD_TITLE;
+        return part_query(b->t->toks + nd->first, nd->n, title ? IDX_PREFIX_TITLE : "",
+                          b->unigrams, out, err);
+    }
     case IDX_QN_FILTER: {
         idx_buf term;
         idx_buf_init(&term);
         idx_xq *t = NULL;
-        int rc = idx_filter_term(nd->prefix, nd->value, strlen(nd->value), &term, err);
+        int rc = idx_filter_term(filter_prefix(nd->field), nd->value, strlen(nd->value), &term,
+                                 err);
         if (!rc) rc = idx_xq_term(term.data, term.len, &t, err);
         if (!rc) rc = idx_xq_scale(t, 0, out, err); /* a filter adds no weight */
         idx_xq_free(t);
@@ -142,33 +165,35 @@ static int build_node(const idx_parsed_query *pq, int id, int unigrams, idx_xq *
         return date_query(nd->from, nd->to, out, err);
     case IDX_QN_NOT: {
         idx_xq *k = NULL;
-        int rc = build_node(pq, nd->kid, unigrams, &k, err);
+        int rc = build_node(b, nd->kid, &k, err);
         if (!rc) rc = all_but(k, out, err);
         idx_xq_free(k);
         return rc;
     }
     default:
-        return build_group(pq, nd, unigrams, out, err);
+        return build_group(b, nd, out, err);
     }
 }
 
-int idx_query_build(const idx_parsed_query *pq, const idx_query_opts *opts, idx_xq **out,
-                    idx_err *err)
+int idx_query_build(const idx_qtree *t, const idx_query_opts *opts, idx_xq **out, idx_err *err)
 {
     *out = NULL;
-    if (pq->root < 0)
-        return idx_err_set(err, IDX_EINVAL, "[query][build] query has no searchable terms");
+    if (t->root < 0)
+        return idx_err_set(err, IDX_EINVAL, "query.build", "query has no searchable terms");
     idx_xq *main_q = NULL, *title = NULL, *scaled = NULL;
     idx_xq *boost[IDX_QUERY_MAX_TERMS];
     size_t nboost = 0;
-    int unigrams = opts ? opts->unigrams : IDX_UNIGRAMS_ALL;
-    int rc = build_node(pq, pq->root, unigrams, &main_q, err);
+    build b = {.t = t,
+               .unigrams = opts ? opts->unigrams : IDX_UNIGRAMS_ALL,
+               .title_only = opts && opts->title_only};
+    int rc = build_node(&b, t->root, &main_q, err);
     if (rc) goto done;
     /* title boost: each positive part that also matches in the title */
-    for (size_t i = 0; opts && opts->title_weight > 0 && i < pq->nparts && !rc; i++) {
-        const idx_qpart *part = &pq->parts[i];
+    for (size_t i = 0; opts && opts->title_weight > 0 && !b.title_only && i < t->nparts && !rc;
+         i++) {
+        const idx_qpart *part = &t->parts[i];
         if (part->field != IDX_FIELD_ANY) continue;
-        if (!(rc = part_query(pq->toks + part->first, part->n, IDX_PREFIX_TITLE, unigrams,
+        if (!(rc = part_query(t->toks + part->first, part->n, IDX_PREFIX_TITLE, b.unigrams,
                               &boost[nboost], err)))
             nboost++;
     }
@@ -195,10 +220,10 @@ int idx_query_compile(const char *s, size_t n, const idx_query_opts *opts, idx_x
                       idx_err *err)
 {
     *out = NULL;
-    idx_parsed_query pq;
-    int rc = idx_query_parse(s, n, opts ? opts->tokflags : 0, &pq, err);
-    if (!rc) rc = idx_query_build(&pq, opts, out, err);
-    idx_parsed_query_fini(&pq);
+    idx_qtree t;
+    int rc = idx_qtree_parse(s, n, opts ? opts->tokflags : 0, &t, err);
+    if (!rc) rc = idx_query_build(&t, opts, out, err);
+    idx_qtree_fini(&t);
     return rc;
 }
 
@@ -248,7 +273,7 @@ int idx_query_filter(const idx_xq *q, const idx_filters *f, idx_xq **out, idx_er
         const char *y = f->year;
         if (strlen(y) != 4 || y[0] < '0' || y[0] > '9' || y[1] < '0' || y[1] > '9' || y[2] < '0' ||
             y[2] > '9' || y[3] < '0' || y[3] > '9') {
-            rc = idx_err_set(err, IDX_EINVAL, "year must be four digits, like 2022");
+            rc = idx_err_set(err, IDX_EINVAL, "query", "year must be four digits, like 2022");
             goto done;
         }
         if ((rc = idx_filter_term(IDX_PREFIX_YEAR, y, 4, &term, err)) ||

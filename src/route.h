@@ -17,9 +17,10 @@
  * clustering in the merged database is that of one sequential ingest up to
  * rare band collisions across three or more stories.
  *
- * Memory: a 9-byte slot per distinct id and per distinct band of a body long
- * enough to have a signature, in a table kept at most half full: 18-36 bytes
- * each, so 300-600 bytes per article with a signature, 18-36 without.
+ * Memory: a 9-byte slot (hash.h's map with one-byte values) per distinct id and
+ * per distinct band of a body long enough to have a signature, in a table kept
+ * at most half full: 18-36 bytes each, so 300-600 bytes per article with a
+ * signature, 18-36 without.
  */
 #ifndef IDX_ROUTE_H
 #define IDX_ROUTE_H

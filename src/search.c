@@ -9,6 +9,7 @@
 
 #include "clock.h"
 #include "document.h"
+#include "synonyms.h"
 
 static json_t *str_or_null(json_t *doc, const char *key)
 {
@@ -27,7 +28,7 @@ int idx_search_hit_doc(const idx_hit *h, json_t **doc, idx_err *err)
     json_error_t jerr;
     *doc = json_loadb(h->data, h->data_len, 0, &jerr);
     if (*doc && json_is_object(*doc)) return IDX_OK;
-    int rc = idx_err_set(err, IDX_EDB, "[search] document %u has unreadable data: %s", h->docid,
+    int rc = idx_err_set(err, IDX_EDB, "search", "document %u has unreadable data: %s", h->docid,
                          *doc ? "not an object" : jerr.text);
     json_decref(*doc);
     *doc = NULL;
@@ -46,7 +47,7 @@ json_t *idx_search_hit_fields(json_t *doc)
     return hit;
 }
 
-static int hit_json(const idx_parsed_query *pq, const idx_search_req *req, const idx_hit *h,
+static int hit_json(const idx_qtree *pq, const idx_search_req *req, const idx_hit *h,
                     json_t **out, idx_err *err)
 {
     json_t *doc;
@@ -84,7 +85,7 @@ static int hit_json(const idx_parsed_query *pq, const idx_search_req *req, const
     *out = hit;
     return IDX_OK;
 oom:
-    rc = idx_err_set(err, IDX_ENOMEM, "[search] out of memory");
+    rc = idx_err_set(err, IDX_ENOMEM, "search", "out of memory");
 fail:
     json_decref(hit);
     json_decref(doc);
@@ -105,7 +106,7 @@ static int append_id(idx_db *db, unsigned docid, json_t *ids, idx_err *err)
     json_t *id = json_object_get(doc, "id");
     if (json_is_string(id) && json_array_append(ids, id)) rc = IDX_ENOMEM;
     json_decref(doc);
-    return rc ? idx_err_set(err, IDX_ENOMEM, "[search] out of memory") : IDX_OK;
+    return rc ? idx_err_set(err, IDX_ENOMEM, "search", "out of memory") : IDX_OK;
 }
 
 /* Near-duplicates of the hits shown (objs[i] renders hits[i]; a hit's key
@@ -190,7 +191,7 @@ static int dups_json(idx_db *db, const idx_xq *q, const idx_search_req *req, con
     }
     goto done;
 oom:
-    rc = idx_err_set(err, IDX_ENOMEM, "[search] out of memory");
+    rc = idx_err_set(err, IDX_ENOMEM, "search", "out of memory");
 done:
     for (size_t i = 0; ids && i < n; i++) json_decref(ids[i]);
     for (size_t i = 0; i < nt; i++) idx_xq_free(terms[i]);
@@ -225,47 +226,13 @@ int idx_search_parse_facets(const char *list, unsigned *bits, idx_err *err)
             if (strlen(facet_defs[f].name) == n && strncmp(p, facet_defs[f].name, n) == 0) break;
         if (f == IDX_FACET_COUNT && n > 0)
             return idx_err_set(err, IDX_EINVAL,
-                               "unknown facet '%.*s' (facets: source, category, year)",
+                               "search", "unknown facet '%.*s' (facets: source, category, year)",
                                (int)(n > 40 ? 40 : n), p);
         if (n > 0) *bits |= 1u << f;
         p += n;
         if (*p == ',') p++;
     }
     return IDX_OK;
-}
-
-/* The parse tree as JSON (explain=1). */
-static json_t *tree_json(const idx_parsed_query *pq, int id)
-{
-    const idx_qnode *nd = &pq->nodes[id];
-    switch (nd->type) {
-    case IDX_QN_TEXT: {
-        json_t *terms = json_array();
-        for (size_t i = 0; i < nd->n; i++)
-            json_array_append_new(terms, json_string(pq->toks[nd->first + i].term));
-        return json_pack("{s:s, s:s, s:o}", "type", "text", "field",
-                         nd->field == IDX_FIELD_TITLE ? "title" : "any", "terms", terms);
-    }
-    case IDX_QN_FILTER: {
-        const char *field = strcmp(nd->prefix, IDX_PREFIX_SOURCE) == 0     ? "source"
-                            : strcmp(nd->prefix, IDX_PREFIX_CATEGORY) == 0 ? "category"
-                                                                           : "tag";
-        json_t *v = json_string(nd->value);
-        return json_pack("{s:s, s:s, s:o}", "type", "filter", "field", field, "value",
-                         v ? v : json_null());
-    }
-    case IDX_QN_DATE:
-        return json_pack("{s:s, s:o, s:o}", "type", "date", "from",
-                         nd->from ? json_string(nd->from) : json_null(), "to",
-                         nd->to ? json_string(nd->to) : json_null());
-    default: {
-        json_t *kids = json_array();
-        for (int k = nd->kid; k >= 0; k = pq->nodes[k].next)
-            json_array_append_new(kids, tree_json(pq, k));
-        const char *op = nd->type == IDX_QN_AND ? "and" : nd->type == IDX_QN_OR ? "or" : "not";
-        return json_pack("{s:s, s:o}", "type", op, "children", kids);
-    }
-    }
 }
 
 static json_t *facets_json(const idx_results *res, const unsigned *slots)
@@ -302,20 +269,21 @@ int idx_search_json(idx_db *db, const idx_schema *sc, const idx_search_req *req,
         match_hard = start + 0.75 * req->budget_ms / 1e3;
     }
     int timed_out = 0;
-    idx_parsed_query pq;
+    idx_qtree pq;
     idx_xq *xq = NULL, *fq = NULL, *rq = NULL, *bq = NULL;
     double now = (double)time(NULL), rweight = 0;
     idx_results *res = NULL;
     json_t *obj = NULL, *hits = NULL;
     double tw = req->title_weight < 0 ? IDX_TITLE_WEIGHT_DEFAULT : req->title_weight;
-    idx_query_opts qo = {tw, sc->unigrams, idx_schema_tokflags(sc)};
-    int rc = idx_query_parse(req->q, req->qlen, qo.tokflags, &pq, err);
-    if (!rc) rc = idx_query_expand_synonyms(&pq, req->synonyms, err);
+    idx_query_opts qo = {.title_weight = tw, .unigrams = sc->unigrams,
+                         .tokflags = idx_schema_tokflags(sc)};
+    int rc = idx_qtree_parse(req->q, req->qlen, qo.tokflags, &pq, err);
+    if (!rc) rc = idx_synonyms_expand(&pq, req->synonyms, err);
     if (!rc) rc = idx_query_build(&pq, &qo, &xq, err);
     if (!rc) rc = idx_query_filter(xq, &req->filters, &fq, err);
     if (!rc && req->recency_days > 0 && idx_db_has_remote(db))
         rc = idx_err_set(err, IDX_EINVAL,
-                         "recency is not available on an archive with remote shards "
+                         "search", "recency is not available on an archive with remote shards "
                          "(xapian-tcpsrv cannot run idx's freshness weighting)");
     if (!rc && req->recency_days > 0) { /* AND_MAYBE: freshness never selects */
         rweight = req->recency_weight > 0 ? req->recency_weight : IDX_RECENCY_WEIGHT_DEFAULT;
@@ -401,7 +369,7 @@ int idx_search_json(idx_db *db, const idx_schema *sc, const idx_search_req *req,
     if (req->explain) {
         char *desc = NULL;
         if ((rc = idx_xq_describe(fq, &desc, err))) goto done;
-        json_t *ex = json_pack("{s:o, s:s}", "tree", tree_json(&pq, pq.root), "xapian", desc);
+        json_t *ex = json_pack("{s:o, s:s}", "tree", idx_qtree_json(&pq, pq.root), "xapian", desc);
         free(desc);
         if (!ex || json_object_set_new(obj, "explain", ex)) goto oom;
     }
@@ -409,7 +377,7 @@ int idx_search_json(idx_db *db, const idx_schema *sc, const idx_search_req *req,
     obj = NULL;
     goto done;
 oom:
-    rc = idx_err_set(err, IDX_ENOMEM, "[search] out of memory");
+    rc = idx_err_set(err, IDX_ENOMEM, "search", "out of memory");
 done:
     json_decref(obj);
     json_decref(hits);
@@ -418,6 +386,6 @@ done:
     idx_xq_free(fq);
     idx_xq_free(rq);
     idx_xq_free(bq);
-    idx_parsed_query_fini(&pq);
+    idx_qtree_fini(&pq);
     return rc;
 }

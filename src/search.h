@@ -2,9 +2,10 @@
  * the response JSON object out.
  *
  * Both `idx search --json` and idxd's GET /search call this, so the command
- * line and the HTTP API always answer alike.  Steps: parse the query
- * (query.h), build it with the title boost and the database's unigram mode,
- * apply filters, run it (xap.h), then for each hit read the stored article
+ * line and the HTTP API always answer alike.  Steps: parse the query into
+ * its tree (qtree.h), expand synonyms (synonyms.h), build the Xapian query
+ * with the title boost and the database's unigram mode and apply filters
+ * (query.h), run it (db.h), then for each hit read the stored article
  * and add title_html (idx_highlight of the title) and snippet (idx_snippet of
  * the body).
  *
@@ -46,13 +47,14 @@
 #include "query.h"
 #include "snippet.h"
 #include "document.h"
-#include "xap.h"
+#include "db.h"
 
 #define IDX_SEARCH_EXACT_UPTO 1000
-#define IDX_SEARCH_MAX_LIMIT 100
-#define IDX_SEARCH_MAX_OFFSET 10000
 #define IDX_SEARCH_DUP_IDS 20 /* duplicate_ids listed per hit, at most */
 
+/* A search request.  Both programs fill it from the one table of
+ * request.h (its defaults, names and bounds), then set what is theirs
+ * (synonyms, budget_ms, the command line's marks in hl). */
 typedef struct idx_search_req {
     const char *q; /* query text (need not be NUL-terminated) */
     size_t qlen;
@@ -78,7 +80,6 @@ typedef struct idx_search_req {
  * matches here are ~10-60, so the default nudges ties and near-ties toward
  * newer articles without burying a clearly better older match (see README). */
 #define IDX_RECENCY_WEIGHT_DEFAULT 3.0
-#define IDX_RECENCY_MAX_DAYS 36500
 
 /* Facets: counts of values over the whole result set. */
 enum { IDX_FACET_SOURCE, IDX_FACET_CATEGORY, IDX_FACET_YEAR, IDX_FACET_COUNT };

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hash.h"
 #include "tokenize.h"
 #include "utf8.h"
 
@@ -34,35 +35,26 @@ typedef struct span {
     uint32_t part;
 } span;
 
-#define HASH_SLOTS 1024 /* > 2 * IDX_QUERY_MAX_TERMS: probes stay short */
-
 typedef struct scan {
-    const idx_parsed_query *q;
+    const idx_qtree *q;
     uint32_t *tid;     /* query token -> distinct term id */
     uint32_t *uniq;    /* distinct term id -> first query token index */
     size_t nuniq;
-    uint32_t slot[HASH_SLOTS]; /* open addressing: distinct term id + 1, 0 empty */
+    idx_map ids;       /* hash of a term -> its distinct term id (uint32_t) */
     mtok *m;
     size_t nm, cap;
     int oom;
 } scan;
 
-static uint32_t term_hash(const char *t, size_t n)
-{
-    uint32_t h = 2166136261u; /* FNV-1a */
-    for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)t[i]) * 16777619u;
-    return h;
-}
-
 /* Distinct term id of t[0..n), or -1. */
 static long term_id(const scan *s, const char *t, size_t n)
 {
-    for (uint32_t h = term_hash(t, n) & (HASH_SLOTS - 1);; h = (h + 1) & (HASH_SLOTS - 1)) {
-        uint32_t u = s->slot[h];
-        if (!u) return -1;
-        const idx_qtoken *qt = &s->q->toks[s->uniq[u - 1]];
-        if (qt->len == n && memcmp(qt->term, t, n) == 0) return (long)(u - 1);
+    size_t it = 0;
+    for (const uint32_t *u; (u = idx_map_next(&s->ids, idx_hash(IDX_HASH_SEED, t, n), &it));) {
+        const idx_qtoken *qt = &s->q->toks[s->uniq[*u]];
+        if (qt->len == n && memcmp(qt->term, t, n) == 0) return (long)*u;
     }
+    return -1;
 }
 
 static int on_token(void *vctx, const idx_token *t)
@@ -122,12 +114,13 @@ static void spans_fini(spans *sp)
 }
 
 /* Steps 1 and 2 over text[0..n). */
-static int find_spans(const idx_parsed_query *q, const char *text, size_t n, int body, spans *sp,
+static int find_spans(const idx_qtree *q, const char *text, size_t n, int body, spans *sp,
                       idx_err *err)
 {
     memset(sp, 0, sizeof *sp);
     scan s;
     memset(&s, 0, sizeof s);
+    idx_map_init(&s.ids, sizeof(uint32_t));
     s.q = q;
     uint32_t *first = NULL, *order = NULL; /* matches grouped by term id */
     int rc = IDX_OK;
@@ -136,7 +129,7 @@ static int find_spans(const idx_parsed_query *q, const char *text, size_t n, int
     s.tid = malloc(q->ntoks * sizeof *s.tid);
     s.uniq = malloc(q->ntoks * sizeof *s.uniq);
     if (!s.tid || !s.uniq) {
-        rc = idx_err_set(err, IDX_ENOMEM, "[snippet] out of memory");
+        rc = idx_err_set(err, IDX_ENOMEM, "snippet", "out of memory");
         goto done;
     }
     for (size_t i = 0; i < q->ntoks; i++) {
@@ -145,16 +138,19 @@ static int find_spans(const idx_parsed_query *q, const char *text, size_t n, int
         if (u < 0) {
             u = (long)s.nuniq;
             s.uniq[s.nuniq++] = (uint32_t)i;
-            uint32_t h = term_hash(b->term, b->len) & (HASH_SLOTS - 1);
-            while (s.slot[h]) h = (h + 1) & (HASH_SLOTS - 1);
-            s.slot[h] = (uint32_t)u + 1;
+            uint32_t *id = idx_map_add(&s.ids, idx_hash(IDX_HASH_SEED, b->term, b->len));
+            if (!id) {
+                rc = idx_err_set(err, IDX_ENOMEM, "snippet", "out of memory");
+                goto done;
+            }
+            *id = (uint32_t)u;
         }
         s.tid[i] = (uint32_t)u;
     }
     rc = idx_tokenize(text, scan_n, IDX_TOKENIZE_DOCUMENT | q->tokflags, 0, on_token, &s, NULL,
                       err);
     if (rc == IDX_ETOOBIG) rc = IDX_OK; /* MAX_MATCHES reached */
-    if (s.oom) rc = idx_err_set(err, IDX_ENOMEM, "[snippet] out of memory");
+    if (s.oom) rc = idx_err_set(err, IDX_ENOMEM, "snippet", "out of memory");
     if (rc) goto done;
 
     if (s.nm == 0) goto done;
@@ -162,7 +158,7 @@ static int find_spans(const idx_parsed_query *q, const char *text, size_t n, int
     first = calloc(s.nuniq + 1, sizeof *first);
     order = malloc(s.nm * sizeof *order);
     if (!first || !order) {
-        rc = idx_err_set(err, IDX_ENOMEM, "[snippet] out of memory");
+        rc = idx_err_set(err, IDX_ENOMEM, "snippet", "out of memory");
         goto done;
     }
     for (size_t i = 0; i < s.nm; i++) first[s.m[i].tid + 1]++;
@@ -170,7 +166,7 @@ static int find_spans(const idx_parsed_query *q, const char *text, size_t n, int
     {
         uint32_t *fill = calloc(s.nuniq, sizeof *fill);
         if (!fill) {
-            rc = idx_err_set(err, IDX_ENOMEM, "[snippet] out of memory");
+            rc = idx_err_set(err, IDX_ENOMEM, "snippet", "out of memory");
             goto done;
         }
         for (size_t i = 0; i < s.nm; i++) order[first[s.m[i].tid] + fill[s.m[i].tid]++] = (uint32_t)i;
@@ -186,7 +182,7 @@ static int find_spans(const idx_parsed_query *q, const char *text, size_t n, int
     if (cap == 0) goto done;
     sp->v = malloc(cap * sizeof *sp->v);
     if (!sp->v) {
-        rc = idx_err_set(err, IDX_ENOMEM, "[snippet] out of memory");
+        rc = idx_err_set(err, IDX_ENOMEM, "snippet", "out of memory");
         goto done;
     }
     for (size_t p = 0; p < q->nparts; p++) {
@@ -229,7 +225,7 @@ static int find_spans(const idx_parsed_query *q, const char *text, size_t n, int
 
     sp->merged = malloc(sp->n * sizeof *sp->merged);
     if (!sp->merged) {
-        rc = idx_err_set(err, IDX_ENOMEM, "[snippet] out of memory");
+        rc = idx_err_set(err, IDX_ENOMEM, "snippet", "out of memory");
         goto done;
     }
     for (size_t i = 0; i < sp->n; i++) {
@@ -248,6 +244,7 @@ done:
     free(order);
     free(s.tid);
     free(s.uniq);
+    idx_map_fini(&s.ids);
     free(s.m);
     if (rc) {
         spans_fini(sp);
@@ -258,11 +255,12 @@ done:
 
 /* ---- characters ---- */
 
+/* An ASCII white-space byte (utf8.h's set; none of its other characters
+ * starts with a byte below 0x80). */
 static int is_space_byte(unsigned char c)
 {
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+    return c < 0x80 && idx_utf8_is_space(c);
 }
-
 /* Start of the character that ends just before byte i (i > 0). */
 static size_t prev_char(const char *t, size_t i)
 {
@@ -400,10 +398,10 @@ static size_t trim_space(const char *t, size_t from, size_t to)
 
 static int finish(idx_buf *out, idx_err *err)
 {
-    return out->oom ? idx_err_set(err, IDX_ENOMEM, "[snippet] out of memory") : IDX_OK;
+    return out->oom ? idx_err_set(err, IDX_ENOMEM, "snippet", "out of memory") : IDX_OK;
 }
 
-int idx_highlight(const idx_parsed_query *q, const char *text, size_t n, const idx_hl_opts *opts,
+int idx_highlight(const idx_qtree *q, const char *text, size_t n, const idx_hl_opts *opts,
                   idx_buf *out, idx_err *err)
 {
     /* a huge "title" is shown up to the scan limit, like a snippet */
@@ -486,7 +484,7 @@ static void place_window(const char *t, size_t n, const spans *sp, size_t i, siz
     *to = trim_space(t, a, b);
 }
 
-int idx_snippet(const idx_parsed_query *q, const char *text, size_t n, const idx_hl_opts *opts,
+int idx_snippet(const idx_qtree *q, const char *text, size_t n, const idx_hl_opts *opts,
                 idx_buf *out, idx_err *err)
 {
     size_t max = opts && opts->max_chars ? opts->max_chars : IDX_SNIPPET_DEFAULT_CHARS;
@@ -501,7 +499,7 @@ int idx_snippet(const idx_parsed_query *q, const char *text, size_t n, const idx
         uint32_t *count = calloc(q->nparts, sizeof *count);
         if (!count) {
             spans_fini(&sp);
-            return idx_err_set(err, IDX_ENOMEM, "[snippet] out of memory");
+            return idx_err_set(err, IDX_ENOMEM, "snippet", "out of memory");
         }
         size_t j = 0, distinct = 0;
         for (size_t i = 0; i < sp.n; i++) {

@@ -1,11 +1,12 @@
 /* snippet.h - highlighted titles and body snippets for search hits.
  *
- * Matching uses the one tokenizer (DOCUMENT mode) against the parsed query
- * (query.h), so a highlighted span is exactly what the index matched: a query
- * part of several tokens (南通开发区 -> 南通 通开 开发 发区) is marked only where
- * all its tokens occur at the same relative positions, from the first token's
- * first byte to the last token's last byte; a one-character query marks that
- * character; no character of a longer term is ever marked on its own.
+ * Matching uses the one tokenizer (DOCUMENT mode) against the parts of the
+ * query tree (qtree.h), so a highlighted span is exactly what the index
+ * matched: a query part of several tokens (南通开发区 -> 南通 通开 开发 发区)
+ * is marked only where all its tokens occur at the same relative positions,
+ * from the first token's first byte to the last token's last byte; a
+ * one-character query marks that character; no character of a longer term
+ * is ever marked on its own.
  * Overlapping or touching spans are merged, so the user sees
  * <mark>南通开发区</mark>, never <mark>南通</mark><mark>开发区</mark>.
  *
@@ -29,7 +30,7 @@
 
 #include "buf.h"
 #include "err.h"
-#include "query.h"
+#include "qtree.h"
 
 #define IDX_SNIPPET_DEFAULT_CHARS 120
 #define IDX_SNIPPET_MAX_CHARS 1000
@@ -42,14 +43,16 @@ typedef struct idx_hl_opts {
 } idx_hl_opts;
 
 /* Append the whole of text[0..n), highlighted, to out (at most its first
- * IDX_SNIPPET_SCAN_MAX bytes, then "…").  opts may be NULL.
- * Returns IDX_OK, IDX_EUTF8 or IDX_ENOMEM. */
-int idx_highlight(const idx_parsed_query *q, const char *text, size_t n, const idx_hl_opts *opts,
+ * IDX_SNIPPET_SCAN_MAX bytes, then "…").  q NULL: nothing is marked; opts
+ * may be NULL.  Returns IDX_OK, IDX_EUTF8 or IDX_ENOMEM. */
+int idx_highlight(const idx_qtree *q, const char *text, size_t n, const idx_hl_opts *opts,
                   idx_buf *out, idx_err *err);
 
 /* Append the best snippet of text[0..n) (an article body: title: parts are
- * not marked in it), highlighted, to out.  opts may be NULL.  Returns IDX_OK, IDX_EUTF8 or IDX_ENOMEM. */
-int idx_snippet(const idx_parsed_query *q, const char *text, size_t n, const idx_hl_opts *opts,
+ * not marked in it), highlighted, to out.  q NULL: the start of the text,
+ * nothing marked; opts may be NULL.  Returns IDX_OK, IDX_EUTF8 or
+ * IDX_ENOMEM. */
+int idx_snippet(const idx_qtree *q, const char *text, size_t n, const idx_hl_opts *opts,
                 idx_buf *out, idx_err *err);
 
 #endif

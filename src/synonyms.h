@@ -1,4 +1,4 @@
-/* synonyms.h - synonym groups for query-time expansion.
+/* synonyms.h - synonym groups and their query-time expansion.
  *
  * File format: UTF-8, one group per line, members separated by white space
  * (a member may not contain spaces); blank lines and lines starting with '#'
@@ -6,8 +6,10 @@
  *     新冠 新型冠状病毒 COVID-19
  * A query part equal to any member (same tokens at the same relative
  * positions, after the database's normalization) becomes the OR of every
- * member of its group (idx_query_expand_synonyms in qparse.c), and each
- * member is highlighted.  A member may belong to several groups.
+ * member of its group (idx_synonyms_expand), and each member is
+ * highlighted.  A member may belong to several groups.  Expansion works on
+ * the query tree (qtree.h), before the Xapian query is built (query.h):
+ *     新冠 疫苗  ->  AND(OR(新冠, 新型冠状病毒, COVID-19), 疫苗)
  */
 #ifndef IDX_SYNONYMS_H
 #define IDX_SYNONYMS_H
@@ -15,7 +17,7 @@
 #include <stddef.h>
 
 #include "err.h"
-#include "query.h"
+#include "qtree.h"
 
 typedef struct idx_synonyms {
     char **members;     /* all members, NUL-terminated, owned; a group's
@@ -26,13 +28,18 @@ typedef struct idx_synonyms {
     size_t nmembers, ngroups;
 } idx_synonyms;
 
-/* The comparison key of tokens toks[0..n) (as in idx_synonyms.key), malloc'd. */
-char *idx_synonyms_key(const idx_qtoken *toks, size_t n);
-
 /* Load path; *out owned by the caller (idx_synonyms_free).  Errors name the
  * file and line: IDX_EIO (unreadable), IDX_EUTF8, IDX_EINVAL (a group with
  * one member), IDX_ETOOBIG (over 100,000 members), IDX_ENOMEM. */
 int idx_synonyms_load(const char *path, idx_synonyms **out, idx_err *err);
 void idx_synonyms_free(idx_synonyms *s);
+
+/* Replace every TEXT node of t equal to a member by the OR of the members of
+ * every group holding it (each distinct spelling once), and recompute
+ * t->parts so every member is highlighted.  syn may be NULL (nothing to do).
+ * A member that no longer fits (IDX_QUERY_MAX_TERMS) stops the expansion
+ * there: the query is kept as far as it was expanded, not failed.
+ * IDX_OK or IDX_ENOMEM. */
+int idx_synonyms_expand(idx_qtree *t, const idx_synonyms *syn, idx_err *err);
 
 #endif

@@ -60,7 +60,7 @@ int idx_utf8_check(const char *s, size_t n, const char *what, idx_err *err)
 {
     size_t off;
     if (idx_utf8_valid(s, n, &off)) return IDX_OK;
-    return idx_err_set(err, IDX_EUTF8, "[utf8][check] invalid UTF-8 in %s at byte %zu (0x%02X)",
+    return idx_err_set(err, IDX_EUTF8, "utf8.check", "invalid UTF-8 in %s at byte %zu (0x%02X)",
                        what, off, (unsigned)(unsigned char)s[off]);
 }
 
@@ -116,4 +116,26 @@ int idx_utf8_is_cjk(uint32_t cp)
         || (cp >= 0x3005 && cp <= 0x3007)      /* 々 〆 〇 */
         || cp == 0x303B                        /* 〻 */
         || (cp >= 0x1B000 && cp <= 0x1B16F);   /* Kana supplement / ext A */
+}
+
+int idx_utf8_is_space(uint32_t cp)
+{
+    switch (cp) {
+    case ' ': case '\t': case '\n': case '\r': case '\f': case '\v':
+    case 0x00A0: case 0x1680: case 0x202F: case 0x205F: case 0x3000:
+        return 1;
+    default:
+        return cp >= 0x2000 && cp <= 0x200A;
+    }
+}
+
+size_t idx_utf8_space_at(const char *s, size_t n, size_t i)
+{
+    unsigned char c = (unsigned char)s[i];
+    if (c < 0x80) return idx_utf8_is_space(c) ? 1 : 0;
+    if (c != 0xC2 && c != 0xE1 && c != 0xE2 && c != 0xE3) return 0; /* no space starts so */
+    uint32_t cp;
+    size_t len;
+    if (idx_utf8_decode(s, n, i, &cp, &len) != 0) return 0;
+    return idx_utf8_is_space(cp) ? len : 0;
 }

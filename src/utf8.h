@@ -33,6 +33,14 @@ size_t idx_utf8_encode(uint32_t cp, char out[4]);
  * bytes and ends on a character boundary (s must be valid UTF-8). */
 size_t idx_utf8_clip(const char *s, size_t n, size_t max_bytes);
 
+/* 1 if cp is white space: ASCII space, tab, line feed, carriage return, form
+ * feed, vertical tab, and Unicode's space separators (no-break space U+00A0,
+ * U+1680, U+2000-200A, U+202F, U+205F, ideographic space U+3000). */
+int idx_utf8_is_space(uint32_t cp);
+/* The length in bytes of the white-space character at s[i] (i < n), or 0
+ * when there is none (or the bytes there are not valid UTF-8). */
+size_t idx_utf8_space_at(const char *s, size_t n, size_t i);
+
 /* 1 if cp belongs to the CJK run class: Han (URO, Ext A-H, compatibility
  * ideographs, radicals), Kana, Hangul, Bopomofo, and U+3005-3007, U+303B. */
 int idx_utf8_is_cjk(uint32_t cp);

@@ -1,21 +1,21 @@
-// xap.cc - the only C++ in idx: a C API over Xapian (see xap.h).
+// xap.cc - the only C++ in idx: a C API over Xapian's objects (see xap.h).
 //
 // Every exported function has the shape
 //     try { ... return IDX_OK; } catch (...) { return fail(err, "op"); }
 // and fail() rethrows to classify the exception, so no exception ever crosses
 // into C.  Reads go through with_retry(), which reopens the database and tries
-// once more on DatabaseModifiedError (a writer committed twice meanwhile).
+// once more on DatabaseModifiedError (a writer committed twice meanwhile),
+// and notes a NetworkError (a remote database gone) for idx_xrd_lost().
+// Nothing in here knows about archives, shards or idx's documents: db.c
+// builds those on these handles.
 #include "xap.h"
-#include "archive.h"
 extern "C" {
-#include "buf.h" /* idx_hash */
+#include "hash.h"
 #include "clock.h"
 }
 
 #include <sys/stat.h>
-#include <time.h>
 #include <algorithm>
-#include <map>
 #include <set>
 
 #include <cstdlib>
@@ -29,65 +29,18 @@ extern "C" {
 
 #include <xapian.h>
 
-/* One shard of an archive (archive.h) as opened here. */
-struct shard_h {
-    std::string name;                      // as in the stub
-    Xapian::Database part;                 // readers: this shard alone (for its revision)
-    Xapian::WritableDatabase *w = nullptr; // writers (owned)
-    bool in_txn = false;
+struct idx_xrd {
+    Xapian::Database db;                 // one database, or the union of parts
+    bool multi = false;                  // a union (idx_xrd_new)
+    bool remote = false;                 // IDX_XRD_REMOTE
+    std::vector<Xapian::Database> parts; // a union's databases, each alone (for its revision)
+    bool lost = false;                   // the last read failed with a NetworkError
 };
 
-struct idx_db {
-    Xapian::Database *rd = nullptr;        // always set; == wr when one writable database;
-                                           // the union of the shards for an archive
-    Xapian::WritableDatabase *wr = nullptr; // one writable database, else NULL
+struct idx_xwr {
+    Xapian::WritableDatabase db;
     bool in_txn = false;
-    // archives only:
-    idx_archive arch{};                    // the stub as read (arch.stub NULL: not an archive)
-    bool writer = false;                   // opened to write its local shards
-    std::vector<shard_h> shards;           // the shards open now
-    std::vector<std::string> missing;      // readers: shards that could not be opened, and why
-    std::map<std::string, std::string> meta; // writers: metadata set, for shards made later
-    struct timespec stub_mtime{};          // readers: to see a stub rewritten by idx add
-    double last_rebuild = 0;               // readers: last attempt to open missing shards
-    double retry_every = 1;                // readers: seconds between such attempts (backs off)
-    // readers: the directories (and an archive's stub) as opened, to see one
-    // replaced by another (a build moved into place) although its revision matches
-    std::string path;
-    std::vector<std::pair<std::string, std::pair<dev_t, ino_t>>> ident;
 };
-
-/* Remember path's inode among the things db was opened from. */
-static void note_ident(idx_db *db, const std::string &path)
-{
-    struct stat st;
-    if (stat(path.c_str(), &st) == 0)
-        db->ident.push_back({path, {st.st_dev, st.st_ino}});
-}
-
-/* Is any of them gone, or another inode now? */
-static bool ident_changed(const idx_db *db)
-{
-    for (const auto &e : db->ident) {
-        struct stat st;
-        if (stat(e.first.c_str(), &st) != 0 || st.st_dev != e.second.first ||
-            st.st_ino != e.second.second)
-            return true;
-    }
-    return false;
-}
-
-static unsigned remote_timeout_ms = 5000;
-
-extern "C" void idx_db_set_remote_timeout(unsigned ms)
-{
-    remote_timeout_ms = ms ? ms : 1;
-}
-
-static bool is_archive(const idx_db *db)
-{
-    return db->arch.stub != NULL;
-}
 
 struct idx_xdoc {
     Xapian::Document d;
@@ -97,52 +50,53 @@ struct idx_xq {
     Xapian::Query q;
 };
 
+/* Where an error of operation op came from: "xap.op" (a temporary, good for
+ * the call it is an argument of). */
+#define XWHERE(op) (std::string("xap.") + (op)).c_str()
+
 static int fail(idx_err *err, const char *op)
 {
     try {
         throw;
     } catch (const Xapian::DatabaseLockError &e) {
         return idx_err_set(err, IDX_ELOCKED,
-                           "[xap][%s] database is locked by another writer (%s)", op,
+                           XWHERE(op), "database is locked by another writer (%s)",
                            e.get_msg().c_str());
     } catch (const Xapian::DocNotFoundError &e) {
-        return idx_err_set(err, IDX_ENOTFOUND, "[xap][%s] %s", op, e.get_msg().c_str());
+        return idx_err_set(err, IDX_ENOTFOUND, XWHERE(op), "%s", e.get_msg().c_str());
     } catch (const Xapian::DatabaseNotFoundError &e) {
-        return idx_err_set(err, IDX_ENODB, "[xap][%s] no database: %s", op, e.get_msg().c_str());
+        return idx_err_set(err, IDX_ENODB, XWHERE(op), "no database: %s", e.get_msg().c_str());
     } catch (const Xapian::DatabaseOpeningError &e) {
-        return idx_err_set(err, IDX_ENODB, "[xap][%s] cannot open database: %s", op,
+        return idx_err_set(err, IDX_ENODB, XWHERE(op), "cannot open database: %s",
                            e.get_msg().c_str());
     } catch (const Xapian::InvalidArgumentError &e) {
-        return idx_err_set(err, IDX_EINVAL, "[xap][%s] %s", op, e.get_msg().c_str());
+        return idx_err_set(err, IDX_EINVAL, XWHERE(op), "%s", e.get_msg().c_str());
     } catch (const Xapian::Error &e) {
         /* the OS reason (e.g. "No space left on device") is kept apart */
         const char *why = e.get_error_string();
-        return idx_err_set(err, IDX_EDB, "[xap][%s] %s: %s%s%s%s", op, e.get_type(),
+        return idx_err_set(err, IDX_EDB, XWHERE(op), "%s: %s%s%s%s", e.get_type(),
                            e.get_msg().c_str(), why ? " (" : "", why ? why : "", why ? ")" : "");
     } catch (const std::bad_alloc &) {
-        return idx_err_set(err, IDX_ENOMEM, "[xap][%s] out of memory", op);
+        return idx_err_set(err, IDX_ENOMEM, XWHERE(op), "out of memory");
     } catch (const std::exception &e) {
-        return idx_err_set(err, IDX_EDB, "[xap][%s] %s", op, e.what());
+        return idx_err_set(err, IDX_EDB, XWHERE(op), "%s", e.what());
     } catch (...) {
-        return idx_err_set(err, IDX_EDB, "[xap][%s] unknown C++ exception", op);
+        return idx_err_set(err, IDX_EDB, XWHERE(op), "unknown C++ exception");
     }
 }
 
-static void open_archive_reader(idx_db *db); // below
-
-template <class F> static int with_retry(idx_db *db, idx_err *err, const char *op, F f)
+template <class F> static int with_retry(idx_xrd *rd, idx_err *err, const char *op, F f)
 {
+    rd->lost = false;
     try {
         try {
             f();
         } catch (const Xapian::DatabaseModifiedError &) {
-            db->rd->reopen();
+            rd->db.reopen();
             f();
         } catch (const Xapian::NetworkError &) {
-            /* a remote shard went away: search the ones still there */
-            if (!is_archive(db) || db->writer) throw;
-            open_archive_reader(db);
-            f();
+            rd->lost = true; /* the caller may rebuild its union without it */
+            throw;
         }
         return IDX_OK;
     } catch (...) {
@@ -152,7 +106,7 @@ template <class F> static int with_retry(idx_db *db, idx_err *err, const char *o
 
 static int oom(idx_err *err, const char *op)
 {
-    return idx_err_set(err, IDX_ENOMEM, "[xap][%s] out of memory", op);
+    return idx_err_set(err, IDX_ENOMEM, XWHERE(op), "out of memory");
 }
 
 static char *dup_bytes(const std::string &s)
@@ -164,475 +118,185 @@ static char *dup_bytes(const std::string &s)
     return p;
 }
 
-/* ---------------- databases ---------------- */
-
-/* (Re)build the union of an archive's shards from its stub: every shard that
- * opens (remote ones within remote_timeout_ms) is in, the others are listed
- * in db->missing.  Throws when the stub cannot be read or no shard opens. */
-static void open_archive_reader(idx_db *db)
+/* Xapian's compactor wants a new destination. */
+static int check_new(const char *dst, idx_err *err, const char *op)
 {
-    db->last_rebuild = idx_clock();
-    idx_archive a;
-    idx_err e;
-    idx_err_clear(&e);
-    std::string stub = db->arch.stub;
     struct stat st;
-    if (stat(stub.c_str(), &st) == 0) db->stub_mtime = st.st_mtim;
-    if (idx_archive_read(stub.c_str(), &a, &e) != IDX_OK)
-        throw Xapian::DatabaseOpeningError(e.msg);
-    std::unique_ptr<Xapian::Database> all(new Xapian::Database());
-    std::vector<shard_h> shards;
-    std::vector<std::string> missing;
-    db->ident.clear();
-    note_ident(db, stub);
-    for (size_t i = 0; i < a.nshards; i++) {
-        const idx_shard &s = a.shards[i];
-        if (s.kind == IDX_SHARD_LOCAL) note_ident(db, s.path);
-        try {
-            Xapian::Database part =
-                s.kind == IDX_SHARD_LOCAL
-                    ? Xapian::Database(s.path)
-                    : Xapian::Remote::open(s.host, s.port, remote_timeout_ms, remote_timeout_ms);
-            all->add_database(part);
-            shard_h h;
-            h.name = s.name;
-            h.part = part;
-            shards.push_back(h);
-        } catch (const Xapian::Error &x) {
-            missing.push_back(std::string(s.name) + ": " + x.get_description());
-        }
-    }
-    if (a.nshards > 0 && shards.empty()) {
-        std::string why = missing.empty() ? "" : missing[0];
-        idx_archive_fini(&a);
-        throw Xapian::DatabaseOpeningError("no shard of " + stub + " could be opened (" + why + ")");
-    }
-    idx_archive_fini(&db->arch);
-    db->arch = a;
-    delete db->rd;
-    db->rd = all.release();
-    db->shards.swap(shards);
-    db->missing.swap(missing);
-    /* a shard that stays away is retried less and less often (1 s .. 30 s):
-     * each attempt can block this reader up to the remote timeout */
-    db->retry_every = db->missing.empty() ? 1 : std::min(db->retry_every * 2, 30.0);
-}
-
-/* Writers of an archive open every shard, all local, to write (or, for one
- * of several parallel writers, the shards it owns). */
-static void open_archive_writer(idx_db *db, unsigned job, unsigned jobs)
-{
-    db->writer = true;
-    std::unique_ptr<Xapian::Database> all(new Xapian::Database());
-    for (size_t i = 0; i < db->arch.nshards; i++) {
-        const idx_shard &s = db->arch.shards[i];
-        if (jobs > 1 && idx_archive_shard_owner(s.name, jobs) != job) continue;
-        if (s.kind != IDX_SHARD_LOCAL)
-            throw Xapian::InvalidOperationError(std::string("cannot write to the remote shard ") +
-                                                s.name + ": index it on the machine that serves it");
-        shard_h h;
-        h.name = s.name;
-        h.w = new Xapian::WritableDatabase(s.path, Xapian::DB_CREATE_OR_OPEN);
-        db->shards.push_back(h);
-        all->add_database(*db->shards.back().w);
-    }
-    db->rd = all.release();
-}
-
-static int open_any(const char *path, int mode, unsigned job, unsigned jobs, idx_db **out,
-                    idx_err *err);
-
-extern "C" int idx_db_open(const char *path, int mode, idx_db **out, idx_err *err)
-{
-    return open_any(path, mode, 0, 1, out, err);
-}
-
-extern "C" int idx_db_open_part(const char *path, unsigned job, unsigned jobs, idx_db **out,
-                                idx_err *err)
-{
-    return open_any(path, IDX_DB_WRITE, job, jobs, out, err);
-}
-
-static int open_any(const char *path, int mode, unsigned job, unsigned jobs, idx_db **out,
-                    idx_err *err)
-{
-    *out = NULL;
-    idx_db *db = new (std::nothrow) idx_db();
-    if (!db) return oom(err, "open");
-    char *stub = NULL;
-    int isarch = idx_archive_detect(path, &stub);
-    if (isarch < 0) {
-        delete db;
-        return oom(err, "open");
-    }
-    if (isarch) {
-        int rc = idx_archive_read(stub, &db->arch, err);
-        free(stub);
-        if (rc) {
-            delete db;
-            return rc;
-        }
-        try {
-            if (mode != IDX_DB_READ)
-                open_archive_writer(db, job, jobs);
-            else
-                open_archive_reader(db);
-        } catch (...) {
-            rc = fail(err, "open");
-            idx_db_close(db);
-            return rc;
-        }
-        *out = db;
-        return IDX_OK;
-    }
-    try {
-        if (mode == IDX_DB_SCRATCH) {
-            db->wr = new Xapian::WritableDatabase(path, Xapian::DB_CREATE_OR_OPEN |
-                                                            Xapian::DB_NO_SYNC);
-            db->rd = db->wr;
-        } else if (mode == IDX_DB_WRITE) {
-            db->wr = new Xapian::WritableDatabase(path, Xapian::DB_CREATE_OR_OPEN);
-            db->rd = db->wr;
-        } else {
-            db->path = path;
-            note_ident(db, db->path);
-            db->rd = new Xapian::Database(path);
-        }
-    } catch (...) {
-        delete db;
-        return fail(err, "open");
-    }
-    *out = db;
+    if (stat(dst, &st) == 0)
+        return idx_err_set(err, IDX_EINVAL, XWHERE(op), "%s exists already", dst);
     return IDX_OK;
 }
 
-extern "C" void idx_db_close(idx_db *db)
+/* ---------------- readers ---------------- */
+
+extern "C" int idx_xrd_open(const char *path, idx_xrd **out, idx_err *err)
 {
-    if (!db) return;
+    *out = NULL;
     try {
-        if (db->wr && db->in_txn) db->wr->cancel_transaction();
+        std::unique_ptr<idx_xrd> rd(new idx_xrd());
+        rd->db = Xapian::Database(path);
+        *out = rd.release();
+        return IDX_OK;
     } catch (...) {
+        return fail(err, "open");
     }
-    for (shard_h &h : db->shards) {
-        try {
-            if (h.w && h.in_txn) h.w->cancel_transaction();
-        } catch (...) {
-        }
-        try {
-            delete h.w;
-        } catch (...) {
-        }
-    }
-    try {
-        delete db->rd; // closes; the destructor never throws out
-    } catch (...) {
-    }
-    idx_archive_fini(&db->arch);
-    delete db;
 }
 
-extern "C" int idx_db_reopen(idx_db *db, idx_err *err)
+extern "C" int idx_xrd_new(unsigned flags, idx_xrd **out, idx_err *err)
+{
+    *out = NULL;
+    idx_xrd *rd = new (std::nothrow) idx_xrd();
+    if (!rd) return oom(err, "open");
+    rd->multi = true;
+    rd->remote = (flags & IDX_XRD_REMOTE) != 0;
+    *out = rd;
+    return IDX_OK;
+}
+
+/* Add part (opened by open()) to the union rd, or describe in *why why it
+ * could not be opened. */
+template <class F> static int add_part(idx_xrd *rd, char **why, idx_err *err, F open)
+{
+    *why = NULL;
+    try {
+        try {
+            Xapian::Database part = open();
+            rd->db.add_database(part);
+            rd->parts.push_back(part);
+        } catch (const Xapian::Error &x) {
+            if (!(*why = dup_bytes(x.get_description()))) return oom(err, "open");
+        }
+        return IDX_OK;
+    } catch (...) {
+        return fail(err, "open");
+    }
+}
+
+extern "C" int idx_xrd_add_local(idx_xrd *rd, const char *path, char **why, idx_err *err)
+{
+    return add_part(rd, why, err, [&] { return Xapian::Database(path); });
+}
+
+extern "C" int idx_xrd_add_remote(idx_xrd *rd, const char *host, unsigned port,
+                                  unsigned timeout_ms, char **why, idx_err *err)
+{
+    return add_part(rd, why, err,
+                    [&] { return Xapian::Remote::open(host, port, timeout_ms, timeout_ms); });
+}
+
+extern "C" int idx_xrd_add_writer(idx_xrd *rd, idx_xwr *w, idx_err *err)
 {
     try {
-        if (is_archive(db) && !db->writer) {
-            /* the stub rewritten (a shard added), or shards missing a while: rebuild */
-            struct stat st;
-            bool changed = stat(db->arch.stub, &st) == 0 &&
-                           (st.st_mtim.tv_sec != db->stub_mtime.tv_sec ||
-                            st.st_mtim.tv_nsec != db->stub_mtime.tv_nsec);
-            if (changed ||
-                (!db->missing.empty() && idx_clock() - db->last_rebuild >= db->retry_every)) {
-                open_archive_reader(db);
-                return IDX_OK;
-            }
-        }
-        if (!db->wr && !db->writer && ident_changed(db)) {
-            /* moved into place or removed: reopen whole, never half */
-            if (is_archive(db)) {
-                open_archive_reader(db);
-            } else {
-                /* what the old handle was opened on stays noted until the
-                 * new one opens: a database gone now is noticed again next time */
-                auto old = db->ident;
-                db->ident.clear();
-                note_ident(db, db->path);
-                try {
-                    std::unique_ptr<Xapian::Database> fresh(new Xapian::Database(db->path));
-                    delete db->rd;
-                    db->rd = fresh.release();
-                } catch (...) {
-                    db->ident.swap(old);
-                    throw;
-                }
-            }
-            return IDX_OK;
-        }
-        db->rd->reopen();
+        rd->db.add_database(w->db);
+        rd->parts.push_back(w->db);
+        return IDX_OK;
+    } catch (...) {
+        return fail(err, "open");
+    }
+}
+
+extern "C" void idx_xrd_close(idx_xrd *rd)
+{
+    try {
+        delete rd; // closes; the destructors never throw out
+    } catch (...) {
+    }
+}
+
+extern "C" int idx_xrd_reopen(idx_xrd *rd, const char *path, idx_err *err)
+{
+    rd->lost = false;
+    try {
+        if (path)
+            rd->db = Xapian::Database(path);
+        else
+            rd->db.reopen();
         return IDX_OK;
     } catch (const Xapian::NetworkError &) {
-        if (!is_archive(db) || db->writer) return fail(err, "reopen");
-        try {
-            open_archive_reader(db); /* without the shard that went away */
-            return IDX_OK;
-        } catch (...) {
-            return fail(err, "reopen");
-        }
+        rd->lost = true;
+        return fail(err, "reopen");
     } catch (...) {
         return fail(err, "reopen");
     }
 }
 
-static int need_writer(idx_db *db, idx_err *err, const char *op)
+extern "C" int idx_xrd_lost(const idx_xrd *rd)
 {
-    if (db->wr || db->writer) return IDX_OK;
-    return idx_err_set(err, IDX_EINVAL, "[xap][%s] database was opened read-only", op);
+    return rd->lost ? 1 : 0;
 }
 
-extern "C" const char *idx_db_shard_by(const idx_db *db)
-{
-    return is_archive(db) ? db->arch.shard_by : "";
-}
-
-extern "C" int idx_db_compact(idx_db *db, const char *dst, idx_err *err)
-{
-    struct stat st;
-    if (stat(dst, &st) == 0)
-        return idx_err_set(err, IDX_EINVAL, "[xap][compact] %s exists already", dst);
-    if (!db->missing.empty())
-        return idx_err_set(err, IDX_ENODB, "[xap][compact] shard %s is missing",
-                           db->missing[0].c_str());
-    try {
-        db->rd->compact(dst);
-        return IDX_OK;
-    } catch (...) {
-        return fail(err, "compact");
-    }
-}
-
-extern "C" int idx_db_merge(const char *const *srcs, size_t n, const char *dst, idx_err *err)
-{
-    struct stat st;
-    if (stat(dst, &st) == 0)
-        return idx_err_set(err, IDX_EINVAL, "[xap][merge] %s exists already", dst);
-    try {
-        Xapian::Database all;
-        for (size_t i = 0; i < n; i++) all.add_database(Xapian::Database(srcs[i]));
-        all.compact(dst, Xapian::DBCOMPACT_MULTIPASS);
-        return IDX_OK;
-    } catch (...) {
-        return fail(err, "merge");
-    }
-}
-
-extern "C" int idx_db_has_remote(const idx_db *db)
-{
-    for (size_t i = 0; is_archive(db) && i < db->arch.nshards; i++)
-        if (db->arch.shards[i].kind == IDX_SHARD_REMOTE) return 1;
-    return 0;
-}
-
-extern "C" int idx_db_is_archive(const idx_db *db)
-{
-    return is_archive(db) ? 1 : 0;
-}
-
-extern "C" size_t idx_db_nshards(const idx_db *db)
-{
-    return is_archive(db) ? db->arch.nshards : 1;
-}
-
-extern "C" size_t idx_db_nmissing(const idx_db *db)
-{
-    return db->missing.size();
-}
-
-extern "C" const char *idx_db_missing(const idx_db *db, size_t i)
-{
-    return i < db->missing.size() ? db->missing[i].c_str() : NULL;
-}
-
-extern "C" int idx_db_begin(idx_db *db, idx_err *err)
-{
-    if (need_writer(db, err, "begin")) return IDX_EINVAL;
-    try {
-        if (db->writer) {
-            for (shard_h &h : db->shards)
-                if (!h.in_txn) {
-                    h.w->begin_transaction(true);
-                    h.in_txn = true;
-                }
-            db->in_txn = true;
-            return IDX_OK;
-        }
-        db->wr->begin_transaction(true);
-        db->in_txn = true;
-        return IDX_OK;
-    } catch (...) {
-        return fail(err, "begin");
-    }
-}
-
-extern "C" int idx_db_commit(idx_db *db, idx_err *err)
-{
-    if (need_writer(db, err, "commit")) return IDX_EINVAL;
-    try {
-        if (db->writer) {
-            /* shard by shard: each commit is atomic, the set of them is not */
-            db->in_txn = false;
-            for (shard_h &h : db->shards) {
-                if (h.in_txn) {
-                    h.in_txn = false;
-                    h.w->commit_transaction();
-                } else {
-                    h.w->commit();
-                }
-            }
-            return IDX_OK;
-        }
-        if (db->in_txn) {
-            db->in_txn = false; // a failed commit_transaction ends it too
-            db->wr->commit_transaction();
-        } else {
-            db->wr->commit();
-        }
-        return IDX_OK;
-    } catch (...) {
-        return fail(err, "commit");
-    }
-}
-
-extern "C" int idx_db_cancel(idx_db *db, idx_err *err)
-{
-    if (need_writer(db, err, "cancel")) return IDX_EINVAL;
-    try {
-        if (db->writer) {
-            db->in_txn = false;
-            for (shard_h &h : db->shards)
-                if (h.in_txn) {
-                    h.in_txn = false;
-                    h.w->cancel_transaction();
-                }
-            return IDX_OK;
-        }
-        if (db->in_txn) {
-            db->in_txn = false;
-            db->wr->cancel_transaction();
-        }
-        return IDX_OK;
-    } catch (...) {
-        return fail(err, "cancel");
-    }
-}
-
-/* The writer's shard for key, made (stub line, database, metadata, open
- * transaction) when it is new. */
-static shard_h &shard_for(idx_db *db, const char *key)
-{
-    long i = idx_archive_find(&db->arch, key);
-    if (i >= 0) {
-        const std::string name = db->arch.shards[i].name;
-        for (shard_h &h : db->shards)
-            if (h.name == name) return h;
-        throw Xapian::InvalidOperationError("shard " + name + " is written by another process");
-    }
-    idx_err e;
-    idx_err_clear(&e);
-    if (idx_archive_add_shard(&db->arch, key, &e) != IDX_OK) throw Xapian::DatabaseError(e.msg);
-    const idx_shard &s = db->arch.shards[db->arch.nshards - 1];
-    shard_h h;
-    h.name = s.name;
-    h.w = new Xapian::WritableDatabase(s.path, Xapian::DB_CREATE_OR_OPEN);
-    db->shards.push_back(h);
-    shard_h &n = db->shards.back();
-    for (const auto &kv : db->meta) n.w->set_metadata(kv.first, kv.second);
-    if (db->in_txn) {
-        n.w->begin_transaction(true);
-        n.in_txn = true;
-    }
-    db->rd->add_database(*n.w);
-    return n;
-}
-
-extern "C" int idx_db_replace_in(idx_db *db, const char *shard_key, const char *uid, size_t uidlen,
-                                 const idx_xdoc *doc, int *existed, idx_err *err)
-{
-    if (!db->writer) return idx_db_replace(db, uid, uidlen, doc, existed, err);
-    try {
-        std::string term(uid, uidlen);
-        shard_h &target = shard_for(db, shard_key);
-        bool had = false;
-        for (shard_h &h : db->shards) {
-            if (&h == &target || !h.w->term_exists(term)) continue;
-            h.w->delete_document(term); /* it moved shard (its date changed) */
-            had = true;
-        }
-        had |= target.w->term_exists(term);
-        if (existed) *existed = had ? 1 : 0;
-        target.w->replace_document(term, doc->d);
-        return IDX_OK;
-    } catch (...) {
-        return fail(err, "replace");
-    }
-}
-
-extern "C" int idx_db_replace(idx_db *db, const char *uid, size_t uidlen, const idx_xdoc *doc,
-                              int *existed, idx_err *err)
-{
-    if (need_writer(db, err, "replace")) return IDX_EINVAL;
-    if (db->writer)
-        return idx_err_set(err, IDX_EINVAL, "[xap][replace] an archive needs a shard key");
-    try {
-        std::string term(uid, uidlen);
-        if (existed) *existed = db->wr->term_exists(term) ? 1 : 0;
-        db->wr->replace_document(term, doc->d);
-        return IDX_OK;
-    } catch (...) {
-        return fail(err, "replace");
-    }
-}
-
-extern "C" int idx_db_delete(idx_db *db, const char *uid, size_t uidlen, idx_err *err)
-{
-    if (need_writer(db, err, "delete")) return IDX_EINVAL;
-    try {
-        std::string term(uid, uidlen);
-        if (db->writer) {
-            bool found = false;
-            for (shard_h &h : db->shards)
-                if (h.w->term_exists(term)) {
-                    h.w->delete_document(term);
-                    found = true;
-                }
-            if (!found)
-                return idx_err_set(err, IDX_ENOTFOUND, "[xap][delete] no document with this id");
-            return IDX_OK;
-        }
-        if (!db->wr->term_exists(term))
-            return idx_err_set(err, IDX_ENOTFOUND, "[xap][delete] no document with this id");
-        db->wr->delete_document(term);
-        return IDX_OK;
-    } catch (...) {
-        return fail(err, "delete");
-    }
-}
-
-extern "C" int idx_db_get_data(idx_db *db, const char *uid, size_t uidlen, char **data,
-                               size_t *len, idx_err *err)
+extern "C" int idx_xrd_get_data(idx_xrd *rd, const char *uid, size_t uidlen, char **data,
+                                size_t *len, idx_err *err)
 {
     *data = NULL;
     std::string out;
     bool found = false;
-    int rc = with_retry(db, err, "get", [&] {
+    int rc = with_retry(rd, err, "get", [&] {
         std::string term(uid, uidlen);
-        Xapian::PostingIterator p = db->rd->postlist_begin(term);
-        found = p != db->rd->postlist_end(term);
-        if (found) out = db->rd->get_document(*p).get_data();
+        Xapian::PostingIterator p = rd->db.postlist_begin(term);
+        found = p != rd->db.postlist_end(term);
+        if (found) out = rd->db.get_document(*p).get_data();
     });
     if (rc) return rc;
-    if (!found) return idx_err_set(err, IDX_ENOTFOUND, "[xap][get] no document with this id");
+    if (!found) return idx_err_set(err, IDX_ENOTFOUND, "xap.get", "no document with this id");
     if (!(*data = dup_bytes(out))) return oom(err, "get");
     if (len) *len = out.size();
     return IDX_OK;
+}
+
+extern "C" int idx_xrd_doc_data(idx_xrd *rd, unsigned docid, char **data, size_t *len,
+                                idx_err *err)
+{
+    *data = NULL;
+    std::string out;
+    int rc = with_retry(rd, err, "doc_data", [&] { out = rd->db.get_document(docid).get_data(); });
+    if (rc) return rc;
+    if (!(*data = dup_bytes(out))) return oom(err, "doc_data");
+    if (len) *len = out.size();
+    return IDX_OK;
+}
+
+extern "C" int idx_xrd_get_metadata(idx_xrd *rd, const char *key, char **value, idx_err *err)
+{
+    *value = NULL;
+    std::string v;
+    int rc = with_retry(rd, err, "get_metadata", [&] { v = rd->db.get_metadata(key); });
+    if (rc) return rc;
+    if (!(*value = dup_bytes(v))) return oom(err, "get_metadata");
+    return IDX_OK;
+}
+
+extern "C" int idx_xrd_term_freq(idx_xrd *rd, const char *term, size_t n, uint64_t *freq,
+                                 idx_err *err)
+{
+    *freq = 0;
+    return with_retry(rd, err, "term_freq",
+                      [&] { *freq = rd->db.get_termfreq(std::string(term, n)); });
+}
+
+extern "C" int idx_xrd_stats(idx_xrd *rd, idx_xstats *st, idx_err *err)
+{
+    std::memset(st, 0, sizeof *st);
+    return with_retry(rd, err, "stats", [&] {
+        st->documents = rd->db.get_doccount();
+        st->total_length = rd->db.get_total_length();
+        st->avg_length = rd->db.get_avlength();
+        if (!rd->multi) {
+            st->revision = rd->db.get_revision();
+        } else { /* the sum over the parts: it grows with every commit to any */
+            st->revision = 0;
+            for (const Xapian::Database &p : rd->parts) {
+                try {
+                    st->revision += p.get_revision();
+                } catch (const Xapian::UnimplementedError &) {
+                }
+            }
+        }
+        st->last_docid = rd->db.get_lastdocid();
+        st->has_positions = rd->db.has_positions() ? 1 : 0;
+        std::string uuid = rd->db.get_uuid();
+        st->identity = idx_hash(IDX_HASH_SEED, uuid.data(), uuid.size());
+    });
 }
 
 extern "C" void idx_near_cands_free(idx_near_cand *c, size_t n)
@@ -645,22 +309,22 @@ extern "C" void idx_near_cands_free(idx_near_cand *c, size_t n)
     std::free(c);
 }
 
-extern "C" int idx_db_near_candidates(idx_db *db, const char *const *terms, const size_t *lens,
-                                      size_t n, unsigned sig_slot, unsigned key_slot, size_t max,
-                                      idx_near_cand **out, size_t *nout, idx_err *err)
+extern "C" int idx_xrd_near_candidates(idx_xrd *rd, const char *const *terms, const size_t *lens,
+                                       size_t n, unsigned sig_slot, unsigned key_slot, size_t max,
+                                       idx_near_cand **out, size_t *nout, idx_err *err)
 {
     *out = NULL;
     *nout = 0;
     std::set<Xapian::docid> seen;
-    int rc = with_retry(db, err, "near_candidates", [&] {
+    int rc = with_retry(rd, err, "near_candidates", [&] {
         seen.clear();
         for (size_t t = 0; t < n; t++) {
             std::string term(terms[t], lens[t]);
             /* most band terms are new: a frequency is a cheap lookup, an
              * empty posting list is not */
-            if (db->rd->get_termfreq(term) == 0) continue;
-            for (Xapian::PostingIterator p = db->rd->postlist_begin(term);
-                 p != db->rd->postlist_end(term) && seen.size() < max; ++p)
+            if (rd->db.get_termfreq(term) == 0) continue;
+            for (Xapian::PostingIterator p = rd->db.postlist_begin(term);
+                 p != rd->db.postlist_end(term) && seen.size() < max; ++p)
                 seen.insert(*p);
         }
     });
@@ -668,14 +332,14 @@ extern "C" int idx_db_near_candidates(idx_db *db, const char *const *terms, cons
     idx_near_cand *c = static_cast<idx_near_cand *>(std::calloc(seen.size(), sizeof *c));
     if (!c) return oom(err, "near_candidates");
     size_t k = 0;
-    rc = with_retry(db, err, "near_candidates", [&] {
+    rc = with_retry(rd, err, "near_candidates", [&] {
         for (; k > 0; k--) { /* a retry starts again */
             std::free(c[k - 1].sig);
             std::free(c[k - 1].key);
             c[k - 1].sig = c[k - 1].key = NULL;
         }
         for (Xapian::docid id : seen) {
-            Xapian::Document d = db->rd->get_document(id, Xapian::DOC_ASSUME_VALID);
+            Xapian::Document d = rd->db.get_document(id, Xapian::DOC_ASSUME_VALID);
             std::string sig = d.get_value(sig_slot), key = d.get_value(key_slot);
             c[k].docid = id;
             c[k].sig = dup_bytes(sig);
@@ -695,18 +359,6 @@ extern "C" int idx_db_near_candidates(idx_db *db, const char *const *terms, cons
     return IDX_OK;
 }
 
-extern "C" int idx_db_doc_data(idx_db *db, unsigned docid, char **data, size_t *len,
-                               idx_err *err)
-{
-    *data = NULL;
-    std::string out;
-    int rc = with_retry(db, err, "doc_data", [&] { out = db->rd->get_document(docid).get_data(); });
-    if (rc) return rc;
-    if (!(*data = dup_bytes(out))) return oom(err, "doc_data");
-    if (len) *len = out.size();
-    return IDX_OK;
-}
-
 namespace {
 /* Content terms only: no uppercase prefix (Q id, S title, X.. filters, Y/M/D
  * dates), and not a lone CJK character (a unigram: too common to tell
@@ -723,29 +375,29 @@ struct ContentTerms : public Xapian::ExpandDecider {
 };
 } // namespace
 
-extern "C" int idx_db_more_like(idx_db *db, const char *uid, size_t uidlen, unsigned nterms,
-                                idx_xq **out, idx_err *err)
+extern "C" int idx_xrd_more_like(idx_xrd *rd, const char *uid, size_t uidlen, unsigned nterms,
+                                 idx_xq **out, idx_err *err)
 {
     *out = NULL;
     bool found = false;
     std::vector<std::string> terms;
-    int rc = with_retry(db, err, "more_like", [&] {
+    int rc = with_retry(rd, err, "more_like", [&] {
         terms.clear();
         std::string term(uid, uidlen);
-        Xapian::PostingIterator p = db->rd->postlist_begin(term);
-        found = p != db->rd->postlist_end(term);
+        Xapian::PostingIterator p = rd->db.postlist_begin(term);
+        found = p != rd->db.postlist_end(term);
         if (!found) return;
         Xapian::RSet rset;
         rset.add_document(*p);
-        Xapian::Enquire enq(*db->rd);
+        Xapian::Enquire enq(rd->db);
         ContentTerms decider;
         Xapian::ESet eset = enq.get_eset(nterms, rset, &decider);
         for (Xapian::ESetIterator e = eset.begin(); e != eset.end(); ++e) terms.push_back(*e);
     });
     if (rc) return rc;
-    if (!found) return idx_err_set(err, IDX_ENOTFOUND, "[xap][more_like] no document with this id");
+    if (!found) return idx_err_set(err, IDX_ENOTFOUND, "xap.more_like", "no document with this id");
     if (terms.empty())
-        return idx_err_set(err, IDX_EINVAL, "[xap][more_like] the document has no content terms");
+        return idx_err_set(err, IDX_EINVAL, "xap.more_like", "the document has no content terms");
     try {
         idx_xq *q = new idx_xq;
         q->q = Xapian::Query(Xapian::Query::OP_OR, terms.begin(), terms.end());
@@ -756,66 +408,142 @@ extern "C" int idx_db_more_like(idx_db *db, const char *uid, size_t uidlen, unsi
     }
 }
 
-extern "C" int idx_db_set_metadata(idx_db *db, const char *key, const char *value, idx_err *err)
+/* ---------------- compaction ---------------- */
+
+extern "C" int idx_xrd_compact(idx_xrd *rd, const char *dst, idx_err *err)
 {
-    if (need_writer(db, err, "set_metadata")) return IDX_EINVAL;
+    if (check_new(dst, err, "compact")) return IDX_EINVAL;
     try {
-        if (db->writer) {
-            db->meta[key] = value;
-            for (shard_h &h : db->shards) h.w->set_metadata(key, value);
-            return IDX_OK;
+        rd->db.compact(dst);
+        return IDX_OK;
+    } catch (...) {
+        return fail(err, "compact");
+    }
+}
+
+extern "C" int idx_xap_merge(const char *const *srcs, size_t n, const char *dst, idx_err *err)
+{
+    if (check_new(dst, err, "merge")) return IDX_EINVAL;
+    try {
+        Xapian::Database all;
+        for (size_t i = 0; i < n; i++) all.add_database(Xapian::Database(srcs[i]));
+        all.compact(dst, Xapian::DBCOMPACT_MULTIPASS);
+        return IDX_OK;
+    } catch (...) {
+        return fail(err, "merge");
+    }
+}
+
+/* ---------------- writers ---------------- */
+
+extern "C" int idx_xwr_open(const char *path, unsigned flags, idx_xwr **out, idx_err *err)
+{
+    *out = NULL;
+    try {
+        std::unique_ptr<idx_xwr> w(new idx_xwr());
+        int xflags = Xapian::DB_CREATE_OR_OPEN;
+        if (flags & IDX_XWR_NO_SYNC) xflags |= Xapian::DB_NO_SYNC;
+        w->db = Xapian::WritableDatabase(path, xflags);
+        *out = w.release();
+        return IDX_OK;
+    } catch (...) {
+        return fail(err, "open");
+    }
+}
+
+extern "C" void idx_xwr_close(idx_xwr *w)
+{
+    if (!w) return;
+    try {
+        if (w->in_txn) w->db.cancel_transaction();
+    } catch (...) {
+    }
+    try {
+        delete w; // the destructor never throws out
+    } catch (...) {
+    }
+}
+
+extern "C" int idx_xwr_begin(idx_xwr *w, idx_err *err)
+{
+    try {
+        w->db.begin_transaction(true);
+        w->in_txn = true;
+        return IDX_OK;
+    } catch (...) {
+        return fail(err, "begin");
+    }
+}
+
+extern "C" int idx_xwr_commit(idx_xwr *w, idx_err *err)
+{
+    try {
+        if (w->in_txn) {
+            w->in_txn = false; // a failed commit_transaction ends it too
+            w->db.commit_transaction();
+        } else {
+            w->db.commit();
         }
-        db->wr->set_metadata(key, value);
+        return IDX_OK;
+    } catch (...) {
+        return fail(err, "commit");
+    }
+}
+
+extern "C" int idx_xwr_cancel(idx_xwr *w, idx_err *err)
+{
+    try {
+        if (w->in_txn) {
+            w->in_txn = false;
+            w->db.cancel_transaction();
+        }
+        return IDX_OK;
+    } catch (...) {
+        return fail(err, "cancel");
+    }
+}
+
+extern "C" int idx_xwr_in_txn(const idx_xwr *w)
+{
+    return w->in_txn ? 1 : 0;
+}
+
+extern "C" int idx_xwr_replace(idx_xwr *w, const char *uid, size_t uidlen, const idx_xdoc *doc,
+                               int *existed, idx_err *err)
+{
+    try {
+        std::string term(uid, uidlen);
+        if (existed) *existed = w->db.term_exists(term) ? 1 : 0;
+        w->db.replace_document(term, doc->d);
+        return IDX_OK;
+    } catch (...) {
+        return fail(err, "replace");
+    }
+}
+
+extern "C" int idx_xwr_delete(idx_xwr *w, const char *uid, size_t uidlen, int *found,
+                              idx_err *err)
+{
+    *found = 0;
+    try {
+        std::string term(uid, uidlen);
+        if (!w->db.term_exists(term)) return IDX_OK;
+        w->db.delete_document(term);
+        *found = 1;
+        return IDX_OK;
+    } catch (...) {
+        return fail(err, "delete");
+    }
+}
+
+extern "C" int idx_xwr_set_metadata(idx_xwr *w, const char *key, const char *value, idx_err *err)
+{
+    try {
+        w->db.set_metadata(key, value);
         return IDX_OK;
     } catch (...) {
         return fail(err, "set_metadata");
     }
-}
-
-extern "C" int idx_db_get_metadata(idx_db *db, const char *key, char **value, idx_err *err)
-{
-    *value = NULL;
-    std::string v;
-    int rc = with_retry(db, err, "get_metadata", [&] {
-        auto m = db->meta.find(key);
-        v = m != db->meta.end() ? m->second : db->rd->get_metadata(key);
-    });
-    if (rc) return rc;
-    if (!(*value = dup_bytes(v))) return oom(err, "get_metadata");
-    return IDX_OK;
-}
-
-extern "C" int idx_db_get_stats(idx_db *db, idx_db_stats *st, idx_err *err)
-{
-    std::memset(st, 0, sizeof *st);
-    return with_retry(db, err, "stats", [&] {
-        st->documents = db->rd->get_doccount();
-        st->total_length = db->rd->get_total_length();
-        st->avg_length = db->rd->get_avlength();
-        if (!is_archive(db)) {
-            st->revision = db->rd->get_revision();
-        } else { /* the sum over the shards: it grows with every commit to any */
-            st->revision = 0;
-            for (shard_h &h : db->shards) {
-                try {
-                    st->revision += h.w ? h.w->get_revision() : h.part.get_revision();
-                } catch (const Xapian::UnimplementedError &) {
-                }
-            }
-        }
-        st->last_docid = db->rd->get_lastdocid();
-        st->has_positions = db->rd->has_positions() ? 1 : 0;
-        std::string uuid = db->rd->get_uuid();
-        st->identity = idx_hash(IDX_HASH_SEED, uuid.data(), uuid.size());
-    });
-}
-
-extern "C" int idx_db_term_freq(idx_db *db, const char *term, size_t n, uint64_t *freq,
-                                idx_err *err)
-{
-    *freq = 0;
-    return with_retry(db, err, "term_freq",
-                      [&] { *freq = db->rd->get_termfreq(std::string(term, n)); });
 }
 
 /* ---------------- documents ---------------- */
@@ -939,7 +667,7 @@ extern "C" int idx_xq_combine(int op, idx_xq *const *subs, size_t n, idx_xq **ou
     case IDX_XQ_AND_NOT: xop = Xapian::Query::OP_AND_NOT; break;
     case IDX_XQ_AND_MAYBE: xop = Xapian::Query::OP_AND_MAYBE; break;
     case IDX_XQ_FILTER: xop = Xapian::Query::OP_FILTER; break;
-    default: return idx_err_set(err, IDX_EINVAL, "[xap][combine] unknown operator %d", op);
+    default: return idx_err_set(err, IDX_EINVAL, "xap.combine", "unknown operator %d", op);
     }
     try {
         std::vector<Xapian::Query> v;
@@ -1028,7 +756,7 @@ extern "C" int idx_xq_recency(unsigned slot, double now, double half_life_s, dou
     *out = NULL;
     try {
         if (!(half_life_s > 0) || !(max_weight >= 0))
-            return idx_err_set(err, IDX_EINVAL, "[xap][recency] bad half-life or weight");
+            return idx_err_set(err, IDX_EINVAL, "xap.recency", "bad half-life or weight");
         Xapian::PostingSource *src = new RecencySource(slot, now, half_life_s, max_weight);
         return wrap(Xapian::Query(src->release()), out, err, "recency");
     } catch (...) {
@@ -1266,7 +994,7 @@ static void fill_facets(idx_results *res, const idx_search_opts *opts,
 
 /* One hit of document did at rank (data, and key when asked). */
 static void put_hit(idx_results *res, const idx_search_opts *opts, const Xapian::Document &doc,
-                    Xapian::docid did, double wt, unsigned rank, unsigned collapsed)
+                    Xapian::docid did, double wt, unsigned rank)
 {
     idx_hit *h = &res->hits[res->nhits];
     if (!opts->no_data) {
@@ -1283,13 +1011,12 @@ static void put_hit(idx_results *res, const idx_search_opts *opts, const Xapian:
         if (!(h->key = dup_bytes(k))) throw std::bad_alloc();
         h->key_len = k.size();
     }
-    if (opts->collapse) h->collapsed = collapsed;
 }
 
 /* The deadline stopped the match: rank what the spy saw as Xapian would have
  * (sort value, then weight, then document id), keep the best per key when
  * collapsing, and return the page asked for. */
-static void partial_hits(idx_db *db, idx_results *res, const idx_search_opts *opts,
+static void partial_hits(idx_xrd *rd, idx_results *res, const idx_search_opts *opts,
                          MatchedSpy &spy)
 {
     std::vector<MatchedSpy::item> &v = spy.items;
@@ -1302,19 +1029,10 @@ static void partial_hits(idx_db *db, idx_results *res, const idx_search_opts *op
         return a.did < b.did;
     });
     std::vector<size_t> shown; // indexes into v, one per cluster, in order
-    std::map<std::string, size_t> at; // key -> its position in shown
-    std::vector<unsigned> collapsed;
+    std::set<std::string> keys; // of the clusters shown
     for (size_t i = 0; i < v.size(); i++) {
-        if (opts->collapse && !v[i].key.empty()) {
-            auto it = at.find(v[i].key);
-            if (it != at.end()) {
-                collapsed[it->second]++;
-                continue;
-            }
-            at[v[i].key] = shown.size();
-        }
+        if (opts->collapse && !v[i].key.empty() && !keys.insert(v[i].key).second) continue;
         shown.push_back(i);
-        collapsed.push_back(0);
     }
     size_t first = opts->offset, last = std::min(shown.size(), (size_t)opts->offset + opts->limit);
     if (first >= last) return;
@@ -1322,26 +1040,25 @@ static void partial_hits(idx_db *db, idx_results *res, const idx_search_opts *op
     if (!res->hits) throw std::bad_alloc();
     for (size_t r = first; r < last; r++) {
         const MatchedSpy::item &it = v[shown[r]];
-        put_hit(res, opts, db->rd->get_document(it.did), it.did, it.wt, (unsigned)r,
-                collapsed[r]);
+        put_hit(res, opts, rd->db.get_document(it.did), it.did, it.wt, (unsigned)r);
     }
 }
 
-extern "C" int idx_db_search(idx_db *db, const idx_xq *q, const idx_search_opts *opts,
-                             idx_results **out, idx_err *err)
+extern "C" int idx_xrd_search(idx_xrd *rd, const idx_xq *q, const idx_search_opts *opts,
+                              idx_results **out, idx_err *err)
 {
     *out = NULL;
     idx_results *res = static_cast<idx_results *>(std::calloc(1, sizeof *res));
     if (!res) return oom(err, "search");
     /* xapian-tcpsrv cannot run a spy of ours: Xapian's counts, its time limit */
-    bool remote = is_archive(db) && idx_db_has_remote(db);
-    int rc = with_retry(db, err, "search", [&] {
+    bool remote = rd->remote;
+    int rc = with_retry(rd, err, "search", [&] {
         // a retry starts from scratch
         clear_hits(res);
         free_facets(res);
         res->timed_out = 0;
 
-        Xapian::Enquire enq(*db->rd);
+        Xapian::Enquire enq(rd->db);
         MatchedSpy spy(opts);
         if (!remote && opts->deadline > 0) /* the clock asked about every candidate */
             enq.set_query(Xapian::Query(Xapian::Query::OP_FILTER, q->q,
@@ -1358,7 +1075,7 @@ extern "C" int idx_db_search(idx_db *db, const idx_xq *q, const idx_search_opts 
         if (remote && opts->deadline > 0)
             enq.set_time_limit(std::max(0.001, opts->deadline - idx_clock()));
         Xapian::doccount check = opts->check_at_least;
-        if (opts->nfacets) check = db->rd->get_doccount(); /* counts over every match */
+        if (opts->nfacets) check = rd->db.get_doccount(); /* counts over every match */
         if (check < opts->offset + opts->limit) check = opts->offset + opts->limit;
         if (opts->sort == IDX_SORT_DATE_ASC)
             enq.set_sort_by_value_then_relevance(opts->sort_slot, false);
@@ -1374,10 +1091,10 @@ extern "C" int idx_db_search(idx_db *db, const idx_xq *q, const idx_search_opts 
              * range it covered scales that up to an estimate */
             res->timed_out = 1;
             fill_facets(res, opts, spies);
-            partial_hits(db, res, opts, spy);
+            partial_hits(rd, res, opts, spy);
             res->lower = opts->collapse ? spy.distinct() : spy.seen;
-            res->upper = std::max<uint64_t>(res->lower, db->rd->get_doccount());
-            double covered = spy.last_did ? (double)spy.last_did / db->rd->get_lastdocid() : 1;
+            res->upper = std::max<uint64_t>(res->lower, rd->db.get_doccount());
+            double covered = spy.last_did ? (double)spy.last_did / rd->db.get_lastdocid() : 1;
             res->estimated = (uint64_t)std::llround(res->lower / std::max(covered, 1e-3));
             res->estimated = std::max(res->lower, std::min(res->estimated, res->upper));
             res->exact = 0;
@@ -1409,8 +1126,7 @@ extern "C" int idx_db_search(idx_db *db, const idx_xq *q, const idx_search_opts 
         res->hits = static_cast<idx_hit *>(std::calloc(m.size(), sizeof(idx_hit)));
         if (!res->hits) throw std::bad_alloc();
         for (Xapian::MSetIterator it = m.begin(); it != m.end(); ++it)
-            put_hit(res, opts, it.get_document(), *it, it.get_weight(), it.get_rank(),
-                    opts->collapse ? it.get_collapse_count() : 0);
+            put_hit(res, opts, it.get_document(), *it, it.get_weight(), it.get_rank());
     });
     if (rc) {
         idx_results_free(res);

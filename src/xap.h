@@ -1,14 +1,22 @@
 /* xap.h - the plain C face of Xapian (implemented in xap.cc, the only C++).
  *
+ * It wraps Xapian's objects and nothing more: readers (idx_xrd, a
+ * Xapian::Database: one database, or the union of several, local or served
+ * by xapian-tcpsrv), writers (idx_xwr, a Xapian::WritableDatabase),
+ * documents (idx_xdoc), queries (idx_xq) and the search over a reader.
+ * What idx builds on them (a database or an archive of shards, the shards
+ * that are missing, routing an article to its shard) is db.h.
+ *
  * Handles are opaque.  Every function catches every C++ exception and turns
  * it into an idx_err: DatabaseLockError -> IDX_ELOCKED, DocNotFoundError ->
  * IDX_ENOTFOUND, DatabaseOpening/NotFound -> IDX_ENODB, InvalidArgument ->
  * IDX_EINVAL, std::bad_alloc -> IDX_ENOMEM, any other Xapian::Error ->
- * IDX_EDB with "Type: message".  Reads on a database that a writer has moved
- * on reopen() and retry once (DatabaseModifiedError).  There is no tokenizing
- * and no JSON in here: callers hand over finished terms and bytes.
- *
- * A path may name a database directory or a Xapian stub database file.
+ * IDX_EDB with "Type: message"; its where is "xap.OP" (the operation).  Reads on a database that a writer has moved
+ * on reopen() and retry once (DatabaseModifiedError).  A read that fails
+ * because a remote database went away (NetworkError) fails like any other;
+ * idx_xrd_lost() then tells the caller, who may open the union afresh
+ * without it and ask again.  There is no tokenizing and no JSON in here:
+ * callers hand over finished terms and bytes.
  */
 #ifndef IDX_XAP_H
 #define IDX_XAP_H
@@ -22,126 +30,134 @@
 extern "C" {
 #endif
 
-typedef struct idx_db idx_db;
+typedef struct idx_xrd idx_xrd;
+typedef struct idx_xwr idx_xwr;
 typedef struct idx_xdoc idx_xdoc;
 typedef struct idx_xq idx_xq;
 
-/* ---- databases ---- */
+/* ---- readers ---- */
+
+/* Open the database at path (a directory) to read; *out is owned by the
+ * caller (idx_xrd_close). */
+int idx_xrd_open(const char *path, idx_xrd **out, idx_err *err);
+
 enum {
-    IDX_DB_READ = 0,
-    IDX_DB_WRITE = 1,  /* create if missing */
-    IDX_DB_SCRATCH = 2 /* a plain writer whose commits skip fsync: a staging
-                          database that is merged (idx_db_merge) before anything
-                          relies on it; a crash may lose its last commits */
+    IDX_XRD_REMOTE = 1 /* some of the union's databases are (or may be) served by
+                          xapian-tcpsrv, which runs only Xapian's own code: its
+                          searches use no match spy or posting source of idx's */
 };
+/* An empty union (flags IDX_XRD_*), owned by the caller (idx_xrd_close), to
+ * add databases to.  Its databases are searched as one, with global
+ * statistics (scores are those of one database holding everything); its
+ * revision is the sum of theirs. */
+int idx_xrd_new(unsigned flags, idx_xrd **out, idx_err *err);
+/* Add the database at path, or the one xapian-tcpsrv serves at host:port
+ * (connecting, and then each operation, within timeout_ms), to the union
+ * rd.  When Xapian cannot open it, rd is unchanged and *why (malloc'd, for
+ * the caller to free) is Xapian's description of the error ("NetworkError:
+ * ..."); else *why is NULL.  Either way IDX_OK: only other failures (out of
+ * memory) are errors. */
+int idx_xrd_add_local(idx_xrd *rd, const char *path, char **why, idx_err *err);
+int idx_xrd_add_remote(idx_xrd *rd, const char *host, unsigned port, unsigned timeout_ms,
+                       char **why, idx_err *err);
+/* Add what the writer w holds to the union rd, its uncommitted changes
+ * included; w must stay open as long as rd. */
+int idx_xrd_add_writer(idx_xrd *rd, idx_xwr *w, idx_err *err);
+void idx_xrd_close(idx_xrd *rd); /* NULL ok */
+/* Move rd to the latest committed revision of its databases; or, with path
+ * (rd from idx_xrd_open), open the database at path afresh in place of the
+ * one rd holds (which was replaced: a build moved into place); rd is
+ * unchanged when that fails. */
+int idx_xrd_reopen(idx_xrd *rd, const char *path, idx_err *err);
+/* Did the last read on rd fail because a remote database went away
+ * (Xapian::NetworkError, on the first try: not on the retry after a
+ * DatabaseModifiedError)? */
+int idx_xrd_lost(const idx_xrd *rd);
 
-/* Open path; *out is owned by the caller (idx_db_close).  A second writer
- * gets IDX_ELOCKED.  path may be an archive (archive.h: a stub file, or a
- * directory holding XAPIANDB): readers search the union of its shards (global
- * statistics, so scores are those of one database holding everything) and
- * carry on without a shard that cannot be opened (idx_db_nmissing); writers
- * open every local shard. */
-int idx_db_open(const char *path, int mode, idx_db **out, idx_err *err);
-/* A writer of an archive that opens only the shards parallel writer job of
- * jobs owns (idx_archive_shard_owner); the others are left to other
- * processes.  An article must then only go to a shard this job owns. */
-int idx_db_open_part(const char *path, unsigned job, unsigned jobs, idx_db **out, idx_err *err);
-void idx_db_close(idx_db *db); /* NULL ok; uncommitted changes are dropped */
-/* Move a reader to the latest committed revision.  A database directory
- * (or an archive's stub or a local shard) replaced since it was opened (a
- * build moved into place: another inode) is opened afresh, whole; one that
- * is gone gives IDX_ENODB. */
-int idx_db_reopen(idx_db *db, idx_err *err);
+/* Stored data of the document holding the unique term uid, malloc'd and
+ * NUL-terminated for the caller (free()).  IDX_ENOTFOUND if none. */
+int idx_xrd_get_data(idx_xrd *rd, const char *uid, size_t uidlen, char **data, size_t *len,
+                     idx_err *err);
+/* Stored data of document docid (as above); IDX_ENOTFOUND when there is none. */
+int idx_xrd_doc_data(idx_xrd *rd, unsigned docid, char **data, size_t *len, idx_err *err);
+/* *value is malloc'd ("" when unset; a union's from its first database). */
+int idx_xrd_get_metadata(idx_xrd *rd, const char *key, char **value, idx_err *err);
+/* Number of documents indexed by term. */
+int idx_xrd_term_freq(idx_xrd *rd, const char *term, size_t n, uint64_t *freq, idx_err *err);
 
-/* Transactions (writers): begin, then commit or cancel.  A commit is atomic
- * and durable (fsync); a crash loses only the open transaction. */
-int idx_db_begin(idx_db *db, idx_err *err);
-int idx_db_commit(idx_db *db, idx_err *err);
-int idx_db_cancel(idx_db *db, idx_err *err);
-
-/* Replace the document holding unique term uid (or add it); *existed (may be
- * NULL) tells which.  The document is copied; the caller still owns it. */
-int idx_db_replace(idx_db *db, const char *uid, size_t uidlen, const idx_xdoc *doc, int *existed,
-                   idx_err *err);
-/* The same in an archive (archive.h): into the shard for shard_key (made
- * when new), deleting the article from any other shard it was in (its date
- * changed), so there is never a second copy; *existed counts those too.  On a
- * plain database shard_key is ignored. */
-int idx_db_replace_in(idx_db *db, const char *shard_key, const char *uid, size_t uidlen,
-                      const idx_xdoc *doc, int *existed, idx_err *err);
-/* An archive's shard-by SPEC ("" for a plain database or a stub without one). */
-const char *idx_db_shard_by(const idx_db *db);
-/* Shards (1 for a plain database), and those a reader could not open: each
- * described as "NAME: why".  Searches run over the others. */
-size_t idx_db_nshards(const idx_db *db);
-int idx_db_is_archive(const idx_db *db);
-/* Does it have remote shards?  (They cannot run idx's own weighting code,
- * e.g. the recency boost: xapian-tcpsrv knows only Xapian's own.) */
-int idx_db_has_remote(const idx_db *db);
-size_t idx_db_nmissing(const idx_db *db);
-const char *idx_db_missing(const idx_db *db, size_t i);
-/* Per-operation timeout for remote shards (xapian-tcpsrv), process-wide;
- * default 5000 ms. */
-void idx_db_set_remote_timeout(unsigned ms);
-/* Write everything db holds (all shards of an archive, merged) as one new,
- * compact database at dst, which must not exist yet (Xapian's compactor). */
-int idx_db_compact(idx_db *db, const char *dst, idx_err *err);
-/* Merge the plain databases srcs[0..n) into one new compact database at dst
- * (must not exist yet), documents renumbered in srcs order; user metadata of
- * each key from the first source that has it (Xapian's compactor). */
-int idx_db_merge(const char *const *srcs, size_t n, const char *dst, idx_err *err);
-/* Delete the document holding uid; IDX_ENOTFOUND if none. */
-int idx_db_delete(idx_db *db, const char *uid, size_t uidlen, idx_err *err);
-/* Stored data of the document holding uid, malloc'd and NUL-terminated for
- * the caller (free()).  IDX_ENOTFOUND if none. */
-int idx_db_get_data(idx_db *db, const char *uid, size_t uidlen, char **data, size_t *len,
-                    idx_err *err);
-
-int idx_db_set_metadata(idx_db *db, const char *key, const char *value, idx_err *err);
-/* *value is malloc'd ("" when unset). */
-int idx_db_get_metadata(idx_db *db, const char *key, char **value, idx_err *err);
-
-typedef struct idx_db_stats {
+typedef struct idx_xstats {
     uint64_t documents;
     uint64_t total_length; /* sum of document lengths: indexed term occurrences */
     double avg_length;
-    uint64_t revision;
+    uint64_t revision;     /* a union's: the sum of its databases' (it grows with every
+                              commit to any; a remote one counts 0) */
     uint64_t last_docid;
     int has_positions;
     uint64_t identity; /* a hash of the database's UUIDs: a database built elsewhere and
                           moved into place has another, even at the same revision */
-} idx_db_stats;
-int idx_db_get_stats(idx_db *db, idx_db_stats *st, idx_err *err);
+} idx_xstats;
+int idx_xrd_stats(idx_xrd *rd, idx_xstats *st, idx_err *err);
+
 /* "More like this": the query of the nterms content terms that best tell the
  * document with unique term uid apart (Xapian's relevance-feedback
  * expansion, an ESet over an RSet of that one document), OR'd.  Prefixed
  * terms (ids, titles, filters) and single CJK characters are left out.
  * *out owned by the caller; IDX_ENOTFOUND when there is no such document,
  * IDX_EINVAL when it has no usable terms. */
-int idx_db_more_like(idx_db *db, const char *uid, size_t uidlen, unsigned nterms,
-                     struct idx_xq **out, idx_err *err);
+int idx_xrd_more_like(idx_xrd *rd, const char *uid, size_t uidlen, unsigned nterms,
+                      idx_xq **out, idx_err *err);
 
 /* ---- near-duplicate lookup (cluster.c) ---- */
 typedef struct idx_near_cand {
-    unsigned docid;  /* in db's own numbering, for idx_db_doc_data */
+    unsigned docid;  /* in the reader's own numbering, for idx_xrd_doc_data */
     char *sig;       /* the value of sig_slot (malloc'd, NUL-terminated) */
     size_t siglen;
     char *key;       /* the value of key_slot (malloc'd, NUL-terminated) */
     size_t keylen;
 } idx_near_cand;
 /* The documents indexed by any of terms[0..n) (at most max of them, those
- * met first), with two of their values.  A writer sees its uncommitted
- * changes.  *out (idx_near_cands_free) belongs to the caller. */
-int idx_db_near_candidates(idx_db *db, const char *const *terms, const size_t *lens, size_t n,
-                           unsigned sig_slot, unsigned key_slot, size_t max, idx_near_cand **out,
-                           size_t *nout, idx_err *err);
+ * met first), with two of their values.  A union with a writer sees its
+ * uncommitted changes.  *out (idx_near_cands_free) belongs to the caller. */
+int idx_xrd_near_candidates(idx_xrd *rd, const char *const *terms, const size_t *lens, size_t n,
+                            unsigned sig_slot, unsigned key_slot, size_t max,
+                            idx_near_cand **out, size_t *nout, idx_err *err);
 void idx_near_cands_free(idx_near_cand *c, size_t n);
-/* Stored data of document docid (as above), malloc'd and NUL-terminated;
- * IDX_ENOTFOUND when there is none. */
-int idx_db_doc_data(idx_db *db, unsigned docid, char **data, size_t *len, idx_err *err);
 
-/* Number of documents indexed by term. */
-int idx_db_term_freq(idx_db *db, const char *term, size_t n, uint64_t *freq, idx_err *err);
+/* ---- compaction (Xapian's compactor) ---- */
+/* Write everything rd holds (a union merged) as one new, compact database
+ * at dst, which must not exist yet (IDX_EINVAL). */
+int idx_xrd_compact(idx_xrd *rd, const char *dst, idx_err *err);
+/* Merge the databases at srcs[0..n) into one new compact database at dst
+ * (must not exist yet), documents renumbered in srcs order; user metadata of
+ * each key from the first source that has it. */
+int idx_xap_merge(const char *const *srcs, size_t n, const char *dst, idx_err *err);
+
+/* ---- writers ---- */
+enum {
+    IDX_XWR_NO_SYNC = 1 /* commits skip fsync: a crash may lose the last ones */
+};
+/* Open the database at path to write (created when missing; flags
+ * IDX_XWR_*); *out owned by the caller (idx_xwr_close).  A second writer
+ * gets IDX_ELOCKED. */
+int idx_xwr_open(const char *path, unsigned flags, idx_xwr **out, idx_err *err);
+/* NULL ok; an open transaction is cancelled. */
+void idx_xwr_close(idx_xwr *w);
+/* Transactions: begin, then commit or cancel.  A commit is atomic and
+ * durable (unless IDX_XWR_NO_SYNC); a failed one ends the transaction too.
+ * Outside a transaction commit commits what was changed, cancel does
+ * nothing. */
+int idx_xwr_begin(idx_xwr *w, idx_err *err);
+int idx_xwr_commit(idx_xwr *w, idx_err *err);
+int idx_xwr_cancel(idx_xwr *w, idx_err *err);
+int idx_xwr_in_txn(const idx_xwr *w); /* is a transaction open? */
+/* Replace the document holding the unique term uid (or add it); *existed
+ * (may be NULL) tells which.  The document is copied; the caller still owns
+ * it. */
+int idx_xwr_replace(idx_xwr *w, const char *uid, size_t uidlen, const idx_xdoc *doc,
+                    int *existed, idx_err *err);
+/* Delete the document holding uid, if any; *found tells whether there was one. */
+int idx_xwr_delete(idx_xwr *w, const char *uid, size_t uidlen, int *found, idx_err *err);
+int idx_xwr_set_metadata(idx_xwr *w, const char *key, const char *value, idx_err *err);
 
 /* ---- documents to index ---- */
 int idx_xdoc_new(idx_xdoc **out, idx_err *err);
@@ -205,7 +221,7 @@ typedef struct idx_search_opts {
     double deadline;             /* idx_clock() time to stop matching at (0: none) once
                                     a page (offset + limit) has been matched: the hits and
                                     counts of what was matched by then come back, marked
-                                    timed_out (not on archives with remote shards, where
+                                    timed_out (not on an IDX_XRD_REMOTE union, where
                                     Xapian's own time limit is set instead) */
     double deadline_hard;        /* and to stop at even without a page (0: deadline) */
 } idx_search_opts;
@@ -218,7 +234,6 @@ typedef struct idx_hit {
     size_t data_len;
     char *key;      /* with_key: the value of key_slot (malloc'd; "" when unset) */
     size_t key_len;
-    unsigned collapsed; /* collapse: hits of the same key left out (a lower bound) */
 } idx_hit;
 
 typedef struct idx_facet_value {
@@ -236,7 +251,8 @@ typedef struct idx_facet {
 typedef struct idx_results {
     uint64_t estimated, lower, upper; /* with collapse: clusters (an article without a
                                           key counts as one), exact when at most
-                                          check_at_least articles match */
+                                          check_at_least articles match (not on an
+                                          IDX_XRD_REMOTE union: Xapian's estimates) */
     int exact;      /* lower == upper */
     int timed_out;  /* the deadline stopped the match: hits and counts are of the
                        documents matched until then (exact is 0) */
@@ -246,9 +262,9 @@ typedef struct idx_results {
     idx_facet *facets;
 } idx_results;
 
-/* Run q; *out owned by the caller (idx_results_free). */
-int idx_db_search(idx_db *db, const idx_xq *q, const idx_search_opts *opts, idx_results **out,
-                  idx_err *err);
+/* Run q over rd; *out owned by the caller (idx_results_free). */
+int idx_xrd_search(idx_xrd *rd, const idx_xq *q, const idx_search_opts *opts,
+                   idx_results **out, idx_err *err);
 void idx_results_free(idx_results *r);
 
 #ifdef __cplusplus

@@ -4,7 +4,7 @@
 # started when the test exits; http/search set CODE, CTYPE, BODY and HDRS.
 BINDIR=$(dirname "$IDX")
 IDXD=$BINDIR/idxd
-LOADGEN=$BINDIR/bench/loadgen
+LOADGEN=$BINDIR/tests/tools/loadgen
 for b in "$IDXD" "$LOADGEN"; do
     [ -x "$b" ] || { fail "binaries" "$b is missing (make $b)"; exit 1; }
 done

@@ -136,7 +136,7 @@ expect_eq "HTTP: year=22 is 400" "$(get '经济' -d year=22 | jq -r .error.code)
 # negations build match-all queries in every worker at once (a shared,
 # non-atomic Xapian::Query::MatchAll once made this a use-after-free)
 printf '%s\n' '-经济' '-疫情' '经济 -疫情' '-(疫情 OR 新冠)' 'NOT 台湾' > "$T/neg.txt"
-LG=$("$(dirname "$IDX")/bench/loadgen" -u "$URL" -c 16 -t 2 --json -p '/search?q=%s&limit=3' "$T/neg.txt")
+LG=$("$(dirname "$IDX")/tests/tools/loadgen" -u "$URL" -c 16 -t 2 --json -p '/search?q=%s&limit=3' "$T/neg.txt")
 expect_eq "concurrent negation queries: no errors" "$(jq -r '"\(.errors) \(.non2xx) \(.requests > 0)"' <<<"$LG")" "0 0 true"
 kill -TERM "$PID"
 wait "$PID"

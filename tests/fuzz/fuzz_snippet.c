@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "query.h"
 #include "snippet.h"
 #include "utf8.h"
 
@@ -37,10 +36,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const char *q = (const char *)data, *text = (const char *)nul + 1;
     size_t qn = (size_t)(nul - data), tn = size - qn - 1;
     if (!idx_utf8_valid(text, tn, NULL)) return 0; /* stored text is always valid */
-    idx_parsed_query pq;
+    idx_qtree pq;
     idx_err err;
     idx_err_clear(&err);
-    if (idx_query_parse(q, qn, IDX_TOKENIZE_FOLD_T2S, &pq, &err) == IDX_OK) {
+    if (idx_qtree_parse(q, qn, IDX_TOKENIZE_FOLD_T2S, &pq, &err) == IDX_OK) {
         idx_hl_opts o = {1 + (size_t)data[0] % 200, NULL, NULL, 0};
         idx_buf b;
         idx_buf_init(&b);
@@ -49,6 +48,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (idx_highlight(&pq, text, tn, &o, &b, &err) == IDX_OK) check(&b);
         idx_buf_fini(&b);
     }
-    idx_parsed_query_fini(&pq);
+    idx_qtree_fini(&pq);
     return 0;
 }

@@ -1,61 +1,40 @@
 /* test_qparse.c - golden cases for the query language (qparse.c): input ->
- * tree, rendered as AND(..), OR(..), NOT(..), "terms" (a text part, its
- * tokens space-separated; title:"..." for the title field), PREFIX=value for
- * filters and date[from..to]; plus the fallback warning of malformed input
- * and the positive parts the highlighter gets.
+ * tree, rendered by the tree's one renderer (idx_qtree_json, the "tree" that
+ * explain shows), compact, with ' for " so the goldens need no escapes; plus
+ * the fallback warning of malformed input and the positive parts the
+ * highlighter gets.  Synonym expansion is in test_synonyms.c.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "buf.h"
-#include "query.h"
-#include "synonyms.h"
+#include "qtree.h"
 #include "test.h"
-
-static void render_node(const idx_parsed_query *pq, int id, idx_buf *b)
-{
-    const idx_qnode *nd = &pq->nodes[id];
-    switch (nd->type) {
-    case IDX_QN_TEXT:
-        idx_buf_printf(b, "%s\"", nd->field == IDX_FIELD_TITLE ? "title:" : "");
-        for (size_t i = 0; i < nd->n; i++)
-            idx_buf_printf(b, "%s%s", i ? " " : "", pq->toks[nd->first + i].term);
-        idx_buf_putc(b, '"');
-        break;
-    case IDX_QN_FILTER: idx_buf_printf(b, "%s=%s", nd->prefix, nd->value); break;
-    case IDX_QN_DATE:
-        idx_buf_printf(b, "date[%s..%s]", nd->from ? nd->from : "", nd->to ? nd->to : "");
-        break;
-    default:
-        idx_buf_printf(b, "%s(", nd->type == IDX_QN_AND ? "AND" : nd->type == IDX_QN_OR ? "OR" : "NOT");
-        for (int k = nd->kid; k >= 0; k = pq->nodes[k].next) {
-            if (k != nd->kid) idx_buf_putc(b, ' ');
-            render_node(pq, k, b);
-        }
-        idx_buf_putc(b, ')');
-    }
-}
 
 static char out[4096], warn[300], parts[1024];
 
-/* Parse q; fills out (tree or "ERROR code"), warn and parts. */
+/* Parse q; fills out (the tree or "ERROR code"), warn and parts. */
 static const char *tree(const char *q)
 {
-    idx_parsed_query pq;
+    idx_qtree pq;
     idx_err err;
     idx_err_clear(&err);
     idx_buf b;
     idx_buf_init(&b);
-    int rc = idx_query_parse(q, strlen(q), IDX_TOKENIZE_FOLD_T2S, &pq, &err);
+    int rc = idx_qtree_parse(q, strlen(q), IDX_TOKENIZE_FOLD_T2S, &pq, &err);
     warn[0] = parts[0] = '\0';
     if (rc) {
         snprintf(out, sizeof out, "ERROR %d", rc);
     } else {
-        render_node(&pq, pq.root, &b);
-        snprintf(out, sizeof out, "%s", idx_buf_cstr(&b));
+        json_t *j = idx_qtree_json(&pq, pq.root);
+        char *s = j ? json_dumps(j, JSON_COMPACT) : NULL;
+        snprintf(out, sizeof out, "%s", s ? s : "(out of memory)");
+        for (char *c = out; *c; c++)
+            if (*c == '"') *c = '\'';
+        free(s);
+        json_decref(j);
         snprintf(warn, sizeof warn, "%s", pq.warning);
-        idx_buf_reset(&b);
         for (size_t i = 0; i < pq.nparts; i++) {
             idx_buf_printf(&b, "%s%s", i ? "|" : "", pq.parts[i].field ? "title:" : "");
             for (size_t k = 0; k < pq.parts[i].n; k++)
@@ -64,23 +43,35 @@ static const char *tree(const char *q)
         snprintf(parts, sizeof parts, "%s", idx_buf_cstr(&b));
     }
     idx_buf_fini(&b);
-    idx_parsed_query_fini(&pq);
+    idx_qtree_fini(&pq);
     return out;
 }
 
 static void test_implicit_and_and_phrases(void)
 {
-    CHECK_STR(tree("南通开发区"), "\"南通 通开 开发 发区\"");
-    CHECK_STR(tree("南通 开发区"), "AND(\"南通\" \"开发 发区\")");
-    CHECK_STR(tree("南通　开发区"), "AND(\"南通\" \"开发 发区\")"); /* U+3000 */
-    CHECK_STR(tree("南通 AND 开发区"), "AND(\"南通\" \"开发 发区\")");
-    CHECK_STR(tree("5G基站 iPhone14"), "AND(\"5g 基站\" \"iphone14\")");
-    CHECK_STR(tree("COVID-19"), "\"covid 19\"");
-    CHECK_STR(tree("\"iphone 14\" 发布"), "AND(\"iphone 14\" \"发布\")");
-    CHECK_STR(tree("“南通 开发区”"), "\"南通 通开 开发 发区\"");
+    CHECK_STR(tree("南通开发区"), "{'type':'text','field':'any','terms':['南通','通开','开发','发区']}");
+    CHECK_STR(tree("南通 开发区"),
+              "{'type':'and','children':[{'type':'text','field':'any','terms':['南通']},"
+              "{'type':'text','field':'any','terms':['开发','发区']}]}");
+    CHECK_STR(tree("南通　开发区"),
+              "{'type':'and','children':[{'type':'text','field':'any','terms':['南通']},"
+              "{'type':'text','field':'any','terms':['开发','发区']}]}"); /* U+3000 */
+    CHECK_STR(tree("南通 AND 开发区"),
+              "{'type':'and','children':[{'type':'text','field':'any','terms':['南通']},"
+              "{'type':'text','field':'any','terms':['开发','发区']}]}");
+    CHECK_STR(tree("5G基站 iPhone14"),
+              "{'type':'and','children':[{'type':'text','field':'any','terms':['5g','基站']},"
+              "{'type':'text','field':'any','terms':['iphone14']}]}");
+    CHECK_STR(tree("COVID-19"), "{'type':'text','field':'any','terms':['covid','19']}");
+    CHECK_STR(tree("\"iphone 14\" 发布"),
+              "{'type':'and','children':[{'type':'text','field':'any','terms':['iphone','14']},"
+              "{'type':'text','field':'any','terms':['发布']}]}");
+    CHECK_STR(tree("“南通 开发区”"), "{'type':'text','field':'any','terms':['南通','通开','开发','发区']}");
     CHECK(warn[0] == '\0');
     /* traditional characters fold to simplified terms */
-    CHECK_STR(tree("開發區 臺灣"), "AND(\"开发 发区\" \"台湾\")");
+    CHECK_STR(tree("開發區 臺灣"),
+              "{'type':'and','children':[{'type':'text','field':'any','terms':['开发','发区']},"
+              "{'type':'text','field':'any','terms':['台湾']}]}");
 }
 
 /* Inside quotes, CJK pieces apart only by white space are one run: the
@@ -88,68 +79,110 @@ static void test_implicit_and_and_phrases(void)
  * so "开发 区" read as 开发 + 区 found 开发区 only where 区 ended a run. */
 static void test_phrase_joins_cjk_pieces(void)
 {
-    CHECK_STR(tree("\"开发 区\""), "\"开发 发区\"");
+    CHECK_STR(tree("\"开发 区\""), "{'type':'text','field':'any','terms':['开发','发区']}");
     CHECK_STR(parts, "开发 发区");
-    CHECK_STR(tree("\"中 国\""), "\"中国\"");
-    CHECK_STR(tree("\"中  \t国\""), "\"中国\""); /* any run of white space */
-    CHECK_STR(tree("\"中　国\""), "\"中国\"");     /* U+3000 */
-    CHECK_STR(tree("“中 国”"), "\"中国\"");
-    CHECK_STR(tree("\"南 通 开 发 区\""), "\"南通 通开 开发 发区\"");
-    CHECK_STR(tree("\"南通 开发区\""), "\"南通 通开 开发 发区\"");
-    CHECK_STR(tree("title:\"南 通\""), "title:\"南通\"");
+    CHECK_STR(tree("\"中 国\""), "{'type':'text','field':'any','terms':['中国']}");
+    /* any run of white space, U+3000 included */
+    CHECK_STR(tree("\"中  \t国\""), "{'type':'text','field':'any','terms':['中国']}");
+    CHECK_STR(tree("\"中　国\""), "{'type':'text','field':'any','terms':['中国']}");
+    CHECK_STR(tree("“中 国”"), "{'type':'text','field':'any','terms':['中国']}");
+    CHECK_STR(tree("\"南 通 开 发 区\""), "{'type':'text','field':'any','terms':['南通','通开','开发','发区']}");
+    CHECK_STR(tree("\"南通 开发区\""), "{'type':'text','field':'any','terms':['南通','通开','开发','发区']}");
+    CHECK_STR(tree("title:\"南 通\""), "{'type':'text','field':'title','terms':['南通']}");
     CHECK_STR(parts, "title:南通");
     /* the positions are those of the unbroken run */
-    idx_parsed_query pq;
+    idx_qtree pq;
     idx_err err;
     idx_err_clear(&err);
-    CHECK_INT(idx_query_parse("\"开发 区\"", strlen("\"开发 区\""), 0, &pq, &err), IDX_OK);
+    CHECK_INT(idx_qtree_parse("\"开发 区\"", strlen("\"开发 区\""), 0, &pq, &err), IDX_OK);
     CHECK_INT(pq.ntoks, 2);
     CHECK_INT(pq.ntoks == 2 ? (int)(pq.toks[1].pos - pq.toks[0].pos) : -1, 1);
-    idx_parsed_query_fini(&pq);
+    idx_qtree_fini(&pq);
     /* full-width and traditional forms join after folding */
-    CHECK_STR(tree("\"開發 區\""), "\"开发 发区\"");
+    CHECK_STR(tree("\"開發 區\""), "{'type':'text','field':'any','terms':['开发','发区']}");
     /* a lone character stays a unigram */
-    CHECK_STR(tree("\"中\""), "\"中\"");
-    CHECK_STR(tree("\" 中 \""), "\"中\"");
+    CHECK_STR(tree("\"中\""), "{'type':'text','field':'any','terms':['中']}");
+    CHECK_STR(tree("\" 中 \""), "{'type':'text','field':'any','terms':['中']}");
     /* Latin words and numbers stay words; CJK next to them is not joined
      * to them, as 5G网络 is indexed 5g 网络 */
-    CHECK_STR(tree("\"new york\""), "\"new york\"");
-    CHECK_STR(tree("\"5G 网络\""), "\"5g 网络\"");
-    CHECK_STR(tree("\"5G 网 络\""), "\"5g 网络\"");
-    CHECK_STR(tree("\"网 5G 络\""), "\"网 5g 络\"");
-    CHECK_STR(tree("\"ＡＰＥＣ 会 议\""), "\"apec 会议\"");
+    CHECK_STR(tree("\"new york\""), "{'type':'text','field':'any','terms':['new','york']}");
+    CHECK_STR(tree("\"5G 网络\""), "{'type':'text','field':'any','terms':['5g','网络']}");
+    CHECK_STR(tree("\"5G 网 络\""), "{'type':'text','field':'any','terms':['5g','网络']}");
+    CHECK_STR(tree("\"网 5G 络\""), "{'type':'text','field':'any','terms':['网','5g','络']}");
+    CHECK_STR(tree("\"ＡＰＥＣ 会 议\""), "{'type':'text','field':'any','terms':['apec','会议']}");
     /* punctuation still breaks the run */
-    CHECK_STR(tree("\"开发，区\""), "\"开发 区\"");
+    CHECK_STR(tree("\"开发，区\""), "{'type':'text','field':'any','terms':['开发','区']}");
     /* inside OR, NOT and groups alike */
-    CHECK_STR(tree("\"开发 区\" OR \"中 国\""), "OR(\"开发 发区\" \"中国\")");
-    CHECK_STR(tree("经济 -\"中 国\""), "AND(\"经济\" NOT(\"中国\"))");
+    CHECK_STR(tree("\"开发 区\" OR \"中 国\""),
+              "{'type':'or','children':[{'type':'text','field':'any','terms':['开发','发区']},"
+              "{'type':'text','field':'any','terms':['中国']}]}");
+    CHECK_STR(tree("经济 -\"中 国\""),
+              "{'type':'and','children':[{'type':'text','field':'any','terms':['经济']},"
+              "{'type':'not','children':[{'type':'text','field':'any','terms':['中国']}]}]}");
     CHECK_STR(tree("(\"南 通\" OR title:\"开发 区\") 经济"),
-              "AND(OR(\"南通\" title:\"开发 发区\") \"经济\")");
+              "{'type':'and','children':[{'type':'or','children':["
+              "{'type':'text','field':'any','terms':['南通']},"
+              "{'type':'text','field':'title','terms':['开发','发区']}]},"
+              "{'type':'text','field':'any','terms':['经济']}]}");
     CHECK(warn[0] == '\0');
     /* unquoted pieces stay separate parts (an AND) */
-    CHECK_STR(tree("开发 区"), "AND(\"开发\" \"区\")");
+    CHECK_STR(tree("开发 区"),
+              "{'type':'and','children':[{'type':'text','field':'any','terms':['开发']},"
+              "{'type':'text','field':'any','terms':['区']}]}");
 }
 
 static void test_or_not_and_grouping(void)
 {
-    CHECK_STR(tree("疫情 OR 新冠"), "OR(\"疫情\" \"新冠\")");
-    CHECK_STR(tree("a b OR c"), "OR(AND(\"a\" \"b\") \"c\")");
-    CHECK_STR(tree("经济 -疫情"), "AND(\"经济\" NOT(\"疫情\"))");
+    CHECK_STR(tree("疫情 OR 新冠"),
+              "{'type':'or','children':[{'type':'text','field':'any','terms':['疫情']},"
+              "{'type':'text','field':'any','terms':['新冠']}]}");
+    CHECK_STR(tree("a b OR c"),
+              "{'type':'or','children':[{'type':'and','children':["
+              "{'type':'text','field':'any','terms':['a']},"
+              "{'type':'text','field':'any','terms':['b']}]},"
+              "{'type':'text','field':'any','terms':['c']}]}");
+    CHECK_STR(tree("经济 -疫情"),
+              "{'type':'and','children':[{'type':'text','field':'any','terms':['经济']},"
+              "{'type':'not','children':[{'type':'text','field':'any','terms':['疫情']}]}]}");
     CHECK_STR(parts, "经济");
-    CHECK_STR(tree("经济 NOT 疫情"), "AND(\"经济\" NOT(\"疫情\"))");
-    CHECK_STR(tree("(疫情 OR 新冠) 防控"), "AND(OR(\"疫情\" \"新冠\") \"防控\")");
+    CHECK_STR(tree("经济 NOT 疫情"),
+              "{'type':'and','children':[{'type':'text','field':'any','terms':['经济']},"
+              "{'type':'not','children':[{'type':'text','field':'any','terms':['疫情']}]}]}");
+    CHECK_STR(tree("(疫情 OR 新冠) 防控"),
+              "{'type':'and','children':[{'type':'or','children':["
+              "{'type':'text','field':'any','terms':['疫情']},"
+              "{'type':'text','field':'any','terms':['新冠']}]},"
+              "{'type':'text','field':'any','terms':['防控']}]}");
     CHECK_STR(parts, "疫情|新冠|防控");
-    CHECK_STR(tree("-疫情"), "NOT(\"疫情\")");
-    CHECK_STR(tree("-(a OR b) c"), "AND(NOT(OR(\"a\" \"b\")) \"c\")");
+    CHECK_STR(tree("-疫情"),
+              "{'type':'not','children':[{'type':'text','field':'any','terms':['疫情']}]}");
+    CHECK_STR(tree("-(a OR b) c"),
+              "{'type':'and','children':[{'type':'not','children':[{'type':'or','children':["
+              "{'type':'text','field':'any','terms':['a']},"
+              "{'type':'text','field':'any','terms':['b']}]}]},"
+              "{'type':'text','field':'any','terms':['c']}]}");
     CHECK_STR(parts, "c");
     /* lower-case or/and/not are words; a dash inside or alone is not NOT */
-    CHECK_STR(tree("rock or roll"), "AND(\"rock\" \"or\" \"roll\")");
-    CHECK_STR(tree("5 - 3"), "AND(\"5\" \"3\")");
+    CHECK_STR(tree("rock or roll"),
+              "{'type':'and','children':[{'type':'text','field':'any','terms':['rock']},"
+              "{'type':'text','field':'any','terms':['or']},"
+              "{'type':'text','field':'any','terms':['roll']}]}");
+    CHECK_STR(tree("5 - 3"),
+              "{'type':'and','children':[{'type':'text','field':'any','terms':['5']},"
+              "{'type':'text','field':'any','terms':['3']}]}");
     /* what a Chinese keyboard types: full-width －（）：＂ and other spaces */
-    CHECK_STR(tree("经济 －疫情"), "AND(\"经济\" NOT(\"疫情\"))");
-    CHECK_STR(tree("（疫情 OR 新冠） 接种"), "AND(OR(\"疫情\" \"新冠\") \"接种\")");
-    CHECK_STR(tree("title：经济"), "title:\"经济\"");
-    CHECK_STR(tree("经济\xC2\xA0-疫情"), "AND(\"经济\" NOT(\"疫情\"))"); /* NBSP */
+    CHECK_STR(tree("经济 －疫情"),
+              "{'type':'and','children':[{'type':'text','field':'any','terms':['经济']},"
+              "{'type':'not','children':[{'type':'text','field':'any','terms':['疫情']}]}]}");
+    CHECK_STR(tree("（疫情 OR 新冠） 接种"),
+              "{'type':'and','children':[{'type':'or','children':["
+              "{'type':'text','field':'any','terms':['疫情']},"
+              "{'type':'text','field':'any','terms':['新冠']}]},"
+              "{'type':'text','field':'any','terms':['接种']}]}");
+    CHECK_STR(tree("title：经济"), "{'type':'text','field':'title','terms':['经济']}");
+    CHECK_STR(tree("经济\xC2\xA0-疫情"), /* NBSP */
+              "{'type':'and','children':[{'type':'text','field':'any','terms':['经济']},"
+              "{'type':'not','children':[{'type':'text','field':'any','terms':['疫情']}]}]}");
     tree("（南通 开发区");
     CHECK(strstr(warn, "unclosed parenthesis at byte 0") != NULL);
     tree("南通 ）");
@@ -158,22 +191,37 @@ static void test_or_not_and_grouping(void)
 
 static void test_fields(void)
 {
-    CHECK_STR(tree("title:南通"), "title:\"南通\"");
+    CHECK_STR(tree("title:南通"), "{'type':'text','field':'title','terms':['南通']}");
     CHECK_STR(parts, "title:南通");
-    CHECK_STR(tree("title:\"南通 开发区\" 经济"), "AND(title:\"南通 通开 开发 发区\" \"经济\")");
-    CHECK_STR(tree("TITLE:南通"), "title:\"南通\"");
+    CHECK_STR(tree("title:\"南通 开发区\" 经济"),
+              "{'type':'and','children':["
+              "{'type':'text','field':'title','terms':['南通','通开','开发','发区']},"
+              "{'type':'text','field':'any','terms':['经济']}]}");
+    CHECK_STR(tree("TITLE:南通"), "{'type':'text','field':'title','terms':['南通']}");
     CHECK_STR(tree("source:\"CCTV 新闻联播 (tv.cctv.com)\" 经济"),
-              "AND(XS=CCTV 新闻联播 (tv.cctv.com) \"经济\")");
+              "{'type':'and','children':["
+              "{'type':'filter','field':'source','value':'CCTV 新闻联播 (tv.cctv.com)'},"
+              "{'type':'text','field':'any','terms':['经济']}]}");
     CHECK_STR(parts, "经济");
-    CHECK_STR(tree("category:新闻联播"), "XC=新闻联播");
-    CHECK_STR(tree("tag:科技 -tag:体育"), "AND(K=科技 NOT(K=体育))");
+    CHECK_STR(tree("category:新闻联播"), "{'type':'filter','field':'category','value':'新闻联播'}");
+    CHECK_STR(tree("tag:科技 -tag:体育"),
+              "{'type':'and','children':[{'type':'filter','field':'tag','value':'科技'},"
+              "{'type':'not','children':[{'type':'filter','field':'tag','value':'体育'}]}]}");
+    /* the worked example of qtree.h */
+    CHECK_STR(tree("经济 -title:疫情 source:新华社"),
+              "{'type':'and','children':[{'type':'text','field':'any','terms':['经济']},"
+              "{'type':'not','children':[{'type':'text','field':'title','terms':['疫情']}]},"
+              "{'type':'filter','field':'source','value':'新华社'}]}");
+    CHECK_STR(parts, "经济");
     CHECK_STR(tree("date:2022-01-01..2022-06-30 疫情"),
-              "AND(date[2022-01-01..2022-06-30] \"疫情\")");
-    CHECK_STR(tree("date:2022-01-01.."), "date[2022-01-01..]");
-    CHECK_STR(tree("date:..2022-06-30"), "date[..2022-06-30]");
-    CHECK_STR(tree("date:2022-05-18"), "date[2022-05-18..2022-05-18]");
+              "{'type':'and','children':[{'type':'date','from':'2022-01-01','to':'2022-06-30'},"
+              "{'type':'text','field':'any','terms':['疫情']}]}");
+    CHECK_STR(tree("date:2022-01-01.."), "{'type':'date','from':'2022-01-01','to':null}");
+    CHECK_STR(tree("date:..2022-06-30"), "{'type':'date','from':null,'to':'2022-06-30'}");
+    CHECK_STR(tree("date:2022-05-18"), "{'type':'date','from':'2022-05-18','to':'2022-05-18'}");
     /* not a field name: the colon is punctuation inside a word */
-    CHECK_STR(tree("http://cctv.com"), "\"http cctv com\"");
+    CHECK_STR(tree("http://cctv.com"),
+              "{'type':'text','field':'any','terms':['http','cctv','com']}");
 }
 
 static void test_malformed_falls_back(void)
@@ -202,12 +250,18 @@ static void test_malformed_falls_back(void)
         }
     }
     /* the fallback searches the words as typed */
-    CHECK_STR(tree("(南通 开发区"), "AND(\"南通\" \"开发 发区\")");
+    CHECK_STR(tree("(南通 开发区"),
+              "{'type':'and','children':[{'type':'text','field':'any','terms':['南通']},"
+              "{'type':'text','field':'any','terms':['开发','发区']}]}");
     /* ... minus operator words and field names, keeping a leading '-' */
-    CHECK_STR(tree("南通 OR"), "\"南通\"");
-    CHECK_STR(tree("(疫情 OR 新冠"), "AND(\"疫情\" \"新冠\")");
-    CHECK_STR(tree("疫情 -\"新冠"), "AND(\"疫情\" NOT(\"新冠\"))");
-    CHECK_STR(tree("source: 经济"), "\"经济\"");
+    CHECK_STR(tree("南通 OR"), "{'type':'text','field':'any','terms':['南通']}");
+    CHECK_STR(tree("(疫情 OR 新冠"),
+              "{'type':'and','children':[{'type':'text','field':'any','terms':['疫情']},"
+              "{'type':'text','field':'any','terms':['新冠']}]}");
+    CHECK_STR(tree("疫情 -\"新冠"),
+              "{'type':'and','children':[{'type':'text','field':'any','terms':['疫情']},"
+              "{'type':'not','children':[{'type':'text','field':'any','terms':['新冠']}]}]}");
+    CHECK_STR(tree("source: 经济"), "{'type':'text','field':'any','terms':['经济']}");
 }
 
 static void test_deep_nesting_and_limits(void)
@@ -216,17 +270,19 @@ static void test_deep_nesting_and_limits(void)
     for (int i = 0; i < 40; i++) strcat(q, "(");
     strcat(q, "a");
     for (int i = 0; i < 40; i++) strcat(q, ")");
-    CHECK_STR(tree(q), "\"a\"");
+    CHECK_STR(tree(q), "{'type':'text','field':'any','terms':['a']}");
     CHECK(strstr(warn, "nested too deep") != NULL);
     char q2[200] = "";
     for (int i = 0; i < 10; i++) strcat(q2, "(");
     strcat(q2, "a");
     for (int i = 0; i < 10; i++) strcat(q2, ")");
-    CHECK_STR(tree(q2), "\"a\"");
+    CHECK_STR(tree(q2), "{'type':'text','field':'any','terms':['a']}");
     CHECK(warn[0] == '\0');
     CHECK_STR(tree("()"), "ERROR 2"); /* nothing searchable */
-    CHECK_STR(tree("NOT NOT 经济"), "\"经济\"");
-    CHECK_STR(tree("-(-经济) 发展"), "AND(\"经济\" \"发展\")");
+    CHECK_STR(tree("NOT NOT 经济"), "{'type':'text','field':'any','terms':['经济']}");
+    CHECK_STR(tree("-(-经济) 发展"),
+              "{'type':'and','children':[{'type':'text','field':'any','terms':['经济']},"
+              "{'type':'text','field':'any','terms':['发展']}]}");
     char nots[300] = "";
     for (int i = 0; i < 40; i++) strcat(nots, "NOT ");
     strcat(nots, "经济");
@@ -260,83 +316,6 @@ static void test_random_soup(void)
     CHECK_INT(crashes_avoided, 0); /* only "nothing searchable" may fail */
 }
 
-static void test_synonym_expansion(void)
-{
-    const char *path = "/tmp/idx-test-synonyms.txt";
-    FILE *f = fopen(path, "w");
-    fputs("# comment\n新冠 新型冠状病毒 COVID-19\n\n台湾 宝岛\n", f);
-    fclose(f);
-    idx_synonyms *syn = NULL;
-    idx_err err;
-    idx_err_clear(&err);
-    CHECK_INT(idx_synonyms_load(path, &syn, &err), IDX_OK);
-    CHECK_INT(syn ? syn->ngroups : 0, 2);
-    idx_parsed_query pq;
-    const char *q = "新冠 疫苗 -臺灣";
-    CHECK_INT(idx_query_parse(q, strlen(q), IDX_TOKENIZE_FOLD_T2S, &pq, &err), IDX_OK);
-    CHECK_INT(idx_query_expand_synonyms(&pq, syn, &err), IDX_OK);
-    idx_buf b;
-    idx_buf_init(&b);
-    render_node(&pq, pq.root, &b);
-    CHECK_STR(idx_buf_cstr(&b),
-              "AND(OR(\"新冠\" \"新型 型冠 冠状 状病 病毒\" \"covid 19\") \"疫苗\" "
-              "NOT(OR(\"台湾\" \"宝岛\")))");
-    CHECK_INT(pq.nparts, 4); /* the three members and 疫苗: negated ones are not marked */
-    idx_buf_fini(&b);
-    idx_parsed_query_fini(&pq);
-    idx_synonyms_free(syn);
-
-    /* a quoted phrase of pieces is its joined run: "新 冠" is the member 新冠 */
-    idx_err_clear(&err);
-    CHECK_INT(idx_synonyms_load(path, &syn, &err), IDX_OK);
-    const char *qj = "\"新 冠\" 疫苗";
-    CHECK_INT(idx_query_parse(qj, strlen(qj), IDX_TOKENIZE_FOLD_T2S, &pq, &err), IDX_OK);
-    CHECK_INT(idx_query_expand_synonyms(&pq, syn, &err), IDX_OK);
-    idx_buf_init(&b);
-    render_node(&pq, pq.root, &b);
-    CHECK_STR(idx_buf_cstr(&b),
-              "AND(OR(\"新冠\" \"新型 型冠 冠状 状病 病毒\" \"covid 19\") \"疫苗\")");
-    idx_buf_fini(&b);
-    idx_parsed_query_fini(&pq);
-    idx_synonyms_free(syn);
-
-    /* a key in two groups gets both; spellings that fold alike count once */
-    f = fopen(path, "w");
-    fputs("经济 economy\n经济 发展\n台湾 臺灣 台灣 宝岛\n", f);
-    fclose(f);
-    idx_err_clear(&err);
-    CHECK_INT(idx_synonyms_load(path, &syn, &err), IDX_OK);
-    const char *q2 = "经济 台湾";
-    CHECK_INT(idx_query_parse(q2, strlen(q2), IDX_TOKENIZE_FOLD_T2S, &pq, &err), IDX_OK);
-    CHECK_INT(idx_query_expand_synonyms(&pq, syn, &err), IDX_OK);
-    idx_buf_init(&b);
-    render_node(&pq, pq.root, &b);
-    CHECK_STR(idx_buf_cstr(&b), "AND(OR(\"经济\" \"economy\" \"发展\") OR(\"台湾\" \"宝岛\"))");
-    idx_buf_fini(&b);
-    idx_parsed_query_fini(&pq);
-    /* expansion past the term limit is skipped, not an error */
-    idx_buf big;
-    idx_buf_init(&big);
-    for (int i = 0; i < 254; i++) idx_buf_printf(&big, "w%d ", i);
-    idx_buf_printf(&big, "经济");
-    CHECK_INT(idx_query_parse(big.data, big.len, IDX_TOKENIZE_FOLD_T2S, &pq, &err), IDX_OK);
-    CHECK_INT(idx_query_expand_synonyms(&pq, syn, &err), IDX_OK);
-    CHECK_INT(pq.ntoks, 255);
-    idx_parsed_query_fini(&pq);
-    idx_buf_fini(&big);
-    idx_synonyms_free(syn);
-
-    f = fopen(path, "w");
-    fputs("新冠 新型冠状病毒\nlonely\n", f);
-    fclose(f);
-    idx_err_clear(&err);
-    CHECK_INT(idx_synonyms_load(path, &syn, &err), IDX_EINVAL);
-    CHECK(strstr(err.msg, "idx-test-synonyms.txt:2:") != NULL);
-    idx_err_clear(&err);
-    CHECK_INT(idx_synonyms_load("/nonexistent/syn.txt", &syn, &err), IDX_EIO);
-    remove(path);
-}
-
 int main(void)
 {
     TEST(test_implicit_and_and_phrases);
@@ -346,6 +325,5 @@ int main(void)
     TEST(test_malformed_falls_back);
     TEST(test_deep_nesting_and_limits);
     TEST(test_random_soup);
-    TEST(test_synonym_expansion);
     TEST_SUMMARY();
 }

@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include "buf.h"
-#include "query.h"
 #include "snippet.h"
 #include "test.h"
 #include "utf8.h"
@@ -18,12 +17,12 @@ static char out_buf[1 << 18];
 static const char *run(int snippet, const char *query, const char *text, size_t max,
                        const idx_hl_opts *o_in)
 {
-    idx_parsed_query pq;
+    idx_qtree pq;
     idx_err err;
     idx_err_clear(&err);
     idx_buf b;
     idx_buf_init(&b);
-    int rc = idx_query_parse(query, strlen(query), IDX_TOKENIZE_FOLD_T2S, &pq, &err);
+    int rc = idx_qtree_parse(query, strlen(query), IDX_TOKENIZE_FOLD_T2S, &pq, &err);
     idx_hl_opts o = {max, NULL, NULL, 0};
     if (o_in) o = *o_in;
     if (!rc)
@@ -34,7 +33,7 @@ static const char *run(int snippet, const char *query, const char *text, size_t 
     else
         snprintf(out_buf, sizeof out_buf, "%s", idx_buf_cstr(&b));
     idx_buf_fini(&b);
-    idx_parsed_query_fini(&pq);
+    idx_qtree_fini(&pq);
     return out_buf;
 }
 

@@ -160,7 +160,8 @@ static void test_check_message_names_byte_offset(void)
     CHECK_INT(err.rc, IDX_EUTF8);
     CHECK(strstr(err.msg, "at byte 6") != NULL);
     CHECK(strstr(err.msg, "title") != NULL);
-    CHECK(strncmp(err.msg, "[utf8][check]", 13) == 0);
+    CHECK_STR(err.where, "utf8.check");
+    CHECK(strncmp(err.msg, "invalid UTF-8", 13) == 0);
 }
 
 static void test_check_accepts_null_err(void)
@@ -269,6 +270,25 @@ static void test_is_cjk_rejects_latin_digits_and_symbols(void)
     CHECK_INT(idx_utf8_is_cjk(0xFF0C), 0); /* ， */
 }
 
+static void test_space(void)
+{
+    const uint32_t yes[] = {' ', '\t', '\n', '\r', '\f', '\v', 0xA0, 0x1680, 0x2000, 0x2005,
+                            0x200A, 0x202F, 0x205F, 0x3000};
+    const uint32_t no[] = {0, 'a', 0x7F, 0x85, 0x200B, 0x200D, 0xFEFF, 0x3001, 0x4E2D, 0xFF0C};
+    for (size_t k = 0; k < sizeof yes / sizeof *yes; k++) CHECK(idx_utf8_is_space(yes[k]));
+    for (size_t k = 0; k < sizeof no / sizeof *no; k++) CHECK(!idx_utf8_is_space(no[k]));
+    const char *s = "a \xC2\xA0\xE3\x80\x80\xE2\x80\x83\xE4\xB8\xAD\xE3\x80\x81\xE3\x80";
+    size_t n = strlen(s);
+    CHECK_INT(idx_utf8_space_at(s, n, 0), 0); /* a */
+    CHECK_INT(idx_utf8_space_at(s, n, 1), 1); /* space */
+    CHECK_INT(idx_utf8_space_at(s, n, 2), 2); /* no-break space */
+    CHECK_INT(idx_utf8_space_at(s, n, 4), 3); /* ideographic space */
+    CHECK_INT(idx_utf8_space_at(s, n, 7), 3); /* em space */
+    CHECK_INT(idx_utf8_space_at(s, n, 10), 0); /* 中 */
+    CHECK_INT(idx_utf8_space_at(s, n, 13), 0); /* 、 */
+    CHECK_INT(idx_utf8_space_at(s, n, 16), 0); /* truncated */
+}
+
 int main(void)
 {
     TEST(test_decode_ascii_is_one_byte);
@@ -300,5 +320,6 @@ int main(void)
     TEST(test_is_cjk_kana);
     TEST(test_is_cjk_iteration_mark_and_hangul);
     TEST(test_is_cjk_rejects_latin_digits_and_symbols);
+    TEST(test_space);
     TEST_SUMMARY();
 }

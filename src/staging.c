@@ -1,7 +1,7 @@
 /* staging.c - staging directories beside a target (staging.h).
  *
- * Moved out of parallel.c (`idx add --jobs`) so that `idx compact` shares
- * it.  The lock protocol: a run makes TARGET<tag>XXXXXX with mkdtemp, then
+ * Shared by the write path's parallel builds (writer.c) and `idx compact`.
+ * The lock protocol: a run makes TARGET<tag>XXXXXX with mkdtemp, then
  * creates owner.lock in it (O_EXCL) and takes an flock on it, checking that
  * the file it locked is still the one at that path.  A scanning run opens a
  * candidate's owner.lock and tries LOCK_EX|LOCK_NB: when it gets the lock, no
@@ -14,7 +14,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,23 +22,24 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "idx.h"
 #include "staging.h"
+
+#include "fs.h"
 
 #define STAGE_LOCK "owner.lock"
 
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+/* note's message, formatted. */
+static void say(idx_note_fn note, void *ctx, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void say(idx_note_fn note, void *ctx, const char *fmt, ...)
 {
-    (void)st, (void)flag, (void)ftw;
-    return remove(path) != 0 && errno != ENOENT ? -1 : 0;
-}
-
-/* rm -rf path (symbolic links removed, not followed).  0 (also when path is
- * missing) or -1 (errno). */
-static int remove_tree(const char *path)
-{
-    if (nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS) == 0) return 0;
-    return errno == ENOENT ? 0 : -1;
+    if (!note) return;
+    char msg[8192 + 256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    note(ctx, msg);
 }
 
 int idx_stage_make(char *stage, size_t cap, const char *target, size_t tl, const char *tag)
@@ -68,7 +69,7 @@ int idx_stage_make(char *stage, size_t cap, const char *target, size_t tl, const
         } else if (errno != EWOULDBLOCK) {
             int e = errno;
             close(fd);
-            remove_tree(stage);
+            idx_fs_remove_tree(stage);
             errno = e;
             return -1;
         }
@@ -79,7 +80,7 @@ int idx_stage_make(char *stage, size_t cap, const char *target, size_t tl, const
 }
 
 int idx_stage_scan(const char *target, size_t tl, const char *tag, const char *what,
-                   const char *mine, char **busy)
+                   const char *mine, char **busy, idx_note_fn note, void *ctx)
 {
     *busy = NULL;
     size_t bo = tl; /* where the base name starts */
@@ -111,18 +112,18 @@ int idx_stage_scan(const char *target, size_t tl, const char *tag, const char *w
             /* gone (empty: a run killed before its lock), or not one of ours
              * (an older idx's, which kept no lock): left alone, said once */
             if (errno == ENOENT && !mine && access(path, F_OK) == 0)
-                idx_die_msg("left %s as it is: it looks like the staging directory of an "
+                say(note, ctx, "left %s as it is: it looks like the staging directory of an "
                             "older %s into %.*s, without a lock saying whether it "
                             "still runs; remove it by hand if none does", path, what, (int)tl,
                             target);
             continue;
         }
         if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
-            if (remove_tree(path) == 0)
-                idx_die_msg("removed %s, the staging directory of an interrupted %s into %.*s",
+            if (idx_fs_remove_tree(path) == 0)
+                say(note, ctx, "removed %s, the staging directory of an interrupted %s into %.*s",
                             path, what, (int)tl, target);
             else
-                idx_die_msg("cannot remove %s, the staging directory of an interrupted %s: %s",
+                say(note, ctx, "cannot remove %s, the staging directory of an interrupted %s: %s",
                             path, what, strerror(errno));
         } else if (errno == EWOULDBLOCK && !*busy && !(*busy = strdup(path))) {
             rc = -1;
@@ -133,46 +134,17 @@ int idx_stage_scan(const char *target, size_t tl, const char *tag, const char *w
     return rc;
 }
 
-static int fsync_path(const char *path)
-{
-    int fd = open(path, O_RDONLY);
-    if (fd < 0) return -1;
-    int rc = fsync(fd);
-    close(fd);
-    return rc;
-}
-
-/* fsync every file in dir, and dir. */
-static int sync_flat_dir(const char *dir)
-{
-    DIR *d = opendir(dir);
-    if (!d) return -1;
-    struct dirent *e;
-    int rc = 0;
-    char p[4096];
-    while ((e = readdir(d))) {
-        if (e->d_name[0] == '.') continue;
-        snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
-        if (fsync_path(p) != 0) rc = -1;
-    }
-    closedir(d);
-    return fsync_path(dir) == 0 ? rc : -1;
-}
-
 int idx_stage_store(const char *dir, const char *target)
 {
-    if (sync_flat_dir(dir) != 0 || rename(dir, target) != 0) return -1;
-    /* the rename itself, made durable (best effort: the database is whole either way) */
-    char *parent = strdup(target), *slash = parent ? strrchr(parent, '/') : NULL;
-    if (slash) *slash = '\0';
-    if (parent) fsync_path(slash ? (parent[0] ? parent : "/") : ".");
-    free(parent);
+    if (idx_fs_sync_dir(dir) != 0 || rename(dir, target) != 0) return -1;
+    idx_fs_sync_parent(target); /* the rename made durable (best effort: the database is
+                                   whole either way) */
     return 0;
 }
 
 int idx_stage_remove(const char *stage, int lockfd)
 {
-    int rc = remove_tree(stage), e = errno;
+    int rc = idx_fs_remove_tree(stage), e = errno;
     close(lockfd);
     errno = e;
     return rc;
