@@ -1,5 +1,6 @@
-/* cache.c - see cache.h.  A chained hash table (idx_hash of the key) whose
- * entries also sit on a doubly linked list, most recently used first. */
+/* cache.c - see cache.h.  The entries sit in hash.h's map (the hash of the
+ * key -> the entry; keys with equal hashes told apart by their bytes) and on a
+ * doubly linked list, most recently used first. */
 #include "cache.h"
 
 #include "buf.h"
@@ -9,7 +10,6 @@
 #include <string.h>
 
 typedef struct entry {
-    struct entry *next_in_bucket;
     struct entry *newer, *older;
     uint64_t hash;
     char *value; /* vn bytes */
@@ -18,8 +18,7 @@ typedef struct entry {
 } entry;
 
 struct idxd_cache {
-    entry **buckets;
-    size_t nbuckets; /* a power of two, >= 2 * max */
+    idx_map index; /* hash of the key -> entry * */
     size_t max, count;
     size_t max_bytes, bytes; /* bytes: what the entries hold, as entry_bytes counts */
     entry *newest, *oldest;
@@ -47,13 +46,7 @@ idxd_cache *idxd_cache_new(size_t max, size_t max_bytes)
     if (!c) return NULL;
     c->max = max_bytes ? max : 0;
     c->max_bytes = max_bytes;
-    c->nbuckets = 16;
-    while (c->nbuckets < 2 * max) c->nbuckets *= 2;
-    c->buckets = calloc(c->nbuckets, sizeof *c->buckets);
-    if (!c->buckets) {
-        free(c);
-        return NULL;
-    }
+    idx_map_init(&c->index, sizeof(entry *));
     return c;
 }
 
@@ -77,9 +70,12 @@ static void push_newest(idxd_cache *c, entry *e)
 
 static void drop(idxd_cache *c, entry *e)
 {
-    entry **p = &c->buckets[e->hash & (c->nbuckets - 1)];
-    while (*p != e) p = &(*p)->next_in_bucket;
-    *p = e->next_in_bucket;
+    size_t it = 0;
+    for (entry **p; (p = idx_map_next(&c->index, e->hash, &it));)
+        if (*p == e) {
+            idx_map_remove(&c->index, p);
+            break;
+        }
     unlink_lru(c, e);
     c->bytes -= entry_bytes(e->n, e->vn);
     free(e->value);
@@ -97,7 +93,7 @@ void idxd_cache_free(idxd_cache *c)
 {
     if (!c) return;
     idxd_cache_clear(c);
-    free(c->buckets);
+    idx_map_fini(&c->index);
     free(c);
 }
 
@@ -112,8 +108,9 @@ void idxd_cache_revision(idxd_cache *c, uint64_t rev, uint64_t identity)
 
 static entry *find(const idxd_cache *c, const char *key, size_t n, uint64_t h)
 {
-    for (entry *e = c->buckets[h & (c->nbuckets - 1)]; e; e = e->next_in_bucket)
-        if (e->hash == h && e->n == n && memcmp(e->key, key, n) == 0) return e;
+    size_t it = 0;
+    for (entry **p; (p = idx_map_next(&c->index, h, &it));)
+        if ((*p)->n == n && memcmp((*p)->key, key, n) == 0) return *p;
     return NULL;
 }
 
@@ -143,20 +140,19 @@ void idxd_cache_put(idxd_cache *c, const char *key, size_t n, const char *v, siz
     while (c->oldest && (c->count >= c->max || c->bytes + need > c->max_bytes)) drop(c, c->oldest);
     entry *e = malloc(sizeof *e + n);
     char *copy = malloc(vn ? vn : 1);
-    if (!e || !copy) {
+    entry **slot = e && copy ? idx_map_add(&c->index, h) : NULL;
+    if (!slot) {
         free(e);
         free(copy);
         return;
     }
+    *slot = e;
     memcpy(copy, v, vn);
     memcpy(e->key, key, n);
     e->n = n;
     e->hash = h;
     e->value = copy;
     e->vn = vn;
-    entry **b = &c->buckets[h & (c->nbuckets - 1)];
-    e->next_in_bucket = *b;
-    *b = e;
     push_newest(c, e);
     c->count++;
     c->bytes += need;

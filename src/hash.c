@@ -69,7 +69,7 @@ static int grow(idx_map *m)
     size_t ncap = m->cap ? m->cap * 2 : 64;
     idx_map n = {.valsize = m->valsize, .cap = ncap, .used = m->used};
     n.keys = calloc(ncap, sizeof *n.keys);
-    n.vals = calloc(ncap, m->valsize ? m->valsize : 1);
+    n.vals = calloc(ncap, m->valsize);
     if (!n.keys || !n.vals) {
         free(n.keys);
         free(n.vals);
@@ -102,4 +102,22 @@ void *idx_map_put(idx_map *m, uint64_t key, int *added)
     void *v = idx_map_get(m, key);
     if (added) *added = !v;
     return v ? v : idx_map_add(m, key);
+}
+
+void idx_map_remove(idx_map *m, void *val)
+{
+    size_t mask = m->cap - 1;
+    size_t i = (size_t)((unsigned char *)val - m->vals) / m->valsize;
+    m->keys[i] = 0;
+    m->used--;
+    /* close the gap: move back each entry of the run after it that may live
+     * in the hole (its home is not between the hole and itself) */
+    for (size_t j = (i + 1) & mask; m->keys[j]; j = (j + 1) & mask) {
+        size_t h = home(m->cap, m->keys[j]);
+        if (((j - h) & mask) < ((j - i) & mask)) continue; /* home in (i, j]: stays */
+        m->keys[i] = m->keys[j];
+        memcpy(m->vals + i * m->valsize, m->vals + j * m->valsize, m->valsize);
+        m->keys[j] = 0;
+        i = j;
+    }
 }

@@ -12,7 +12,8 @@
  * adds a key again, idx_map_next walks them), so a caller keyed by a hash of a
  * string can tell strings with equal hashes apart by comparing its own copy.
  * Memory: 8 + valsize bytes a slot, 2-4 slots an entry.  Values move when the
- * table grows: a pointer from get/put/add is good until the next add/put.
+ * table grows or an entry is removed: a pointer from get/next/put/add is good
+ * until the next add, put or remove.
  */
 #ifndef IDX_HASH_H
 #define IDX_HASH_H
@@ -44,7 +45,7 @@ typedef struct idx_map {
     size_t cap, used;    /* cap 0 or a power of two */
 } idx_map;
 
-void idx_map_init(idx_map *m, size_t valsize);
+void idx_map_init(idx_map *m, size_t valsize); /* valsize >= 1 */
 void idx_map_fini(idx_map *m); /* frees, and leaves it empty */
 /* The value of key (the first added, when several), or NULL. */
 void *idx_map_get(const idx_map *m, uint64_t key);
@@ -56,5 +57,8 @@ void *idx_map_put(idx_map *m, uint64_t key, int *added);
 /* A new entry for key even when it is there already (a multimap); its value
  * zeroed.  NULL when out of memory. */
 void *idx_map_add(idx_map *m, uint64_t key);
+/* Remove the entry whose value val points at (from get, next, put or add,
+ * still good).  The table never shrinks. */
+void idx_map_remove(idx_map *m, void *val);
 
 #endif

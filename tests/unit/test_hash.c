@@ -108,11 +108,63 @@ static void test_multimap_walk(void)
     idx_map_fini(&m);
 }
 
+static void test_map_remove(void)
+{
+    /* against a plain array: random adds and removes of keys that crowd few
+     * slots (runs wrap around the table's end), every lookup checked */
+    enum { N = 3000 };
+    static int live[N];
+    memset(live, 0, sizeof live);
+    idx_map m;
+    idx_map_init(&m, sizeof(int));
+    unsigned r = 12345;
+    int bad = 0;
+    for (int step = 0; step < 40000; step++) {
+        r = r * 1103515245u + 12345u;
+        int k = (int)((r >> 8) % N);
+        uint64_t key = (uint64_t)k * 0x10000000000ull + 1; /* alike low bits */
+        int *v = idx_map_get(&m, key);
+        if (!!v != live[k]) bad++;
+        if (v && *v != k) bad++;
+        if (v && (r & 0x10000)) {
+            idx_map_remove(&m, v);
+            live[k] = 0;
+        } else if (!v) {
+            v = idx_map_add(&m, key);
+            if (v) *v = k, live[k] = 1;
+        }
+    }
+    size_t n = 0;
+    for (int k = 0; k < N; k++) {
+        int *v = idx_map_get(&m, (uint64_t)k * 0x10000000000ull + 1);
+        if (!!v != live[k] || (v && *v != k)) bad++;
+        n += (size_t)live[k];
+    }
+    CHECK_INT(bad, 0);
+    CHECK_INT(m.used, n);
+    /* a multimap entry removed by its value: the other stays */
+    int *a = idx_map_add(&m, 7), *b;
+    if (a) *a = 1;
+    b = idx_map_add(&m, 7);
+    if (b) *b = 2;
+    size_t it = 0;
+    int *first = idx_map_next(&m, 7, &it);
+    CHECK(first != NULL);
+    if (first) idx_map_remove(&m, first);
+    int *left = idx_map_get(&m, 7);
+    CHECK(left && (*left == 1 || *left == 2));
+    it = 0;
+    idx_map_next(&m, 7, &it);
+    CHECK(idx_map_next(&m, 7, &it) == NULL);
+    idx_map_fini(&m);
+}
+
 int main(void)
 {
     TEST(test_fnv_vectors);
     TEST(test_map_put_get);
     TEST(test_map_key_zero_and_bytes);
     TEST(test_multimap_walk);
+    TEST(test_map_remove);
     TEST_SUMMARY();
 }
