@@ -88,7 +88,7 @@ static void leave(walker *w, const xmlNode *n)
 /* The text of root and its following siblings, in document order. */
 static void walk(xmlNode *root, idx_buf *out)
 {
-    walker w = {out, 0, 0};
+    walker w = {.out = out};
     xmlNode *top = root ? root->parent : NULL, *n = root;
     while (n) {
         int down = 0;

@@ -538,7 +538,7 @@ int idx_qtree_parse(const char *s, size_t n, int tokflags, idx_qtree *t, idx_err
     size_t *map = NULL;
     long qn = ascii_operators(s, n, &qs, &map);
     if (qn < 0) return idx_err_set(err, IDX_ENOMEM, "query.parse", "out of memory");
-    parser p = {qs, (size_t)qn, 0, t, 0, IDX_OK, 0, "", err, map};
+    parser p = {.s = qs, .n = (size_t)qn, .t = t, .rc = IDX_OK, .err = err, .map = map};
     rc = parse_query(&p);
     free(qs);
     free(map);

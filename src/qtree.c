@@ -72,7 +72,7 @@ static void collect_parts(idx_qtree *t, int id, int neg)
     for (; id >= 0; id = t->nodes[id].next) {
         const idx_qnode *nd = &t->nodes[id];
         if (nd->type == IDX_QN_TEXT && !neg)
-            t->parts[t->nparts++] = (idx_qpart){nd->first, nd->n, nd->field};
+            t->parts[t->nparts++] = (idx_qpart){.first = nd->first, .n = nd->n, .field = nd->field};
         else if (nd->type == IDX_QN_NOT)
             collect_parts(t, nd->kid, !neg);
         else if (nd->type == IDX_QN_AND || nd->type == IDX_QN_OR)

@@ -73,7 +73,8 @@ static int on_token(void *vctx, const idx_token *t)
             s->m = m;
             s->cap = cap;
         }
-        s->m[s->nm++] = (mtok){t->pos, (uint32_t)u, t->start, t->end};
+        s->m[s->nm++] =
+            (mtok){.pos = t->pos, .tid = (uint32_t)u, .start = t->start, .end = t->end};
     }
     return IDX_OK;
 }
@@ -206,7 +207,7 @@ static int find_spans(const idx_qtree *q, const char *text, size_t n, int body, 
                     break;
                 }
             }
-            if (ok) sp->v[sp->n++] = (span){a, b, 0, 0, (uint32_t)p};
+            if (ok) sp->v[sp->n++] = (span){.start = a, .end = b, .part = (uint32_t)p};
         }
     }
     if (sp->n == 0) goto done;

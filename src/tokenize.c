@@ -63,7 +63,8 @@ typedef struct tk {
 static int emit(tk *t, const char *term, size_t len, uint32_t pos, size_t start, size_t end,
                 int kind, int positional)
 {
-    idx_token tok = {term, len, pos, start, end, kind, positional};
+    idx_token tok = {.term = term, .len = len, .pos = pos, .start = start, .end = end,
+                     .kind = kind, .positional = positional};
     return t->cb(t->ctx, &tok);
 }
 

@@ -10,7 +10,9 @@
 #define IDX_TEST_H
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static int t_failed_checks;
 static int t_passed, t_failed;
@@ -43,6 +45,22 @@ static int t_passed, t_failed;
             t_failed_checks++;                                                       \
         }                                                                            \
     } while (0)
+
+/* Write text to a new file /tmp/idx-test-XXXXXX, its name put in path;
+ * 0, or -1 (nothing left behind).  The caller removes it. */
+static inline int t_temp_file(char path[32], const char *text)
+{
+    snprintf(path, 32, "/tmp/idx-test-XXXXXX");
+    int fd = mkstemp(path);
+    if (fd < 0) return -1;
+    FILE *f = fdopen(fd, "w");
+    if (!f || fputs(text, f) < 0 || fclose(f) != 0) {
+        if (!f) close(fd);
+        remove(path);
+        return -1;
+    }
+    return 0;
+}
 
 #define TEST(fn)                                     \
     do {                                             \

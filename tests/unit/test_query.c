@@ -228,13 +228,8 @@ static void test_filters_beside_the_query(void)
  * is boosted in titles too. */
 static void test_synonyms_become_or(void)
 {
-    char path[] = "/tmp/idx-test-query-synonyms-XXXXXX";
-    int fd = mkstemp(path);
-    CHECK(fd >= 0);
-    if (fd < 0) return;
-    FILE *f = fdopen(fd, "w");
-    fputs("新冠 COVID-19\n", f);
-    fclose(f);
+    char path[32];
+    CHECK(t_temp_file(path, "新冠 COVID-19\n") == 0);
     idx_synonyms *syn = NULL;
     idx_err err;
     idx_err_clear(&err);

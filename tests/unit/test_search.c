@@ -235,13 +235,8 @@ static void test_explain(void)
 /* Synonyms: a member finds the others, and they are marked. */
 static void test_synonyms(void)
 {
-    char path[] = "/tmp/idx-test-search-synonyms-XXXXXX";
-    int fd = mkstemp(path);
-    CHECK(fd >= 0);
-    if (fd < 0) return;
-    FILE *f = fdopen(fd, "w");
-    fputs("台湾 宝岛\n", f);
-    fclose(f);
+    char path[32];
+    CHECK(t_temp_file(path, "台湾 宝岛\n") == 0);
     idx_synonyms *syn = NULL;
     idx_err err;
     idx_err_clear(&err);

@@ -17,12 +17,7 @@ static char out[4096];
 /* Write text to a new synonym file (path) and load it; NULL on failure. */
 static idx_synonyms *load(const char *text)
 {
-    snprintf(path, sizeof path, "/tmp/idx-test-synonyms-XXXXXX");
-    int fd = mkstemp(path);
-    if (fd < 0) return NULL;
-    FILE *f = fdopen(fd, "w");
-    fputs(text, f);
-    fclose(f);
+    if (t_temp_file(path, text) != 0) return NULL;
     idx_synonyms *syn = NULL;
     idx_err err;
     idx_err_clear(&err);
@@ -131,13 +126,7 @@ static void test_no_synonyms_no_change(void)
 
 static void test_load_errors_name_file_and_line(void)
 {
-    snprintf(path, sizeof path, "/tmp/idx-test-synonyms-XXXXXX");
-    int fd = mkstemp(path);
-    CHECK(fd >= 0);
-    if (fd < 0) return;
-    FILE *f = fdopen(fd, "w");
-    fputs("新冠 新型冠状病毒\nlonely\n", f);
-    fclose(f);
+    CHECK(t_temp_file(path, "新冠 新型冠状病毒\nlonely\n") == 0);
     idx_synonyms *syn = NULL;
     idx_err err;
     idx_err_clear(&err);
