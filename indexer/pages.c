@@ -55,7 +55,8 @@ int idx_page_read(const char *path, char **text, size_t *n, idx_err *err)
         if (k == 0) break;
     }
     if (!buf) rc = idx_err_set(err, IDX_ENOMEM, "pages", "%s: out of memory", path);
-    else if (!rc && ferror(f)) rc = idx_err_set(err, IDX_EIO, "pages", "%s: %s", path, strerror(errno));
+    else if (!rc && ferror(f))
+        rc = idx_err_set(err, IDX_EIO, "pages", "%s: %s", path, strerror(errno));
     fclose(f);
     if (rc) {
         free(buf);
@@ -141,11 +142,13 @@ int idx_page_json(const char *text, size_t n, int html, const idx_site *site, co
     }
     if (!c.title && !c.body[0]) {
         idx_cleaned_fini(&c);
-        return idx_err_set(err, IDX_EINVAL, "pages", "no article found on the page (no headline, no body)");
+        return idx_err_set(err, IDX_EINVAL, "pages",
+                           "no article found on the page (no headline, no body)");
     }
     if (!c.body[0]) { /* a headline alone is a page the cleaner could not read */
         idx_cleaned_fini(&c);
-        return idx_err_set(err, IDX_EINVAL, "pages", "no article body found on the page (only a headline)");
+        return idx_err_set(err, IDX_EINVAL, "pages",
+                           "no article body found on the page (only a headline)");
     }
     char id[64];
     if (url && *url) {
@@ -185,7 +188,8 @@ static int cmp_str(const void *a, const void *b)
 static int walk(const char *path, char ***v, size_t *n, size_t *cap, int depth, idx_err *err)
 {
     struct stat st;
-    if (stat(path, &st) != 0) return idx_err_set(err, IDX_EIO, "pages", "%s: %s", path, strerror(errno));
+    if (stat(path, &st) != 0)
+        return idx_err_set(err, IDX_EIO, "pages", "%s: %s", path, strerror(errno));
     if (S_ISREG(st.st_mode)) {
         if (*n == *cap) {
             size_t nc = *cap ? *cap * 2 : 64;
@@ -194,7 +198,8 @@ static int walk(const char *path, char ***v, size_t *n, size_t *cap, int depth, 
             *v = w;
             *cap = nc;
         }
-        if (!((*v)[*n] = strdup(path))) return idx_err_set(err, IDX_ENOMEM, "pages", "out of memory");
+        if (!((*v)[*n] = strdup(path)))
+            return idx_err_set(err, IDX_ENOMEM, "pages", "out of memory");
         (*n)++;
         return IDX_OK;
     }

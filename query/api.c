@@ -19,7 +19,8 @@
  * search` reads its options by: names, defaults, bounds and the messages of a
  * bad one live there, and unknown ones are refused so a typo ("limt=5") is
  * not silently ignored.  Each request adds one access-log line on stderr and
- * one observation to the metrics.
+ * one observation to the metrics; an internal error (500) also a line saying
+ * where it came from (idx_err.where).
  */
 #include <event2/buffer.h>
 #include <event2/http.h>

@@ -4,8 +4,9 @@
  * link shared around), and idx's answer to a request depends only on the
  * request and the index revision the worker reads.  So each worker keeps the
  * answers (serialized JSON bodies) of up to N distinct requests and at most
- * B bytes (answers, keys and bookkeeping together: a flood of distinct large
- * answers cannot grow idxd past that), keyed by the request's query string
+ * B bytes (answers, keys and their entries together: a flood of distinct large
+ * answers cannot grow idxd past that; the index over the entries, 32-64
+ * bytes an entry, comes on top), keyed by the request's query string
  * as sent, least recently used out first.  The worker calls
  * idxd_cache_revision after every reopen: a new revision (a commit by idx
  * add) or another database at the path (its identity, xap.h) empties the

@@ -70,7 +70,8 @@ static int push(idx_archive *a, int kind, const char *name, size_t nlen, idx_err
     idx_shard *s = &v[a->nshards];
     memset(s, 0, sizeof *s);
     s->kind = kind;
-    if (!(s->name = idx_memdup(name, nlen))) return idx_err_set(err, IDX_ENOMEM, "archive", "out of memory");
+    if (!(s->name = idx_memdup(name, nlen)))
+        return idx_err_set(err, IDX_ENOMEM, "archive", "out of memory");
     a->nshards++;
     if (kind == IDX_SHARD_LOCAL) {
         size_t dl = strlen(a->dir);
@@ -95,15 +96,16 @@ static int push(idx_archive *a, int kind, const char *name, size_t nlen, idx_err
     char *end = NULL;
     long port = colon ? strtol(colon + 1, &end, 10) : 0;
     if (!colon || colon == name || end != name + nlen || port < 1 || port > 65535)
-        return idx_err_set(err, IDX_EINVAL, "archive", "%s: remote shard '%.*s' is not HOST:PORT", a->stub,
-                           (int)nlen, name);
+        return idx_err_set(err, IDX_EINVAL, "archive", "%s: remote shard '%.*s' is not HOST:PORT",
+                           a->stub, (int)nlen, name);
     const char *h = name;
     size_t hl = (size_t)(colon - name);
     if (hl > 2 && h[0] == '[' && h[hl - 1] == ']') {
         h++;
         hl -= 2;
     }
-    if (!(s->host = idx_memdup(h, hl))) return idx_err_set(err, IDX_ENOMEM, "archive", "out of memory");
+    if (!(s->host = idx_memdup(h, hl)))
+        return idx_err_set(err, IDX_ENOMEM, "archive", "out of memory");
     s->port = (unsigned)port;
     return IDX_OK;
 }
@@ -112,7 +114,8 @@ int idx_archive_read(const char *stub, idx_archive *a, idx_err *err)
 {
     memset(a, 0, sizeof *a);
     FILE *f = fopen(stub, "r");
-    if (!f) return idx_err_set(err, IDX_EIO, "archive", "cannot read %s: %s", stub, strerror(errno));
+    if (!f)
+        return idx_err_set(err, IDX_EIO, "archive", "cannot read %s: %s", stub, strerror(errno));
     a->stub = strdup(stub);
     const char *slash = strrchr(stub, '/');
     a->dir = slash ? idx_memdup(stub, (size_t)(slash - stub)) : strdup(".");
@@ -138,8 +141,8 @@ int idx_archive_read(const char *stub, idx_archive *a, idx_err *err)
             if (strncmp(p, tag, strlen(tag)) == 0) {
                 const char *spec = p + strlen(tag);
                 if (!idx_archive_spec_ok(spec))
-                    rc = idx_err_set(err, IDX_EINVAL, "archive", "%s:%lu: unknown shard-by '%.40s'", stub, ln,
-                                     spec);
+                    rc = idx_err_set(err, IDX_EINVAL, "archive", "%s:%lu: unknown shard-by '%.40s'",
+                                     stub, ln, spec);
                 else
                     snprintf(a->shard_by, sizeof a->shard_by, "%s", spec);
             }
@@ -151,22 +154,23 @@ int idx_archive_read(const char *stub, idx_archive *a, idx_err *err)
         char *arg = sp;
         while (*arg == ' ' || *arg == '\t') arg++;
         if (!*arg) {
-            rc = idx_err_set(err, IDX_EINVAL, "archive", "%s:%lu: '%.*s' without a database", stub, ln,
-                             (int)kl, p);
+            rc = idx_err_set(err, IDX_EINVAL, "archive", "%s:%lu: '%.*s' without a database", stub,
+                             ln, (int)kl, p);
         } else if ((kl == 4 && strncmp(p, "auto", 4) == 0) || (kl == 5 && strncmp(p, "glass", 5) == 0)) {
             rc = push(a, IDX_SHARD_LOCAL, arg, strlen(arg), err);
         } else if (kl == 6 && strncmp(p, "remote", 6) == 0) {
             if (arg[0] == ':')
-                rc = idx_err_set(err, IDX_EINVAL,
-                                 "archive", "%s:%lu: remote programs (remote :PROG) are not supported; "
+                rc = idx_err_set(err, IDX_EINVAL, "archive",
+                                 "%s:%lu: remote programs (remote :PROG) are not supported; "
                                  "serve the shard with xapian-tcpsrv and write remote HOST:PORT",
                                  stub, ln);
             else
                 rc = push(a, IDX_SHARD_REMOTE, arg, strlen(arg), err);
         } else {
-            rc = idx_err_set(err, IDX_EINVAL,
-                             "archive", "%s:%lu: unknown line '%.40s' (expected auto PATH or remote HOST:PORT)",
-                             stub, ln, p);
+            rc =
+                idx_err_set(err, IDX_EINVAL, "archive",
+                            "%s:%lu: unknown line '%.40s' (expected auto PATH or remote HOST:PORT)",
+                            stub, ln, p);
         }
     }
     if (!rc && ferror(f)) rc = idx_err_set(err, IDX_EIO, "archive", "cannot read %s", stub);
@@ -199,16 +203,18 @@ static int write_stub(const idx_archive *a, idx_err *err)
 int idx_archive_create(const char *dir, const char *shard_by, idx_err *err)
 {
     if (!idx_archive_spec_ok(shard_by))
-        return idx_err_set(err, IDX_EINVAL,
-                           "archive", "--shard-by '%.40s': expected year, month or hash:N (2 <= N <= 256)",
+        return idx_err_set(err, IDX_EINVAL, "archive",
+                           "--shard-by '%.40s': expected year, month or hash:N (2 <= N <= 256)",
                            shard_by);
     if (mkdir(dir, 0777) != 0 && errno != EEXIST)
         return idx_err_set(err, IDX_EIO, "archive", "cannot create %s: %s", dir, strerror(errno));
     int empty = idx_fs_is_free(dir);
-    if (empty < 0) return idx_err_set(err, IDX_EIO, "archive", "cannot open %s: %s", dir, strerror(errno));
+    if (empty < 0)
+        return idx_err_set(err, IDX_EIO, "archive", "cannot open %s: %s", dir, strerror(errno));
     if (!empty)
-        return idx_err_set(err, IDX_EINVAL,
-                           "archive", "%s is not empty: --shard-by makes a new archive in a new directory", dir);
+        return idx_err_set(err, IDX_EINVAL, "archive",
+                           "%s is not empty: --shard-by makes a new archive in a new directory",
+                           dir);
     idx_archive a;
     memset(&a, 0, sizeof a);
     size_t n = strlen(dir);

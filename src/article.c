@@ -47,8 +47,8 @@ int idx_article_from_json(json_t *obj, idx_article *a, idx_err *err)
                            a->id.n, IDX_ARTICLE_MAX_ID);
     for (size_t i = 0; i < a->id.n; i++)
         if ((unsigned char)a->id.s[i] < 0x20 || a->id.s[i] == 0x7f)
-            return idx_err_set(err, IDX_EINVAL,
-                               "article.parse", "\"id\" contains a control character");
+            return idx_err_set(err, IDX_EINVAL, "article.parse",
+                               "\"id\" contains a control character");
 
     int rc;
     if ((rc = get_str(obj, "title", &a->title, err)) || (rc = get_str(obj, "body", &a->body, err)) ||
@@ -56,8 +56,8 @@ int idx_article_from_json(json_t *obj, idx_article *a, idx_err *err)
         (rc = get_str(obj, "category", &a->category, err)))
         return rc;
     if (!(a->title.s && has_text(&a->title)) && !(a->body.s && has_text(&a->body)))
-        return idx_err_set(err, IDX_EINVAL,
-                           "article.parse", "needs a non-empty \"title\" or \"body\"");
+        return idx_err_set(err, IDX_EINVAL, "article.parse",
+                           "needs a non-empty \"title\" or \"body\"");
 
     idx_str date;
     if ((rc = get_str(obj, "date", &date, err))) return rc;
@@ -78,8 +78,8 @@ int idx_article_from_json(json_t *obj, idx_article *a, idx_err *err)
         json_t *t;
         json_array_foreach(tags, i, t) {
             if (!json_is_string(t))
-                return idx_err_set(err, IDX_EINVAL,
-                                   "article.parse", "\"tags\"[%zu] must be a string", i);
+                return idx_err_set(err, IDX_EINVAL, "article.parse",
+                                   "\"tags\"[%zu] must be a string", i);
         }
         a->tags = tags;
     }

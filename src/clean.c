@@ -50,10 +50,16 @@ static int has(const char *s, size_t n, const char *pat)
     return 0;
 }
 
-/* White space at s[i] (utf8.h's set): 1 and its length in *len, or 0. */
+/* White space at s[i]: 1 and its length in *len, or 0.  The cleaner's set
+ * is narrower than utf8.h's and never changes: ASCII white space but the line
+ * feed, the no-break space and the ideographic space.  Page ids hash the
+ * cleaned text, so trimming one more kind (an em space indenting a
+ * paragraph) would give re-added pages new ids. */
 static int is_space_at(const char *s, size_t n, size_t i, size_t *len)
 {
-    return (*len = idx_utf8_space_at(s, n, i)) > 0;
+    *len = idx_utf8_space_at(s, n, i);
+    if (*len == 1) return s[i] != '\n';
+    return *len == 2 || (*len == 3 && (unsigned char)s[i] == 0xE3); /* U+00A0, U+3000 */
 }
 
 static size_t count_chars(const char *s, size_t n)
@@ -426,8 +432,8 @@ int idx_clean_decode(const char *text, size_t n, idx_buf *buf, const char **t, s
     if (2 * utf8 <= high) rc = idx_clean_convert("GB18030", text, n, buf, &ignored);
     if (rc == IDX_ENOMEM) return idx_err_set(err, IDX_ENOMEM, "clean.charset", "out of memory");
     if (rc)
-        return idx_err_set(err, IDX_EUTF8,
-                           "clean.charset", "invalid UTF-8 in page at byte %zu (0x%02X), and not "
+        return idx_err_set(err, IDX_EUTF8, "clean.charset",
+                           "invalid UTF-8 in page at byte %zu (0x%02X), and not "
                            "GB18030 (GBK) either",
                            skipped + bad, (unsigned)(unsigned char)text[bad]);
     *t = buf->data ? buf->data : "";
@@ -447,7 +453,8 @@ int idx_clean_page(const char *text, size_t n, const idx_site *site, idx_cleaned
     memset(out, 0, sizeof *out);
     text = skip_bom(text, &n); /* not part of the headline */
     if (n > IDX_CLEAN_MAX_BYTES)
-        return idx_err_set(err, IDX_ETOOBIG, "clean", "page is %zu bytes (max %d)", n, IDX_CLEAN_MAX_BYTES);
+        return idx_err_set(err, IDX_ETOOBIG, "clean", "page is %zu bytes (max %d)", n,
+                           IDX_CLEAN_MAX_BYTES);
     int rc = idx_utf8_check(text, n, "page", err);
     if (rc) return rc;
     line *L;

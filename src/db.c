@@ -268,8 +268,8 @@ static int open_archive_writer(idx_db *db, unsigned job, unsigned jobs, idx_err 
         const idx_shard *s = &db->arch.shards[i];
         if (jobs > 1 && idx_archive_shard_owner(s->name, jobs) != job) continue;
         if (s->kind != IDX_SHARD_LOCAL)
-            return idx_err_set(err, IDX_EDB,
-                               "xap.open", "InvalidOperationError: cannot write to the remote "
+            return idx_err_set(err, IDX_EDB, "db.open",
+                               "InvalidOperationError: cannot write to the remote "
                                "shard %s: index it on the machine that serves it",
                                s->name);
         rc = open_shard(db, s, err);
@@ -280,6 +280,8 @@ static int open_archive_writer(idx_db *db, unsigned job, unsigned jobs, idx_err 
 
 static int open_plain(idx_db *db, const char *path, int mode, idx_err *err)
 {
+    if (mode != IDX_DB_READ && mode != IDX_DB_WRITE && mode != IDX_DB_SCRATCH)
+        return idx_err_set(err, IDX_EINVAL, "db.open", "unknown open mode %d", mode);
     if (mode == IDX_DB_READ) {
         if (!(db->path = strdup(path))) return oom(err, "open");
         int rc = note_ident(db, path, "open", err);
@@ -425,7 +427,8 @@ const char *idx_db_missing(const idx_db *db, size_t i)
 int idx_db_compact(idx_db *db, const char *dst, idx_err *err)
 {
     if (db->nmissing)
-        return idx_err_set(err, IDX_ENODB, "xap.compact", "shard %s is missing", db->missing[0]);
+        return idx_err_set(err, IDX_ENODB, "db.compact", "a shard is missing (%s)",
+                           db->missing[0]);
     return idx_xrd_compact(db->rd, dst, err);
 }
 
@@ -489,15 +492,15 @@ static int shard_for(idx_db *db, const char *key, size_t *at, idx_err *err)
         const char *name = db->arch.shards[i].name;
         for (*at = 0; *at < db->nshards; (*at)++)
             if (strcmp(db->shards[*at].name, name) == 0) return IDX_OK;
-        return idx_err_set(err, IDX_EDB,
-                           "xap.replace", "InvalidOperationError: shard %s is written by another "
+        return idx_err_set(err, IDX_EDB, "db.replace",
+                           "InvalidOperationError: shard %s is written by another "
                            "process",
                            name);
     }
     idx_err e;
     idx_err_clear(&e);
     if (idx_archive_add_shard(&db->arch, key, &e) != IDX_OK)
-        return idx_err_set(err, IDX_EDB, "xap.replace", "DatabaseError: %s", e.msg);
+        return idx_err_set(err, IDX_EDB, "db.replace", "DatabaseError: %s", e.msg);
     int rc = open_shard(db, &db->arch.shards[db->arch.nshards - 1], err);
     if (rc) return rc;
     *at = db->nshards - 1;
@@ -531,7 +534,7 @@ int idx_db_replace(idx_db *db, const char *uid, size_t uidlen, const idx_xdoc *d
 {
     if (need_writer(db, err, "replace")) return IDX_EINVAL;
     if (db->writer)
-        return idx_err_set(err, IDX_EINVAL, "xap.replace", "an archive needs a shard key");
+        return idx_err_set(err, IDX_EINVAL, "db.replace", "an archive needs a shard key");
     return idx_xwr_replace(db->wr, uid, uidlen, doc, existed, err);
 }
 
@@ -545,7 +548,7 @@ int idx_db_delete(idx_db *db, const char *uid, size_t uidlen, idx_err *err)
         any |= found;
     }
     if (!rc && !any)
-        return idx_err_set(err, IDX_ENOTFOUND, "xap.delete", "no document with this id");
+        return idx_err_set(err, IDX_ENOTFOUND, "db.delete", "no document with this id");
     return rc;
 }
 

@@ -109,15 +109,17 @@ int idx_schema_negotiate(idx_db *db, const idx_schema *want, idx_schema *sc, idx
     schema_of(u, f, &have);
     if (st.documents > 0) {
         if (*u && want->unigrams >= 0 && want->unigrams != have.unigrams) {
-            rc = idx_err_set(err, IDX_EINVAL,
-                             "document", "--cjk-unigrams cannot change on a database that holds documents"
-                             " (it was built with \"%s\")", unigrams_name(have.unigrams));
+            rc = idx_err_set(err, IDX_EINVAL, "document",
+                             "--cjk-unigrams cannot change on a database that holds documents"
+                             " (it was built with \"%s\")",
+                             unigrams_name(have.unigrams));
             goto done;
         }
         if (want->fold >= 0 && want->fold != have.fold) {
-            rc = idx_err_set(err, IDX_EINVAL,
-                             "document", "--fold cannot change on a database that holds documents"
-                             " (it was built with \"%s\")", fold_name(have.fold));
+            rc = idx_err_set(err, IDX_EINVAL, "document",
+                             "--fold cannot change on a database that holds documents"
+                             " (it was built with \"%s\")",
+                             fold_name(have.fold));
             goto done;
         }
         *sc = have;

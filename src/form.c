@@ -28,13 +28,14 @@ static int decode(const char *s, size_t n, int plus_space, const char *what, cha
             int lo = i + 2 < n ? hexval(s[i + 2]) : -1;
             if (hi < 0 || lo < 0) {
                 free(d);
-                return idx_err_set(err, IDX_EINVAL, "form", "%s: bad percent escape at byte %zu", what, i);
+                return idx_err_set(err, IDX_EINVAL, "form", "%s: bad percent escape at byte %zu",
+                                   what, i);
             }
             c = (char)(hi * 16 + lo);
             if (c == '\0') {
                 free(d);
-                return idx_err_set(err, IDX_EINVAL, "form", "%s: encoded NUL byte (%%00) at byte %zu",
-                                   what, i);
+                return idx_err_set(err, IDX_EINVAL, "form",
+                                   "%s: encoded NUL byte (%%00) at byte %zu", what, i);
             }
             i += 2;
         } else if (c == '+' && plus_space) {
@@ -49,8 +50,8 @@ static int decode(const char *s, size_t n, int plus_space, const char *what, cha
     size_t bad;
     if (!idx_utf8_valid(d, k, &bad)) {
         free(d);
-        return idx_err_set(err, IDX_EUTF8, "form", "%s: invalid UTF-8 at byte %zu of the decoded value",
-                           what, bad);
+        return idx_err_set(err, IDX_EUTF8, "form",
+                           "%s: invalid UTF-8 at byte %zu of the decoded value", what, bad);
     }
     *out = d;
     if (outlen) *outlen = k;

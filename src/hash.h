@@ -47,9 +47,10 @@ typedef struct idx_map {
 
 void idx_map_init(idx_map *m, size_t valsize); /* valsize >= 1 */
 void idx_map_fini(idx_map *m); /* frees, and leaves it empty */
-/* The value of key (the first added, when several), or NULL. */
+/* The value of key (one of them, when several), or NULL. */
 void *idx_map_get(const idx_map *m, uint64_t key);
-/* The values of key one by one: start with *it = 0; NULL when no more. */
+/* The values of key one by one, in no set order: start with *it = 0; NULL
+ * when no more.  An add, put or remove ends the walk (start again). */
 void *idx_map_next(const idx_map *m, uint64_t key, size_t *it);
 /* The value of key, added (zeroed) when missing; *added (may be NULL) says
  * which.  NULL when out of memory (the map is unchanged). */

@@ -250,9 +250,8 @@ int idx_html_text(const char *html, size_t n, idx_buf *out, idx_err *err)
         if (ctxt->errNo == XML_ERR_NO_MEMORY)
             rc = idx_err_set(err, IDX_ENOMEM, "html", "out of memory");
         else if (strstr(m, "depth"))
-            rc = idx_err_set(err, IDX_EINVAL,
-                             "html", "elements nested deeper than %d levels: not read",
-                             IDX_HTML_MAX_DEPTH);
+            rc = idx_err_set(err, IDX_EINVAL, "html",
+                             "elements nested deeper than %d levels: not read", IDX_HTML_MAX_DEPTH);
         else
             rc = idx_err_set(err, IDX_EINVAL, "html", "libxml2 stopped reading the page: %.*s",
                              (int)strcspn(m, "\n"), m);

@@ -104,7 +104,8 @@ static int fill(idx_lines *r, idx_err *err)
         } else if (r->fmt == F_GZIP) {
             if (r->z_end) { /* another member follows */
                 if (inflateReset(&r->z) != Z_OK)
-                    return idx_err_set(err, IDX_EIO, "lines.read", "%s: zlib reset failed", r->path);
+                    return idx_err_set(err, IDX_EIO, "lines.read", "%s: zlib reset failed",
+                                       r->path);
                 r->z_end = 0;
             }
             r->z.next_in = r->in + r->in_pos;

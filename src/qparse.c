@@ -567,8 +567,8 @@ static int parse_query(parser *pp)
         if (p.rc) return p.rc;
     }
     if (root < 0)
-        return idx_err_set(err, IDX_EINVAL,
-                           "query.parse", "query has no searchable terms (only punctuation, "
+        return idx_err_set(err, IDX_EINVAL, "query.parse",
+                           "query has no searchable terms (only punctuation, "
                            "or words over %d bytes)",
                            IDX_TOKEN_MAX_WORD);
     t->root = root;

@@ -81,6 +81,7 @@ static const param search_params[] = {
      FIELD(idx_search_req, filters.category)},
     {.http = "year", .cli = "year", .kind = K_TEXT, FIELD(idx_search_req, filters.year)},
     /* the command line's only: --all is dedup=0; the title weight (-1: the default) */
+    /* the same field as HTTP's dedup (negated); both rows default to collapsing */
     {.cli = "all", .kind = K_FLAG, FIELD(idx_search_req, all_copies)},
     {.cli = "title-weight", .kind = K_REAL, FIELD(idx_search_req, title_weight), .def = -1,
      .range = {.lo = 0, .hi = 100}},
@@ -155,12 +156,12 @@ static int read_whole(const char *name, int cli, bounds b, const char *v, unsign
     int number = idx_req_uint(v, x);
     if (number && *x >= b.lo && *x <= b.hi) return IDX_OK;
     if (cli)
-        return idx_err_set(err, IDX_EINVAL,
-                           "request", "--%s: expected a whole number from %u to %u, got \"%s\"", name,
+        return idx_err_set(err, IDX_EINVAL, "request",
+                           "--%s: expected a whole number from %u to %u, got \"%s\"", name,
                            (unsigned)b.lo, (unsigned)b.hi, v);
     if (!number)
-        return idx_err_set(err, IDX_EINVAL, "request", "%s must be a whole number from %u to %u", name,
-                           (unsigned)b.lo, (unsigned)b.hi);
+        return idx_err_set(err, IDX_EINVAL, "request", "%s must be a whole number from %u to %u",
+                           name, (unsigned)b.lo, (unsigned)b.hi);
     return idx_err_set(err, IDX_EINVAL, "request", "%s is %lu; it must be from %u to %u", name, *x,
                        (unsigned)b.lo, (unsigned)b.hi);
 }
@@ -178,11 +179,12 @@ static int read_real(const char *name, int cli, bounds b, const char *v, double 
     *d = strtod(v, &end);
     if (end != v && !*end && (b.above ? *d > b.lo : *d >= b.lo) && *d <= b.hi) return IDX_OK;
     if (cli && b.above)
-        return idx_err_set(err, IDX_EINVAL, "request", "--%s: expected a number above %g and at most %g",
-                           name, b.lo, b.hi);
+        return idx_err_set(err, IDX_EINVAL, "request",
+                           "--%s: expected a number above %g and at most %g", name, b.lo, b.hi);
     if (cli)
-        return idx_err_set(err, IDX_EINVAL, "request", "--%s: expected a number from %g to %g, got \"%s\"",
-                           name, b.lo, b.hi, v);
+        return idx_err_set(err, IDX_EINVAL, "request",
+                           "--%s: expected a number from %g to %g, got \"%s\"", name, b.lo, b.hi,
+                           v);
     return idx_err_set(err, IDX_EINVAL, "request", "%s must be a number %s %g %s %g", name,
                        b.above ? "above" : "from", b.lo, b.above ? "and at most" : "to", b.hi);
 }
@@ -198,7 +200,9 @@ static int read_name(const char *name, int cli, const char *const *names, const 
     for (int n = 0; names[n] && k < sizeof list; n++)
         k += (size_t)snprintf(list + k, sizeof list - k, "%s%s",
                               n == 0 ? "" : names[n + 1] ? ", " : " or ", names[n]);
-    if (cli) return idx_err_set(err, IDX_EINVAL, "request", "--%s: expected %s, got \"%s\"", name, list, v);
+    if (cli)
+        return idx_err_set(err, IDX_EINVAL, "request", "--%s: expected %s, got \"%s\"", name, list,
+                           v);
     return idx_err_set(err, IDX_EINVAL, "request", "%s must be %s", name, list);
 }
 

@@ -225,8 +225,8 @@ int idx_search_parse_facets(const char *list, unsigned *bits, idx_err *err)
         for (f = 0; f < IDX_FACET_COUNT; f++)
             if (strlen(facet_defs[f].name) == n && strncmp(p, facet_defs[f].name, n) == 0) break;
         if (f == IDX_FACET_COUNT && n > 0)
-            return idx_err_set(err, IDX_EINVAL,
-                               "search", "unknown facet '%.*s' (facets: source, category, year)",
+            return idx_err_set(err, IDX_EINVAL, "search",
+                               "unknown facet '%.*s' (facets: source, category, year)",
                                (int)(n > 40 ? 40 : n), p);
         if (n > 0) *bits |= 1u << f;
         p += n;
@@ -282,8 +282,8 @@ int idx_search_json(idx_db *db, const idx_schema *sc, const idx_search_req *req,
     if (!rc) rc = idx_query_build(&pq, &qo, &xq, err);
     if (!rc) rc = idx_query_filter(xq, &req->filters, &fq, err);
     if (!rc && req->recency_days > 0 && idx_db_has_remote(db))
-        rc = idx_err_set(err, IDX_EINVAL,
-                         "search", "recency is not available on an archive with remote shards "
+        rc = idx_err_set(err, IDX_EINVAL, "search",
+                         "recency is not available on an archive with remote shards "
                          "(xapian-tcpsrv cannot run idx's freshness weighting)");
     if (!rc && req->recency_days > 0) { /* AND_MAYBE: freshness never selects */
         rweight = req->recency_weight > 0 ? req->recency_weight : IDX_RECENCY_WEIGHT_DEFAULT;

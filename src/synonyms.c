@@ -79,12 +79,13 @@ static int make_keys(idx_synonyms *s, const char *path, idx_err *err)
                                   IDX_TOKENIZE_QUERY | (f ? IDX_TOKENIZE_FOLD_T2S : 0), 0,
                                   key_token, &c, NULL, err);
             if (rc == IDX_ETOOBIG)
-                return idx_err_set(err, IDX_ETOOBIG, "synonyms", "%s: synonym '%.60s' is too long", path,
-                                   s->members[i]);
+                return idx_err_set(err, IDX_ETOOBIG, "synonyms", "%s: synonym '%.60s' is too long",
+                                   path, s->members[i]);
             if (rc) return rc;
             if (c.n == 0)
-                return idx_err_set(err, IDX_EINVAL, "synonyms", "%s: synonym '%.60s' has nothing searchable",
-                                   path, s->members[i]);
+                return idx_err_set(err, IDX_EINVAL, "synonyms",
+                                   "%s: synonym '%.60s' has nothing searchable", path,
+                                   s->members[i]);
             if (!(s->key[f][i] = key_of(c.toks, c.n)))
                 return idx_err_set(err, IDX_ENOMEM, "synonyms", "%s: out of memory", path);
         }
@@ -118,7 +119,8 @@ int idx_synonyms_load(const char *path, idx_synonyms **out, idx_err *err)
         while (n && (line[n - 1] == '\n' || line[n - 1] == '\r')) n--;
         size_t bad;
         if (!idx_utf8_valid(line, n, &bad)) {
-            rc = idx_err_set(err, IDX_EUTF8, "synonyms", "%s:%zu: invalid UTF-8 at byte %zu", path, lineno, bad);
+            rc = idx_err_set(err, IDX_EUTF8, "synonyms", "%s:%zu: invalid UTF-8 at byte %zu", path,
+                             lineno, bad);
             break;
         }
         size_t i = 0, members = 0;
@@ -128,8 +130,8 @@ int idx_synonyms_load(const char *path, idx_synonyms **out, idx_err *err)
             size_t a = i;
             while (i < n && !sep_len(line, i, n)) i++;
             if (s->nmembers >= MAX_MEMBERS) {
-                rc = idx_err_set(err, IDX_ETOOBIG, "synonyms", "%s:%zu: more than %d synonyms", path, lineno,
-                                 MAX_MEMBERS);
+                rc = idx_err_set(err, IDX_ETOOBIG, "synonyms", "%s:%zu: more than %d synonyms",
+                                 path, lineno, MAX_MEMBERS);
                 break;
             }
             if (add(s, line + a, i - a, s->ngroups, &cap)) {
@@ -140,11 +142,12 @@ int idx_synonyms_load(const char *path, idx_synonyms **out, idx_err *err)
             while (i < n && sep_len(line, i, n)) i += sep_len(line, i, n);
         }
         if (!rc && members < 2)
-            rc = idx_err_set(err, IDX_EINVAL, "synonyms", "%s:%zu: a synonym group needs two or more members",
-                             path, lineno);
+            rc = idx_err_set(err, IDX_EINVAL, "synonyms",
+                             "%s:%zu: a synonym group needs two or more members", path, lineno);
         s->ngroups++;
     }
-    if (!rc && ferror(f)) rc = idx_err_set(err, IDX_EIO, "synonyms", "%s: %s", path, strerror(errno));
+    if (!rc && ferror(f))
+        rc = idx_err_set(err, IDX_EIO, "synonyms", "%s: %s", path, strerror(errno));
     free(line);
     fclose(f);
     if (!rc) rc = make_keys(s, path, err);

@@ -117,8 +117,8 @@ static int writer_open(const idx_writer_opts *o, const char *path, int part, uns
 {
     *out = NULL;
     if (idx_fs_make_parents(path) != 0)
-        return idx_err_set(err, IDX_EIO, "writer", "cannot create the directories above %s: %s", path,
-                           strerror(errno));
+        return idx_err_set(err, IDX_EIO, "writer", "cannot create the directories above %s: %s",
+                           path, strerror(errno));
     int rc;
     if (o->shard_by && jobs <= 1 && (rc = prepare_archive(path, o->shard_by, err))) return rc;
     idx_writer *w = calloc(1, sizeof *w);
@@ -138,19 +138,21 @@ static int writer_open(const idx_writer_opts *o, const char *path, int part, uns
          : jobs > 1 ? idx_db_open_part(path, job, jobs, &w->db, &e)
                     : idx_db_open(path, IDX_DB_WRITE, &w->db, &e);
     if (rc == IDX_ELOCKED) {
-        idx_err_set(err, rc, "writer", "database %s is locked: another writer (idx add/rm) is running", path);
+        idx_err_set(err, rc, "writer",
+                    "database %s is locked: another writer (idx add/rm) is running", path);
         goto fail;
     }
-    if (rc) {
-        idx_err_set(err, rc == IDX_EINVAL ? IDX_EDB : rc, "writer", "cannot open database %s: %s", path,
-                    e.msg);
+    if (rc) { /* the database's failure, not the caller's mistake */
+        rc = idx_err_set(err, rc == IDX_EINVAL ? IDX_EDB : rc, "writer",
+                         "cannot open database %s: %s", path, e.msg);
         goto fail;
     }
     w->shard_by = idx_db_shard_by(w->db);
     if (!w->shard_by[0] && idx_db_is_archive(w->db)) {
-        rc = idx_err_set(err, IDX_EINVAL,
-                         "writer", "%s is a stub without a \"# idx shard-by\" line: idx add cannot tell "
-                         "which shard an article goes to (add to a shard directly)", path);
+        rc = idx_err_set(err, IDX_EINVAL, "writer",
+                         "%s is a stub without a \"# idx shard-by\" line: idx add cannot tell "
+                         "which shard an article goes to (add to a shard directly)",
+                         path);
         goto fail;
     }
     rc = idx_schema_negotiate(w->db, &o->want, &w->schema, &e);
@@ -181,8 +183,8 @@ int idx_writer_put(idx_writer *w, const char *json, size_t n, int *outcome, idx_
     if (!outcome) outcome = &ignored;
     *outcome = 0;
     if (w->failed)
-        return idx_err_set(err, w->failed, "writer", "cannot write to database %s: an earlier write failed",
-                           w->path);
+        return idx_err_set(err, w->failed, "writer",
+                           "cannot write to database %s: an earlier write failed", w->path);
     idx_article a;
     idx_err e;
     idx_err_clear(&e);
@@ -252,11 +254,13 @@ done:
 int idx_writer_delete(idx_writer *w, const char *id, size_t n, idx_err *err)
 {
     if (w->failed)
-        return idx_err_set(err, w->failed, "writer", "cannot write to database %s: an earlier write failed",
-                           w->path);
+        return idx_err_set(err, w->failed, "writer",
+                           "cannot write to database %s: an earlier write failed", w->path);
     if (w->jobs > 1)
-        return idx_err_set(err, IDX_EINVAL, "writer", "a writer of a parallel build holds only a share of "
-                                            "%s: it cannot delete", w->path);
+        return idx_err_set(err, IDX_EINVAL, "writer",
+                           "a writer of a parallel build holds only a share of "
+                           "%s: it cannot delete",
+                           w->path);
     idx_err e;
     idx_err_clear(&e);
     int rc = idx_uid_term(id, n, &w->uid, &e);
@@ -274,8 +278,8 @@ int idx_writer_delete(idx_writer *w, const char *id, size_t n, idx_err *err)
 int idx_writer_commit(idx_writer *w, idx_err *err)
 {
     if (w->failed)
-        return idx_err_set(err, w->failed, "writer", "cannot write to database %s: an earlier write failed",
-                           w->path);
+        return idx_err_set(err, w->failed, "writer",
+                           "cannot write to database %s: an earlier write failed", w->path);
     return commit(w, 0, err);
 }
 
@@ -326,20 +330,23 @@ static int prepare_shards(idx_build *b, idx_err *err)
     idx_err_clear(&e);
     if (idx_archive_detect(db, &stub) != 1 || idx_archive_read(stub, &ar, &e) != IDX_OK) {
         free(stub);
-        return idx_err_set(err, IDX_EINVAL,
-                           "writer", "--jobs builds the shards of an archive sharded by hash:N, or a new "
-                           "plain database; %s is neither", db);
+        return idx_err_set(err, IDX_EINVAL, "writer",
+                           "--jobs builds the shards of an archive sharded by hash:N, or a new "
+                           "plain database; %s is neither",
+                           db);
     }
     free(stub);
     unsigned nshards = strncmp(ar.shard_by, "hash:", 5) == 0 ? (unsigned)atoi(ar.shard_by + 5) : 0;
     rc = IDX_OK;
     if (nshards == 0)
-        rc = idx_err_set(err, IDX_EINVAL, "writer", "--jobs needs an archive sharded by hash:N; %s is "
-                                          "sharded by %s", db,
-                         ar.shard_by[0] ? ar.shard_by : "hand");
+        rc = idx_err_set(err, IDX_EINVAL, "writer",
+                         "--jobs needs an archive sharded by hash:N; %s is "
+                         "sharded by %s",
+                         db, ar.shard_by[0] ? ar.shard_by : "hand");
     else if (b->jobs > nshards)
-        rc = idx_err_set(err, IDX_EINVAL, "writer", "--jobs %u: the archive has only %u shards (hash:%u)",
-                         b->jobs, nshards, nshards);
+        rc = idx_err_set(err, IDX_EINVAL, "writer",
+                         "--jobs %u: the archive has only %u shards (hash:%u)", b->jobs, nshards,
+                         nshards);
     for (unsigned k = 0; rc == IDX_OK && k < nshards; k++) {
         char key[IDX_SHARD_KEY_MAX];
         snprintf(key, sizeof key, "h%03u", k);
@@ -369,28 +376,31 @@ static int prepare_parts(idx_build *b, idx_note_fn note, void *ctx, idx_err *err
         return idx_err_set(err, IDX_ENOMEM, "writer", "out of memory");
     if (busy) goto busy;
     if (idx_fs_is_free(db) != 1)
-        return idx_err_set(err, IDX_EINVAL,
-                           "writer", "--jobs builds a new database, and %s exists: add to it without "
-                           "--jobs (or build a new one and swap it in)", db);
+        return idx_err_set(err, IDX_EINVAL, "writer",
+                           "--jobs builds a new database, and %s exists: add to it without "
+                           "--jobs (or build a new one and swap it in)",
+                           db);
     if (idx_fs_make_parents(db) != 0)
         return idx_err_set(err, IDX_EIO, "writer", "cannot create the directories above %s: %s", db,
                            strerror(errno));
     if ((b->lockfd = idx_stage_make(b->stage, cap, db, dl, STAGE_TAG)) < 0)
-        return idx_err_set(err, IDX_EIO, "writer", "cannot make a staging directory beside %s: %s", db,
-                           strerror(errno));
+        return idx_err_set(err, IDX_EIO, "writer", "cannot make a staging directory beside %s: %s",
+                           db, strerror(errno));
     if (idx_stage_scan(db, dl, STAGE_TAG, STAGE_WHAT, b->stage, &busy, note, ctx) != 0)
         return idx_err_set(err, IDX_ENOMEM, "writer", "out of memory");
     if (busy) goto busy;
     snprintf(b->merged, cap, "%s/db", b->stage);
     for (unsigned j = 0; j < b->jobs; j++) {
-        if (!(b->part[j] = malloc(cap))) return idx_err_set(err, IDX_ENOMEM, "writer", "out of memory");
+        if (!(b->part[j] = malloc(cap)))
+            return idx_err_set(err, IDX_ENOMEM, "writer", "out of memory");
         snprintf(b->part[j], cap, "%s/%u", b->stage, j);
     }
     return IDX_OK;
 busy:
-    rc = idx_err_set(err, IDX_ELOCKED,
-                         "writer", "another idx add --jobs is building %s (its staging directory %s is in "
-                         "use): wait for it to finish, or build into another directory", db, busy);
+    rc = idx_err_set(err, IDX_ELOCKED, "writer",
+                     "another idx add --jobs is building %s (its staging directory %s is in "
+                     "use): wait for it to finish, or build into another directory",
+                     db, busy);
     free(busy);
     return rc;
 }
@@ -400,8 +410,8 @@ int idx_build_open(const idx_writer_opts *o, unsigned jobs, idx_note_fn note, vo
 {
     *out = NULL;
     if (jobs < 2 || jobs > 256)
-        return idx_err_set(err, IDX_EINVAL, "writer", "a parallel build takes 2 to 256 writers, not %u",
-                           jobs);
+        return idx_err_set(err, IDX_EINVAL, "writer",
+                           "a parallel build takes 2 to 256 writers, not %u", jobs);
     idx_build *b = calloc(1, sizeof *b);
     if (!b) return idx_err_set(err, IDX_ENOMEM, "writer", "out of memory");
     b->o = *o;
@@ -442,11 +452,11 @@ int idx_build_finish(idx_build *b, idx_err *err)
     idx_err e;
     idx_err_clear(&e);
     if (idx_db_merge((const char *const *)b->part, b->jobs, b->merged, &e) != IDX_OK)
-        return idx_err_set(err, e.rc == IDX_EINVAL ? IDX_EDB : e.rc,
-                           "writer", "cannot merge the parts in %s: %s", b->stage, e.msg);
+        return idx_err_set(err, e.rc == IDX_EINVAL ? IDX_EDB : e.rc, "writer",
+                           "cannot merge the parts in %s: %s", b->stage, e.msg);
     if (idx_stage_store(b->merged, b->o.db) != 0)
-        return idx_err_set(err, IDX_EIO, "writer", "cannot store the merged database as %s: %s", b->o.db,
-                           strerror(errno));
+        return idx_err_set(err, IDX_EIO, "writer", "cannot store the merged database as %s: %s",
+                           b->o.db, strerror(errno));
     return IDX_OK;
 }
 
@@ -456,9 +466,10 @@ int idx_build_close(idx_build *b, idx_err *err)
     int rc = IDX_OK;
     /* removed under the lock: no other build takes it for a stale one meanwhile */
     if (b->lockfd >= 0 && idx_stage_remove(b->stage, b->lockfd) != 0)
-        rc = idx_err_set(err, IDX_EIO,
-                         "writer", "could not remove the staging directory %s: %s (the next idx add "
-                         "--jobs into %s removes it)", b->stage, strerror(errno), b->o.db);
+        rc = idx_err_set(err, IDX_EIO, "writer",
+                         "could not remove the staging directory %s: %s (the next idx add "
+                         "--jobs into %s removes it)",
+                         b->stage, strerror(errno), b->o.db);
     for (unsigned j = 0; b->part && j < b->jobs; j++) free(b->part[j]);
     free(b->part);
     free(b->stage);

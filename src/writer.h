@@ -71,7 +71,7 @@ int idx_writer_open(const idx_writer_opts *o, idx_writer **out, idx_err *err);
 enum {
     IDX_PUT_ADDED = 1,     /* a new id, in the open batch */
     IDX_PUT_REPLACED = 2,  /* an id stored before (or earlier in the batch) */
-    IDX_PUT_ELSEWHERE = 3, /* another writer's share of a parallel build */
+    IDX_PUT_ELSEWHERE = 4, /* another writer's share of a parallel build */
     IDX_PUT_COMMITTED = 8, /* or'd in: the article closed its batch, committed */
 };
 

@@ -18,6 +18,7 @@ extern "C" {
 #include <algorithm>
 #include <set>
 
+#include <cstdio>
 #include <cstdlib>
 #include <cmath>
 #include <cstring>
@@ -50,9 +51,14 @@ struct idx_xq {
     Xapian::Query q;
 };
 
-/* Where an error of operation op came from: "xap.op" (a temporary, good for
- * the call it is an argument of). */
-#define XWHERE(op) (std::string("xap.") + (op)).c_str()
+/* Where an error of operation op came from: "xap.op", in a buffer of its
+ * own (no allocation: it is also made while handling std::bad_alloc); a
+ * temporary, good for the call it is an argument of. */
+struct xwhere {
+    char b[48];
+    explicit xwhere(const char *op) { snprintf(b, sizeof b, "xap.%s", op); }
+};
+#define XWHERE(op) (xwhere(op).b)
 
 static int fail(idx_err *err, const char *op)
 {
@@ -1048,6 +1054,7 @@ extern "C" int idx_xrd_search(idx_xrd *rd, const idx_xq *q, const idx_search_opt
                               idx_results **out, idx_err *err)
 {
     *out = NULL;
+    rd->lost = false; /* of this read, not an earlier one */
     idx_results *res = static_cast<idx_results *>(std::calloc(1, sizeof *res));
     if (!res) return oom(err, "search");
     /* xapian-tcpsrv cannot run a spy of ours: Xapian's counts, its time limit */

@@ -240,6 +240,22 @@ static void test_body_edges_and_tags(void)
     idx_cleaned_fini(&c);
 }
 
+/* The cleaner trims ASCII, no-break and ideographic spaces only: an em space
+ * indenting a paragraph (&emsp; in HTML) stays, as it always did, so the
+ * cleaned text - and a page's id, a hash of it - never changes. */
+static void test_trimmed_spaces(void)
+{
+    const char *t = "\xE3\x80\x80会见外宾\xC2\xA0\n2016-10-12\n"
+                    "\xE2\x80\x83\xE2\x80\x83国家主席今天在人民大会堂会见了来访的外国元首，"
+                    "双方就双边关系深入交换意见。\xE3\x80\x80\n"
+                    "\xE2\x80\x83\xE2\x80\x83我们希望同中方加强合作，共同应对挑战，推动两国关系不断向前发展。\n";
+    idx_cleaned c = clean(t);
+    CHECK_STR(c.title, "会见外宾");
+    CHECK(c.body && strncmp(c.body, "\xE2\x80\x83\xE2\x80\x83国家主席", 6 + strlen("国家主席")) == 0);
+    CHECK(c.body && strstr(c.body, "交换意见。\n\xE2\x80\x83\xE2\x80\x83我们") != NULL);
+    idx_cleaned_fini(&c);
+}
+
 /* A UTF-8 byte-order mark before the first line is not part of the headline
  * (nor of the site's evidence). */
 static void test_bom_not_in_title(void)
@@ -396,6 +412,7 @@ int main(void)
     TEST(test_invalid_utf8);
     TEST(test_site_evidence);
     TEST(test_body_edges_and_tags);
+    TEST(test_trimmed_spaces);
     TEST(test_bom_not_in_title);
     TEST(test_decode_charsets);
     TEST(test_html_charsets);
