@@ -33,6 +33,11 @@ expect_eq "get keeps unknown fields" "$(jq -c .extra <<<"$G")" '{"k":[1,2]}'
 expect_eq "get keeps the title" "$(jq -r .title <<<"$G")" "测试标题"
 expect_rc "get of a missing id exits 1" 1 "$IDX" get --db "$DB" no-such-id
 expect_match "get of a missing id says not found" "$OUT" "not found: no-such-id"
+# --db naming a file that is no database (read as an archive stub, a bad one):
+# the database's failure, exit 3, not a usage error
+printf 'not a stub\n' > "$T/not-a-db"
+expect_rc "add to a file that is no database exits 3" 3 "$IDX" add -q --db "$T/not-a-db" "$SAMPLE"
+expect_match "... naming the file and the line" "$OUT" "cannot open database $T/not-a-db: .*not-a-db:1"
 
 # rm
 expect_rc "rm an existing id exits 0" 0 "$IDX" rm --db "$DB" x-1
