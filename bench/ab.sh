@@ -4,11 +4,12 @@
 #   git stash; make BUILD=/tmp/old /tmp/old/idxd; git stash pop; make
 #   bash bench/ab.sh /tmp/old/idxd build/idxd /tmp/idx-bench/compare/idx
 # usage: bench/ab.sh OLD_IDXD NEW_IDXD DB   (Env: SECS 10, ROUNDS 2, QUERIES,
-#        PATH_TEMPLATE '/search?q=%s&limit=10')
+#        PATH_TEMPLATE '/search?q=%s&limit=10', IDXD_ARGS: more idxd options for
+#        both, e.g. "--cache 0" for what a search costs)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . bench/common.sh
-[ $# -eq 3 ] || { sed -n '2,8p' "$0"; exit 2; }
+[ $# -eq 3 ] || { sed -n '2,9p' "$0"; exit 2; }
 OLD=$1 NEW=$2 DB=$3
 SECS=${SECS:-10} ROUNDS=${ROUNDS:-2}
 QUERIES=${QUERIES:-../shared/queries/zh_news.txt}
@@ -19,7 +20,8 @@ trap 'kill ${IDXD_PID:-} 2> /dev/null; rm -f "$out"' EXIT
 printf '| round | idxd | c1 p50 ms | c1 p99 ms | c16 req/s |\n|---|---|---|---|---|\n'
 for r in $(seq "$ROUNDS"); do
     for b in "$OLD" "$NEW"; do
-        IDXD=$b start_idxd "$out" "$DB" --threads "$(nproc)"
+        # shellcheck disable=SC2086 # IDXD_ARGS is a list of options
+        IDXD=$b start_idxd "$out" "$DB" --threads "$(nproc)" ${IDXD_ARGS:-}
         j=$(build/tests/tools/loadgen --json -u "$URL" -p "$P" -c 1 -t "$SECS" -w 2 "$QUERIES")
         j16=$(build/tests/tools/loadgen --json -u "$URL" -p "$P" -c 16 -t "$SECS" -w 1 "$QUERIES")
         printf '| %d | %s | %.3f | %.3f | %.0f |\n' "$r" "$b" "$(jq .p50_ms <<< "$j")" \
