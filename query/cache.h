@@ -9,7 +9,7 @@
  * bytes an entry, comes on top), keyed by the request's query string
  * as sent, least recently used out first.  The worker calls
  * idxd_cache_revision after every reopen: a new revision (a commit by idx
- * add) or another database at the path (its identity, xap.h) empties the
+ * add) or another database at the path (its identity, db.h) empties the
  * cache, so an answer is never older than the worker's view of the index (at
  * most its 200 ms reopen tick).  One cache per worker thread:
  * no locks.  Answers from an archive with missing or remote shards are not

@@ -11,7 +11,7 @@
  *   boundary (the query side clips the same way: idx_filter_term).
  * Values: IDX_SLOT_DATE (sortable wall-clock seconds), IDX_SLOT_SOURCE,
  *   IDX_SLOT_CATEGORY, IDX_SLOT_YEAR ("2022") for facets.
- * Near-duplicates (added by the indexer through cluster.h, not here): XB
+ * Near-duplicates (added by the write path through cluster.h, not here): XB
  *   band terms, the XD<cluster> term, IDX_SLOT_CLUSTER and IDX_SLOT_SIG.
  * Data: the article's JSON object, compact, unknown fields included.
  */
