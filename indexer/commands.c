@@ -204,9 +204,12 @@ int idx_cmd_stats(const idx_opts *o)
     idx_err err;
     idx_err_clear(&err);
     idx_db_stats st;
-    char *last = NULL;
+    char *last = NULL, *format = NULL;
     int rc = idx_db_get_stats(db, &st, &err);
     if (!rc) rc = idx_db_get_metadata(db, "idx.last_update", &last, &err);
+    if (!rc) rc = idx_db_get_metadata(db, IDX_META_FORMAT, &format, &err);
+    /* the index format (document.h): unrecorded means made before formats were, 1 */
+    const char *fmt = format && *format ? format : "1";
     size_t nshards = idx_db_nshards(db), nmissing = idx_db_nmissing(db);
     json_t *missing = json_array();
     for (size_t i = 0; missing && i < nmissing; i++)
@@ -216,6 +219,7 @@ int idx_cmd_stats(const idx_opts *o)
     if (rc) {
         idx_die_msg("%s", err.msg);
         free(last);
+        free(format);
         json_decref(missing);
         return EXIT_DB;
     }
@@ -229,10 +233,12 @@ int idx_cmd_stats(const idx_opts *o)
         if (!j) {
             idx_die_msg("out of memory");
             free(last);
+            free(format);
             json_decref(missing);
             return EXIT_DB;
         }
         if (!last || !*last) json_object_set_new(j, "last_update", json_null());
+        json_object_set_new(j, "format", json_string(fmt));
         json_object_set_new(j, "shards", json_integer((json_int_t)nshards));
         json_object_set_new(j, "missing_shards", missing ? json_incref(missing) : json_array());
         json_dumpf(j, stdout, JSON_COMPACT);
@@ -246,12 +252,17 @@ int idx_cmd_stats(const idx_opts *o)
         printf("size         %llu bytes (%.1f MiB on disk)\n", size, size / 1048576.0);
         printf("revision     %llu\n", (unsigned long long)st.revision);
         printf("last update  %s\n", last && *last ? last : "never");
+        if (strtol(fmt, NULL, 10) == IDX_FORMAT)
+            printf("format       %s\n", fmt);
+        else
+            printf("format       %s (this idx reads format %d)\n", fmt, IDX_FORMAT);
         if (archive)
             printf("shards       %zu (archive%s)\n", nshards, nmissing ? ", some missing" : "");
         for (size_t i = 0; i < nmissing; i++)
             printf("missing      %s\n", json_string_value(json_array_get(missing, i)));
     }
     free(last);
+    free(format);
     json_decref(missing);
     return EXIT_OK;
 }
@@ -305,7 +316,7 @@ int idx_cmd_search(const idx_opts *o)
     req.synonyms = syn;
     if (open_db(o, IDX_DB_READ, &db)) { status = EXIT_DB; goto done; }
     if (idx_schema_read(db, &sc, &err)) {
-        idx_die_msg("%s", err.msg);
+        idx_die_msg("cannot read database %s: %s", o->db, err.msg);
         status = EXIT_DB;
         goto done;
     }

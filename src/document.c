@@ -76,6 +76,25 @@ static void schema_of(const char *u, const char *f, idx_schema *sc)
     sc->fold = strcmp(f, "t2s") == 0 ? IDX_FOLD_T2S : IDX_FOLD_NONE;
 }
 
+/* The format recorded as v ("" when unset: 1) into sc->format; IDX_ENODB
+ * when it is not one this idx knows. */
+static int format_of(const char *v, idx_schema *sc, idx_err *err)
+{
+    char *end;
+    long f = *v ? strtol(v, &end, 10) : 1;
+    if (*v && (*end || end == v || f < 1)) f = 0;
+    sc->format = (int)(f > 0 && f <= 1000000 ? f : 0);
+    if (sc->format == IDX_FORMAT) return IDX_OK;
+    if (sc->format > IDX_FORMAT)
+        return idx_err_set(err, IDX_ENODB, "document.format",
+                           "the index is in format %d, newer than this idx reads (%d): "
+                           "use the idx that built it, or a newer one",
+                           sc->format, IDX_FORMAT);
+    return idx_err_set(err, IDX_ENODB, "document.format",
+                       "the index records an unknown format \"%.40s\" (%s is \"%d\" here)", v,
+                       IDX_META_FORMAT, IDX_FORMAT);
+}
+
 static const char *unigrams_name(int u)
 {
     return u == IDX_UNIGRAMS_EDGES ? "edges" : "all";
@@ -88,25 +107,35 @@ static const char *fold_name(int f)
 
 int idx_schema_read(idx_db *db, idx_schema *sc, idx_err *err)
 {
-    char *u = NULL, *f = NULL;
+    char *u = NULL, *f = NULL, *v = NULL;
     int rc = idx_db_get_metadata(db, IDX_META_UNIGRAMS, &u, err);
     if (!rc) rc = idx_db_get_metadata(db, IDX_META_FOLD, &f, err);
+    if (!rc) rc = idx_db_get_metadata(db, IDX_META_FORMAT, &v, err);
     if (!rc) schema_of(u, f, sc);
+    if (!rc) rc = format_of(v, sc, err);
     free(u);
     free(f);
+    free(v);
     return rc;
 }
 
 int idx_schema_negotiate(idx_db *db, const idx_schema *want, idx_schema *sc, idx_err *err)
 {
-    char *u = NULL, *f = NULL;
+    char *u = NULL, *f = NULL, *v = NULL;
     idx_db_stats st;
     idx_schema have;
     int rc = idx_db_get_metadata(db, IDX_META_UNIGRAMS, &u, err);
     if (!rc) rc = idx_db_get_metadata(db, IDX_META_FOLD, &f, err);
+    if (!rc) rc = idx_db_get_metadata(db, IDX_META_FORMAT, &v, err);
     if (!rc) rc = idx_db_get_stats(db, &st, err);
     if (rc) goto done;
     schema_of(u, f, &have);
+    if ((rc = format_of(v, &have, err))) goto done;
+    if (!*v) { /* recorded from now on (a database made before formats were: format 1) */
+        char num[16];
+        snprintf(num, sizeof num, "%d", IDX_FORMAT);
+        if ((rc = idx_db_set_metadata(db, IDX_META_FORMAT, num, err))) goto done;
+    }
     if (st.documents > 0) {
         if (*u && want->unigrams >= 0 && want->unigrams != have.unigrams) {
             rc = idx_err_set(err, IDX_EINVAL, "document",
@@ -127,6 +156,7 @@ int idx_schema_negotiate(idx_db *db, const idx_schema *want, idx_schema *sc, idx
         if (!rc && !*f) rc = idx_db_set_metadata(db, IDX_META_FOLD, fold_name(have.fold), err);
         goto done;
     }
+    sc->format = IDX_FORMAT;
     sc->unigrams = want->unigrams >= 0 ? want->unigrams : IDX_UNIGRAMS_ALL;
     sc->fold = want->fold >= 0 ? want->fold : IDX_FOLD_T2S;
     rc = idx_db_set_metadata(db, IDX_META_UNIGRAMS, unigrams_name(sc->unigrams), err);
@@ -134,6 +164,7 @@ int idx_schema_negotiate(idx_db *db, const idx_schema *want, idx_schema *sc, idx
 done:
     free(u);
     free(f);
+    free(v);
     return rc;
 }
 

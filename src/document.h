@@ -60,14 +60,25 @@ enum { IDX_UNIGRAMS_ALL = 0, IDX_UNIGRAMS_EDGES = 1 };
 enum { IDX_FOLD_NONE = 0, IDX_FOLD_T2S = 1 };
 #define IDX_META_FOLD "idx.fold"
 
+/* The index format: which terms, positions, values and data a document
+ * writes (this file), recorded under IDX_META_FORMAT when a database is
+ * created.  A database without the key was built before formats were
+ * recorded, in format 1.  A database of a format this idx does not know
+ * (made by a newer one) is refused by every command, saying so, rather
+ * than read wrongly. */
+#define IDX_FORMAT 1
+#define IDX_META_FORMAT "idx.format"
+
 /* A database's text options: both the indexer and every reader must use the
  * same ones. */
 typedef struct idx_schema {
+    int format;   /* IDX_FORMAT */
     int unigrams; /* IDX_UNIGRAMS_* */
     int fold;     /* IDX_FOLD_* */
 } idx_schema;
 
-/* Read them from db's metadata. */
+/* Read them from db's metadata.  IDX_ENODB when the database's format is one
+ * this idx cannot read (the message says which and what to do). */
 int idx_schema_read(idx_db *db, idx_schema *sc, idx_err *err);
 
 /* The options a writer of db uses, settled with what it wants (each field
@@ -77,7 +88,9 @@ int idx_schema_read(idx_db *db, idx_schema *sc, idx_err *err);
  * recorded: "all" unigrams, and "none" for fold, as it was built before
  * folding existed), and a wish that differs is IDX_EINVAL, its message
  * naming the option (--cjk-unigrams, --fold): its documents would disagree
- * with its queries.  The records are set in db, not committed. */
+ * with its queries.  The format is recorded too (IDX_FORMAT; one this idx
+ * cannot write is IDX_ENODB, as for idx_schema_read).  The records are set
+ * in db, not committed. */
 int idx_schema_negotiate(idx_db *db, const idx_schema *want, idx_schema *sc, idx_err *err);
 
 /* The idx_tokenize mode flags they imply (IDX_TOKENIZE_FOLD_T2S or 0). */

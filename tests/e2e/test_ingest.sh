@@ -39,6 +39,24 @@ printf 'not a stub\n' > "$T/not-a-db"
 expect_rc "add to a file that is no database exits 3" 3 "$IDX" add -q --db "$T/not-a-db" "$SAMPLE"
 expect_match "... naming the file and the line" "$OUT" "cannot open database $T/not-a-db: .*not-a-db:1"
 
+# index formats (document.h): recorded when a database is made, shown by
+# stats; one this idx does not know is refused, saying so, by add and search
+expect_eq "a new database records its format" "$(xapian-metadata get "$DB" idx.format)" 1
+expect_eq "stats shows the format" "$("$IDX" stats --json --db "$DB" | jq -r .format)" 1
+FDB=$T/format-db
+"$IDX" add -q --db "$FDB" "$T/one.jsonl" > /dev/null
+xapian-metadata set "$FDB" idx.format 2
+expect_rc "search of a newer format exits 3" 3 "$IDX" search --db "$FDB" 测试
+expect_match "... saying which format and what to do" "$OUT" "format 2, newer than this idx reads \(1\): use the idx that built it, or a newer one"
+expect_rc "add to a newer format exits 3" 3 "$IDX" add -q --db "$FDB" "$T/one.jsonl"
+expect_match "... naming the database" "$OUT" "$FDB.*format 2"
+expect_eq "... and leaves it as it was" "$(xapian-metadata get "$FDB" idx.format)" 2
+expect_match "stats says this idx reads format 1" "$("$IDX" stats --db "$FDB")" "format +2 \(this idx reads format 1\)"
+xapian-metadata set "$FDB" idx.format ""
+"$IDX" add -q --db "$FDB" "$T/one.jsonl" > /dev/null
+expect_eq "a database from before formats (no key) is format 1, recorded at its next add" \
+    "$(xapian-metadata get "$FDB" idx.format)" 1
+
 # rm
 expect_rc "rm an existing id exits 0" 0 "$IDX" rm --db "$DB" x-1
 expect_eq "rm reports the count" "$OUT" "removed 1, not found 0"

@@ -163,7 +163,7 @@ static void test_text_options_are_settled_once(void)
     CHECK_INT(idx_writer_commit(w, &err), IDX_OK);
     idx_writer_close(w);
     idx_db *d = NULL;
-    idx_schema sc = {-1, -1};
+    idx_schema sc = {.unigrams = -1, .fold = -1};
     CHECK_INT(idx_db_open(db, IDX_DB_READ, &d, NULL), IDX_OK);
     CHECK_INT(idx_schema_read(d, &sc, NULL), IDX_OK);
     idx_db_close(d);
