@@ -19,6 +19,20 @@ expect_eq "南通开发区: the seed article is first" "$(jq -r '.hits[0].id' <<
 expect_eq "南通开发区: matches only the article with the phrase" "$(jq -r .total <<<"$R")" "$(count_in_sample 南通开发区)"
 expect_match "human output names the seed first" "$("$IDX" search --db "$DB" 南通开发区 | sed -n 2p)" "南通经济技术开发区"
 
+# Exactness of CJK runs of every length: runs of 1 to 6 characters cut from the
+# sample's titles find exactly the articles whose text holds them (substring
+# counts by jq; every copy counted, --all), whatever the index representation
+subs=$(jq -rn '[inputs | .title // "" | [scan("\\p{Han}{6,}")] | .[0] // empty] | to_entries[] |
+    select(.key % 7 == 0) | .key as $i | .value as $r | range(1; 7) as $l |
+    (($i * 3 + $l) % (($r | length) - $l + 1)) as $o | $r[$o:$o + $l]' < "$SAMPLE" | sort -u)
+want_counts=$(jq -rn --args '[inputs | (.title // "") + " " + (.body // "")] as $d |
+    $ARGS.positional[] as $s | "\($s) \([$d[] | select(contains($s))] | length)"' $subs < "$SAMPLE")
+bad=$(while read -r sub want; do
+    got=$(search --all --exact-total --limit 1 "$sub" | jq -r .total)
+    [ "$got" = "$want" ] || printf '%s: idx %s, substring %s; ' "$sub" "$got" "$want"
+done <<< "$want_counts")
+expect_eq "runs of 1-6 characters ($(wc -l <<< "$want_counts") of them): totals equal substring counts" "$bad" ""
+
 # AND of parts: 南通 开发区 matches articles that have both, anywhere
 R=$(search --exact-total 南通 开发区)
 expect_eq "南通 开发区 (two parts) is an AND" "$(jq -r .total <<<"$R")" "$(count_in_sample 南通 开发区)"
