@@ -11,6 +11,7 @@
 #include "buf.h"
 #include "qtree.h"
 #include "test.h"
+#include "test_json.h"
 
 static char out[4096], warn[300], parts[1024];
 
@@ -28,11 +29,7 @@ static const char *tree(const char *q)
         snprintf(out, sizeof out, "ERROR %d", rc);
     } else {
         json_t *j = idx_qtree_json(&pq, pq.root);
-        char *s = j ? json_dumps(j, JSON_COMPACT) : NULL;
-        snprintf(out, sizeof out, "%s", s ? s : "(out of memory)");
-        for (char *c = out; *c; c++)
-            if (*c == '"') *c = '\'';
-        free(s);
+        t_json(j, out, sizeof out);
         json_decref(j);
         snprintf(warn, sizeof warn, "%s", pq.warning);
         for (size_t i = 0; i < pq.nparts; i++) {

@@ -16,6 +16,7 @@
 #include "search.h"
 #include "synonyms.h"
 #include "test.h"
+#include "test_json.h"
 #include "writer.h"
 
 static char dir[64], db_path[96];
@@ -92,11 +93,7 @@ static const char *dump(json_t *res, int rc)
         snprintf(out, sizeof out, "ERROR %d", rc);
         return out;
     }
-    char *s = json_dumps(res, JSON_COMPACT);
-    snprintf(out, sizeof out, "%s", s ? s : "(out of memory)");
-    for (char *c = out; *c; c++)
-        if (*c == '"') *c = '\'';
-    free(s);
+    t_json(res, out, sizeof out);
     json_decref(res);
     return out;
 }

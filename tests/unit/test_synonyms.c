@@ -10,6 +10,7 @@
 #include "buf.h"
 #include "synonyms.h"
 #include "test.h"
+#include "test_json.h"
 
 static char path[64];
 static char out[4096];
@@ -39,11 +40,7 @@ static const char *expanded(const char *q, size_t n, const idx_synonyms *syn, si
         snprintf(out, sizeof out, "ERROR %d", rc);
     } else {
         json_t *j = idx_qtree_json(&t, t.root);
-        char *s = j ? json_dumps(j, JSON_COMPACT) : NULL;
-        snprintf(out, sizeof out, "%s", s ? s : "(out of memory)");
-        for (char *c = out; *c; c++)
-            if (*c == '"') *c = '\'';
-        free(s);
+        t_json(j, out, sizeof out);
         json_decref(j);
         if (nparts) *nparts = t.nparts;
         if (ntoks) *ntoks = t.ntoks;
