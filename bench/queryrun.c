@@ -1,6 +1,6 @@
 /* queryrun.c - the in-process cost of search requests, without HTTP.
  *
- * usage: queryrun [-r ROUNDS] [-l LIMIT] DB QUERYFILE
+ * usage: queryrun [-r ROUNDS] [-l LIMIT] [-x] DB QUERYFILE
  *
  * Runs every query of QUERYFILE (one per line; blank and '#' lines skipped)
  * ROUNDS times (default 5, after one untimed warm-up round) through the same
@@ -34,13 +34,16 @@ static double pct(const double *v, size_t n, double p)
     return v[i < n ? i : n - 1];
 }
 
+static int exact_all; /* -x: exact totals, every copy (exact_total=1&dedup=0) */
+
 /* One pass over the queries; latencies (ms) appended to lat if not NULL. */
 static int pass(idx_db *db, const idx_schema *sc, char **qs, size_t nq, unsigned limit, int snippets,
                 double *lat, size_t *nlat, unsigned long long *bytes)
 {
     for (size_t i = 0; i < nq; i++) {
         idx_search_req r = {.q = qs[i], .qlen = strlen(qs[i]), .limit = limit,
-                            .sort = IDX_SORT_RELEVANCE, .title_weight = -1, .snippets = snippets};
+                            .sort = IDX_SORT_RELEVANCE, .title_weight = -1, .snippets = snippets,
+                            .exact_total = exact_all, .all_copies = exact_all};
         idx_err err;
         idx_err_clear(&err);
         json_t *out = NULL;
@@ -63,16 +66,17 @@ int main(int argc, char **argv)
 {
     int rounds = 5, o;
     unsigned limit = 10;
-    while ((o = getopt(argc, argv, "r:l:h")) != -1) {
+    while ((o = getopt(argc, argv, "r:l:xh")) != -1) {
         if (o == 'r') rounds = atoi(optarg);
         else if (o == 'l') limit = (unsigned)atoi(optarg);
+        else if (o == 'x') exact_all = 1;
         else {
-            fprintf(stderr, "usage: queryrun [-r ROUNDS] [-l LIMIT] DB QUERYFILE\n");
+            fprintf(stderr, "usage: queryrun [-r ROUNDS] [-l LIMIT] [-x] DB QUERYFILE\n");
             return 2;
         }
     }
     if (argc - optind != 2 || rounds < 1 || limit < 1 || limit > IDX_SEARCH_MAX_LIMIT) {
-        fprintf(stderr, "usage: queryrun [-r ROUNDS] [-l LIMIT] DB QUERYFILE\n");
+        fprintf(stderr, "usage: queryrun [-r ROUNDS] [-l LIMIT] [-x] DB QUERYFILE\n");
         return 2;
     }
     FILE *f = fopen(argv[optind + 1], "r");
@@ -105,7 +109,8 @@ int main(int argc, char **argv)
         return 1;
     }
     double *lat = malloc(nq * (size_t)rounds * sizeof *lat);
-    printf("in-process search, 1 thread, %zu queries x %d rounds, limit %u\n", nq, rounds, limit);
+    printf("in-process search, 1 thread, %zu queries x %d rounds, limit %u%s\n", nq, rounds, limit,
+           exact_all ? ", exact totals, every copy" : "");
     printf("%-22s %9s %9s %9s %9s %9s %10s %11s\n", "mode", "p50_ms", "p95_ms", "p99_ms",
            "max_ms", "mean_ms", "queries/s", "bytes/resp");
     for (int snippets = 1; snippets >= 0; snippets--) {
