@@ -45,7 +45,7 @@ int main(int argc, char **argv)
         return 3;
     }
     const char *mode = sc.unigrams == IDX_UNIGRAMS_EDGES ? "edges" : "all";
-    idx_query_opts qo = {.title_weight = IDX_TITLE_WEIGHT_DEFAULT, .unigrams = sc.unigrams,
+    idx_query_opts qo = {.title_weight = IDX_TITLE_WEIGHT_DEFAULT, .unigrams = sc.unigrams, .format = sc.format,
                          .tokflags = idx_schema_tokflags(&sc)};
     printf("%-6s %-6s %10s %10s %10s\n", "mode", "query", "matches", "median_ms", "max_ms");
     for (int i = 2; i < argc; i++) {

@@ -7,7 +7,9 @@
  * code idxd's GET /search uses (idx_search_json, then serializing the JSON),
  * on one thread, and prints latency percentiles and queries/s.  It does this
  * twice: with snippets and highlighted titles (what idxd serves) and without
- * them, so the cost of highlighting is visible.  Compare with tests/tools/loadgen at
+ * them, so the cost of highlighting is visible.  -v also prints, per query,
+ * its fastest time over the rounds (with snippets) and its total, the
+ * slowest first: which queries make the tail.  Compare with tests/tools/loadgen at
  * concurrency 1 to see what HTTP adds (bench/load.sh does both).
  */
 #include <jansson.h>
@@ -35,6 +37,7 @@ static double pct(const double *v, size_t n, double p)
 }
 
 static int exact_all; /* -x: exact totals, every copy (exact_total=1&dedup=0) */
+static int verbose;   /* -v: per query times */
 
 /* One pass over the queries; latencies (ms) appended to lat if not NULL. */
 static int pass(idx_db *db, const idx_schema *sc, char **qs, size_t nq, unsigned limit, int snippets,
@@ -62,21 +65,49 @@ static int pass(idx_db *db, const idx_schema *sc, char **qs, size_t nq, unsigned
     return 0;
 }
 
+typedef struct qtime {
+    double best;
+    const char *q;
+} qtime;
+
+static int cmp_qtime(const void *a, const void *b)
+{
+    double x = ((const qtime *)a)->best, y = ((const qtime *)b)->best;
+    return x > y ? -1 : x < y;
+}
+
+/* lat[r * nq + i]: query i's time in round r.  Prints each query's fastest. */
+static void per_query(char **qs, size_t nq, const double *lat, int rounds)
+{
+    qtime *t = malloc(nq * sizeof *t);
+    if (!t) return;
+    for (size_t i = 0; i < nq; i++) {
+        t[i].q = qs[i];
+        t[i].best = lat[i];
+        for (int r = 1; r < rounds; r++)
+            if (lat[(size_t)r * nq + i] < t[i].best) t[i].best = lat[(size_t)r * nq + i];
+    }
+    qsort(t, nq, sizeof *t, cmp_qtime);
+    for (size_t i = 0; i < nq; i++) printf("query %9.3f ms  %s\n", t[i].best, t[i].q);
+    free(t);
+}
+
 int main(int argc, char **argv)
 {
     int rounds = 5, o;
     unsigned limit = 10;
-    while ((o = getopt(argc, argv, "r:l:xh")) != -1) {
+    while ((o = getopt(argc, argv, "r:l:xvh")) != -1) {
         if (o == 'r') rounds = atoi(optarg);
+        else if (o == 'v') verbose = 1;
         else if (o == 'l') limit = (unsigned)atoi(optarg);
         else if (o == 'x') exact_all = 1;
         else {
-            fprintf(stderr, "usage: queryrun [-r ROUNDS] [-l LIMIT] [-x] DB QUERYFILE\n");
+            fprintf(stderr, "usage: queryrun [-r ROUNDS] [-l LIMIT] [-x] [-v] DB QUERYFILE\n");
             return 2;
         }
     }
     if (argc - optind != 2 || rounds < 1 || limit < 1 || limit > IDX_SEARCH_MAX_LIMIT) {
-        fprintf(stderr, "usage: queryrun [-r ROUNDS] [-l LIMIT] [-x] DB QUERYFILE\n");
+        fprintf(stderr, "usage: queryrun [-r ROUNDS] [-l LIMIT] [-x] [-v] DB QUERYFILE\n");
         return 2;
     }
     FILE *f = fopen(argv[optind + 1], "r");
@@ -122,6 +153,7 @@ int main(int argc, char **argv)
             if (pass(db, &sc, qs, nq, limit, snippets, lat, &n, &bytes)) return 1;
         double secs = idx_clock() - t0, sum = 0;
         for (size_t i = 0; i < n; i++) sum += lat[i];
+        if (verbose && snippets) per_query(qs, nq, lat, rounds);
         qsort(lat, n, sizeof *lat, cmp_double);
         printf("%-22s %9.3f %9.3f %9.3f %9.3f %9.3f %10.1f %11llu\n",
                snippets ? "with snippets (idxd)" : "without snippets", pct(lat, n, 50),

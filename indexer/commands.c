@@ -252,10 +252,13 @@ int idx_cmd_stats(const idx_opts *o)
         printf("size         %llu bytes (%.1f MiB on disk)\n", size, size / 1048576.0);
         printf("revision     %llu\n", (unsigned long long)st.revision);
         printf("last update  %s\n", last && *last ? last : "never");
-        if (strtol(fmt, NULL, 10) == IDX_FORMAT)
+        long f = strtol(fmt, NULL, 10);
+        if (f == IDX_FORMAT)
             printf("format       %s\n", fmt);
+        else if (f >= 1 && f < IDX_FORMAT)
+            printf("format       %s (idx reindex rebuilds it in format %d)\n", fmt, IDX_FORMAT);
         else
-            printf("format       %s (this idx reads format %d)\n", fmt, IDX_FORMAT);
+            printf("format       %s (this idx reads formats 1 to %d)\n", fmt, IDX_FORMAT);
         if (archive)
             printf("shards       %zu (archive%s)\n", nshards, nmissing ? ", some missing" : "");
         for (size_t i = 0; i < nmissing; i++)

@@ -31,6 +31,7 @@ typedef struct idx_opts {
     idx_search_req search; /* search: its options, read by request.h's table */
     int unigrams; /* IDX_UNIGRAMS_* from --cjk-unigrams, -1 if not given */
     int fold;     /* IDX_FOLD_* from --fold, -1 if not given */
+    int index_format; /* --index-format N (document.h's formats), 0 if not given */
     const char *source;   /* clean, add --format text: --source, the pages' outlet */
     const char *synonyms; /* --synonyms FILE */
     const char *shard_by; /* --shard-by SPEC (add, new archive) */
@@ -42,6 +43,11 @@ typedef struct idx_opts {
     int nargs;
 } idx_opts;
 
+/* idx add: see main.c's usage.  A new database from IDX_BULK_MIN_BYTES or
+ * more of JSON Lines files, with neither --jobs nor --batch given, is built
+ * by one job per core (at most IDX_BULK_MAX_JOBS) as --jobs builds it. */
+#define IDX_BULK_MIN_BYTES (8ull << 20)
+#define IDX_BULK_MAX_JOBS 8
 int idx_cmd_add(const idx_opts *o);
 int idx_cmd_rm(const idx_opts *o);
 int idx_cmd_get(const idx_opts *o);

@@ -48,6 +48,9 @@ static void usage(FILE *f)
 "                      expand over bigrams); see bench/RESULTS.md\n"
 "  --fold F            add, new database only: t2s (default: traditional Chinese\n"
 "                      characters are searched as simplified, both ways) or none\n"
+"  --index-format N    add, new database only: the index format, 2 (default:\n"
+"                      positions on characters) or 1 (positions on bigrams; idx\n"
+"                      before 2026-12); see bench/RESULTS.md and idx reindex\n"
 "  --shard-by SPEC     add, new archive: year, month or hash:N; --db DIR becomes\n"
 "                      DIR/XAPIANDB (a Xapian stub) + DIR/shards/KEY databases,\n"
 "                      searched as one wherever --db is taken\n"
@@ -59,7 +62,9 @@ static void usage(FILE *f)
 "  --jobs N            add: N processes at once, building a new database (parts\n"
 "                      merged by Xapian's compactor: compact, whole or not at all)\n"
 "                      or the shards of a hash:M archive (N <= M; idx compact\n"
-"                      merges them when wanted)\n"
+"                      merges them when wanted).  Default: a new database from\n"
+"                      8 MiB or more of JSON Lines files (no --batch) is built\n"
+"                      so, one job per core (at most 8); else one process\n"
 "  --json              stats/search: JSON output\n"
 "  --limit N           search: hits to return (default %d, max %d)\n"
 "  --offset N          search: hits to skip (default 0)\n"
@@ -107,7 +112,7 @@ static int parse_uint(const char *name, const char *v, unsigned max, unsigned *o
 
 /* idx's own options; O_SEARCH + i is the i-th search option of request.h */
 enum {
-    O_DB = 256, O_BATCH, O_JSON, O_VERSION, O_UNIGRAMS, O_FOLD, O_SYNONYMS, O_SHARDBY, O_JOBS,
+    O_DB = 256, O_BATCH, O_JSON, O_VERSION, O_UNIGRAMS, O_FOLD, O_INDEXFORMAT, O_SYNONYMS, O_SHARDBY, O_JOBS,
     O_URL, O_FORMAT, O_NOCLUSTER, O_SEARCH = 512
 };
 
@@ -160,6 +165,16 @@ static int apply_opt(int c, const char *arg, const char *text, idx_opts *o)
             return EXIT_USAGE;
         }
         break;
+    case O_INDEXFORMAT: {
+        unsigned f;
+        if (parse_uint("--index-format", arg, IDX_FORMAT, &f)) return EXIT_USAGE;
+        if (f == 0) {
+            idx_die_msg("--index-format: expected 1 to %d, got 0", IDX_FORMAT);
+            return EXIT_USAGE;
+        }
+        o->index_format = (int)f;
+        break;
+    }
     case O_UNIGRAMS:
         if (strcmp(arg, "all") == 0) o->unigrams = IDX_UNIGRAMS_ALL;
         else if (strcmp(arg, "edges") == 0) o->unigrams = IDX_UNIGRAMS_EDGES;
@@ -187,6 +202,7 @@ int main(int argc, char **argv)
         {"synonyms", required_argument, 0, O_SYNONYMS},
         {"cjk-unigrams", required_argument, 0, O_UNIGRAMS},
         {"fold", required_argument, 0, O_FOLD},
+        {"index-format", required_argument, 0, O_INDEXFORMAT},
         {"shard-by", required_argument, 0, O_SHARDBY},
         {"jobs", required_argument, 0, O_JOBS},
         {"url", required_argument, 0, O_URL},

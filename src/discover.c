@@ -82,7 +82,7 @@ int idx_suggest_json(idx_db *db, const idx_schema *sc, const char *q, size_t qle
         idx_err_clear(err);
         rc = IDX_OK;
     } else if (!rc) {
-        idx_query_opts qo = {.unigrams = sc->unigrams, .tokflags = tokflags, .title_only = 1};
+        idx_query_opts qo = {.unigrams = sc->unigrams, .format = sc->format, .tokflags = tokflags, .title_only = 1};
         rc = idx_query_build(&t, &qo, &tq, err);
     }
     if (rc) goto done;

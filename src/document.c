@@ -34,6 +34,7 @@ typedef struct sink {
     void *ctx;
     int title; /* also index with the title prefix */
     int unigrams;
+    int format;
     idx_err *err;
 } sink;
 
@@ -43,16 +44,23 @@ static int emit(const sink *s, int kind, const char *t, size_t n, uint32_t pos, 
     return s->fn(s->ctx, &it, s->err);
 }
 
+/* Does tok carry its position in format f? */
+static int positional(const idx_token *tok, int f)
+{
+    if (f >= 2) return tok->kind != IDX_TOK_BIGRAM;
+    return tok->positional;
+}
+
 static int add_one(const sink *s, const char *t, size_t n, const idx_token *tok)
 {
-    if (tok->positional) return emit(s, IDX_DOC_POSTING, t, n, tok->pos, 0);
+    if (positional(tok, s->format)) return emit(s, IDX_DOC_POSTING, t, n, tok->pos, 0);
     return emit(s, IDX_DOC_TERM, t, n, 0, 0);
 }
 
 static int on_token(void *ctx, const idx_token *tok)
 {
     sink *s = ctx;
-    if (!tok->positional && s->unigrams == IDX_UNIGRAMS_EDGES) return IDX_OK;
+    if (s->format < 2 && !tok->positional && s->unigrams == IDX_UNIGRAMS_EDGES) return IDX_OK;
     int rc = add_one(s, tok->term, tok->len, tok);
     if (rc || !s->title) return rc;
     char b[IDX_TOKEN_MAX_WORD + 8];
@@ -84,10 +92,10 @@ static int format_of(const char *v, idx_schema *sc, idx_err *err)
     long f = *v ? strtol(v, &end, 10) : 1;
     if (*v && (*end || end == v || f < 1)) f = 0;
     sc->format = (int)(f > 0 && f <= 1000000 ? f : 0);
-    if (sc->format == IDX_FORMAT) return IDX_OK;
+    if (sc->format >= 1 && sc->format <= IDX_FORMAT) return IDX_OK;
     if (sc->format > IDX_FORMAT)
         return idx_err_set(err, IDX_ENODB, "document.format",
-                           "the index is in format %d, newer than this idx reads (%d): "
+                           "the index is in format %d, newer than this idx reads (1 to %d): "
                            "use the idx that built it, or a newer one",
                            sc->format, IDX_FORMAT);
     return idx_err_set(err, IDX_ENODB, "document.format",
@@ -124,6 +132,7 @@ int idx_schema_negotiate(idx_db *db, const idx_schema *want, idx_schema *sc, idx
     char *u = NULL, *f = NULL, *v = NULL;
     idx_db_stats st;
     idx_schema have;
+    char num[16];
     int rc = idx_db_get_metadata(db, IDX_META_UNIGRAMS, &u, err);
     if (!rc) rc = idx_db_get_metadata(db, IDX_META_FOLD, &f, err);
     if (!rc) rc = idx_db_get_metadata(db, IDX_META_FORMAT, &v, err);
@@ -131,12 +140,14 @@ int idx_schema_negotiate(idx_db *db, const idx_schema *want, idx_schema *sc, idx
     if (rc) goto done;
     schema_of(u, f, &have);
     if ((rc = format_of(v, &have, err))) goto done;
-    if (!*v) { /* recorded from now on (a database made before formats were: format 1) */
-        char num[16];
-        snprintf(num, sizeof num, "%d", IDX_FORMAT);
-        if ((rc = idx_db_set_metadata(db, IDX_META_FORMAT, num, err))) goto done;
-    }
     if (st.documents > 0) {
+        if (want->format > 0 && want->format != have.format) {
+            rc = idx_err_set(err, IDX_EINVAL, "document",
+                             "--index-format cannot change on a database that holds documents"
+                             " (it is in format %d: idx reindex rebuilds it in format %d)",
+                             have.format, IDX_FORMAT);
+            goto done;
+        }
         if (*u && want->unigrams >= 0 && want->unigrams != have.unigrams) {
             rc = idx_err_set(err, IDX_EINVAL, "document",
                              "--cjk-unigrams cannot change on a database that holds documents"
@@ -152,15 +163,32 @@ int idx_schema_negotiate(idx_db *db, const idx_schema *want, idx_schema *sc, idx
             goto done;
         }
         *sc = have;
-        if (!*u) rc = idx_db_set_metadata(db, IDX_META_UNIGRAMS, unigrams_name(have.unigrams), err);
-        if (!rc && !*f) rc = idx_db_set_metadata(db, IDX_META_FOLD, fold_name(have.fold), err);
-        goto done;
+    } else {
+        sc->unigrams = want->unigrams >= 0 ? want->unigrams : IDX_UNIGRAMS_ALL;
+        sc->fold = want->fold >= 0 ? want->fold : IDX_FOLD_T2S;
+        sc->format = want->format > 0                     ? want->format
+                     : sc->unigrams == IDX_UNIGRAMS_EDGES ? 1
+                                                          : IDX_FORMAT;
+        if (sc->format > IDX_FORMAT) {
+            rc = idx_err_set(err, IDX_EINVAL, "document", "--index-format: this idx writes formats 1 to %d",
+                             IDX_FORMAT);
+            goto done;
+        }
+        if (sc->format >= 2 && sc->unigrams == IDX_UNIGRAMS_EDGES) {
+            rc = idx_err_set(err, IDX_EINVAL, "document",
+                             "--cjk-unigrams edges needs --index-format 1 (format %d indexes every "
+                             "character, at its position)",
+                             sc->format);
+            goto done;
+        }
     }
-    sc->format = IDX_FORMAT;
-    sc->unigrams = want->unigrams >= 0 ? want->unigrams : IDX_UNIGRAMS_ALL;
-    sc->fold = want->fold >= 0 ? want->fold : IDX_FOLD_T2S;
-    rc = idx_db_set_metadata(db, IDX_META_UNIGRAMS, unigrams_name(sc->unigrams), err);
-    if (!rc) rc = idx_db_set_metadata(db, IDX_META_FOLD, fold_name(sc->fold), err);
+    /* recorded when missing or (no documents yet) different */
+    if (!*u || st.documents == 0)
+        rc = idx_db_set_metadata(db, IDX_META_UNIGRAMS, unigrams_name(sc->unigrams), err);
+    if (!rc && (!*f || st.documents == 0))
+        rc = idx_db_set_metadata(db, IDX_META_FOLD, fold_name(sc->fold), err);
+    snprintf(num, sizeof num, "%d", sc->format);
+    if (!rc && strcmp(v, num) != 0) rc = idx_db_set_metadata(db, IDX_META_FORMAT, num, err);
 done:
     free(u);
     free(f);
@@ -170,7 +198,9 @@ done:
 
 int idx_schema_tokflags(const idx_schema *sc)
 {
-    return sc && sc->fold == IDX_FOLD_T2S ? IDX_TOKENIZE_FOLD_T2S : 0;
+    if (!sc) return 0;
+    return (sc->fold == IDX_FOLD_T2S ? IDX_TOKENIZE_FOLD_T2S : 0) |
+           (sc->format >= 2 ? IDX_TOKENIZE_RUN_GAP : 0);
 }
 
 int idx_document_emit(const idx_article *a, const idx_schema *sc, idx_doc_fn fn, void *ctx,
@@ -180,7 +210,12 @@ int idx_document_emit(const idx_article *a, const idx_schema *sc, idx_doc_fn fn,
     idx_buf tmp;
     char *data = NULL;
     idx_buf_init(&tmp);
-    sink s = {.fn = fn, .ctx = ctx, .title = 1, .unigrams = sc->unigrams, .err = err};
+    sink s = {.fn = fn,
+              .ctx = ctx,
+              .title = 1,
+              .unigrams = sc->unigrams,
+              .format = sc->format,
+              .err = err};
     uint32_t pos = 1;
     if (a->title.s && (rc = idx_tokenize(a->title.s, a->title.n, IDX_TOKENIZE_DOCUMENT | flags, pos,
                                          on_token, &s, &pos, err)))

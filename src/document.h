@@ -63,16 +63,18 @@ enum { IDX_FOLD_NONE = 0, IDX_FOLD_T2S = 1 };
 /* The index format: which terms, positions, values and data a document
  * writes (this file), recorded under IDX_META_FORMAT when a database is
  * created.  A database without the key was built before formats were
- * recorded, in format 1.  A database of a format this idx does not know
+ * recorded, in format 1.  Both formats are read and written (a database
+ * keeps the format it was made in; `idx reindex` rebuilds it in the
+ * current one).  A database of a format this idx does not know
  * (made by a newer one) is refused by every command, saying so, rather
  * than read wrongly. */
-#define IDX_FORMAT 1
+#define IDX_FORMAT 2
 #define IDX_META_FORMAT "idx.format"
 
 /* A database's text options: both the indexer and every reader must use the
  * same ones. */
 typedef struct idx_schema {
-    int format;   /* IDX_FORMAT */
+    int format;   /* 1 .. IDX_FORMAT */
     int unigrams; /* IDX_UNIGRAMS_* */
     int fold;     /* IDX_FOLD_* */
 } idx_schema;
@@ -82,18 +84,21 @@ typedef struct idx_schema {
 int idx_schema_read(idx_db *db, idx_schema *sc, idx_err *err);
 
 /* The options a writer of db uses, settled with what it wants (each field
- * IDX_UNIGRAMS_* / IDX_FOLD_*, or -1: no wish) into *sc.  A database without
- * documents takes the wanted ones (or the defaults: all unigrams, folding on)
- * and records them; one with documents keeps its own (a key missing there is
- * recorded: "all" unigrams, and "none" for fold, as it was built before
- * folding existed), and a wish that differs is IDX_EINVAL, its message
- * naming the option (--cjk-unigrams, --fold): its documents would disagree
- * with its queries.  The format is recorded too (IDX_FORMAT; one this idx
- * cannot write is IDX_ENODB, as for idx_schema_read).  The records are set
- * in db, not committed. */
+ * a format, IDX_UNIGRAMS_* / IDX_FOLD_*, or -1: no wish) into *sc.  A
+ * database without documents takes the wanted ones (or the defaults: format
+ * IDX_FORMAT - format 1 when edges unigrams are wished, which only it has -,
+ * all unigrams, folding on) and records them; one with documents keeps its
+ * own (a key missing there is recorded: format 1, "all" unigrams, and "none"
+ * for fold, as it was built before folding existed), and a wish that
+ * differs is IDX_EINVAL, its message naming the option (--index-format,
+ * --cjk-unigrams, --fold): its documents would disagree with its queries.
+ * Edges unigrams in format 2 are IDX_EINVAL too.  A format this idx does
+ * not know is IDX_ENODB, as for idx_schema_read.  The records are set in
+ * db, not committed. */
 int idx_schema_negotiate(idx_db *db, const idx_schema *want, idx_schema *sc, idx_err *err);
 
-/* The idx_tokenize mode flags they imply (IDX_TOKENIZE_FOLD_T2S or 0). */
+/* The idx_tokenize mode flags they imply (IDX_TOKENIZE_FOLD_T2S,
+ * IDX_TOKENIZE_RUN_GAP or 0). */
 int idx_schema_tokflags(const idx_schema *sc);
 
 #define IDX_FILTER_MAX 200

@@ -5,9 +5,10 @@
  * Worked example: "南通开发区 5G" tokenizes (QUERY mode) to
  *   南通@0[0,6) 通开@1 开发@2 发区@3[9,15)  5g@5[16,18)
  * The gap between 发区 and 5g holds a space, so there are two parts:
- *   PHRASE(南通 通开 开发 发区, window 4) AND 5g
+ *   PHRASE(南通 通开 开发 发区, window 4) AND 5g                (format 1)
+ *   FILTER(AND(南通 通开 开发 发区), PHRASE(南 通 开 发 区, 5)) AND 5g (format 2)
  * and the title boost adds, scaled by title_weight,
- *   PHRASE(S南通 S通开 S开发 S发区, window 4) AND S5g.
+ *   AND(S南通 S通开 S开发 S发区) OR S5g.
  */
 #include "query.h"
 
@@ -17,6 +18,7 @@
 #include "document.h"
 #include "isodate.h"
 #include "tokenize.h"
+#include "utf8.h"
 
 /* A lone CJK character in an IDX_UNIGRAMS_EDGES database: its unigram (run
  * edges) OR every bigram that starts with it (run starts and insides). */
@@ -31,9 +33,66 @@ static int char_query(const char *t, size_t n, idx_xq **out, idx_err *err)
     return rc;
 }
 
-/* Query for one part (k tokens), terms prefixed with prefix. */
-static int part_query(const idx_qtoken *toks, size_t k, const char *prefix, int unigrams,
-                      idx_xq **out, idx_err *err)
+/* toks[i]'s term with prefix into buf (room for IDX_TOKEN_MAX_WORD + 8). */
+static size_t prefixed(const char *prefix, size_t pl, const char *t, size_t n, char *buf)
+{
+    memcpy(buf, prefix, pl);
+    memcpy(buf + pl, t, n);
+    return pl + n;
+}
+
+/* Format 2's phrase for a part of k > 1 tokens: its positional terms - words,
+ * lone unigrams and, for each bigram, its first character (and the second
+ * too when the run ends with it) - at their positions, within the part's
+ * window.  Weight comes from the caller's AND of the tokens. */
+static int char_phrase(const idx_qtoken *toks, size_t k, const char *prefix, idx_xq **out,
+                       idx_err *err)
+{
+    size_t pl = strlen(prefix), m = 0;
+    const char **terms = malloc(2 * k * sizeof *terms);
+    size_t *lens = malloc(2 * k * sizeof *lens);
+    char (*buf)[IDX_TOKEN_MAX_WORD + 8] = malloc(2 * k * sizeof *buf);
+    int rc;
+    if (!terms || !lens || !buf) {
+        rc = idx_err_set(err, IDX_ENOMEM, "query.build", "out of memory");
+        goto done;
+    }
+    for (size_t i = 0; i < k; i++) {
+        const idx_qtoken *q = &toks[i];
+        if (q->kind != IDX_TOK_BIGRAM) {
+            lens[m] = prefixed(prefix, pl, q->term, q->len, buf[m]);
+            m++;
+            continue;
+        }
+        size_t c1 = idx_utf8_clip(q->term, q->len, 4); /* the first character's bytes */
+        if (c1 == 0 || c1 == q->len) c1 = q->len / 2;  /* (not reached: CJK is 3-4 bytes) */
+        lens[m] = prefixed(prefix, pl, q->term, c1, buf[m]);
+        m++;
+        int run_goes_on = i + 1 < k && toks[i + 1].kind == IDX_TOK_BIGRAM &&
+                          toks[i + 1].pos == q->pos + 1;
+        if (!run_goes_on) {
+            lens[m] = prefixed(prefix, pl, q->term + c1, q->len - c1, buf[m]);
+            m++;
+        }
+    }
+    for (size_t i = 0; i < m; i++) terms[i] = buf[i];
+    /* the last character of a run ending in a bigram sits one past its position */
+    uint32_t last = toks[k - 1].pos + (toks[k - 1].kind == IDX_TOK_BIGRAM ? 1 : 0);
+    rc = idx_xq_phrase(terms, lens, m, (unsigned)(last - toks[0].pos + 1), out, err);
+done:
+    free(terms);
+    free(lens);
+    free(buf);
+    return rc;
+}
+
+/* Query for one part (k tokens), terms prefixed with prefix, in index
+ * format fmt.  exact: format 1 the phrase of the tokens; format 2 (k > 1)
+ * the AND of the tokens (their weights) filtered by the phrase of their
+ * characters.  Not exact (the title boost, which only ranks): the AND of
+ * the tokens, the same weights without a position check. */
+static int part_query(const idx_qtoken *toks, size_t k, const char *prefix, int unigrams, int fmt,
+                      int exact, idx_xq **out, idx_err *err)
 {
     size_t pl = strlen(prefix);
     const char *terms[IDX_QUERY_MAX_TERMS];
@@ -41,17 +100,34 @@ static int part_query(const idx_qtoken *toks, size_t k, const char *prefix, int 
     char (*buf)[IDX_TOKEN_MAX_WORD + 8] = malloc(k * sizeof *buf);
     if (!buf) return idx_err_set(err, IDX_ENOMEM, "query.build", "out of memory");
     for (size_t i = 0; i < k; i++) {
-        memcpy(buf[i], prefix, pl);
-        memcpy(buf[i] + pl, toks[i].term, toks[i].len);
+        lens[i] = prefixed(prefix, pl, toks[i].term, toks[i].len, buf[i]);
         terms[i] = buf[i];
-        lens[i] = pl + toks[i].len;
     }
     unsigned window = (unsigned)(toks[k - 1].pos - toks[0].pos + 1);
     int rc;
     if (k == 1 && unigrams == IDX_UNIGRAMS_EDGES && toks[0].kind == IDX_TOK_UNIGRAM)
         rc = char_query(terms[0], lens[0], out, err);
-    else
+    else if (k == 1 || (fmt < 2 && exact))
         rc = idx_xq_phrase(terms, lens, k, window, out, err);
+    else {
+        idx_xq *pair[2] = {NULL, NULL};
+        idx_xq *words[IDX_QUERY_MAX_TERMS];
+        size_t nw = 0;
+        rc = IDX_OK;
+        for (size_t i = 0; i < k && !rc; i++)
+            if (!(rc = idx_xq_term(terms[i], lens[i], &words[nw], err))) nw++;
+        if (!rc) rc = idx_xq_combine(IDX_XQ_AND, words, nw, &pair[0], err);
+        if (!rc && !exact) {
+            *out = pair[0];
+            pair[0] = NULL;
+        } else {
+            if (!rc) rc = char_phrase(toks, k, prefix, &pair[1], err);
+            if (!rc) rc = idx_xq_combine(IDX_XQ_FILTER, pair, 2, out, err);
+        }
+        for (size_t i = 0; i < nw; i++) idx_xq_free(words[i]);
+        idx_xq_free(pair[0]);
+        idx_xq_free(pair[1]);
+    }
     free(buf);
     return rc;
 }
@@ -76,6 +152,7 @@ static int date_query(const char *from, const char *to, idx_xq **out, idx_err *e
 typedef struct build {
     const idx_qtree *t;
     int unigrams;
+    int format;
     int title_only;
 } build;
 
@@ -147,7 +224,7 @@ static int build_node(const build *b, int id, idx_xq **out, idx_err *err)
     case IDX_QN_TEXT: {
         int title = b->title_only || nd->field == IDX_FIELD_TITLE;
         return part_query(b->t->toks + nd->first, nd->n, title ? IDX_PREFIX_TITLE : "",
-                          b->unigrams, out, err);
+                          b->unigrams, b->format, 1, out, err);
     }
     case IDX_QN_FILTER: {
         idx_buf term;
@@ -185,6 +262,7 @@ int idx_query_build(const idx_qtree *t, const idx_query_opts *opts, idx_xq **out
     size_t nboost = 0;
     build b = {.t = t,
                .unigrams = opts ? opts->unigrams : IDX_UNIGRAMS_ALL,
+               .format = opts && opts->format > 1 ? opts->format : 1,
                .title_only = opts && opts->title_only};
     int rc = build_node(&b, t->root, &main_q, err);
     if (rc) goto done;
@@ -194,7 +272,7 @@ int idx_query_build(const idx_qtree *t, const idx_query_opts *opts, idx_xq **out
         const idx_qpart *part = &t->parts[i];
         if (part->field != IDX_FIELD_ANY) continue;
         if (!(rc = part_query(t->toks + part->first, part->n, IDX_PREFIX_TITLE, b.unigrams,
-                              &boost[nboost], err)))
+                              b.format, 0, &boost[nboost], err)))
             nboost++;
     }
     if (rc) goto done;

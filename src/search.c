@@ -275,7 +275,7 @@ int idx_search_json(idx_db *db, const idx_schema *sc, const idx_search_req *req,
     idx_results *res = NULL;
     json_t *obj = NULL, *hits = NULL;
     double tw = req->title_weight < 0 ? IDX_TITLE_WEIGHT_DEFAULT : req->title_weight;
-    idx_query_opts qo = {.title_weight = tw, .unigrams = sc->unigrams,
+    idx_query_opts qo = {.title_weight = tw, .unigrams = sc->unigrams, .format = sc->format,
                          .tokflags = idx_schema_tokflags(sc)};
     int rc = idx_qtree_parse(req->q, req->qlen, qo.tokflags, &pq, err);
     if (!rc) rc = idx_synonyms_expand(&pq, req->synonyms, err);

@@ -66,17 +66,25 @@ static int key_token(void *vctx, const idx_token *t)
     return IDX_OK;
 }
 
-/* Keys of every member, plain and folded. */
+/* Which key of a member tokflags read: bit 0 t2s folding, bit 1 the run gap. */
+static int key_index(int tokflags)
+{
+    return ((tokflags & IDX_TOKENIZE_FOLD_T2S) ? 1 : 0) | ((tokflags & IDX_TOKENIZE_RUN_GAP) ? 2 : 0);
+}
+
+/* Keys of every member under each combination of the flags. */
 static int make_keys(idx_synonyms *s, const char *path, idx_err *err)
 {
-    for (int f = 0; f < 2; f++) {
+    for (int f = 0; f < 4; f++) {
         s->key[f] = calloc(s->nmembers ? s->nmembers : 1, sizeof *s->key[f]);
         if (!s->key[f]) return idx_err_set(err, IDX_ENOMEM, "synonyms", "%s: out of memory", path);
         for (size_t i = 0; i < s->nmembers; i++) {
             keyctx c;
             c.n = 0;
             int rc = idx_tokenize(s->members[i], strlen(s->members[i]),
-                                  IDX_TOKENIZE_QUERY | (f ? IDX_TOKENIZE_FOLD_T2S : 0), 0,
+                                  IDX_TOKENIZE_QUERY | ((f & 1) ? IDX_TOKENIZE_FOLD_T2S : 0) |
+                                      ((f & 2) ? IDX_TOKENIZE_RUN_GAP : 0),
+                                  0,
                                   key_token, &c, NULL, err);
             if (rc == IDX_ETOOBIG)
                 return idx_err_set(err, IDX_ETOOBIG, "synonyms", "%s: synonym '%.60s' is too long",
@@ -164,11 +172,10 @@ void idx_synonyms_free(idx_synonyms *s)
     if (!s) return;
     for (size_t i = 0; i < s->nmembers; i++) {
         free(s->members[i]);
-        if (s->key[0]) free(s->key[0][i]);
-        if (s->key[1]) free(s->key[1][i]);
+        for (int f = 0; f < 4; f++)
+            if (s->key[f]) free(s->key[f][i]);
     }
-    free(s->key[0]);
-    free(s->key[1]);
+    for (int f = 0; f < 4; f++) free(s->key[f]);
     free(s->members);
     free(s->group);
     free(s);
@@ -237,7 +244,7 @@ fail:
 int idx_synonyms_expand(idx_qtree *t, const idx_synonyms *syn, idx_err *err)
 {
     if (!syn || t->root < 0) return IDX_OK;
-    char **keys = syn->key[(t->tokflags & IDX_TOKENIZE_FOLD_T2S) ? 1 : 0];
+    char **keys = syn->key[key_index(t->tokflags)];
     size_t n0 = t->nnodes;
     int changed = 0;
     for (size_t id = 0; id < n0; id++) {

@@ -23,8 +23,10 @@ typedef struct idx_synonyms {
     char **members;     /* all members, NUL-terminated, owned; a group's
                            members are consecutive */
     size_t *group;      /* members[i] belongs to group group[i] */
-    char **key[2];      /* members[i] tokenized (QUERY mode) as a string of
-                           "term@relpos" items: [0] plain, [1] folded t2s */
+    char **key[4];      /* members[i] tokenized (QUERY mode) as a string of
+                           "term@relpos" items, under the flags of index
+                          : folded t2s or not, with the
+                           run gap of index format 2 or not */
     size_t nmembers, ngroups;
 } idx_synonyms;
 

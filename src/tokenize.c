@@ -58,6 +58,9 @@ typedef struct tk {
     size_t runlen;
     idx_nchar prev;
     uint32_t prevpos;
+    /* IDX_TOKENIZE_RUN_GAP: a separator ended the last CJK run, and no word
+     * came since */
+    int run_gap, after_sep;
 } tk;
 
 static int emit(tk *t, const char *term, size_t len, uint32_t pos, size_t start, size_t end,
@@ -108,6 +111,8 @@ static int add_cjk(tk *t, const idx_nchar *c)
             return rc;
         t->runlen++;
     } else {
+        if (t->after_sep && t->run_gap) pos = t->pos++; /* one empty position between */
+        t->after_sep = 0;
         t->in_cjk = 1;
         t->runlen = 1;
     }
@@ -135,6 +140,7 @@ int idx_tokenize(const char *s, size_t n, int mode, uint32_t pos0, idx_token_cb 
     t.cb = cb;
     t.ctx = ctx;
     t.pos = pos0;
+    t.run_gap = (mode & IDX_TOKENIZE_RUN_GAP) != 0;
 
     idx_norm it;
     idx_nchar c;
@@ -151,6 +157,7 @@ int idx_tokenize(const char *s, size_t n, int mode, uint32_t pos0, idx_token_cb 
         if (cls == C_WORD) {
             if ((rc = end_cjk(&t))) goto done;
             if (!t.in_word) {
+                t.after_sep = 0;
                 t.in_word = 1;
                 t.wlen = 0;
                 t.wtoolong = 0;
@@ -178,6 +185,7 @@ int idx_tokenize(const char *s, size_t n, int mode, uint32_t pos0, idx_token_cb 
             }
         }
         if ((rc = flush_word(&t))) goto done;
+        if (t.in_cjk) t.after_sep = 1;
         if ((rc = end_cjk(&t))) goto done;
     }
     if (r < 0) { rc = IDX_EUTF8; goto done; }

@@ -45,6 +45,12 @@ enum { IDX_TOKENIZE_DOCUMENT = 0, IDX_TOKENIZE_QUERY = 1 };
  * (normalize.h), as databases created with folding on (document.h) need on
  * both the index and the query side. */
 #define IDX_TOKENIZE_FOLD_T2S 0x100
+/* OR'd into the mode: a CJK run that follows another CJK run across a
+ * separator starts one position later, so the empty position keeps a phrase
+ * of characters from spanning the break ("南通 开发区": 南@0 通@1 开@3 发@4
+ * 区@5).  Index format 2 (document.h) matches runs as phrases of characters
+ * and needs it on both sides; format 1's bigrams never span a break. */
+#define IDX_TOKENIZE_RUN_GAP 0x200
 #define IDX_TOKENIZE_MODE_MASK 0xFF
 enum { IDX_TOK_WORD = 1, IDX_TOK_BIGRAM = 2, IDX_TOK_UNIGRAM = 3 };
 

@@ -127,11 +127,11 @@ expect_eq "the database removed: 503 index_unavailable" "$CODE $(jqb .error.code
 # a database in a format this idxd does not know, moved into place: refused
 # (document.h's index formats), the answer saying which format
 "$IDX" add -q --db "$T/swap" "$T/first.jsonl" > /dev/null
-xapian-metadata set "$T/swap" idx.format 2
+xapian-metadata set "$T/swap" idx.format 3
 sleep 0.6
 http "$S/search?q=%E4%B8%AD%E5%9B%BD"
 expect_eq "a database of a newer format: 503 index_unavailable" "$CODE $(jqb .error.code)" "503 index_unavailable"
-expect_match "  ... saying which format" "$(jqb .error.message)" "format 2, newer than this idx reads \(1\)"
+expect_match "  ... saying which format" "$(jqb .error.message)" "format 3, newer than this idx reads \(1 to 2\)"
 
 # ---- the answer cache in bytes ----
 start_server c "$DB" --threads 1 --cache-memory 1 || exit 1

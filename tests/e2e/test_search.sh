@@ -8,7 +8,7 @@ DB=$T/db
 "$IDX" add -q --db "$DB" "$SAMPLE" > /dev/null || fail "index the sample" "idx add failed"
 SEED=seed-2196415b1c9c92ca
 
-search() { "$IDX" search --db "$DB" --json "$@"; }
+search() { "$IDX" search --db "${SDB:-$DB}" --json "$@"; }
 # number of sample articles whose title or body contains every given string
 count_in_sample() {
     jq -r --args 'select(((.title // "") + " " + (.body // "")) as $t | $ARGS.positional | all(. as $s | $t | contains($s))) | .id' "$@" < "$SAMPLE" | wc -l
@@ -27,11 +27,17 @@ subs=$(jq -rn '[inputs | .title // "" | [scan("\\p{Han}{6,}")] | .[0] // empty] 
     (($i * 3 + $l) % (($r | length) - $l + 1)) as $o | $r[$o:$o + $l]' < "$SAMPLE" | sort -u)
 want_counts=$(jq -rn --args '[inputs | (.title // "") + " " + (.body // "")] as $d |
     $ARGS.positional[] as $s | "\($s) \([$d[] | select(contains($s))] | length)"' $subs < "$SAMPLE")
-bad=$(while read -r sub want; do
-    got=$(search --all --exact-total --limit 1 "$sub" | jq -r .total)
-    [ "$got" = "$want" ] || printf '%s: idx %s, substring %s; ' "$sub" "$got" "$want"
-done <<< "$want_counts")
-expect_eq "runs of 1-6 characters ($(wc -l <<< "$want_counts") of them): totals equal substring counts" "$bad" ""
+"$IDX" add -q --index-format 1 --db "$T/db1" "$SAMPLE" > /dev/null || fail "index the sample in format 1" "idx add failed"
+for F in 2 1; do
+    SDB=$DB
+    [ "$F" = 1 ] && SDB=$T/db1
+    bad=$(while read -r sub want; do
+        got=$(search --all --exact-total --limit 1 "$sub" | jq -r .total)
+        [ "$got" = "$want" ] || printf '%s: idx %s, substring %s; ' "$sub" "$got" "$want"
+    done <<< "$want_counts")
+    expect_eq "format $F: runs of 1-6 characters ($(wc -l <<< "$want_counts") of them): totals equal substring counts" "$bad" ""
+done
+SDB=
 
 # AND of parts: 南通 开发区 matches articles that have both, anywhere
 R=$(search --exact-total 南通 开发区)
@@ -65,12 +71,18 @@ expect_eq "unquoted 开发 区 stays an AND of its parts" "$(search --exact-tota
 P=$T/phrase.jsonl
 printf '%s\n' '{"id":"p-scattered","title":"南通的开发区","body":"南通 开发 区"}' \
               '{"id":"p-exact","title":"无关","body":"今年南通开发区很忙"}' \
-              '{"id":"p-mixed","title":"5G基站建设","body":"iPhone14 发布。价格2.14万元，3月15日上市"}' > "$P"
+              '{"id":"p-mixed","title":"5G基站建设","body":"iPhone14 发布。价格2.14万元，3月15日上市"}' \
+              '{"id":"p-gap","title":"无关","body":"南通 开发区。通开"}' > "$P"
+"$IDX" add -q --index-format 1 --db "$T/p1" "$P" > /dev/null
+R=$("$IDX" search --db "$T/p1" --json 南通开发区)
+expect_eq "format 1: scattered bigrams do not match" "$(jq -r '[.hits[].id]|join(",")' <<<"$R")" "p-exact"
 "$IDX" add -q --db "$T/p" "$P" > /dev/null
 R=$("$IDX" search --db "$T/p" --json 南通开发区)
 expect_eq "phrase: scattered bigrams do not match" "$(jq -r '[.hits[].id]|join(",")' <<<"$R")" "p-exact"
+R=$("$IDX" search --db "$T/p" --json 开发区通开)
+expect_eq "phrase: characters either side of a separator are not adjacent" "$(jq -r '.total' <<<"$R")" "0"
 R=$("$IDX" search --db "$T/p" --json 开发)
-expect_eq "a bigram matches both" "$(jq -r '.total' <<<"$R")" "2"
+expect_eq "a bigram matches all three" "$(jq -r '.total' <<<"$R")" "3"
 expect_eq "mixed script 5G基站 matches as written" "$("$IDX" search --db "$T/p" --json 5G基站 | jq -r '.hits[0].id')" "p-mixed"
 expect_eq "full-width ５Ｇ query matches 5G" "$("$IDX" search --db "$T/p" --json ５Ｇ | jq -r '.hits[0].id')" "p-mixed"
 expect_eq "iPhone14 matches case-insensitively" "$("$IDX" search --db "$T/p" --json IPHONE14 | jq -r '.total')" "1"

@@ -89,6 +89,21 @@ static void test_article_terms_positions_values(void)
     CHECK_STR(items(line, all), want);
 }
 
+/* Format 2: every CJK character and word at its position, bigrams without;
+ * the rest as in format 1. */
+static void test_format2_positions_on_characters(void)
+{
+    idx_schema f2 = {.format = 2, .unigrams = IDX_UNIGRAMS_ALL, .fold = IDX_FOLD_T2S};
+    const char *line = "{\"id\":\"a2\",\"title\":\"南通区\",\"body\":\"5G基站 美国\"}";
+    char want[1024];
+    snprintf(want, sizeof want,
+             "南通 S南通 南@1 S南@1 通区 S通区 通@2 S通@2 区@3 S区@3 "
+             /* body from 4 + IDX_BODY_POS_GAP; the run after the space one later */
+             "5g@104 基站 基@105 站@106 美国 美@108 国@109 data:%s =Qa2",
+             line);
+    CHECK_STR(items(line, f2), want);
+}
+
 /* IDX_UNIGRAMS_EDGES keeps only the positioned (edge) unigrams. */
 static void test_edges_mode_drops_inner_unigrams(void)
 {
@@ -170,6 +185,7 @@ int main(void)
     TEST(test_article_terms_positions_values);
     TEST(test_edges_mode_drops_inner_unigrams);
     TEST(test_fold_follows_schema);
+    TEST(test_format2_positions_on_characters);
     TEST(test_long_source_clipped);
     TEST(test_build_gives_document_and_uid);
     TEST(test_callback_error_stops);

@@ -103,12 +103,14 @@ static const char *range(long long lo, long long hi, char *buf, size_t cap)
 #define DAY_END 86399       /* an upper bound that is a day holds all of it */
 
 /* A CJK run is a phrase over its bigrams in a window of their positions;
- * the boost is the same phrase over title terms, scaled by title_weight. */
+ * the boost is the AND of the same terms in the title (ranking evidence: no
+ * position check, which would cost one lookup per term and match), scaled
+ * by title_weight. */
 static void test_cjk_run_is_phrase_with_title_boost(void)
 {
     CHECK_STR(built("南通开发区"),
               "Query(((南通 PHRASE 4 通开 PHRASE 4 开发 PHRASE 4 发区) AND_MAYBE "
-              "2 * (S南通 PHRASE 4 S通开 PHRASE 4 S开发 PHRASE 4 S发区)))");
+              "2 * (S南通 AND S通开 AND S开发 AND S发区)))");
     CHECK_STR(unboosted("南通开发区"), "Query((南通 PHRASE 4 通开 PHRASE 4 开发 PHRASE 4 发区))");
     /* mixed runs and numbers keep their tokens' positions */
     CHECK_STR(unboosted("5G基站"), "Query((5g PHRASE 2 基站))");
@@ -116,6 +118,40 @@ static void test_cjk_run_is_phrase_with_title_boost(void)
     /* words are ANDed; a quoted phrase is one part */
     CHECK_STR(unboosted("iphone 14"), "Query((iphone AND 14))");
     CHECK_STR(unboosted("\"iphone 14\""), "Query((iphone PHRASE 2 14))");
+}
+
+/* Format 2 (bigrams without positions): a run of several tokens is the AND
+ * of its tokens (the same weights) filtered by the phrase of its characters
+ * and words at their positions; a lone token stays one term.  Its tree is
+ * parsed with the run gap, as format 2 databases are. */
+static const char *format2(const char *q, double tw)
+{
+    idx_query_opts o = {.title_weight = tw, .format = 2,
+                        .tokflags = IDX_TOKENIZE_FOLD_T2S | IDX_TOKENIZE_RUN_GAP};
+    idx_qtree t;
+    idx_err err;
+    idx_err_clear(&err);
+    idx_xq *x = NULL;
+    int rc = idx_qtree_parse(q, strlen(q), o.tokflags, &t, &err);
+    if (!rc) rc = idx_query_build(&t, &o, &x, &err);
+    idx_qtree_fini(&t);
+    return describe(rc, x);
+}
+
+static void test_format2_runs_filter_by_character_phrase(void)
+{
+    CHECK_STR(format2("南通开发区", 0),
+              "Query(((南通 AND 通开 AND 开发 AND 发区) FILTER "
+              "(南 PHRASE 5 通 PHRASE 5 开 PHRASE 5 发 PHRASE 5 区)))");
+    CHECK_STR(format2("南通", 0), "Query(南通)");
+    CHECK_STR(format2("中", 0), "Query(中)");
+    CHECK_STR(format2("5G基站", 0),
+              "Query(((5g AND 基站) FILTER (5g PHRASE 3 基 PHRASE 3 站)))");
+    CHECK_STR(format2("3月15日", 0),
+              "Query(((3 AND 月 AND 15 AND 日) FILTER (3 PHRASE 4 月 PHRASE 4 15 PHRASE 4 日)))");
+    CHECK_STR(format2("南通区", 2.0),
+              "Query((((南通 AND 通区) FILTER (南 PHRASE 3 通 PHRASE 3 区)) AND_MAYBE "
+              "2 * (S南通 AND S通区)))");
 }
 
 /* The boost ORs every positive part over the title; opts NULL or a weight
@@ -237,7 +273,7 @@ static void test_synonyms_become_or(void)
     remove(path);
     CHECK_STR(built_with("新冠 疫苗", syn, &boost),
               "Query((((新冠 OR (covid PHRASE 2 19)) AND 疫苗) AND_MAYBE "
-              "2 * (S新冠 OR (Scovid PHRASE 2 S19) OR S疫苗)))");
+              "2 * (S新冠 OR (Scovid AND S19) OR S疫苗)))");
     CHECK_STR(built_with("-新冠", syn, &plain),
               "Query((<alldocuments> AND_NOT (新冠 OR (covid PHRASE 2 19))))");
     idx_synonyms_free(syn);
@@ -268,6 +304,7 @@ int main(void)
 {
     TEST(test_cjk_run_is_phrase_with_title_boost);
     TEST(test_title_boost_covers_positive_parts);
+    TEST(test_format2_runs_filter_by_character_phrase);
     TEST(test_title_field);
     TEST(test_unigram_modes);
     TEST(test_not_and_or);

@@ -167,6 +167,24 @@ static void test_golden_spaces_and_punctuation_break_runs(void)
     check_golden(g, sizeof g / sizeof g[0]);
 }
 
+/* IDX_TOKENIZE_RUN_GAP (index format 2): a run after a separator that ended
+ * another run starts one position later, in both modes; a word between, or
+ * a separator after a word, leaves none. */
+static void test_golden_run_gap(void)
+{
+    static const golden g[] = {
+        {"中国　美国", DOC | IDX_TOKENIZE_RUN_GAP,
+         "中国@0[0,6) 中@0[0,3) 国@1[3,6) 美国@3[9,15) 美@3[9,12) 国@4[12,15)"},
+        {"中国　美国", QRY | IDX_TOKENIZE_RUN_GAP, "中国@0[0,6) 美国@3[9,15)"},
+        {"中国。。美", QRY | IDX_TOKENIZE_RUN_GAP, "中国@0[0,6) 美@3[12,15)"},
+        {"中 国", DOC | IDX_TOKENIZE_RUN_GAP, "中@0[0,3) 国@2[4,7)"},
+        {"中国5G美国", QRY | IDX_TOKENIZE_RUN_GAP, "中国@0[0,6) 5g@2[6,8) 美国@3[8,14)"},
+        {"中国 5G 美国", QRY | IDX_TOKENIZE_RUN_GAP, "中国@0[0,6) 5g@2[7,9) 美国@3[10,16)"},
+        {"5G 美国", QRY | IDX_TOKENIZE_RUN_GAP, "5g@0[0,2) 美国@1[3,9)"},
+    };
+    check_golden(g, sizeof g / sizeof g[0]);
+}
+
 static void test_golden_ext_b_in_run(void)
 {
     static const golden g[] = {
@@ -414,6 +432,7 @@ int main(void)
     TEST(test_golden_decimal_and_thousands_separators);
     TEST(test_golden_fullwidth_forms);
     TEST(test_golden_spaces_and_punctuation_break_runs);
+    TEST(test_golden_run_gap);
     TEST(test_golden_ext_b_in_run);
     TEST(test_golden_kana_and_hangul_runs);
     TEST(test_golden_decomposed_kana_matches_precomposed);
