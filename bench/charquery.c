@@ -39,7 +39,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "%s\n", err.msg);
         return 3;
     }
-    idx_schema sc = {.format = IDX_FORMAT, .unigrams = IDX_UNIGRAMS_ALL, .fold = IDX_FOLD_NONE};
+    idx_schema sc = {.format = IDX_FORMAT_MAX, .unigrams = IDX_UNIGRAMS_ALL, .fold = IDX_FOLD_NONE};
     if (idx_schema_read(db, &sc, &err)) {
         fprintf(stderr, "%s\n", err.msg);
         return 3;

@@ -253,12 +253,10 @@ int idx_cmd_stats(const idx_opts *o)
         printf("revision     %llu\n", (unsigned long long)st.revision);
         printf("last update  %s\n", last && *last ? last : "never");
         long f = strtol(fmt, NULL, 10);
-        if (f == IDX_FORMAT)
+        if (f >= 1 && f <= IDX_FORMAT_MAX)
             printf("format       %s\n", fmt);
-        else if (f >= 1 && f < IDX_FORMAT)
-            printf("format       %s (idx reindex rebuilds it in format %d)\n", fmt, IDX_FORMAT);
         else
-            printf("format       %s (this idx reads formats 1 to %d)\n", fmt, IDX_FORMAT);
+            printf("format       %s (this idx reads formats 1 to %d)\n", fmt, IDX_FORMAT_MAX);
         if (archive)
             printf("shards       %zu (archive%s)\n", nshards, nmissing ? ", some missing" : "");
         for (size_t i = 0; i < nmissing; i++)

@@ -48,9 +48,10 @@ static void usage(FILE *f)
 "                      expand over bigrams); see bench/RESULTS.md\n"
 "  --fold F            add, new database only: t2s (default: traditional Chinese\n"
 "                      characters are searched as simplified, both ways) or none\n"
-"  --index-format N    add, new database only: the index format, 2 (default:\n"
-"                      positions on characters) or 1 (positions on bigrams; idx\n"
-"                      before 2026-12); see bench/RESULTS.md and idx reindex\n"
+"  --index-format N    add (new database only), reindex: 1 (default: positions on\n"
+"                      bigrams, the fastest phrases) or 2 (positions on\n"
+"                      characters: a quarter smaller, phrases slower); see\n"
+"                      bench/RESULTS.md\n"
 "  --shard-by SPEC     add, new archive: year, month or hash:N; --db DIR becomes\n"
 "                      DIR/XAPIANDB (a Xapian stub) + DIR/shards/KEY databases,\n"
 "                      searched as one wherever --db is taken\n"
@@ -167,9 +168,9 @@ static int apply_opt(int c, const char *arg, const char *text, idx_opts *o)
         break;
     case O_INDEXFORMAT: {
         unsigned f;
-        if (parse_uint("--index-format", arg, IDX_FORMAT, &f)) return EXIT_USAGE;
+        if (parse_uint("--index-format", arg, IDX_FORMAT_MAX, &f)) return EXIT_USAGE;
         if (f == 0) {
-            idx_die_msg("--index-format: expected 1 to %d, got 0", IDX_FORMAT);
+            idx_die_msg("--index-format: expected 1 to %d, got 0", IDX_FORMAT_MAX);
             return EXIT_USAGE;
         }
         o->index_format = (int)f;

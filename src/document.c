@@ -92,15 +92,15 @@ static int format_of(const char *v, idx_schema *sc, idx_err *err)
     long f = *v ? strtol(v, &end, 10) : 1;
     if (*v && (*end || end == v || f < 1)) f = 0;
     sc->format = (int)(f > 0 && f <= 1000000 ? f : 0);
-    if (sc->format >= 1 && sc->format <= IDX_FORMAT) return IDX_OK;
-    if (sc->format > IDX_FORMAT)
+    if (sc->format >= 1 && sc->format <= IDX_FORMAT_MAX) return IDX_OK;
+    if (sc->format > IDX_FORMAT_MAX)
         return idx_err_set(err, IDX_ENODB, "document.format",
                            "the index is in format %d, newer than this idx reads (1 to %d): "
                            "use the idx that built it, or a newer one",
-                           sc->format, IDX_FORMAT);
+                           sc->format, IDX_FORMAT_MAX);
     return idx_err_set(err, IDX_ENODB, "document.format",
                        "the index records an unknown format \"%.40s\" (%s is \"%d\" here)", v,
-                       IDX_META_FORMAT, IDX_FORMAT);
+                       IDX_META_FORMAT, IDX_FORMAT_MAX);
 }
 
 static const char *unigrams_name(int u)
@@ -144,8 +144,8 @@ int idx_schema_negotiate(idx_db *db, const idx_schema *want, idx_schema *sc, idx
         if (want->format > 0 && want->format != have.format) {
             rc = idx_err_set(err, IDX_EINVAL, "document",
                              "--index-format cannot change on a database that holds documents"
-                             " (it is in format %d: idx reindex rebuilds it in format %d)",
-                             have.format, IDX_FORMAT);
+                             " (it is in format %d: idx reindex --index-format N rebuilds it)",
+                             have.format);
             goto done;
         }
         if (*u && want->unigrams >= 0 && want->unigrams != have.unigrams) {
@@ -166,12 +166,10 @@ int idx_schema_negotiate(idx_db *db, const idx_schema *want, idx_schema *sc, idx
     } else {
         sc->unigrams = want->unigrams >= 0 ? want->unigrams : IDX_UNIGRAMS_ALL;
         sc->fold = want->fold >= 0 ? want->fold : IDX_FOLD_T2S;
-        sc->format = want->format > 0                     ? want->format
-                     : sc->unigrams == IDX_UNIGRAMS_EDGES ? 1
-                                                          : IDX_FORMAT;
-        if (sc->format > IDX_FORMAT) {
+        sc->format = want->format > 0 ? want->format : IDX_FORMAT_DEFAULT;
+        if (sc->format > IDX_FORMAT_MAX) {
             rc = idx_err_set(err, IDX_EINVAL, "document", "--index-format: this idx writes formats 1 to %d",
-                             IDX_FORMAT);
+                             IDX_FORMAT_MAX);
             goto done;
         }
         if (sc->format >= 2 && sc->unigrams == IDX_UNIGRAMS_EDGES) {

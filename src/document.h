@@ -4,7 +4,19 @@
  *   title and body tokens, unprefixed, so a plain query searches both; the
  *   body starts IDX_BODY_POS_GAP positions after the title so no phrase
  *   spans the two; title tokens again with prefix "S" (for title boosting
- *   and title: scopes); inner CJK unigrams without positions.
+ *   and title: scopes).  Which carry positions is the index format's:
+ *     format 1 (the default): every bigram and word at its position, inner
+ *       CJK unigrams without (run edges with); a run of three or more
+ *       characters is matched as the phrase of its bigrams.
+ *     format 2 (--index-format 2): every CJK character (unigram) and every
+ *       word at its position, CJK bigrams without.  A run is matched as its
+ *       bigrams (weighted) filtered by the phrase of its characters; the
+ *       tokenizer leaves an empty position between runs split by a
+ *       separator (IDX_TOKENIZE_RUN_GAP), so that phrase is as exact as
+ *       format 1's.  Half the position entries (a document repeats
+ *       characters more than pairs): 25 % smaller on news articles, but
+ *       phrase queries read one more position list and the long postings of
+ *       single characters (bench/RESULTS.md: about 1.8x the time).
  * Filter (boolean) terms: Q<id> (the unique id for upserts), XS<source>,
  *   XC<category>, K<tag>, and from the date Y<yyyy>, M<yyyymm>, D<yyyymmdd>.
  *   Values longer than IDX_FILTER_MAX bytes are clipped at a character
@@ -63,18 +75,19 @@ enum { IDX_FOLD_NONE = 0, IDX_FOLD_T2S = 1 };
 /* The index format: which terms, positions, values and data a document
  * writes (this file), recorded under IDX_META_FORMAT when a database is
  * created.  A database without the key was built before formats were
- * recorded, in format 1.  Both formats are read and written (a database
- * keeps the format it was made in; `idx reindex` rebuilds it in the
- * current one).  A database of a format this idx does not know
+ * recorded, in format 1.  Every format up to IDX_FORMAT_MAX is read and
+ * written (a database keeps the format it was made in; `idx reindex
+ * --index-format N` rebuilds it in another).  A database of a format this idx does not know
  * (made by a newer one) is refused by every command, saying so, rather
  * than read wrongly. */
-#define IDX_FORMAT 2
+#define IDX_FORMAT_MAX 2     /* the newest format this idx reads and writes */
+#define IDX_FORMAT_DEFAULT 1 /* what a new database is made in */
 #define IDX_META_FORMAT "idx.format"
 
 /* A database's text options: both the indexer and every reader must use the
  * same ones. */
 typedef struct idx_schema {
-    int format;   /* 1 .. IDX_FORMAT */
+    int format;   /* 1 .. IDX_FORMAT_MAX */
     int unigrams; /* IDX_UNIGRAMS_* */
     int fold;     /* IDX_FOLD_* */
 } idx_schema;
@@ -85,9 +98,8 @@ int idx_schema_read(idx_db *db, idx_schema *sc, idx_err *err);
 
 /* The options a writer of db uses, settled with what it wants (each field
  * a format, IDX_UNIGRAMS_* / IDX_FOLD_*, or -1: no wish) into *sc.  A
- * database without documents takes the wanted ones (or the defaults: format
- * IDX_FORMAT - format 1 when edges unigrams are wished, which only it has -,
- * all unigrams, folding on) and records them; one with documents keeps its
+ * database without documents takes the wanted ones (or the defaults:
+ * IDX_FORMAT_DEFAULT, all unigrams, folding on) and records them; one with documents keeps its
  * own (a key missing there is recorded: format 1, "all" unigrams, and "none"
  * for fold, as it was built before folding existed), and a wish that
  * differs is IDX_EINVAL, its message naming the option (--index-format,

@@ -41,8 +41,8 @@ expect_match "... naming the file and the line" "$OUT" "cannot open database $T/
 
 # index formats (document.h): recorded when a database is made, shown by
 # stats; one this idx does not know is refused, saying so, by add and search
-expect_eq "a new database records its format" "$(xapian-metadata get "$DB" idx.format)" 2
-expect_eq "stats shows the format" "$("$IDX" stats --json --db "$DB" | jq -r .format)" 2
+expect_eq "a new database records its format" "$(xapian-metadata get "$DB" idx.format)" 1
+expect_eq "stats shows the format" "$("$IDX" stats --json --db "$DB" | jq -r .format)" 1
 FDB=$T/format-db
 "$IDX" add -q --db "$FDB" "$T/one.jsonl" > /dev/null
 xapian-metadata set "$FDB" idx.format 3
@@ -55,16 +55,23 @@ expect_match "stats says which formats this idx reads" "$("$IDX" stats --db "$FD
 # a database from before formats (no key) is format 1: it keeps working, is
 # written in format 1, records it at its next add, and stats says what to do
 F1=$T/format1-db
-"$IDX" add -q --index-format 1 --db "$F1" "$SAMPLE" > /dev/null
+"$IDX" add -q --db "$F1" "$SAMPLE" > /dev/null
 xapian-metadata set "$F1" idx.format ""
 expect_eq "a format-1 database (no key) answers as before: 南通开发区" \
     "$("$IDX" search --db "$F1" --json --exact-total 南通开发区 | jq -r .total)" \
     "$("$IDX" search --db "$DB" --json --exact-total 南通开发区 | jq -r .total)"
+F2=$T/format2-db
+"$IDX" add -q --index-format 2 --db "$F2" "$SAMPLE" > /dev/null
+expect_eq "--index-format 2 is recorded" "$(xapian-metadata get "$F2" idx.format)" 2
+expect_eq "... and answers as format 1 does: 南通开发区" \
+    "$("$IDX" search --db "$F2" --json --exact-total 南通开发区 | jq -r .total)" \
+    "$("$IDX" search --db "$DB" --json --exact-total 南通开发区 | jq -r .total)"
+expect_rc "... later adds keep it (no option needed)" 0 "$IDX" add -q --db "$F2" "$T/one.jsonl"
+expect_eq "... still format 2" "$(xapian-metadata get "$F2" idx.format)" 2
 "$IDX" add -q --db "$F1" "$T/one.jsonl" > /dev/null
 expect_eq "... is format 1, recorded at its next add" "$(xapian-metadata get "$F1" idx.format)" 1
-expect_match "... stats names idx reindex" "$("$IDX" stats --db "$F1")" "format +1 \(idx reindex rebuilds it in format 2\)"
 expect_rc "--index-format cannot change a database with documents" 2 "$IDX" add -q --index-format 2 --db "$F1" "$T/one.jsonl"
-expect_match "... saying so and what to do" "$OUT" "--index-format cannot change.*format 1: idx reindex"
+expect_match "... saying so and what to do" "$OUT" "--index-format cannot change.*format 1: idx reindex --index-format N"
 expect_rc "--cjk-unigrams edges in format 2 is refused" 2 "$IDX" add -q --index-format 2 --cjk-unigrams edges --db "$T/e2" "$T/one.jsonl"
 expect_match "... naming --index-format 1" "$OUT" "needs --index-format 1"
 
