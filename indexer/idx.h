@@ -69,6 +69,18 @@ idx_writer_opts idx_add_writer_opts(const idx_opts *o);
 int idx_add_run(const idx_opts *o, const idx_build *b, unsigned job, idx_add_counts *counts);
 /* --jobs N (parallel.c). */
 int idx_add_parallel(const idx_opts *o);
+/* What a job of a parallel build runs in its process (idx_add_run for idx
+ * add): its share of the work with its writer of b, its counts filled in;
+ * returns its exit status. */
+typedef int (*idx_job_fn)(const idx_opts *o, const idx_build *b, unsigned job,
+                          idx_add_counts *counts);
+/* Fork jobs processes, job j running fn(o, b, j, ...); sums their counts
+ * into *sum; returns the worst exit status (EXIT_DB when a job died without
+ * reporting).  SIGINT/SIGTERM sent to the caller are passed on to them. */
+int idx_run_jobs(const idx_opts *o, unsigned jobs, const idx_build *b, idx_job_fn fn,
+                 idx_add_counts *sum);
+/* idx reindex (reindex.c). */
+int idx_cmd_reindex(const idx_opts *o);
 /* The exit status of a write path failure (writer.h): IDX_EINVAL is the
  * user's mistake, anything else the database's or the system's. */
 static inline int idx_add_exit(int rc)

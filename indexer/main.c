@@ -37,6 +37,9 @@ static void usage(FILE *f)
 "                      as cleaned article JSON: headline, date, outlet, body\n"
 "  compact DEST        write --db (an archive: all its shards merged) as one new\n"
 "                      compact database DEST (Xapian's compactor)\n"
+"  reindex             rebuild --db from its own stored articles (in the format of\n"
+"                      --index-format, else its own; --jobs N processes, default\n"
+"                      one per core) and swap it in atomically, all or nothing\n"
 "\n"
 "Options:\n"
 "  --db DIR            database directory or stub file (default $IDX_DB, else ./data/idx)\n"
@@ -253,6 +256,7 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "stats") == 0) return idx_cmd_stats(&o);
     if (strcmp(cmd, "search") == 0) return idx_cmd_search(&o);
     if (strcmp(cmd, "compact") == 0) return idx_cmd_compact(&o);
+    if (strcmp(cmd, "reindex") == 0) return idx_cmd_reindex(&o);
     if (strcmp(cmd, "clean") == 0) return idx_cmd_clean(&o);
     if (strcmp(cmd, "help") == 0) { usage(stdout); return EXIT_OK; }
     idx_die_msg("unknown command \"%s\" (see idx --help)", cmd);

@@ -48,10 +48,8 @@ static void on_signal(int sig)
     errno = e;
 }
 
-/* Fork o->jobs processes; job j runs idx_add_run with its writer of b.  Sums
- * their counts into *sum; returns the worst exit status (EXIT_DB when a job
- * died without reporting). */
-static int run_jobs(const idx_opts *o, const idx_build *b, idx_add_counts *sum)
+int idx_run_jobs(const idx_opts *o, unsigned jobs, const idx_build *b, idx_job_fn fn,
+                 idx_add_counts *sum)
 {
     int status = EXIT_OK;
     int fds[2];
@@ -62,7 +60,7 @@ static int run_jobs(const idx_opts *o, const idx_build *b, idx_add_counts *sum)
     }
     fflush(stdout);
     fflush(stderr);
-    pid_t *pids = calloc(o->jobs, sizeof *pids);
+    pid_t *pids = calloc(jobs, sizeof *pids);
     if (!pids) {
         idx_die_msg("out of memory");
         close(fds[0]);
@@ -70,7 +68,7 @@ static int run_jobs(const idx_opts *o, const idx_build *b, idx_add_counts *sum)
         return EXIT_DB;
     }
     pid_t parent = getpid();
-    for (unsigned j = 0; j < o->jobs; j++) {
+    for (unsigned j = 0; j < jobs; j++) {
         pid_t p = fork();
         if (p < 0) {
             idx_die_msg("fork: %s", strerror(errno));
@@ -82,7 +80,7 @@ static int run_jobs(const idx_opts *o, const idx_build *b, idx_add_counts *sum)
             if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent) _exit(EXIT_DB);
             close(fds[0]);
             idx_add_counts c = {0, 0, 0, 0};
-            int st = idx_add_run(o, b, j, &c);
+            int st = fn(o, b, j, &c);
             char line[160];
             int n = snprintf(line, sizeof line, "%d %llu %llu %llu %llu\n", st, c.added,
                              c.replaced, c.rejected, c.lost);
@@ -95,7 +93,7 @@ static int run_jobs(const idx_opts *o, const idx_build *b, idx_add_counts *sum)
     close(fds[1]);
     /* SIGINT/SIGTERM: the jobs commit what they read and report; wait for them */
     g_jobs = pids;
-    g_njobs = (sig_atomic_t)o->jobs;
+    g_njobs = (sig_atomic_t)jobs;
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
@@ -117,13 +115,13 @@ static int run_jobs(const idx_opts *o, const idx_build *b, idx_add_counts *sum)
     if (f) fclose(f);
     else close(fds[0]);
     g_njobs = 0; /* every job has exited (or is exiting): no pid of theirs is reused before the wait */
-    for (unsigned j = 0; j < o->jobs; j++) {
+    for (unsigned j = 0; j < jobs; j++) {
         int ws;
         if (pids[j] > 0 && waitpid(pids[j], &ws, 0) == pids[j] && !(WIFEXITED(ws)))
             status = EXIT_DB; /* killed */
     }
     free(pids);
-    if (reported < o->jobs && status < EXIT_DB) status = EXIT_DB;
+    if (reported < jobs && status < EXIT_DB) status = EXIT_DB;
     return status;
 }
 
@@ -155,7 +153,7 @@ int idx_add_parallel(const idx_opts *o)
         return idx_add_exit(rc);
     }
     idx_add_counts sum;
-    int status = run_jobs(o, b, &sum);
+    int status = idx_run_jobs(o, o->jobs, b, idx_add_run, &sum);
     if (!idx_build_parts(b)) { /* shards, written in place */
         summary(&sum, idx_clock() - t0, o->jobs, "");
         if (status == EXIT_DB)

@@ -100,6 +100,14 @@ int idx_fs_sync_parent(const char *path)
     return rc;
 }
 
+int idx_fs_exchange(const char *a, const char *b)
+{
+    if (renameat2(AT_FDCWD, a, AT_FDCWD, b, RENAME_EXCHANGE) != 0) return -1;
+    int rc = idx_fs_sync_parent(a);
+    if (idx_fs_sync_parent(b) != 0) rc = -1;
+    return rc;
+}
+
 int idx_fs_write_atomic(const char *path, const void *data, size_t n)
 {
     size_t pl = strlen(path);

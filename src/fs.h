@@ -40,6 +40,13 @@ int idx_fs_sync_parent(const char *path);
  * removed). */
 int idx_fs_write_atomic(const char *path, const void *data, size_t n);
 
+/* Swap the entries a and b (two directories: a database rebuilt beside
+ * the one in use) in one atomic step, renameat2(RENAME_EXCHANGE), then
+ * fsync the directories holding them: every reader finds one or the other
+ * whole, at every moment.  0 or -1 (errno; EINVAL or ENOSYS where the
+ * file system cannot: nothing was moved). */
+int idx_fs_exchange(const char *a, const char *b);
+
 /* Bytes allocated on disk (st_blocks) to path and, for a directory,
  * everything below it (symbolic links not followed); 0 when missing. */
 unsigned long long idx_fs_usage(const char *path);

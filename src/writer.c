@@ -251,6 +251,39 @@ done:
     return rc;
 }
 
+int idx_writer_put_stored(idx_writer *w, idx_db *src, volatile const int *stop, uint64_t *read,
+                          idx_err *err)
+{
+    idx_db_stats st;
+    uint64_t found = 0;
+    int rc = idx_db_get_stats(src, &st, err);
+    for (uint64_t did = 1; !rc && did <= st.last_docid && !(stop && *stop); did++) {
+        char *data = NULL;
+        size_t len = 0;
+        idx_err e;
+        idx_err_clear(&e);
+        rc = idx_db_doc_data(src, (unsigned)did, &data, &len, &e);
+        if (rc == IDX_ENOTFOUND) { /* a deleted or replaced article's id */
+            rc = IDX_OK;
+            continue;
+        }
+        if (rc) {
+            idx_err_set(err, rc, "writer.stored", "cannot read article %llu of the source: %s",
+                        (unsigned long long)did, e.msg);
+            break;
+        }
+        found++;
+        rc = idx_writer_put(w, data, len, NULL, err);
+        free(data);
+        if (rc == IDX_EINVAL) { /* counted rejected: carry on */
+            idx_err_clear(err);
+            rc = IDX_OK;
+        }
+    }
+    if (read) *read = found;
+    return rc;
+}
+
 int idx_writer_delete(idx_writer *w, const char *id, size_t n, idx_err *err)
 {
     if (w->failed)
