@@ -10,8 +10,10 @@
 #            TokenBigram + NormalizerAuto, one title+body index with
 #            positions, made after the load (static index construction,
 #            Groonga's fastest build); served by `groonga -s --protocol http`
-#   queries  ../shared/queries/zh_news.txt; for Groonga each word quoted, so
-#            both read "all words as phrases, ANDed"
+#   queries  ../shared/queries/zh_news.txt (the 40 public queries) and, with
+#            caches off, bench/queries/zh_titles_400.txt (400 distinct queries
+#            cut from titles: bench/make_queries.py); for Groonga each word
+#            quoted, so both read "all words as phrases, ANDed"
 #   request  top 10 by relevance with the title weighted 2x, one highlighted
 #            body snippet of about 120 characters (Groonga: snippet() with
 #            width 360 bytes, html_escape, <mark>), and the exact hit count
@@ -25,11 +27,12 @@
 # is a cache hit) and once with both caches off (what each engine costs per
 # search: `cache_limit 0`, `idxd --cache 0`) - and the floor: the same queries in-process without
 # HTTP or snippets (bench/queryrun) plus a static HTTP answer (GET /api) under
-# the same load, against GET /search.
+# the same load, against GET /search.  Also: on how many of the 400 distinct
+# queries the two engines count the same matches.
 #
 # usage: bench/compare.sh [CORPUS] [WORKDIR]
-# Env: SECS per load run (10), QUERIES, THREADS (server threads, default cores),
-# JOBS (idx add --jobs, default cores).
+# Env: SECS per load run (10), QUERIES, QUERIES2, THREADS (server threads,
+# default cores).
 # Installs groonga-bin with apt-get when it is missing (as root).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -37,9 +40,9 @@ cd "$(dirname "$0")/.."
 CORPUS=${1:-../shared/corpus/zh_cctv_xwlb.jsonl.gz}
 WORK=${2:-/tmp/idx-bench/compare}
 QUERIES=${QUERIES:-../shared/queries/zh_news.txt}
+QUERIES2=${QUERIES2:-bench/queries/zh_titles_400.txt}
 SECS=${SECS:-10}
 THREADS=${THREADS:-$(nproc)}
-JOBS=${JOBS:-$(nproc)}
 if ! command -v groonga > /dev/null; then
     echo "installing groonga-bin..."
     DEBIAN_FRONTEND=noninteractive apt-get install -y -q groonga-bin > /dev/null
@@ -54,9 +57,13 @@ secs() { date +%s.%N; }
 zcat -f "$CORPUS" | jq -c '{_key: .id, title: (.title // ""), body: (.body // ""),
     date: ((.date // "") | .[0:10] | (try (strptime("%Y-%m-%d") | mktime) catch 0))}' |
     { echo 'load --table Articles'; echo '['; sed 's/$/,/'; echo ']'; } > "$WORK/load.grn"
-grep -v '^#' "$QUERIES" | grep . |
-    awk '{o = ""; for (i = 1; i <= NF; i++) { g = $i; gsub(/\\/, "\\\\", g); gsub(/"/, "\\\"", g);
-          o = o (i > 1 ? " " : "") "\"" g "\"" } print o}' > "$WORK/groonga-queries.txt"
+quote() { # a query file -> Groonga's: each word a quoted phrase
+    grep -v '^#' "$1" | grep . |
+        awk '{o = ""; for (i = 1; i <= NF; i++) { g = $i; gsub(/\\/, "\\\\", g); gsub(/"/, "\\\"", g);
+              o = o (i > 1 ? " " : "") "\"" g "\"" } print o}'
+}
+quote "$QUERIES" > "$WORK/groonga-queries.txt"
+quote "$QUERIES2" > "$WORK/groonga-queries2.txt"
 cat > "$WORK/schema.grn" <<'EOF'
 table_create Articles TABLE_HASH_KEY ShortText
 column_create Articles title COLUMN_SCALAR ShortText
@@ -71,17 +78,17 @@ column_create Terms article_index COLUMN_INDEX|WITH_POSITION|WITH_SECTION Articl
 EOF
 
 # ---- ingest, one engine after the other ----
-# idx twice: as a bulk load is done (--jobs, one process per core, parts merged
-# by the compactor: that index is served) and in one process (the size it has
-# after incremental batch commits)
+# idx twice: as `idx add` builds a new database by default (one job per core,
+# parts merged by the compactor: that index is served) and in one process
+# (--jobs 1: the size it has after incremental batch commits)
 t0=$(secs)
-build/idx add -q --jobs "$JOBS" --db "$WORK/idx" "$CORPUS" > /dev/null
+build/idx add -q --db "$WORK/idx" "$CORPUS" > /dev/null
 t1=$(secs)
 groonga -n "$WORK/groonga/db" < "$WORK/schema.grn" > /dev/null
 groonga "$WORK/groonga/db" < "$WORK/load.grn" > "$WORK/groonga-load.out"
 groonga "$WORK/groonga/db" < "$WORK/index.grn" > "$WORK/groonga-index.out"
 t2=$(secs)
-build/idx add -q --db "$WORK/idx1" "$CORPUS" > /dev/null
+build/idx add -q --jobs 1 --db "$WORK/idx1" "$CORPUS" > /dev/null
 t3=$(secs)
 ingest_idx=$(echo "$t1 - $t0" | bc) ingest_gr=$(echo "$t2 - $t1" | bc) ingest_idx1=$(echo "$t3 - $t2" | bc)
 loaded=$(grep -o '\],[0-9]*\]$' "$WORK/groonga-load.out" | tr -dc 0-9)
@@ -122,7 +129,8 @@ echo
 echo "hit counts, first 8 queries (idx / Groonga):"
 paste <(grep -v '^#' "$QUERIES" | grep . | head -8) <(head -8 "$WORK/groonga-queries.txt") |
     while IFS=$'\t' read -r q gq; do
-        a=$(curl -s -G "$url_idx0/search" --data-urlencode "q=$q" --data-urlencode exact_total=1 | jq .total)
+        a=$(curl -s -G "$url_idx0/search" --data-urlencode "q=$q" --data-urlencode exact_total=1 \
+            --data-urlencode dedup=0 | jq .total)
         b=$(curl -s "$url_gr0${path_gr/\%s/$(jq -rn --arg q "$gq" '$q | @uri')}" | jq '.[1][0][0][0]')
         echo "  $q: $a / $b"
     done
@@ -137,6 +145,10 @@ for c in 1 16 64; do
     R[idx0$c]=$(run "$url_idx0" "$path_idx" "$QUERIES" "$c")
     R[gr0$c]=$(run "$url_gr0" "$path_gr" "$WORK/groonga-queries.txt" "$c")
 done
+for c in 1 64; do # the distinct queries, caches off
+    R[dx$c]=$(run "$url_idx0" "$path_idx" "$QUERIES2" "$c")
+    R[dg$c]=$(run "$url_gr0" "$path_gr" "$WORK/groonga-queries2.txt" "$c")
+done
 R[hello]=$(run "$url_idx0" "/api" "$QUERIES" 1)
 rss() { grep VmHWM "/proc/$1/status" | tr -dc 0-9; }
 rss_idx=$(rss "$pid_idx") rss_gr=$(rss "$pid_gr") rss_idx0=$(rss "$pid_idx0") rss_gr0=$(rss "$pid_gr0")
@@ -148,10 +160,10 @@ mib() { echo "$1 / 1024" | bc -l; }
 echo
 echo "| ${SECS}s per load run, ${THREADS} server threads, loadgen on the same cores | idx | Groonga | idx/Groonga |"
 echo "|---|---|---|---|"
-printf '| ingest wall time, s: `idx add --jobs %d` | %.1f | %.1f | %s |\n' "$JOBS" "$ingest_idx" "$ingest_gr" "$(ratio "$ingest_idx" "$ingest_gr")"
-printf '| ingest wall time, s: `idx add`, one process | %.1f | %.1f | %s |\n' "$ingest_idx1" "$ingest_gr" "$(ratio "$ingest_idx1" "$ingest_gr")"
-printf '| index size (du), MiB: `--jobs` build (merged by the compactor) | %.0f | %.0f | %s |\n' "$(mib "$size_idx")" "$(mib "$size_gr")" "$(ratio "$size_idx" "$size_gr")"
-printf '| index size (du), MiB: one-process build (batch commits) | %.0f | %.0f | %s |\n' "$(mib "$size_idx1")" \
+printf '| ingest wall time, s: `idx add` (default: %d jobs, compacted) | %.1f | %.1f | %s |\n' "$(nproc)" "$ingest_idx" "$ingest_gr" "$(ratio "$ingest_idx" "$ingest_gr")"
+printf '| ingest wall time, s: `idx add --jobs 1`, one process | %.1f | %.1f | %s |\n' "$ingest_idx1" "$ingest_gr" "$(ratio "$ingest_idx1" "$ingest_gr")"
+printf '| index size (du), MiB: `idx add` (default) | %.0f | %.0f | %s |\n' "$(mib "$size_idx")" "$(mib "$size_gr")" "$(ratio "$size_idx" "$size_gr")"
+printf '| index size (du), MiB: `--jobs 1` (batch commits) | %.0f | %.0f | %s |\n' "$(mib "$size_idx1")" \
     "$(mib "$size_gr")" "$(ratio "$size_idx1" "$size_gr")"
 for cfg in "|as shipped (answer caches on)" "0|caches off"; do
     x=${cfg%%|*} label=${cfg#*|}
@@ -164,6 +176,12 @@ for cfg in "|as shipped (answer caches on)" "0|caches off"; do
             "$(f idx$x$c .rps)" "$(f gr$x$c .rps)" "$(ratio "$(f idx$x$c .rps)" "$(f gr$x$c .rps)")"
     done
 done
+for k in p50_ms p99_ms; do
+    printf '| caches off, %s distinct queries: latency %s ms, concurrency 1 | %.3f | %.3f | %s |\n' \
+        "$(grep -vc '^#' "$QUERIES2")" "${k%_ms}" "$(f dx1 .$k)" "$(f dg1 .$k)" "$(ratio "$(f dx1 .$k)" "$(f dg1 .$k)")"
+done
+printf '| caches off, distinct queries: requests/s, concurrency 64 | %.0f | %.0f | %s |\n' \
+    "$(f dx64 .rps)" "$(f dg64 .rps)" "$(ratio "$(f dx64 .rps)" "$(f dg64 .rps)")"
 printf '| server peak RSS, MiB, caches on | %.0f | %.0f | %s |\n' "$(mib "$rss_idx")" "$(mib "$rss_gr")" "$(ratio "$rss_idx" "$rss_gr")"
 printf '| server peak RSS, MiB, caches off | %.0f | %.0f | %s |\n' "$(mib "$rss_idx0")" "$(mib "$rss_gr0")" "$(ratio "$rss_idx0" "$rss_gr0")"
 for k in "${!R[@]}"; do
@@ -178,3 +196,16 @@ raw=$(awk '/^without snippets/ {print $3}' <<< "$floor")
 sum=$(echo "$raw + $(f hello .p50_ms)" | bc -l)
 printf '  GET /search: p50 %.3f ms = %sx the floor (%.3f ms in-process without snippets + %.3f ms HTTP)\n' \
     "$(f idx01 .p50_ms)" "$(ratio "$(f idx01 .p50_ms)" "$sum")" "$raw" "$(f hello .p50_ms)"
+
+# the same work, query by query: the exact totals of the distinct queries on both
+same=0 n=0 diffs=()
+while IFS=$'\t' read -r q gq; do
+    a=$(curl -s -G "$url_idx0/search" --data-urlencode "q=$q" --data-urlencode exact_total=1 \
+        --data-urlencode dedup=0 --data-urlencode limit=1 | jq .total)
+    b=$(curl -s "$url_gr0${path_gr/\%s/$(jq -rn --arg q "$gq" '$q | @uri')}" | jq '.[1][0][0][0]')
+    n=$((n + 1))
+    if [ "$a" = "$b" ]; then same=$((same + 1)); else diffs+=("$q $a/$b"); fi
+done < <(paste <(grep -v '^#' "$QUERIES2" | grep .) "$WORK/groonga-queries2.txt")
+echo
+echo "exact totals equal on $same of $n distinct queries; the first that differ (idx/Groonga):"
+printf '  %s\n' "${diffs[@]:0:10}"
