@@ -8,17 +8,18 @@
 #
 # usage: bench/scale.sh [WORKDIR]   (Env: SECS per load run, 10; CORPORA, the
 #        files to compare, default the two above; JOBS: build each with
-#        idx add --jobs JOBS, a parallel bulk load, instead of one process)
+#        idx add --jobs JOBS instead of idx add's default, which builds a new
+#        database from files with one job per core; JOBS=1: one process)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . bench/common.sh
 WORK=${1:-/tmp/idx-bench/scale}
 SECS=${SECS:-10}
-JOBS=${JOBS:-1}
+JOBS=${JOBS:-}
 QUERIES=${QUERIES:-../shared/queries/zh_news.txt}
 make -s build/idx build/idxd build/tests/tools/loadgen build/bench/queryrun
 mkdir -p "$WORK"
-echo "idx add --jobs $JOBS"
+echo "idx add ${JOBS:+--jobs $JOBS}"
 printf '| corpus | articles | ingest s | articles/s | idx add peak RSS MiB | index MiB | after compact MiB | in-process p50 / p99 ms | idxd p50 / p99 ms |\n'
 printf '|---|---|---|---|---|---|---|---|---|\n'
 CORPORA=${CORPORA:-"../shared/corpus/zh_cctv_xwlb.jsonl.gz ../shared/corpus/zh_peoples_daily_titles.jsonl.zst"}
@@ -26,7 +27,7 @@ for corpus in $CORPORA; do
     name=$(basename "$corpus" | cut -d. -f1)
     db=$WORK/$name
     rm -rf "$db" "$db.compact"
-    /usr/bin/time -f '%e %M' -o "$WORK/$name.time" build/idx add -q --jobs "$JOBS" --db "$db" "$corpus" > /dev/null
+    /usr/bin/time -f '%e %M' -o "$WORK/$name.time" build/idx add -q ${JOBS:+--jobs "$JOBS"} --db "$db" "$corpus" > /dev/null
     read -r secs peak_kb < "$WORK/$name.time"
     n=$(build/idx stats --json --db "$db" | jq -r .documents)
     size=$(du -sk "$db" | cut -f1)

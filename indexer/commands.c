@@ -17,6 +17,7 @@
 #include "document.h"
 #include "fs.h"
 #include "idx.h"
+#include "writer.h"
 #include "query.h"
 #include "search.h"
 #include "staging.h"
@@ -169,6 +170,7 @@ int idx_cmd_compact(const idx_opts *o)
     int rc = idx_db_compact(db, dst, &err);
     idx_db_close(db);
     db = NULL;
+    if (!rc) rc = idx_compacted_record(dst, &err); /* for adds into OUT later (writer.h) */
     if (rc) {
         idx_die_msg("cannot compact %s into %s: %s (nothing was stored in %s)", o->db, out,
                     err.msg, out);

@@ -291,6 +291,14 @@ int idx_add_run(const idx_opts *o, const idx_build *b, unsigned job, idx_add_cou
     if (rc == IDX_OK && (rc = idx_writer_commit(g.w, &err)))
         db_failed(&g, "committing after", &err);
     idx_write_counts c = *idx_writer_counts(g.w); /* a failed batch's articles: pending */
+    /* grown past its compact size by batch commits: compacted in place
+     * (writer.h; not for a job of a build, whose part is merged anyway) */
+    unsigned long long before = 0, after = 0;
+    if (rc == IDX_OK && !b && !g_stop &&
+        idx_writer_compact_if_grown(g.w, &before, &after, idx_note, NULL, &err) != IDX_OK) {
+        fprintf(stderr, "idx: %s\n", err.msg); /* what was added is committed all the same */
+        idx_err_clear(&err);
+    }
     idx_writer_close(g.w); /* a failed batch is dropped; earlier ones stay */
     idx_page_sites_free(g.sites);
 
@@ -313,6 +321,8 @@ int idx_add_run(const idx_opts *o, const idx_build *b, unsigned job, idx_add_cou
     if (rc)
         printf(" - stopped by a database error: the last %llu articles read were NOT committed",
                (unsigned long long)c.pending);
+    if (before)
+        printf(" - compacted %.1f MiB to %.1f MiB", before / 1048576.0, after / 1048576.0);
     printf("\n");
     return status;
 }

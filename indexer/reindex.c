@@ -76,6 +76,7 @@ static int rebuild_alone(const idx_writer_opts *wo, idx_db *src, const char *par
     if (!rc) rc = idx_db_open(part, IDX_DB_READ, &p, err);
     if (!rc) rc = idx_db_compact(p, dst, err);
     idx_db_close(p);
+    if (!rc) rc = idx_compacted_record(dst, err);
     return rc;
 }
 

@@ -344,6 +344,7 @@ struct idx_build {
     char *merged;      /* stage/db: the parts merged (owned) */
 };
 
+#define COMPACT_TAG ".recompact-" /* idx_writer_compact_if_grown's staging */
 #define STAGE_TAG ".parts-"
 #define STAGE_WHAT "idx add --jobs" /* for the notes of idx_stage_scan */
 
@@ -479,12 +480,84 @@ int idx_build_writer(const idx_build *b, unsigned job, idx_writer **out, idx_err
                        err);
 }
 
+int idx_compacted_record(const char *dir, idx_err *err)
+{
+    idx_db *d = NULL;
+    char num[32];
+    snprintf(num, sizeof num, "%llu", idx_fs_usage(dir));
+    int rc = idx_db_open(dir, IDX_DB_WRITE, &d, err);
+    if (!rc) rc = idx_db_set_metadata(d, IDX_META_COMPACT_BYTES, num, err);
+    if (!rc) rc = idx_db_commit(d, err);
+    idx_db_close(d);
+    return rc;
+}
+
+int idx_writer_compact_if_grown(idx_writer *w, unsigned long long *before,
+                                unsigned long long *after, idx_note_fn note, void *ctx,
+                                idx_err *err)
+{
+    *before = *after = 0;
+    if (w->failed || w->jobs > 1 || *w->shard_by) return IDX_OK;
+    char *rec = NULL;
+    int rc = idx_db_get_metadata(w->db, IDX_META_COMPACT_BYTES, &rec, err);
+    if (rc) return rc;
+    unsigned long long was = strtoull(rec, NULL, 10), now = idx_fs_usage(w->path);
+    free(rec);
+    if (was ? now <= (unsigned long long)(IDX_COMPACT_GROWTH * (double)was)
+            : now < IDX_COMPACT_FIRST)
+        return IDX_OK;
+    size_t pl = strlen(w->path), cap = pl + 64;
+    char *stage = malloc(cap), *dst = malloc(cap), *busy = NULL;
+    int lockfd = -1;
+    if (!stage || !dst) {
+        rc = idx_err_set(err, IDX_ENOMEM, "writer.compact", "out of memory");
+        goto done;
+    }
+    if (idx_stage_scan(w->path, pl, COMPACT_TAG, "idx add (compacting)", NULL, &busy, note,
+                       ctx) != 0) {
+        rc = idx_err_set(err, IDX_ENOMEM, "writer.compact", "out of memory");
+        goto done;
+    }
+    if ((lockfd = idx_stage_make(stage, cap, w->path, pl, COMPACT_TAG)) < 0) {
+        rc = idx_err_set(err, IDX_EIO, "writer.compact",
+                         "cannot make a staging directory beside %s: %s", w->path,
+                         strerror(errno));
+        goto done;
+    }
+    snprintf(dst, cap, "%s/db", stage);
+    idx_err e;
+    idx_err_clear(&e);
+    if (idx_db_compact(w->db, dst, &e) || idx_compacted_record(dst, &e)) {
+        rc = idx_err_set(err, e.rc == IDX_EINVAL ? IDX_EDB : e.rc, "writer.compact",
+                         "cannot compact %s: %s (it is as it was)", w->path, e.msg);
+        goto done;
+    }
+    if (idx_fs_exchange(dst, w->path) != 0) {
+        rc = idx_err_set(err, IDX_EIO, "writer.compact",
+                         "cannot put the compacted database in place of %s: %s (it is as it was)",
+                         w->path, strerror(errno));
+        goto done;
+    }
+    w->failed = IDX_EDB; /* its database moved away: only idx_writer_close is left */
+    *before = now;
+    *after = idx_fs_usage(w->path);
+done:
+    if (lockfd >= 0 && idx_stage_remove(stage, lockfd) != 0 && note)
+        note(ctx, "could not remove a compaction's staging directory (the next compaction "
+                  "removes it)");
+    free(stage);
+    free(dst);
+    free(busy);
+    return rc;
+}
+
 int idx_build_finish(idx_build *b, idx_err *err)
 {
     if (!b->parts) return IDX_OK;
     idx_err e;
     idx_err_clear(&e);
-    if (idx_db_merge((const char *const *)b->part, b->jobs, b->merged, &e) != IDX_OK)
+    if (idx_db_merge((const char *const *)b->part, b->jobs, b->merged, &e) != IDX_OK ||
+        idx_compacted_record(b->merged, &e) != IDX_OK)
         return idx_err_set(err, e.rc == IDX_EINVAL ? IDX_EDB : e.rc, "writer",
                            "cannot merge the parts in %s: %s", b->stage, e.msg);
     if (idx_stage_store(b->merged, b->o.db) != 0)

@@ -120,6 +120,33 @@ const idx_write_counts *idx_writer_counts(const idx_writer *w);
 /* Close w (NULL ok); what was not committed is dropped. */
 void idx_writer_close(idx_writer *w);
 
+/* Keeping an incrementally written database compact.  Batch commits leave
+ * Xapian's B-trees about half full, so a database that grows by commits
+ * reaches twice the size a compaction gives it (bench/RESULTS.md).  The
+ * size a database had when it was last made compact (a parallel build, a
+ * compaction, `idx reindex`) is recorded in its metadata under
+ * IDX_META_COMPACT_BYTES; after its last commit, a writer of a plain
+ * database that has grown past IDX_COMPACT_GROWTH times that (or, with
+ * nothing recorded, past IDX_COMPACT_FIRST bytes) compacts it in place:
+ * Xapian's compactor writes a copy in a staging directory beside it, which
+ * is swapped in in one step (renameat2 RENAME_EXCHANGE: readers and idxd see
+ * the old database or the new one, whole) while w still holds the lock.  So
+ * adding never leaves a database more than IDX_COMPACT_GROWTH times its
+ * compact size.  *before and *after are its sizes when it was compacted
+ * (both 0 when it was not); afterwards w can only be closed.  A failure
+ * leaves the database as it was.  note (may be NULL) hears of stale staging
+ * directories removed. */
+#define IDX_META_COMPACT_BYTES "idx.compact_bytes"
+#define IDX_COMPACT_GROWTH 1.5
+#define IDX_COMPACT_FIRST (64ull << 20)
+int idx_writer_compact_if_grown(idx_writer *w, unsigned long long *before,
+                                unsigned long long *after, idx_note_fn note, void *ctx,
+                                idx_err *err);
+
+/* Record the size of the compact database in dir (just made, not in use)
+ * under IDX_META_COMPACT_BYTES: one small commit. */
+int idx_compacted_record(const char *dir, idx_err *err);
+
 /* ---- parallel builds ---- */
 typedef struct idx_build idx_build;
 

@@ -75,6 +75,48 @@ expect_match "... saying so and what to do" "$OUT" "--index-format cannot change
 expect_rc "--cjk-unigrams edges in format 2 is refused" 2 "$IDX" add -q --index-format 2 --cjk-unigrams edges --db "$T/e2" "$T/one.jsonl"
 expect_match "... naming --index-format 1" "$OUT" "needs --index-format 1"
 
+# the default build path: a new database from 8 MiB or more of JSON Lines
+# files is built by one job per core and merged by the compactor (compact,
+# its size recorded); with --batch, from standard input, or into an existing
+# database, one process commits batches
+BIG=$T/big.jsonl
+for k in $(seq 1 17); do jq -c --arg k "$k" '.id = "b\($k)-" + .id' "$SAMPLE"; done > "$BIG"
+NB=$(wc -l < "$BIG")
+expect_rc "a new database from $(du -m "$BIG" | cut -f1) MiB of JSON Lines" 0 "$IDX" add -q --db "$T/bulk" "$BIG"
+expect_match "... is built by one job per core and merged" "$OUT" "added $NB, .* $(nproc) jobs, merged in"
+expect_eq "... with every article" "$(ndocs "$T/bulk")" "$NB"
+expect_match "... its compact size recorded" "$(xapian-metadata get "$T/bulk" idx.compact_bytes)" "^[0-9]+$"
+"$IDX" compact --db "$T/bulk" "$T/bulk.c" > /dev/null
+expect_eq "... compact: idx compact makes it no smaller (within 2 %)" \
+    "$(( $(du -sk "$T/bulk" | cut -f1) * 100 <= $(du -sk "$T/bulk.c" | cut -f1) * 102 ))" 1
+# (both over 64 MiB with no compact size recorded: compacted at the end)
+expect_rc "with --batch: one process" 0 "$IDX" add -q --batch 500 --db "$T/bulk1" "$BIG"
+expect_match "... (no jobs), compacted at the end" "$OUT" \
+    "^added $NB, replaced 0, rejected 0, [0-9]+ articles/s \([0-9.]+ s\) - compacted [0-9.]+ MiB to [0-9.]+ MiB$"
+expect_eq "... every article kept" "$(ndocs "$T/bulk1")" "$NB"
+expect_rc "from standard input: one process" 0 sh -c "\"$IDX\" add -q --db \"$T/bulk2\" < \"$BIG\""
+expect_match "... (no jobs)" "$OUT" "^added $NB, replaced 0, rejected 0, [0-9]+ articles/s \([0-9.]+ s\)"
+
+# adding to a database that batch commits grew past 1.5x its recorded compact
+# size compacts it in place (the record set low here to make it so)
+C=$T/grow
+"$IDX" add -q --db "$C" "$SAMPLE" > /dev/null
+BEFORE=$("$IDX" search --db "$C" --json --exact-total --limit 5 经济 | jq -c '[.total, [.hits[].id]]')
+xapian-metadata set "$C" idx.compact_bytes 1000
+printf '%s\n' '{"id":"grow-1","title":"增长测试","body":"数据库增长之后压缩"}' > "$T/grow.jsonl"
+expect_rc "an add that leaves a grown database" 0 "$IDX" add -q --db "$C" "$T/grow.jsonl"
+expect_match "... compacts it, saying so" "$OUT" "added 1, .* - compacted [0-9.]+ MiB to [0-9.]+ MiB"
+expect_eq "... every article kept" "$(ndocs "$C")" "$((N + 1))"
+expect_eq "... the new one found" "$("$IDX" search --db "$C" --json 增长测试 | jq -r '.hits[0].id')" "grow-1"
+expect_eq "... the same answers" "$("$IDX" search --db "$C" --json --exact-total --limit 5 经济 | jq -c '[.total, [.hits[].id]]')" "$BEFORE"
+expect_match "... the new size recorded" "$(xapian-metadata get "$C" idx.compact_bytes)" "^[0-9]{6,}$"
+if xapian-check "$C" > "$T/check.out" 2>&1; then ok "... xapian-check passes"
+else fail "... xapian-check passes" "$(tail -n 3 "$T/check.out")"; fi
+expect_eq "... no staging directory left" "$(ls -d "$C".recompact-* 2> /dev/null)" ""
+printf '%s\n' '{"id":"grow-2","title":"再次增长","body":"小的增长不压缩"}' > "$T/grow.jsonl"
+expect_rc "a small add after it" 0 "$IDX" add -q --db "$C" "$T/grow.jsonl"
+expect_match "... does not compact" "$OUT" "^added 1, replaced 0, rejected 0, [0-9]+ articles/s \([0-9.]+ s\)$"
+
 # rm
 expect_rc "rm an existing id exits 0" 0 "$IDX" rm --db "$DB" x-1
 expect_eq "rm reports the count" "$OUT" "removed 1, not found 0"
