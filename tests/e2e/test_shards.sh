@@ -99,8 +99,11 @@ P=$T/par
 expect_rc "idx add --jobs 2 into a new plain database (one bad line: exit 1)" 1 "$IDX" add -q --jobs 2 --db "$P" "$T/withbad.jsonl"
 expect_match "  ... one summary, the merge timed" "$OUT" "^added $(ndocs "$SINGLE"), replaced 0, rejected 1, .*2 jobs, merged in"
 expect_eq "  ... the bad line reported once" "$(grep -c 'withbad.jsonl:302:' <<< "$OUT")" 1
-expect_eq "  ... a plain database, compacted in one revision, no staging left" \
-    "$([ -f "$P/XAPIANDB" ] && echo stub || echo plain) $("$IDX" stats --json --db "$P" | jq -r .revision) $(ls "$T" | grep -c '^par\.parts-')" "plain 1 0"
+# (two revisions: the merge, then the record of its compact size, writer.h)
+expect_eq "  ... a plain database, compacted in one revision and its size recorded, no staging left" \
+    "$([ -f "$P/XAPIANDB" ] && echo stub || echo plain) $("$IDX" stats --json --db "$P" | jq -r .revision) $(ls "$T" | grep -c '^par\.parts-')" "plain 2 0"
+expect_match "  ... the recorded size is the size of the merged database" \
+    "$(xapian-metadata get "$P" idx.compact_bytes)" "^[0-9]+$"
 same_as_single "plain database built by 2 jobs" "$P"
 # a job that fails (the disk fills under the parts): no database, no staging left
 export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"
