@@ -9,7 +9,8 @@
  * twice: with snippets and highlighted titles (what idxd serves) and without
  * them, so the cost of highlighting is visible.  -v also prints, per query,
  * its fastest time over the rounds (with snippets) and its total, the
- * slowest first: which queries make the tail.  Compare with tests/tools/loadgen at
+ * slowest first: which queries make the tail.  -b MS searches with idxd's
+ * time budget (default 250 ms there), so its deadline checks are counted.  Compare with tests/tools/loadgen at
  * concurrency 1 to see what HTTP adds (bench/load.sh does both).
  */
 #include <jansson.h>
@@ -38,6 +39,7 @@ static double pct(const double *v, size_t n, double p)
 
 static int exact_all; /* -x: exact totals, every copy (exact_total=1&dedup=0) */
 static int verbose;   /* -v: per query times */
+static double budget; /* -b MS: idxd's --budget (its deadline checks); 0: none */
 
 /* One pass over the queries; latencies (ms) appended to lat if not NULL. */
 static int pass(idx_db *db, const idx_schema *sc, char **qs, size_t nq, unsigned limit, int snippets,
@@ -46,7 +48,8 @@ static int pass(idx_db *db, const idx_schema *sc, char **qs, size_t nq, unsigned
     for (size_t i = 0; i < nq; i++) {
         idx_search_req r = {.q = qs[i], .qlen = strlen(qs[i]), .limit = limit,
                             .sort = IDX_SORT_RELEVANCE, .title_weight = -1, .snippets = snippets,
-                            .exact_total = exact_all, .all_copies = exact_all};
+                            .exact_total = exact_all, .all_copies = exact_all,
+                            .budget_ms = budget};
         idx_err err;
         idx_err_clear(&err);
         json_t *out = NULL;
@@ -96,18 +99,19 @@ int main(int argc, char **argv)
 {
     int rounds = 5, o;
     unsigned limit = 10;
-    while ((o = getopt(argc, argv, "r:l:xvh")) != -1) {
+    while ((o = getopt(argc, argv, "r:l:b:xvh")) != -1) {
         if (o == 'r') rounds = atoi(optarg);
+        else if (o == 'b') budget = atof(optarg);
         else if (o == 'v') verbose = 1;
         else if (o == 'l') limit = (unsigned)atoi(optarg);
         else if (o == 'x') exact_all = 1;
         else {
-            fprintf(stderr, "usage: queryrun [-r ROUNDS] [-l LIMIT] [-x] [-v] DB QUERYFILE\n");
+            fprintf(stderr, "usage: queryrun [-r ROUNDS] [-l LIMIT] [-b BUDGET_MS] [-x] [-v] DB QUERYFILE\n");
             return 2;
         }
     }
     if (argc - optind != 2 || rounds < 1 || limit < 1 || limit > IDX_SEARCH_MAX_LIMIT) {
-        fprintf(stderr, "usage: queryrun [-r ROUNDS] [-l LIMIT] [-x] [-v] DB QUERYFILE\n");
+        fprintf(stderr, "usage: queryrun [-r ROUNDS] [-l LIMIT] [-b BUDGET_MS] [-x] [-v] DB QUERYFILE\n");
         return 2;
     }
     FILE *f = fopen(argv[optind + 1], "r");

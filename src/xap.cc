@@ -842,18 +842,32 @@ struct deadline_passed {};
  * positional check) and keeps what a search needs beyond Xapian's MSet:
  * the number of distinct collapse keys among them (Xapian's collapsed
  * counts are estimates even when every match was seen), and, when a
- * deadline is set, enough of each one (id, weight, sort value, key) to rank
- * what was matched if the deadline stops the match. */
+ * deadline is set, enough of each one (id, weight, sort value, key hash) to
+ * rank what was matched if the deadline stops the match.  Those records are
+ * small and fixed-size, in a buffer each thread keeps from one search to
+ * the next (up to KEEP_ITEMS of them), so a search that matches tens of
+ * thousands of documents neither allocates nor faults in fresh pages for
+ * them (it did: twice the time of the match itself on the broadest public
+ * query, bench/RESULTS.md). */
 class MatchedSpy : public Xapian::MatchSpy {
   public:
     struct item {
         Xapian::docid did;
+        unsigned char nsort;     /* bytes of sortv (a sortable-serialised date: at most 9) */
+        unsigned char keyed;     /* key holds a collapse key's hash */
+        char sortv[10];
         double wt;
-        std::string sortv, key;
+        uint64_t key;
     };
     MatchedSpy(const idx_search_opts *o)
-        : opts(o), hard(o->deadline_hard > o->deadline ? o->deadline_hard : o->deadline)
+        : opts(o), hard(o->deadline_hard > o->deadline ? o->deadline_hard : o->deadline),
+          items(thread_items())
     {
+        items.clear();
+    }
+    ~MatchedSpy() override
+    {
+        if (items.capacity() > KEEP_ITEMS) std::vector<item>().swap(items);
     }
     void operator()(const Xapian::Document &doc, double wt) override
     {
@@ -873,12 +887,21 @@ class MatchedSpy : public Xapian::MatchSpy {
         if (!opts->collapse || key.empty()) ++page_hits;
         else if (page_keys.size() + page_hits < page) page_keys.insert(h);
         if (items.size() < MAX_ITEMS) {
-            item it{did, wt, std::string(), std::move(key)};
-            if (opts->sort != IDX_SORT_RELEVANCE) it.sortv = doc.get_value(opts->sort_slot);
-            items.push_back(std::move(it));
+            item it;
+            it.did = did;
+            it.wt = wt;
+            it.keyed = !key.empty();
+            it.key = h;
+            it.nsort = 0;
+            if (opts->sort != IDX_SORT_RELEVANCE) {
+                std::string v = doc.get_value(opts->sort_slot);
+                it.nsort = (unsigned char)std::min(v.size(), sizeof it.sortv);
+                std::memcpy(it.sortv, v.data(), it.nsort);
+            }
+            items.push_back(it);
         }
         if (did > last_did) last_did = did;
-        if (should_stop()) throw deadline_passed();
+        if ((seen & 15) == 0 && should_stop()) throw deadline_passed();
     }
     /* Past the deadline with a page matched, or past the hard one? */
     bool should_stop() const
@@ -897,13 +920,19 @@ class MatchedSpy : public Xapian::MatchSpy {
         hashes.resize(n);
         return unkeyed + (Xapian::doccount)n;
     }
-    static const size_t MAX_ITEMS = 1 << 17; // what a stopped match ranks, at most
+    static const size_t MAX_ITEMS = 1 << 17;  // what a stopped match ranks, at most
+    static const size_t KEEP_ITEMS = 1 << 16; // what a thread's buffer keeps room for
+    static std::vector<item> &thread_items()
+    {
+        static thread_local std::vector<item> v;
+        return v;
+    }
     const idx_search_opts *opts;
     double hard;
     Xapian::docid last_did = 0; // the matcher goes in docid order: how far it got
     Xapian::doccount seen = 0, unkeyed = 0;
     std::vector<uint64_t> hashes;
-    std::vector<item> items;
+    std::vector<item> &items; // this thread's buffer
     Xapian::doccount page_hits = 0;       // hits toward the page: unkeyed, or not collapsing
     std::unordered_set<uint64_t> page_keys; // clusters toward the page (at most its size)
 };
@@ -1029,15 +1058,18 @@ static void partial_hits(idx_xrd *rd, idx_results *res, const idx_search_opts *o
     int sort = opts->sort;
     std::stable_sort(v.begin(), v.end(), [sort](const MatchedSpy::item &a,
                                                 const MatchedSpy::item &b) {
-        if (sort != IDX_SORT_RELEVANCE && a.sortv != b.sortv)
-            return sort == IDX_SORT_DATE_DESC ? a.sortv > b.sortv : a.sortv < b.sortv;
+        if (sort != IDX_SORT_RELEVANCE) {
+            int c = std::memcmp(a.sortv, b.sortv, std::min(a.nsort, b.nsort));
+            if (c == 0) c = (int)a.nsort - (int)b.nsort;
+            if (c != 0) return sort == IDX_SORT_DATE_DESC ? c > 0 : c < 0;
+        }
         if (a.wt != b.wt) return a.wt > b.wt;
         return a.did < b.did;
     });
     std::vector<size_t> shown; // indexes into v, one per cluster, in order
-    std::set<std::string> keys; // of the clusters shown
+    std::unordered_set<uint64_t> keys; // of the clusters shown (their hashes, as distinct() counts)
     for (size_t i = 0; i < v.size(); i++) {
-        if (opts->collapse && !v[i].key.empty() && !keys.insert(v[i].key).second) continue;
+        if (opts->collapse && v[i].keyed && !keys.insert(v[i].key).second) continue;
         shown.push_back(i);
     }
     size_t first = opts->offset, last = std::min(shown.size(), (size_t)opts->offset + opts->limit);
