@@ -164,7 +164,19 @@ static int writer_open(const idx_writer_opts *o, const char *path, int part, uns
         rc = fail(w, rc, &e, err);
         goto fail;
     }
+    idx_db_stats st;
+    if ((rc = idx_db_get_stats(w->db, &st, &e))) {
+        rc = fail(w, rc, &e, err);
+        goto fail;
+    }
     if ((rc = begin(w, err)) || (part && (rc = idx_route_new(jobs, &w->route, err)))) goto fail;
+    /* a database this writer makes: "0" (made by commits, its compact size
+     * not known yet), stored with the first commit (idx_writer_compact_if_grown) */
+    if (st.documents == 0 && !w->shard_by[0] &&
+        (rc = idx_db_set_metadata(w->db, IDX_META_COMPACT_BYTES, "0", &e))) {
+        rc = fail(w, rc, &e, err);
+        goto fail;
+    }
     *out = w;
     return IDX_OK;
 fail:
@@ -501,10 +513,11 @@ int idx_writer_compact_if_grown(idx_writer *w, unsigned long long *before,
     char *rec = NULL;
     int rc = idx_db_get_metadata(w->db, IDX_META_COMPACT_BYTES, &rec, err);
     if (rc) return rc;
+    int recorded = *rec != '\0';
     unsigned long long was = strtoull(rec, NULL, 10), now = idx_fs_usage(w->path);
     free(rec);
-    if (was ? now <= (unsigned long long)(IDX_COMPACT_GROWTH * (double)was)
-            : now < IDX_COMPACT_FIRST)
+    if (!recorded ||
+        (was ? now <= (unsigned long long)(IDX_COMPACT_GROWTH * (double)was) : now < IDX_COMPACT_FIRST))
         return IDX_OK;
     size_t pl = strlen(w->path), cap = pl + 64;
     char *stage = malloc(cap), *dst = malloc(cap), *busy = NULL;

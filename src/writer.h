@@ -125,9 +125,12 @@ void idx_writer_close(idx_writer *w);
  * reaches twice the size a compaction gives it (bench/RESULTS.md).  The
  * size a database had when it was last made compact (a parallel build, a
  * compaction, `idx reindex`) is recorded in its metadata under
- * IDX_META_COMPACT_BYTES; after its last commit, a writer of a plain
- * database that has grown past IDX_COMPACT_GROWTH times that (or, with
- * nothing recorded, past IDX_COMPACT_FIRST bytes) compacts it in place:
+ * IDX_META_COMPACT_BYTES ("0" in one a writer made by commits, whose
+ * compact size is not known yet); after its last commit, a writer of a plain
+ * database that has grown past IDX_COMPACT_GROWTH times that (with "0",
+ * past IDX_COMPACT_FIRST bytes) compacts it in place.  A database that
+ * records nothing (made before idx recorded it) is left alone: `idx
+ * reindex` makes it compact and records it.  Compacting:
  * Xapian's compactor writes a copy in a staging directory beside it, which
  * is swapped in in one step (renameat2 RENAME_EXCHANGE: readers and idxd see
  * the old database or the new one, whole) while w still holds the lock.  So
