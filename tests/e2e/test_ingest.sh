@@ -83,7 +83,9 @@ BIG=$T/big.jsonl
 for k in $(seq 1 17); do jq -c --arg k "$k" '.id = "b\($k)-" + .id' "$SAMPLE"; done > "$BIG"
 NB=$(wc -l < "$BIG")
 expect_rc "a new database from $(du -m "$BIG" | cut -f1) MiB of JSON Lines" 0 "$IDX" add -q --db "$T/bulk" "$BIG"
-expect_match "... is built by one job per core and merged" "$OUT" "added $NB, .* $(nproc) jobs, merged in"
+J=$(nproc); [ "$J" -gt 8 ] && J=8
+if [ "$J" -ge 2 ]; then expect_match "... is built by one job per core (at most 8) and merged" "$OUT" "added $NB, .* $J jobs, merged in"
+else expect_match "... is built by one process on one core" "$OUT" "^added $NB, "; fi
 expect_eq "... with every article" "$(ndocs "$T/bulk")" "$NB"
 expect_match "... its compact size recorded" "$(xapian-metadata get "$T/bulk" idx.compact_bytes)" "^[0-9]+$"
 "$IDX" compact --db "$T/bulk" "$T/bulk.c" > /dev/null
