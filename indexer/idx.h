@@ -49,6 +49,9 @@ typedef struct idx_opts {
 #define IDX_BULK_MIN_BYTES (8ull << 20)
 #define IDX_BULK_MAX_JOBS 8
 int idx_cmd_add(const idx_opts *o);
+/* One job per core, at most IDX_BULK_MAX_JOBS, at least 1 (parallel.c):
+ * the jobs of idx add's default build and of idx reindex. */
+unsigned idx_jobs_per_core(void);
 int idx_cmd_rm(const idx_opts *o);
 int idx_cmd_get(const idx_opts *o);
 int idx_cmd_stats(const idx_opts *o);

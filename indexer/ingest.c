@@ -336,9 +336,8 @@ int idx_add_run(const idx_opts *o, const idx_build *b, unsigned job, idx_add_cou
  * Returns the jobs to use, or 0 for one process. */
 static unsigned bulk_jobs(const idx_opts *o)
 {
-    if (o->jobs || o->batch || o->shard_by || o->nargs == 0) return 0;
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    if (cores < 2) return 0;
+    unsigned jobs = idx_jobs_per_core();
+    if (o->jobs || o->batch || o->shard_by || o->nargs == 0 || jobs < 2) return 0;
     struct stat st;
     if (stat(o->db, &st) == 0 || errno != ENOENT) return 0;
     unsigned long long bytes = 0;
@@ -347,8 +346,7 @@ static unsigned bulk_jobs(const idx_opts *o)
         if (stat(o->args[i], &st) != 0 || !S_ISREG(st.st_mode)) return 0;
         bytes += (unsigned long long)st.st_size;
     }
-    if (bytes < IDX_BULK_MIN_BYTES) return 0;
-    return (unsigned)(cores < IDX_BULK_MAX_JOBS ? cores : IDX_BULK_MAX_JOBS);
+    return bytes < IDX_BULK_MIN_BYTES ? 0 : jobs;
 }
 
 int idx_cmd_add(const idx_opts *o)

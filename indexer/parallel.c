@@ -48,6 +48,12 @@ static void on_signal(int sig)
     errno = e;
 }
 
+unsigned idx_jobs_per_core(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 1 ? 1 : n > IDX_BULK_MAX_JOBS ? IDX_BULK_MAX_JOBS : (unsigned)n;
+}
+
 int idx_run_jobs(const idx_opts *o, unsigned jobs, const idx_build *b, idx_job_fn fn,
                  idx_add_counts *sum)
 {

@@ -21,7 +21,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "clock.h"
 #include "document.h"
@@ -30,6 +29,15 @@
 #include "writer.h"
 
 #define TAG ".reindex-"
+
+/* What w stored, as a job reports it. */
+static void counts_of(const idx_writer *w, idx_add_counts *c)
+{
+    const idx_write_counts *k = idx_writer_counts(w);
+    c->added = k->added;
+    c->replaced = k->replaced;
+    c->rejected = k->rejected;
+}
 
 /* A job of the parallel rebuild: every stored article of o->db, through its
  * writer of b (which keeps its share). */
@@ -41,14 +49,9 @@ static int reindex_job(const idx_opts *o, const idx_build *b, unsigned job, idx_
     idx_writer *w = NULL;
     int rc = idx_db_open(o->db, IDX_DB_READ, &src, &err);
     if (!rc) rc = idx_build_writer(b, job, &w, &err);
-    if (!rc) rc = idx_writer_put_stored(w, src, NULL, NULL, &err);
+    if (!rc) rc = idx_writer_put_stored(w, src, &err);
     if (!rc) rc = idx_writer_commit(w, &err);
-    if (w) {
-        const idx_write_counts *k = idx_writer_counts(w);
-        c->added = k->added;
-        c->replaced = k->replaced;
-        c->rejected = k->rejected;
-    }
+    if (w) counts_of(w, c);
     if (rc) idx_die_msg("%s", err.msg);
     idx_writer_close(w);
     idx_db_close(src);
@@ -64,26 +67,15 @@ static int rebuild_alone(const idx_writer_opts *wo, idx_db *src, const char *par
     idx_writer *w = NULL;
     idx_db *p = NULL;
     int rc = idx_writer_open(&po, &w, err);
-    if (!rc) rc = idx_writer_put_stored(w, src, NULL, NULL, err);
+    if (!rc) rc = idx_writer_put_stored(w, src, err);
     if (!rc) rc = idx_writer_commit(w, err);
-    if (w) {
-        const idx_write_counts *k = idx_writer_counts(w);
-        c->added = k->added;
-        c->replaced = k->replaced;
-        c->rejected = k->rejected;
-    }
+    if (w) counts_of(w, c);
     idx_writer_close(w);
     if (!rc) rc = idx_db_open(part, IDX_DB_READ, &p, err);
     if (!rc) rc = idx_db_compact(p, dst, err);
     idx_db_close(p);
     if (!rc) rc = idx_compacted_record(dst, err);
     return rc;
-}
-
-static unsigned default_jobs(void)
-{
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
-    return n < 1 ? 1 : n > IDX_BULK_MAX_JOBS ? IDX_BULK_MAX_JOBS : (unsigned)n;
 }
 
 int idx_cmd_reindex(const idx_opts *o)
@@ -152,7 +144,7 @@ int idx_cmd_reindex(const idx_opts *o)
                  .fold = sc.fold},
         .no_cluster = o->no_cluster,
     };
-    unsigned jobs = o->jobs ? o->jobs : default_jobs();
+    unsigned jobs = o->jobs ? o->jobs : idx_jobs_per_core();
     idx_add_counts sum = {0, 0, 0, 0};
     if (jobs >= 2) {
         if ((rc = idx_build_open(&wo, jobs, idx_note, NULL, &b, &err))) {

@@ -263,13 +263,11 @@ done:
     return rc;
 }
 
-int idx_writer_put_stored(idx_writer *w, idx_db *src, volatile const int *stop, uint64_t *read,
-                          idx_err *err)
+int idx_writer_put_stored(idx_writer *w, idx_db *src, idx_err *err)
 {
     idx_db_stats st;
-    uint64_t found = 0;
     int rc = idx_db_get_stats(src, &st, err);
-    for (uint64_t did = 1; !rc && did <= st.last_docid && !(stop && *stop); did++) {
+    for (uint64_t did = 1; !rc && did <= st.last_docid; did++) {
         char *data = NULL;
         size_t len = 0;
         idx_err e;
@@ -284,7 +282,6 @@ int idx_writer_put_stored(idx_writer *w, idx_db *src, volatile const int *stop, 
                         (unsigned long long)did, e.msg);
             break;
         }
-        found++;
         rc = idx_writer_put(w, data, len, NULL, err);
         free(data);
         if (rc == IDX_EINVAL) { /* counted rejected: carry on */
@@ -292,7 +289,6 @@ int idx_writer_put_stored(idx_writer *w, idx_db *src, volatile const int *stop, 
             rc = IDX_OK;
         }
     }
-    if (read) *read = found;
     return rc;
 }
 

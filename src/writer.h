@@ -90,13 +90,11 @@ int idx_writer_put(idx_writer *w, const char *json, size_t n, int *outcome, idx_
  * to read) through w, in the order src stores them (its document ids: the
  * order they were first added, so reprints cluster as they did), as
  * idx_writer_put does - `idx reindex` rebuilding a database from its own
- * stored articles.  *read (may be NULL) counts the articles found; what
- * became of them is in idx_writer_counts (a stored record that is not an
- * article any more is counted rejected, and skipped).  Stops at stop's
- * becoming non-zero (may be NULL: a signal handler's flag).  Returns IDX_OK,
- * or a database error of either side (err names which). */
-int idx_writer_put_stored(idx_writer *w, idx_db *src, volatile const int *stop, uint64_t *read,
-                          idx_err *err);
+ * stored articles.  What became of them is in idx_writer_counts (a stored
+ * record that is not an article any more is counted rejected, and
+ * skipped).  Returns IDX_OK, or a database error of either side (err names
+ * which). */
+int idx_writer_put_stored(idx_writer *w, idx_db *src, idx_err *err);
 
 /* Delete the article with id[0..n) in the open batch (a batch is closed by
  * puts or idx_writer_commit, not by deletions).  IDX_ENOTFOUND when there is
