@@ -1,15 +1,16 @@
 /* queryrun.c - the in-process cost of search requests, without HTTP.
  *
- * usage: queryrun [-r ROUNDS] [-l LIMIT] [-x] DB QUERYFILE
+ * usage: queryrun [-r ROUNDS] [-l LIMIT] [-b BUDGET_MS] [-x] [-v] DB QUERYFILE
  *
  * Runs every query of QUERYFILE (one per line; blank and '#' lines skipped)
  * ROUNDS times (default 5, after one untimed warm-up round) through the same
  * code idxd's GET /search uses (idx_search_json, then serializing the JSON),
  * on one thread, and prints latency percentiles and queries/s.  It does this
  * twice: with snippets and highlighted titles (what idxd serves) and without
- * them, so the cost of highlighting is visible.  -v also prints, per query,
- * its fastest time over the rounds (with snippets) and its total, the
- * slowest first: which queries make the tail.  -b MS searches with idxd's
+ * them, so the cost of highlighting is visible.  -x asks for exact totals
+ * with every copy (exact_total=1&dedup=0).  -v also prints, per query, its
+ * fastest time over the rounds (with snippets), the slowest first: which
+ * queries make the tail.  -b MS searches with idxd's
  * time budget (default 250 ms there), so its deadline checks are counted.  Compare with tests/tools/loadgen at
  * concurrency 1 to see what HTTP adds (bench/load.sh does both).
  */

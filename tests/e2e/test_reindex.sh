@@ -44,6 +44,17 @@ for _ in $(seq 30); do
     sleep 0.1
 done
 expect_eq "idxd serves the swapped database with the same answer" "$ok_served" 1
+# ... and follows the new database at the path, not the old one it had open
+printf '%s\n' '{"id":"after-swap","title":"鹦鹉螺号潜艇","body":"交换之后写入"}' > "$T/after.jsonl"
+"$IDX" add -q --db "$DB" "$T/after.jsonl" > /dev/null
+seen=0
+for _ in $(seq 30); do
+    search "$URL" 鹦鹉螺号潜艇
+    [ "$(jqb '.hits[0].id')" = after-swap ] && seen=1 && break
+    sleep 0.1
+done
+expect_eq "idxd finds an article added to the swapped database" "$seen" 1
+"$IDX" rm --db "$DB" after-swap > /dev/null
 
 expect_rc "reindex back, one process, own format kept" 0 "$IDX" reindex --db "$DB" --jobs 1
 expect_match "... in format 2" "$OUT" "in format 2: .*1 job\)"
