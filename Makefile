@@ -68,7 +68,7 @@ TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 FAULT_LIB := $(BUILD)/tests/libnospace.so
 TOOL_BIN := $(patsubst tests/tools/%.c,$(BUILD)/tests/tools/%,$(wildcard tests/tools/*.c))
 
-.PHONY: all test soak unit e2e install clean demo bench regen-t2s fuzz fuzz-run
+.PHONY: all test soak unit e2e install clean demo bench regen-t2s regen-regional fuzz fuzz-run
 # keep intermediate objects (and keep make quiet after the test summary)
 .SECONDARY:
 all: $(BUILD)/idx $(BUILD)/idxd
@@ -93,6 +93,12 @@ regen-t2s:
 	@mkdir -p $(BUILD)/gen
 	$(CC) -std=c11 -O1 -DOPENCC_VERSION=\"$(shell pkg-config --modversion opencc)\" $(shell pkg-config --cflags opencc) src/gen/gen_t2s.c -o $(BUILD)/gen/gen_t2s $(shell pkg-config --libs opencc)
 	$(BUILD)/gen/gen_t2s > src/t2s_table.c.tmp && mv src/t2s_table.c.tmp src/t2s_table.c
+
+# The Taiwan -> mainland wording table (src/regional.h) is generated from OpenCC's
+# TWPhrasesRev dictionary and committed too; `make regen-regional` regenerates it
+# (needs the opencc package, whose opencc_dict exports the dictionary).
+regen-regional:
+	sh src/gen/gen_regional.sh > src/regional_table.c.tmp && mv src/regional_table.c.tmp src/regional_table.c
 
 $(CORE_LIB): $(CORE_OBJ)
 	@rm -f $@

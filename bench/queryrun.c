@@ -1,6 +1,6 @@
 /* queryrun.c - the in-process cost of search requests, without HTTP.
  *
- * usage: queryrun [-r ROUNDS] [-l LIMIT] [-b BUDGET_MS] [-x] [-v] DB QUERYFILE
+ * usage: queryrun [-r ROUNDS] [-l LIMIT] [-b BUDGET_MS] [-k RANK] [-x] [-v] DB QUERYFILE
  *
  * Runs every query of QUERYFILE (one per line; blank and '#' lines skipped)
  * ROUNDS times (default 5, after one untimed warm-up round) through the same
@@ -11,7 +11,9 @@
  * with every copy (exact_total=1&dedup=0).  -v also prints, per query, its
  * fastest time over the rounds (with snippets), the slowest first: which
  * queries make the tail.  -b MS searches with idxd's
- * time budget (default 250 ms there), so its deadline checks are counted.  Compare with tests/tools/loadgen at
+ * time budget (default 250 ms there), so its deadline checks are counted.  -k SPEC
+ * ranks with idx search --rank SPEC over the default (query.h), to see what a
+ * ranking signal costs.  Compare with tests/tools/loadgen at
  * concurrency 1 to see what HTTP adds (bench/load.sh does both).
  */
 #include <jansson.h>
@@ -41,6 +43,7 @@ static double pct(const double *v, size_t n, double p)
 static int exact_all; /* -x: exact totals, every copy (exact_total=1&dedup=0) */
 static int verbose;   /* -v: per query times */
 static double budget; /* -b MS: idxd's --budget (its deadline checks); 0: none */
+static const char *rank; /* -k SPEC: ranking parameters over the default; NULL: default */
 
 /* One pass over the queries; latencies (ms) appended to lat if not NULL. */
 static int pass(idx_db *db, const idx_schema *sc, char **qs, size_t nq, unsigned limit, int snippets,
@@ -50,7 +53,7 @@ static int pass(idx_db *db, const idx_schema *sc, char **qs, size_t nq, unsigned
         idx_search_req r = {.q = qs[i], .qlen = strlen(qs[i]), .limit = limit,
                             .sort = IDX_SORT_RELEVANCE, .title_weight = -1, .snippets = snippets,
                             .exact_total = exact_all, .all_copies = exact_all,
-                            .budget_ms = budget};
+                            .budget_ms = budget, .rank = rank};
         idx_err err;
         idx_err_clear(&err);
         json_t *out = NULL;
@@ -100,19 +103,20 @@ int main(int argc, char **argv)
 {
     int rounds = 5, o;
     unsigned limit = 10;
-    while ((o = getopt(argc, argv, "r:l:b:xvh")) != -1) {
+    while ((o = getopt(argc, argv, "r:l:b:k:xvh")) != -1) {
         if (o == 'r') rounds = atoi(optarg);
         else if (o == 'b') budget = atof(optarg);
         else if (o == 'v') verbose = 1;
+        else if (o == 'k') rank = optarg;
         else if (o == 'l') limit = (unsigned)atoi(optarg);
         else if (o == 'x') exact_all = 1;
         else {
-            fprintf(stderr, "usage: queryrun [-r ROUNDS] [-l LIMIT] [-b BUDGET_MS] [-x] [-v] DB QUERYFILE\n");
+            fprintf(stderr, "usage: queryrun [-r ROUNDS] [-l LIMIT] [-b BUDGET_MS] [-k RANK] [-x] [-v] DB QUERYFILE\n");
             return 2;
         }
     }
     if (argc - optind != 2 || rounds < 1 || limit < 1 || limit > IDX_SEARCH_MAX_LIMIT) {
-        fprintf(stderr, "usage: queryrun [-r ROUNDS] [-l LIMIT] [-b BUDGET_MS] [-x] [-v] DB QUERYFILE\n");
+        fprintf(stderr, "usage: queryrun [-r ROUNDS] [-l LIMIT] [-b BUDGET_MS] [-k RANK] [-x] [-v] DB QUERYFILE\n");
         return 2;
     }
     FILE *f = fopen(argv[optind + 1], "r");

@@ -86,6 +86,8 @@ static void usage(FILE *f)
 "  --recency DAYS      search: boost newer articles (half-life in days)\n"
 "  --recency-weight W  search: the boost of an article dated today (default 3)\n"
 "  --title-weight W    search: weight of title matches over body (default %.1f)\n"
+"  --rank SPEC         search: ranking parameters over the default, name=value,...\n"
+"                      (for measuring them: bench/relevance.py; README: Ranking)\n"
 "  -h, --help          this help;  --version  print the version\n"
 "\n"
 "Exit status: 0 ok; 1 some lines rejected or ids not found; 2 usage error;\n"

@@ -639,6 +639,17 @@ int idx_db_term_freq(idx_db *db, const char *term, size_t n, uint64_t *freq, idx
     return rc;
 }
 
+int idx_db_terms_prefix(idx_db *db, const char *prefix, size_t n, size_t max,
+                        idx_term_freq **out, size_t *nout, idx_err *err)
+{
+    idx_err first;
+    idx_err_clear(&first);
+    int rc = idx_xrd_terms_prefix(db->rd, prefix, n, max, out, nout, &first);
+    if (rc && read_again(db, &rc, &first, "terms_prefix", err))
+        rc = idx_xrd_terms_prefix(db->rd, prefix, n, max, out, nout, err);
+    return rc;
+}
+
 int idx_db_more_like(idx_db *db, const char *uid, size_t uidlen, unsigned nterms, idx_xq **out,
                      idx_err *err)
 {

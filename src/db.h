@@ -129,6 +129,10 @@ int idx_db_doc_data(idx_db *db, unsigned docid, char **data, size_t *len, idx_er
 
 /* Number of documents indexed by term. */
 int idx_db_term_freq(idx_db *db, const char *term, size_t n, uint64_t *freq, idx_err *err);
+/* The terms starting with prefix (idx_xrd_terms_prefix); *out owned by the
+ * caller (idx_terms_free). */
+int idx_db_terms_prefix(idx_db *db, const char *prefix, size_t n, size_t max,
+                        idx_term_freq **out, size_t *nout, idx_err *err);
 
 /* Run q (idx_xrd_search); *out owned by the caller (idx_results_free).  On an
  * archive with remote shards, Xapian's own counts and time limit. */

@@ -9,6 +9,7 @@
 
 #include "tokenize.h"
 #include "utf8.h"
+#include "vocab.h"
 
 int idx_filter_term(const char *prefix, const char *v, size_t n, idx_buf *out, idx_err *err)
 {
@@ -77,9 +78,17 @@ static int add_filter(const sink *s, const char *prefix, const char *v, size_t n
     return emit(s, IDX_DOC_BOOLEAN, tmp->data, tmp->len, 0, 0);
 }
 
-/* The options recorded as u and f ("" when a key is unset). */
-static void schema_of(const char *u, const char *f, idx_schema *sc)
+/* An abbreviation pair's term (vocab.h) as a filter term. */
+static int vocab_term(void *ctx, const char *term, size_t n, idx_err *err)
 {
+    (void)err;
+    return emit(ctx, IDX_DOC_BOOLEAN, term, n, 0, 0);
+}
+
+/* The options recorded as u, f and w ("" when a key is unset). */
+static void schema_of(const char *u, const char *f, const char *w, idx_schema *sc)
+{
+    sc->words = strcmp(w, "split") == 0 ? IDX_WORDS_SPLIT : IDX_WORDS_WHOLE;
     sc->unigrams = strcmp(u, "edges") == 0 ? IDX_UNIGRAMS_EDGES : IDX_UNIGRAMS_ALL;
     sc->fold = strcmp(f, "t2s") == 0 ? IDX_FOLD_T2S : IDX_FOLD_NONE;
 }
@@ -115,30 +124,33 @@ static const char *fold_name(int f)
 
 int idx_schema_read(idx_db *db, idx_schema *sc, idx_err *err)
 {
-    char *u = NULL, *f = NULL, *v = NULL;
+    char *u = NULL, *f = NULL, *v = NULL, *w = NULL;
     int rc = idx_db_get_metadata(db, IDX_META_UNIGRAMS, &u, err);
     if (!rc) rc = idx_db_get_metadata(db, IDX_META_FOLD, &f, err);
     if (!rc) rc = idx_db_get_metadata(db, IDX_META_FORMAT, &v, err);
-    if (!rc) schema_of(u, f, sc);
+    if (!rc) rc = idx_db_get_metadata(db, IDX_META_WORDS, &w, err);
+    if (!rc) schema_of(u, f, w, sc);
     if (!rc) rc = format_of(v, sc, err);
     free(u);
     free(f);
     free(v);
+    free(w);
     return rc;
 }
 
 int idx_schema_negotiate(idx_db *db, const idx_schema *want, idx_schema *sc, idx_err *err)
 {
-    char *u = NULL, *f = NULL, *v = NULL;
+    char *u = NULL, *f = NULL, *v = NULL, *w = NULL;
     idx_db_stats st;
     idx_schema have;
     char num[16];
     int rc = idx_db_get_metadata(db, IDX_META_UNIGRAMS, &u, err);
     if (!rc) rc = idx_db_get_metadata(db, IDX_META_FOLD, &f, err);
     if (!rc) rc = idx_db_get_metadata(db, IDX_META_FORMAT, &v, err);
+    if (!rc) rc = idx_db_get_metadata(db, IDX_META_WORDS, &w, err);
     if (!rc) rc = idx_db_get_stats(db, &st, err);
     if (rc) goto done;
-    schema_of(u, f, &have);
+    schema_of(u, f, w, &have);
     if ((rc = format_of(v, &have, err))) goto done;
     if (st.documents > 0) {
         if (want->format > 0 && want->format != have.format) {
@@ -167,6 +179,7 @@ int idx_schema_negotiate(idx_db *db, const idx_schema *want, idx_schema *sc, idx
         sc->unigrams = want->unigrams >= 0 ? want->unigrams : IDX_UNIGRAMS_ALL;
         sc->fold = want->fold >= 0 ? want->fold : IDX_FOLD_T2S;
         sc->format = want->format > 0 ? want->format : IDX_FORMAT_DEFAULT;
+        sc->words = want->words > 0 ? want->words : IDX_WORDS_SPLIT;
         if (sc->format > IDX_FORMAT_MAX) {
             rc = idx_err_set(err, IDX_EINVAL, "document", "--index-format: this idx writes formats 1 to %d",
                              IDX_FORMAT_MAX);
@@ -185,12 +198,16 @@ int idx_schema_negotiate(idx_db *db, const idx_schema *want, idx_schema *sc, idx
         rc = idx_db_set_metadata(db, IDX_META_UNIGRAMS, unigrams_name(sc->unigrams), err);
     if (!rc && (!*f || st.documents == 0))
         rc = idx_db_set_metadata(db, IDX_META_FOLD, fold_name(sc->fold), err);
+    if (!rc && (!*w || st.documents == 0))
+        rc = idx_db_set_metadata(db, IDX_META_WORDS,
+                                 sc->words == IDX_WORDS_SPLIT ? "split" : "whole", err);
     snprintf(num, sizeof num, "%d", sc->format);
     if (!rc && strcmp(v, num) != 0) rc = idx_db_set_metadata(db, IDX_META_FORMAT, num, err);
 done:
     free(u);
     free(f);
     free(v);
+    free(w);
     return rc;
 }
 
@@ -198,7 +215,8 @@ int idx_schema_tokflags(const idx_schema *sc)
 {
     if (!sc) return 0;
     return (sc->fold == IDX_FOLD_T2S ? IDX_TOKENIZE_FOLD_T2S : 0) |
-           (sc->format >= 2 ? IDX_TOKENIZE_RUN_GAP : 0);
+           (sc->format >= 2 ? IDX_TOKENIZE_RUN_GAP : 0) |
+           (sc->words == IDX_WORDS_SPLIT ? IDX_TOKENIZE_SPLIT_ALNUM : 0);
 }
 
 int idx_document_emit(const idx_article *a, const idx_schema *sc, idx_doc_fn fn, void *ctx,
@@ -222,6 +240,8 @@ int idx_document_emit(const idx_article *a, const idx_schema *sc, idx_doc_fn fn,
     if (a->body.s && (rc = idx_tokenize(a->body.s, a->body.n, IDX_TOKENIZE_DOCUMENT | flags,
                                         pos + IDX_BODY_POS_GAP, on_token, &s, NULL, err)))
         goto done;
+
+    if ((rc = idx_vocab_scan(a->body.s, a->body.n, flags, vocab_term, &s, err))) goto done;
 
     if (a->source.s) {
         if ((rc = add_filter(&s, IDX_PREFIX_SOURCE, a->source.s, a->source.n, &tmp)) ||

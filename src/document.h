@@ -17,7 +17,9 @@
  *       characters more than pairs): 25 % smaller on news articles, but
  *       phrase queries read one more position list and the long postings of
  *       single characters (bench/RESULTS.md: about 1.8x the time).
- * Filter (boolean) terms: Q<id> (the unique id for upserts), XS<source>,
+ * Filter (boolean) terms: Q<id> (the unique id for upserts), XA<abbreviation>
+ *   0x1f <full name> for each "full name（abbreviation）" pair of the body
+ *   (vocab.h), XS<source>,
  *   XC<category>, K<tag>, and from the date Y<yyyy>, M<yyyymm>, D<yyyymmdd>.
  *   Values longer than IDX_FILTER_MAX bytes are clipped at a character
  *   boundary (the query side clips the same way: idx_filter_term).
@@ -72,6 +74,15 @@ enum { IDX_UNIGRAMS_ALL = 0, IDX_UNIGRAMS_EDGES = 1 };
 enum { IDX_FOLD_NONE = 0, IDX_FOLD_T2S = 1 };
 #define IDX_META_FOLD "idx.fold"
 
+/* Letters glued to digits ("2014APEC", "iPhone4S"): split into words
+ * (IDX_TOKENIZE_SPLIT_ALNUM) or kept whole, recorded under IDX_META_WORDS
+ * ("split" or "whole") when a database is created; split by default.  A
+ * database without the key was built before and keeps them whole (idx
+ * reindex rebuilds it split).  In a wish (idx_schema_negotiate) 0 means
+ * the default; a schema made by hand with 0 reads as whole. */
+enum { IDX_WORDS_SPLIT = 1, IDX_WORDS_WHOLE = 2 };
+#define IDX_META_WORDS "idx.words"
+
 /* The index format: which terms, positions, values and data a document
  * writes (this file), recorded under IDX_META_FORMAT when a database is
  * created.  A database without the key was built before formats were
@@ -90,6 +101,7 @@ typedef struct idx_schema {
     int format;   /* 1 .. IDX_FORMAT_MAX */
     int unigrams; /* IDX_UNIGRAMS_* */
     int fold;     /* IDX_FOLD_* */
+    int words;    /* IDX_WORDS_* (0: whole; in a wish, the default) */
 } idx_schema;
 
 /* Read them from db's metadata.  IDX_ENODB when the database's format is one
@@ -110,7 +122,7 @@ int idx_schema_read(idx_db *db, idx_schema *sc, idx_err *err);
 int idx_schema_negotiate(idx_db *db, const idx_schema *want, idx_schema *sc, idx_err *err);
 
 /* The idx_tokenize mode flags they imply (IDX_TOKENIZE_FOLD_T2S,
- * IDX_TOKENIZE_RUN_GAP or 0). */
+ * IDX_TOKENIZE_RUN_GAP, IDX_TOKENIZE_SPLIT_ALNUM or 0). */
 int idx_schema_tokflags(const idx_schema *sc);
 
 #define IDX_FILTER_MAX 200

@@ -12,6 +12,7 @@
  */
 #include "query.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -252,6 +253,133 @@ static int build_node(const build *b, int id, idx_xq **out, idx_err *err)
     }
 }
 
+idx_rank idx_rank_default(void)
+{
+    /* chosen on the dev half of bench/relevance (RESULTS.md "Relevance (issue 19)") */
+    return (idx_rank){.title_weight = IDX_TITLE_WEIGHT_DEFAULT,
+                      .title_len_weight = 8,
+                      .title_len = 1500,
+                      .prior_weight = 0, /* measured, no gain: RESULTS.md */
+                      .prior_len = 800,
+                      .near_weight = 4,
+                      .near_window = 64,
+                      .abbreviations = 1,
+                      .regional = 1};
+}
+
+int idx_rank_parse(const char *spec, idx_rank *r, idx_err *err)
+{
+    static const struct {
+        const char *name;
+        size_t off;
+        int whole;
+    } names[] = {
+        {"title_weight", offsetof(idx_rank, title_weight), 0},
+        {"title_len_weight", offsetof(idx_rank, title_len_weight), 0},
+        {"title_len", offsetof(idx_rank, title_len), 0},
+        {"prior_weight", offsetof(idx_rank, prior_weight), 0},
+        {"prior_len", offsetof(idx_rank, prior_len), 0},
+        {"near_weight", offsetof(idx_rank, near_weight), 0},
+        {"near_window", offsetof(idx_rank, near_window), 1},
+        {"bm25_k1", offsetof(idx_rank, bm25_k1), 0},
+        {"bm25_b", offsetof(idx_rank, bm25_b), 0},
+        {"abbreviations", offsetof(idx_rank, abbreviations), 1},
+        {"regional", offsetof(idx_rank, regional), 1},
+    };
+    const char *p = spec;
+    while (*p) {
+        const char *eq = strchr(p, '='), *end = strchr(p, ',');
+        if (!end) end = p + strlen(p);
+        size_t i, n = eq && eq < end ? (size_t)(eq - p) : 0;
+        for (i = 0; i < sizeof names / sizeof *names; i++)
+            if (n && strlen(names[i].name) == n && memcmp(names[i].name, p, n) == 0) break;
+        char *stop = NULL;
+        double v = i < sizeof names / sizeof *names ? strtod(eq + 1, &stop) : 0;
+        if (i == sizeof names / sizeof *names || stop != end || !(v >= 0 && v <= 1e6))
+            return idx_err_set(err, IDX_EINVAL, "query.rank",
+                               "bad ranking item \"%.*s\" (name=value, a number from 0 to "
+                               "1000000, names as in idx_rank)",
+                               (int)(end - p > 60 ? 60 : end - p), p);
+        if (names[i].whole)
+            *(unsigned *)((char *)r + names[i].off) = (unsigned)v;
+        else
+            *(double *)((char *)r + names[i].off) = v;
+        p = *end ? end + 1 : end;
+    }
+    return IDX_OK;
+}
+
+/* A part's first positional term (format 2: a bigram's first character),
+ * for the proximity of parts. */
+static int first_term(const idx_qtoken *tok, int fmt, idx_xq **out, idx_err *err)
+{
+    size_t n = tok->len;
+    if (fmt >= 2 && tok->kind == IDX_TOK_BIGRAM) n = idx_utf8_clip(tok->term, tok->len, 4);
+    return idx_xq_term(tok->term, n, out, err);
+}
+
+/* NEAR of the root AND's parts (a TEXT part by its first term, an OR of
+ * TEXT parts - a synonym group - by the OR of theirs), when it has two or
+ * more; *out NULL when the query is not such an AND. */
+static int parts_near(const build *b, unsigned window, idx_xq **out, idx_err *err)
+{
+    const idx_qtree *t = b->t;
+    const idx_qnode *root = &t->nodes[t->root];
+    idx_xq *subs[IDX_QUERY_MAX_TERMS];
+    size_t ns = 0;
+    int rc = IDX_OK;
+    *out = NULL;
+    if (root->type != IDX_QN_AND) return IDX_OK;
+    for (int k = root->kid; k >= 0 && !rc && ns < IDX_QUERY_MAX_TERMS; k = t->nodes[k].next) {
+        const idx_qnode *kid = &t->nodes[k];
+        if (kid->type == IDX_QN_TEXT && kid->field == IDX_FIELD_ANY) {
+            if (!(rc = first_term(&t->toks[kid->first], b->format, &subs[ns], err))) ns++;
+        } else if (kid->type == IDX_QN_OR) {
+            idx_xq *alts[IDX_QUERY_MAX_TERMS];
+            size_t na = 0;
+            int ok = 1;
+            for (int a = kid->kid; a >= 0 && !rc; a = t->nodes[a].next) {
+                const idx_qnode *m = &t->nodes[a];
+                if (m->type != IDX_QN_TEXT || m->field != IDX_FIELD_ANY) { ok = 0; break; }
+                if (!(rc = first_term(&t->toks[m->first], b->format, &alts[na], err))) na++;
+            }
+            if (!rc && ok && na > 0 && !(rc = idx_xq_combine(IDX_XQ_OR, alts, na, &subs[ns], err)))
+                ns++;
+            for (size_t i = 0; i < na; i++) idx_xq_free(alts[i]);
+        }
+    }
+    if (!rc && ns >= 2) rc = idx_xq_near(subs, ns, window, out, err);
+    for (size_t i = 0; i < ns; i++) idx_xq_free(subs[i]);
+    return rc;
+}
+
+/* part (its title query) as length-aware title evidence: AND(title terms
+ * scaled by title_weight, the length source), so the length weight is
+ * added only where the title matches. */
+static int title_evidence(idx_xq *title, const idx_query_opts *opts, idx_xq **out, idx_err *err)
+{
+    const idx_rank *r = opts->rank;
+    idx_xq *pair[2] = {NULL, NULL};
+    int rc = idx_xq_scale(title, opts->title_weight, &pair[0], err);
+    if (!rc) rc = idx_xq_length(r->title_len_weight, r->title_len, &pair[1], err);
+    if (!rc) rc = idx_xq_combine(IDX_XQ_AND, pair, 2, out, err);
+    idx_xq_free(pair[0]);
+    idx_xq_free(pair[1]);
+    return rc;
+}
+
+/* main AND_MAYBE extra: extra only ranks (both freed; *out the result). */
+static int maybe(idx_xq **main_q, idx_xq *extra, idx_err *err)
+{
+    idx_xq *pair[2] = {*main_q, extra}, *out = NULL;
+    int rc = idx_xq_combine(IDX_XQ_AND_MAYBE, pair, 2, &out, err);
+    idx_xq_free(extra);
+    if (rc) return rc;
+    idx_xq_free(*main_q);
+    *main_q = out;
+    return IDX_OK;
+}
+
 int idx_query_build(const idx_qtree *t, const idx_query_opts *opts, idx_xq **out, idx_err *err)
 {
     *out = NULL;
@@ -267,8 +395,11 @@ int idx_query_build(const idx_qtree *t, const idx_query_opts *opts, idx_xq **out
     int rc = build_node(&b, t->root, &main_q, err);
     if (rc) goto done;
     /* title boost: each positive part that also matches in the title */
-    for (size_t i = 0; opts && opts->title_weight > 0 && !b.title_only && i < t->nparts && !rc;
-         i++) {
+    int titles = opts && !b.title_only &&
+                 (opts->title_weight > 0 ||
+                  (opts->rank && opts->lengths && opts->rank->title_len_weight > 0 &&
+                   opts->rank->title_len > 0));
+    for (size_t i = 0; titles && i < t->nparts && !rc; i++) {
         const idx_qpart *part = &t->parts[i];
         if (part->field != IDX_FIELD_ANY) continue;
         if (!(rc = part_query(t->toks + part->first, part->n, IDX_PREFIX_TITLE, b.unigrams,
@@ -276,15 +407,42 @@ int idx_query_build(const idx_qtree *t, const idx_query_opts *opts, idx_xq **out
             nboost++;
     }
     if (rc) goto done;
+    const idx_rank *r = opts && !b.title_only ? opts->rank : NULL;
+    if (r && r->near_weight > 0 && r->near_window > 0) { /* proximity of the parts */
+        idx_xq *near = NULL;
+        if (!(rc = parts_near(&b, r->near_window, &near, err)) && near) {
+            rc = idx_xq_scale(near, r->near_weight, &scaled, err);
+            idx_xq_free(near);
+            if (!rc) rc = maybe(&main_q, scaled, err);
+            scaled = NULL;
+        }
+        if (rc) goto done;
+    }
+    if (r && opts->lengths && r->prior_weight > 0 && r->prior_len > 0) { /* substance */
+        if ((rc = idx_xq_length(r->prior_weight, r->prior_len, &scaled, err)) ||
+            (rc = maybe(&main_q, scaled, err)))
+            goto done;
+        scaled = NULL;
+    }
     if (nboost == 0) {
         *out = main_q;
         main_q = NULL;
         goto done;
     }
-    if ((rc = idx_xq_combine(IDX_XQ_OR, boost, nboost, &title, err)) ||
-        (rc = idx_xq_scale(title, opts->title_weight, &scaled, err)))
+    if (r && opts->lengths && r->title_len > 0 && r->title_len_weight > 0) {
+        /* each part's title match, weighed by the article's length */
+        for (size_t i = 0; i < nboost; i++) {
+            idx_xq *ev = NULL;
+            if ((rc = title_evidence(boost[i], opts, &ev, err))) goto done;
+            idx_xq_free(boost[i]);
+            boost[i] = ev;
+        }
+        if ((rc = idx_xq_combine(IDX_XQ_OR, boost, nboost, &title, err))) goto done;
+    } else if ((rc = idx_xq_combine(IDX_XQ_OR, boost, nboost, &scaled, err)) ||
+               (rc = idx_xq_scale(scaled, opts->title_weight, &title, err))) {
         goto done;
-    idx_xq *pair[2] = {main_q, scaled};
+    }
+    idx_xq *pair[2] = {main_q, title};
     rc = idx_xq_combine(IDX_XQ_AND_MAYBE, pair, 2, out, err);
 done:
     for (size_t i = 0; i < nboost; i++) idx_xq_free(boost[i]);

@@ -28,10 +28,48 @@
 #include "qtree.h"
 #include "xap.h"
 
-#define IDX_TITLE_WEIGHT_DEFAULT 2.0
+#define IDX_TITLE_WEIGHT_DEFAULT 0.5
+
+/* The ranking: how much a title match, a document's length and the
+ * closeness of a query's parts add to BM25.  idx_rank_default() is what
+ * both programs use; bench/relevance.sh measures each signal (RESULTS.md).
+ *   title: per positive part that also matches the title,
+ *          title_weight * BM25(title terms)
+ *          + title_len_weight * len / (len + title_len)   (when title_len > 0)
+ *          so a title match is strong evidence for a substantive article and
+ *          weak for a one-line notice (len: the document's length in terms);
+ *   prior: prior_weight * len / (len + prior_len) for every match;
+ *   near:  near_weight * the weights of the parts' first terms when the
+ *          parts of a multi-part query lie within near_window positions;
+ *   bm25_k1, bm25_b: BM25's own parameters (0: Xapian's, 1 and 0.5);
+ *   abbreviations: expand a part the archive pairs with full names (vocab.h);
+ *   regional: expand a rare Taiwan wording with the mainland one (regional.h).
+ * The length signals are a PostingSource of idx's own, which xapian-tcpsrv
+ * does not know: on an archive with remote shards they are left out
+ * (lengths = 0 below), for every shard alike. */
+typedef struct idx_rank {
+    double title_weight;
+    double title_len_weight, title_len;
+    double prior_weight, prior_len;
+    double near_weight;
+    unsigned near_window;
+    double bm25_k1, bm25_b;
+    unsigned abbreviations; /* 1: expand abbreviations the archive pairs (vocab.h) */
+    unsigned regional;      /* 1: expand rare Taiwan wordings (regional.h) */
+} idx_rank;
+
+/* The default ranking. */
+idx_rank idx_rank_default(void);
+
+/* Parse "name=value,..." (the names of idx_rank's fields: title_weight,
+ * title_len_weight, title_len, prior_weight, prior_len, near_weight,
+ * near_window, bm25_k1, bm25_b, abbreviations, regional) over *r; IDX_EINVAL naming a bad item. */
+int idx_rank_parse(const char *spec, idx_rank *r, idx_err *err);
 
 typedef struct idx_query_opts {
     double title_weight; /* 0: no title boost */
+    const idx_rank *rank; /* the other signals; NULL: none (title_weight only) */
+    int lengths;          /* 1: the length signals of rank may be used (no remote shard) */
     int unigrams;        /* IDX_UNIGRAMS_* of the database (document.h) */
     int format;          /* index format of the database (document.h); 0 = 1 */
     int tokflags;        /* idx_tokenize flags of the database (idx_schema_tokflags) */

@@ -85,6 +85,8 @@ static const param search_params[] = {
     {.cli = "all", .kind = K_FLAG, FIELD(idx_search_req, all_copies)},
     {.cli = "title-weight", .kind = K_REAL, FIELD(idx_search_req, title_weight), .def = -1,
      .range = {.lo = 0, .hi = 100}},
+    /* the command line's only: ranking parameters for bench/relevance.sh (query.h) */
+    {.cli = "rank", .kind = K_TEXT, FIELD(idx_search_req, rank)},
 };
 
 static const param suggest_params[] = {

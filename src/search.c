@@ -9,7 +9,9 @@
 
 #include "clock.h"
 #include "document.h"
+#include "regional.h"
 #include "synonyms.h"
+#include "vocab.h"
 
 static json_t *str_or_null(json_t *doc, const char *key)
 {
@@ -274,11 +276,17 @@ int idx_search_json(idx_db *db, const idx_schema *sc, const idx_search_req *req,
     double now = (double)time(NULL), rweight = 0;
     idx_results *res = NULL;
     json_t *obj = NULL, *hits = NULL;
-    double tw = req->title_weight < 0 ? IDX_TITLE_WEIGHT_DEFAULT : req->title_weight;
-    idx_query_opts qo = {.title_weight = tw, .unigrams = sc->unigrams, .format = sc->format,
-                         .tokflags = idx_schema_tokflags(sc)};
-    int rc = idx_qtree_parse(req->q, req->qlen, qo.tokflags, &pq, err);
+    idx_rank rank = idx_rank_default();
+    memset(&pq, 0, sizeof pq);
+    int rc = req->rank ? idx_rank_parse(req->rank, &rank, err) : IDX_OK;
+    if (req->title_weight >= 0) rank.title_weight = req->title_weight;
+    idx_query_opts qo = {.title_weight = rank.title_weight, .rank = &rank,
+                         .lengths = !idx_db_has_remote(db), .unigrams = sc->unigrams,
+                         .format = sc->format, .tokflags = idx_schema_tokflags(sc)};
+    if (!rc) rc = idx_qtree_parse(req->q, req->qlen, qo.tokflags, &pq, err);
     if (!rc) rc = idx_synonyms_expand(&pq, req->synonyms, err);
+    if (!rc && rank.abbreviations) rc = idx_vocab_expand(db, &pq, err);
+    if (!rc && rank.regional) rc = idx_regional_expand(db, &qo, &pq, err);
     if (!rc) rc = idx_query_build(&pq, &qo, &xq, err);
     if (!rc) rc = idx_query_filter(xq, &req->filters, &fq, err);
     if (!rc && req->recency_days > 0 && idx_db_has_remote(db))
@@ -307,7 +315,8 @@ int idx_search_json(idx_db *db, const idx_schema *sc, const idx_search_req *req,
                           .facet_slots = slots, .nfacets = nslots, .facet_limit = IDX_FACET_TOP,
                           .with_key = 1, .collapse = !req->all_copies,
                           .key_slot = IDX_SLOT_CLUSTER, .deadline = match_deadline,
-                          .deadline_hard = match_hard};
+                          .deadline_hard = match_hard, .bm25_k1 = rank.bm25_k1,
+                          .bm25_b = rank.bm25_b};
     if ((rc = idx_db_search(db, fq, &so, &res, err))) goto done;
     timed_out = res->timed_out;
     hits = json_array();

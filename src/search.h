@@ -71,6 +71,8 @@ typedef struct idx_search_req {
     double recency_days;   /* > 0: add a freshness boost with this half-life */
     double recency_weight; /* its largest addition to a score (<= 0: default) */
     int all_copies;        /* show near-duplicates (dedup=0) instead of collapsing them */
+    const char *rank;      /* the command line's --rank "name=value,..." over the
+                              default ranking (query.h idx_rank_parse); NULL: default */
     double budget_ms;      /* > 0: the longest the search may take; past it the answer
                               holds what was matched by then, marked "timed_out" */
 } idx_search_req;

@@ -66,16 +66,19 @@ static int key_token(void *vctx, const idx_token *t)
     return IDX_OK;
 }
 
-/* Which key of a member tokflags read: bit 0 t2s folding, bit 1 the run gap. */
+/* Which key of a member tokflags read: bit 0 t2s folding, bit 1 the run
+ * gap, bit 2 letters split from digits. */
 static int key_index(int tokflags)
 {
-    return ((tokflags & IDX_TOKENIZE_FOLD_T2S) ? 1 : 0) | ((tokflags & IDX_TOKENIZE_RUN_GAP) ? 2 : 0);
+    return ((tokflags & IDX_TOKENIZE_FOLD_T2S) ? 1 : 0) |
+           ((tokflags & IDX_TOKENIZE_RUN_GAP) ? 2 : 0) |
+           ((tokflags & IDX_TOKENIZE_SPLIT_ALNUM) ? 4 : 0);
 }
 
 /* Keys of every member under each combination of the flags. */
 static int make_keys(idx_synonyms *s, const char *path, idx_err *err)
 {
-    for (int f = 0; f < 4; f++) {
+    for (int f = 0; f < IDX_SYNONYM_KEYS; f++) {
         s->key[f] = calloc(s->nmembers ? s->nmembers : 1, sizeof *s->key[f]);
         if (!s->key[f]) return idx_err_set(err, IDX_ENOMEM, "synonyms", "%s: out of memory", path);
         for (size_t i = 0; i < s->nmembers; i++) {
@@ -83,7 +86,8 @@ static int make_keys(idx_synonyms *s, const char *path, idx_err *err)
             c.n = 0;
             int rc = idx_tokenize(s->members[i], strlen(s->members[i]),
                                   IDX_TOKENIZE_QUERY | ((f & 1) ? IDX_TOKENIZE_FOLD_T2S : 0) |
-                                      ((f & 2) ? IDX_TOKENIZE_RUN_GAP : 0),
+                                      ((f & 2) ? IDX_TOKENIZE_RUN_GAP : 0) |
+                                      ((f & 4) ? IDX_TOKENIZE_SPLIT_ALNUM : 0),
                                   0,
                                   key_token, &c, NULL, err);
             if (rc == IDX_ETOOBIG)
@@ -167,15 +171,37 @@ int idx_synonyms_load(const char *path, idx_synonyms **out, idx_err *err)
     return IDX_OK;
 }
 
+int idx_synonyms_group(const char *const *members, const size_t *lens, size_t n,
+                       idx_synonyms **out, idx_err *err)
+{
+    *out = NULL;
+    idx_synonyms *s = calloc(1, sizeof *s);
+    size_t cap = 0;
+    int rc = s ? IDX_OK : idx_err_set(err, IDX_ENOMEM, "synonyms", "out of memory");
+    for (size_t i = 0; !rc && i < n; i++)
+        if (add(s, members[i], lens[i], 0, &cap))
+            rc = idx_err_set(err, IDX_ENOMEM, "synonyms", "out of memory");
+    if (!rc) {
+        s->ngroups = 1;
+        rc = make_keys(s, "vocabulary", err);
+    }
+    if (rc) {
+        idx_synonyms_free(s);
+        return rc;
+    }
+    *out = s;
+    return IDX_OK;
+}
+
 void idx_synonyms_free(idx_synonyms *s)
 {
     if (!s) return;
     for (size_t i = 0; i < s->nmembers; i++) {
         free(s->members[i]);
-        for (int f = 0; f < 4; f++)
+        for (int f = 0; f < IDX_SYNONYM_KEYS; f++)
             if (s->key[f]) free(s->key[f][i]);
     }
-    for (int f = 0; f < 4; f++) free(s->key[f]);
+    for (int f = 0; f < IDX_SYNONYM_KEYS; f++) free(s->key[f]);
     free(s->members);
     free(s->group);
     free(s);

@@ -19,14 +19,17 @@
 #include "err.h"
 #include "qtree.h"
 
+#define IDX_SYNONYM_KEYS 8
+
 typedef struct idx_synonyms {
     char **members;     /* all members, NUL-terminated, owned; a group's
                            members are consecutive */
     size_t *group;      /* members[i] belongs to group group[i] */
-    char **key[4];      /* members[i] tokenized (QUERY mode) as a string of
-                           "term@relpos" items, under the flags of index
-                          : folded t2s or not, with the
-                           run gap of index format 2 or not */
+    char **key[IDX_SYNONYM_KEYS]; /* members[i] tokenized (QUERY mode) as a
+                           string of "term@relpos" items, under the flags of
+                           index: folded t2s or not, with the run gap of
+                           index format 2 or not, letters split from digits
+                           or not */
     size_t nmembers, ngroups;
 } idx_synonyms;
 
@@ -34,6 +37,11 @@ typedef struct idx_synonyms {
  * file and line: IDX_EIO (unreadable), IDX_EUTF8, IDX_EINVAL (a group with
  * one member), IDX_ETOOBIG (over 100,000 members), IDX_ENOMEM. */
 int idx_synonyms_load(const char *path, idx_synonyms **out, idx_err *err);
+/* One group of the n members members[i][0..lens[i]) (at least two), as if
+ * loaded from a file of that one line; *out owned by the caller.  Errors as
+ * for a file ("vocabulary" named in place of its path). */
+int idx_synonyms_group(const char *const *members, const size_t *lens, size_t n,
+                       idx_synonyms **out, idx_err *err);
 void idx_synonyms_free(idx_synonyms *s);
 
 /* Replace every TEXT node of t equal to a member by the OR of the members of

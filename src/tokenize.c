@@ -51,6 +51,7 @@ typedef struct tk {
     char word[IDX_TOKEN_MAX_WORD + 4];
     size_t wlen;
     int wtoolong;
+    int split, wdigit; /* IDX_TOKENIZE_SPLIT_ALNUM; the current word is digits */
     uint32_t wpos, wlast;
     size_t wstart, wend;
     /* current CJK run: previous character */
@@ -141,6 +142,7 @@ int idx_tokenize(const char *s, size_t n, int mode, uint32_t pos0, idx_token_cb 
     t.ctx = ctx;
     t.pos = pos0;
     t.run_gap = (mode & IDX_TOKENIZE_RUN_GAP) != 0;
+    t.split = (mode & IDX_TOKENIZE_SPLIT_ALNUM) != 0;
 
     idx_norm it;
     idx_nchar c;
@@ -156,6 +158,9 @@ int idx_tokenize(const char *s, size_t n, int mode, uint32_t pos0, idx_token_cb 
         }
         if (cls == C_WORD) {
             if ((rc = end_cjk(&t))) goto done;
+            /* letters after digits or digits after letters: a new word */
+            if (t.in_word && t.split && is_digit(c.cp) != t.wdigit && (rc = flush_word(&t)))
+                goto done;
             if (!t.in_word) {
                 t.after_sep = 0;
                 t.in_word = 1;
@@ -163,6 +168,7 @@ int idx_tokenize(const char *s, size_t n, int mode, uint32_t pos0, idx_token_cb 
                 t.wtoolong = 0;
                 t.wpos = t.pos++;
                 t.wstart = c.start;
+                t.wdigit = is_digit(c.cp);
             }
             word_append(&t, &c);
             continue;

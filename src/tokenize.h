@@ -11,7 +11,8 @@
  *     bigram sits at the position of its first character.
  *   - A lone CJK character (run of one) is a unigram.
  *   - Letters, digits and combining marks form words, kept whole: "5G" -> 5g,
- *     "iPhone14" -> iphone14; a '.' or ',' between two digits stays inside the
+ *     "iPhone14" -> iphone14 (split at letter/digit changes with
+ *     IDX_TOKENIZE_SPLIT_ALNUM: 5 g, iphone 14); a '.' or ',' between two digits stays inside the
  *     word ("2.14", "1,000"; not a full-width "，").  A word takes one position.  Words longer than
  *     IDX_TOKEN_MAX_WORD bytes are not emitted but still take their position.
  *   - Anything else (spaces, punctuation, symbols) and any script change
@@ -51,6 +52,14 @@ enum { IDX_TOKENIZE_DOCUMENT = 0, IDX_TOKENIZE_QUERY = 1 };
  * 区@5).  Index format 2 (document.h) matches runs as phrases of characters
  * and needs it on both sides; format 1's bigrams never span a break. */
 #define IDX_TOKENIZE_RUN_GAP 0x200
+/* OR'd into the mode: letters and digits glued together are separate words,
+ * one position each, so "2014APEC" is 2014@0 apec@1 and "iPhone4S" is
+ * iphone@0 4@1 s@2: a query for APEC, iPhone or "iPhone 4S" finds them, and
+ * the query "iPhone4S" (a phrase of its words) finds "iPhone 4S" too.  A
+ * '.' or ',' inside a number keeps it one word ("PM2.5": pm@0 2.5@1).
+ * Databases made since (IDX_META_WORDS "split", document.h) use it on both
+ * sides; older ones keep such words whole. */
+#define IDX_TOKENIZE_SPLIT_ALNUM 0x400
 #define IDX_TOKENIZE_MODE_MASK 0xFF
 enum { IDX_TOK_WORD = 1, IDX_TOK_BIGRAM = 2, IDX_TOK_UNIGRAM = 3 };
 

@@ -280,6 +280,43 @@ extern "C" int idx_xrd_term_freq(idx_xrd *rd, const char *term, size_t n, uint64
                       [&] { *freq = rd->db.get_termfreq(std::string(term, n)); });
 }
 
+extern "C" void idx_terms_free(idx_term_freq *t, size_t n)
+{
+    if (!t) return;
+    for (size_t i = 0; i < n; i++) std::free(t[i].term);
+    std::free(t);
+}
+
+extern "C" int idx_xrd_terms_prefix(idx_xrd *rd, const char *prefix, size_t n, size_t max,
+                                    idx_term_freq **out, size_t *nout, idx_err *err)
+{
+    *out = NULL;
+    *nout = 0;
+    std::vector<std::pair<std::string, Xapian::doccount>> found;
+    int rc = with_retry(rd, err, "terms_prefix", [&] {
+        found.clear();
+        std::string p(prefix, n);
+        for (Xapian::TermIterator t = rd->db.allterms_begin(p);
+             t != rd->db.allterms_end(p) && found.size() < max; ++t)
+            found.emplace_back(*t, t.get_termfreq());
+    });
+    if (rc) return rc;
+    if (found.empty()) return IDX_OK;
+    idx_term_freq *v = static_cast<idx_term_freq *>(std::calloc(found.size(), sizeof *v));
+    if (!v) return oom(err, "terms_prefix");
+    for (size_t i = 0; i < found.size(); i++) {
+        if (!(v[i].term = dup_bytes(found[i].first))) {
+            idx_terms_free(v, i);
+            return oom(err, "terms_prefix");
+        }
+        v[i].len = found[i].first.size();
+        v[i].freq = found[i].second;
+    }
+    *out = v;
+    *nout = found.size();
+    return IDX_OK;
+}
+
 extern "C" int idx_xrd_stats(idx_xrd *rd, idx_xstats *st, idx_err *err)
 {
     std::memset(st, 0, sizeof *st);
@@ -770,6 +807,90 @@ extern "C" int idx_xq_recency(unsigned slot, double now, double half_life_s, dou
     }
 }
 
+namespace {
+// Weight max_weight * len / (len + half_len) from each document's length
+// (the sum of its terms' wdf): near 0 for a one-line notice, near
+// max_weight for a long report (idx_xq_length).  Reads the database's
+// document-length list, which every Xapian backend keeps: no value to
+// write, so databases made before it work as they are.
+class LengthSource : public Xapian::PostingSource {
+    double max_weight_, half_len_;
+    Xapian::Database db_;
+    Xapian::PostingIterator it_, end_;
+    bool started_ = false;
+    Xapian::doccount n_ = 0;
+
+  public:
+    LengthSource(double max_weight, double half_len) : max_weight_(max_weight), half_len_(half_len)
+    {
+    }
+    void init(const Xapian::Database &db) override
+    {
+        db_ = db;
+        it_ = db_.postlist_begin(std::string());
+        end_ = db_.postlist_end(std::string());
+        started_ = false;
+        n_ = db_.get_doccount();
+        double ub = (double)db_.get_doclength_upper_bound();
+        set_maxweight(ub > 0 ? max_weight_ * ub / (ub + half_len_) : 0);
+    }
+    void next(double) override
+    {
+        if (started_) ++it_;
+        started_ = true;
+    }
+    void skip_to(Xapian::docid did, double) override
+    {
+        started_ = true;
+        it_.skip_to(did);
+    }
+    Xapian::doccount get_termfreq_min() const override { return n_; }
+    Xapian::doccount get_termfreq_est() const override { return n_; }
+    Xapian::doccount get_termfreq_max() const override { return n_; }
+    bool at_end() const override { return it_ == end_; }
+    Xapian::docid get_docid() const override { return *it_; }
+    double get_weight() const override
+    {
+        double len = (double)it_.get_doclength();
+        return max_weight_ * len / (len + half_len_);
+    }
+    LengthSource *clone() const override { return new LengthSource(max_weight_, half_len_); }
+    std::string name() const override { return "idx.Length"; }
+    std::string get_description() const override
+    {
+        return "idx.Length(" + std::to_string(max_weight_) + ", " + std::to_string(half_len_) + ")";
+    }
+};
+} // namespace
+
+extern "C" int idx_xq_length(double max_weight, double half_len, idx_xq **out, idx_err *err)
+{
+    *out = NULL;
+    try {
+        if (!(max_weight >= 0) || !(half_len > 0))
+            return idx_err_set(err, IDX_EINVAL, "xap.length", "bad weight or length");
+        Xapian::PostingSource *src = new LengthSource(max_weight, half_len);
+        return wrap(Xapian::Query(src->release()), out, err, "length");
+    } catch (...) {
+        return fail(err, "length");
+    }
+}
+
+extern "C" int idx_xq_near(idx_xq *const *subs, size_t n, unsigned window, idx_xq **out,
+                           idx_err *err)
+{
+    *out = NULL;
+    try {
+        std::vector<Xapian::Query> v;
+        v.reserve(n);
+        for (size_t i = 0; i < n; i++) v.push_back(subs[i]->q);
+        return wrap(Xapian::Query(Xapian::Query::OP_NEAR, v.begin(), v.end(), window), out, err,
+                    "near");
+    } catch (...) {
+        return fail(err, "near");
+    }
+}
+
 extern "C" int idx_xq_all(idx_xq **out, idx_err *err)
 {
     *out = NULL;
@@ -1098,6 +1219,10 @@ extern "C" int idx_xrd_search(idx_xrd *rd, const idx_xq *q, const idx_search_opt
         res->timed_out = 0;
 
         Xapian::Enquire enq(rd->db);
+        if (opts->bm25_k1 > 0 || opts->bm25_b > 0)
+            enq.set_weighting_scheme(Xapian::BM25Weight(opts->bm25_k1 > 0 ? opts->bm25_k1 : 1, 0,
+                                                        1, opts->bm25_b > 0 ? opts->bm25_b : 0.5,
+                                                        0.5));
         MatchedSpy spy(opts);
         if (!remote && opts->deadline > 0) /* the clock asked about every candidate */
             enq.set_query(Xapian::Query(Xapian::Query::OP_FILTER, q->q,

@@ -84,6 +84,17 @@ int idx_xrd_doc_data(idx_xrd *rd, unsigned docid, char **data, size_t *len, idx_
 int idx_xrd_get_metadata(idx_xrd *rd, const char *key, char **value, idx_err *err);
 /* Number of documents indexed by term. */
 int idx_xrd_term_freq(idx_xrd *rd, const char *term, size_t n, uint64_t *freq, idx_err *err);
+/* The terms starting with prefix (at most max, in term order), each with
+ * its document count; *out (an array of *nout) owned by the caller
+ * (idx_terms_free). */
+typedef struct idx_term_freq {
+    char *term; /* malloc'd, NUL-terminated */
+    size_t len;
+    uint64_t freq;
+} idx_term_freq;
+int idx_xrd_terms_prefix(idx_xrd *rd, const char *prefix, size_t n, size_t max,
+                         idx_term_freq **out, size_t *nout, idx_err *err);
+void idx_terms_free(idx_term_freq *t, size_t n);
 
 typedef struct idx_xstats {
     uint64_t documents;
@@ -195,6 +206,14 @@ int idx_xq_prefix(const char *p, size_t n, unsigned max_expansion, idx_xq **out,
  * meant as the optional side of an AND_MAYBE. */
 int idx_xq_recency(unsigned slot, double now, double half_life_s, double max_weight,
                    idx_xq **out, idx_err *err);
+/* Every document, weighted max_weight * len / (len + half_len) by its
+ * length (the sum of its terms' wdf): a prior for substantive articles, or
+ * (ANDed with a subquery) evidence that counts for little in a one-line
+ * notice.  A PostingSource of idx's own: not on remote shards. */
+int idx_xq_length(double max_weight, double half_len, idx_xq **out, idx_err *err);
+/* Subqueries (terms or OR of terms) within window positions of each other,
+ * in any order; weight the sum of theirs. */
+int idx_xq_near(idx_xq *const *subs, size_t n, unsigned window, idx_xq **out, idx_err *err);
 /* Every document (weight 0). */
 int idx_xq_all(idx_xq **out, idx_err *err);
 /* q with its weights multiplied by factor (0: a pure filter). */
@@ -224,6 +243,7 @@ typedef struct idx_search_opts {
                                     timed_out (not on an IDX_XRD_REMOTE union, where
                                     Xapian's own time limit is set instead) */
     double deadline_hard;        /* and to stop at even without a page (0: deadline) */
+    double bm25_k1, bm25_b;      /* BM25's parameters (0: Xapian's defaults, 1 and 0.5) */
 } idx_search_opts;
 
 typedef struct idx_hit {

@@ -228,7 +228,8 @@ static void test_cli_options_are_the_table(void)
                 {"explain", 0},        {"recency", 1},        {"recency-weight", 1},
                 {"facets", 1},         {"sort", 1},           {"from", 1},
                 {"to", 1},             {"source", 1},         {"category", 1},
-                {"year", 1},           {"all", 0},            {"title-weight", 1}};
+                {"year", 1},           {"all", 0},            {"title-weight", 1},
+                {"rank", 1}};
     size_t n = 0;
     int takes;
     while (idx_search_cli_option(n, &takes)) n++;

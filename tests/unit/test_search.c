@@ -128,18 +128,18 @@ static void test_ranks_and_paging(void)
     r.snippets = 0;
     CHECK_STR(search(r, "经济"),
               "{'query':'经济','total':3,'total_exact':true,'offset':0,'limit':10,'hits':["
-              "{'id':'a4','title':'经济周报','url':null,'date':'2022-06-30','source':'人民日报',"
-              "'category':'经济','rank':1},"
               "{'id':'a3','title':'台湾经济观察','url':null,'date':'2021-12-31','source':'新华社',"
-              "'category':'国际','rank':2},"
+              "'category':'国际','rank':1},"
+              "{'id':'a4','title':'经济周报','url':null,'date':'2022-06-30','source':'人民日报',"
+              "'category':'经济','rank':2},"
               "{'id':'a1','title':'南通开发区招商引资','url':null,'date':'2022-05-18',"
               "'source':'新华社','category':'经济','rank':3,'duplicates':1,'duplicate_ids':['a5']}]}");
     r.offset = 1;
     r.limit = 1;
     CHECK_STR(search(r, "经济"),
               "{'query':'经济','total':3,'total_exact':true,'offset':1,'limit':1,'hits':["
-              "{'id':'a3','title':'台湾经济观察','url':null,'date':'2021-12-31','source':'新华社',"
-              "'category':'国际','rank':2}]}");
+              "{'id':'a4','title':'经济周报','url':null,'date':'2022-06-30','source':'人民日报',"
+              "'category':'经济','rank':2}]}");
 }
 
 /* Filters select, sorts order by date, facets count the whole result. */

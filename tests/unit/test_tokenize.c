@@ -185,6 +185,28 @@ static void test_golden_run_gap(void)
     check_golden(g, sizeof g / sizeof g[0]);
 }
 
+/* IDX_TOKENIZE_SPLIT_ALNUM (databases recording idx.words "split"):
+ * letters and digits glued together are separate words, one position
+ * each, in both modes; a number keeps its '.' and ','. */
+static void test_golden_split_alnum(void)
+{
+#define SPL IDX_TOKENIZE_SPLIT_ALNUM
+    static const golden g[] = {
+        {"2014APEC", DOC | SPL, "2014@0[0,4) apec@1[4,8)"},
+        {"iPhone4S", QRY | SPL, "iphone@0[0,6) 4@1[6,7) s@2[7,8)"},
+        {"iPhone 4S", QRY | SPL, "iphone@0[0,6) 4@1[7,8) s@2[8,9)"},
+        {"PM2.5浓度", DOC | SPL, "pm@0[0,2) 2.5@1[2,5) 浓度@2[5,11) 浓@2[5,8) 度@3[8,11)"},
+        {"5G基站", QRY | SPL, "5@0[0,1) g@1[1,2) 基站@2[2,8)"},
+        {"H7N9", QRY | SPL, "h@0[0,1) 7@1[1,2) n@2[2,3) 9@3[3,4)"},
+        {"v1.2", DOC | SPL, "v@0[0,1) 1.2@1[1,4)"},
+        {"COVID-19", DOC | SPL, "covid@0[0,5) 19@1[6,8)"},
+        {"ＡＢ１２", QRY | SPL, "ab@0[0,6) 12@1[6,12)"},
+        {"iPhone4S", QRY, "iphone4s@0[0,8)"}, /* without the flag: whole */
+    };
+#undef SPL
+    check_golden(g, sizeof g / sizeof g[0]);
+}
+
 static void test_golden_ext_b_in_run(void)
 {
     static const golden g[] = {
@@ -433,6 +455,7 @@ int main(void)
     TEST(test_golden_fullwidth_forms);
     TEST(test_golden_spaces_and_punctuation_break_runs);
     TEST(test_golden_run_gap);
+    TEST(test_golden_split_alnum);
     TEST(test_golden_ext_b_in_run);
     TEST(test_golden_kana_and_hangul_runs);
     TEST(test_golden_decomposed_kana_matches_precomposed);
