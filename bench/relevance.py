@@ -26,13 +26,14 @@ REL = os.path.join(HERE, "relevance")
 TYPES = ["char", "two", "phrase", "multi", "mixed", "trad", "abbr"]
 
 # name -> --rank spec ("" = idx's default ranking).  OFF turns every signal of issue 19 off,
-# leaving the title weight; the rows after "default" each take one signal away from it.
+# leaving the title weight; the rows after "default" each take one signal away from it (or,
+# for the prior and proximity, which are not in the default, add it).
 OFF = ("title_len_weight=0,prior_weight=0,near_weight=0,abbreviations=0,regional=0")
 CONFIGS = [
     ("raw-xapian", "title_weight=0," + OFF),
     ("before", "title_weight=2," + OFF),
     ("tw0.5", "title_weight=0.5," + OFF),
-    ("tw0.5+tlen", "title_weight=0.5," + OFF + ",title_len_weight=6,title_len=1500"),
+    ("tw0.5+tlen", "title_weight=0.5," + OFF + ",title_len_weight=8,title_len=1500"),
     ("tw0.5+prior", "title_weight=0.5," + OFF + ",prior_weight=2,prior_len=800"),
     ("tw0.5+near", "title_weight=0.5," + OFF + ",near_weight=4,near_window=64"),
     ("tw0.5+abbr", "title_weight=0.5," + OFF + ",abbreviations=1"),
@@ -40,8 +41,8 @@ CONFIGS = [
     ("tw0.5+b0.75", "title_weight=0.5," + OFF + ",bm25_b=0.75,bm25_k1=1.2"),
     ("default", ""),
     ("-tlen", "title_len_weight=0"),
-    ("-prior", "prior_weight=0"),
-    ("-near", "near_weight=0"),
+    ("+prior", "prior_weight=2,prior_len=800"),
+    ("+near", "near_weight=4,near_window=64"),
     ("-abbr", "abbreviations=0"),
     ("-regional", "regional=0"),
     ("tw=2", "title_weight=2"),

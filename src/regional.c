@@ -170,13 +170,14 @@ static size_t variants(const char *text, size_t n, int fold, char **v, size_t *v
 /* Expand text (a part) with its mainland variants, when the archive says
  * the part is the rare one. */
 static int expand_one(idx_db *db, const idx_query_opts *qo, idx_qtree *t, const char *text,
-                      size_t n, idx_err *err)
+                      size_t n, int *looked, idx_err *err)
 {
     int fold = (qo->tokflags & IDX_TOKENIZE_FOLD_T2S) != 0;
     char *v[MAX_VARIANTS];
     size_t vlen[MAX_VARIANTS];
     size_t nv = variants(text, n, fold, v, vlen);
     if (nv == 0) return IDX_OK;
+    (*looked)++;
     uint64_t have = 0;
     int rc = count(db, qo, text, n, IDX_REGIONAL_RARE, &have, err);
     const char *members[1 + MAX_VARIANTS];
@@ -206,12 +207,12 @@ int idx_regional_expand(idx_db *db, const idx_query_opts *qo, idx_qtree *t, idx_
     size_t n0 = t->nnodes;
     idx_buf text;
     idx_buf_init(&text);
-    int rc = IDX_OK;
-    for (size_t id = 0; id < n0 && !rc; id++) {
+    int rc = IDX_OK, looked = 0;
+    for (size_t id = 0; id < n0 && !rc && looked < IDX_REGIONAL_MAX_PARTS; id++) {
         if (t->nodes[id].type != IDX_QN_TEXT ||
             !idx_vocab_run_text(t, &t->nodes[id], 16, &text))
             continue;
-        rc = expand_one(db, qo, t, text.data, text.len, err);
+        rc = expand_one(db, qo, t, text.data, text.len, &looked, err);
     }
     idx_buf_fini(&text);
     return rc;

@@ -32,9 +32,12 @@ extern const idx_regional_pair idx_regional_pairs[]; /* sorted by tw's bytes */
 extern const size_t idx_regional_count;
 
 #define IDX_REGIONAL_RARE 20
+#define IDX_REGIONAL_MAX_PARTS 4 /* parts looked up per query: each costs two counts */
 
 /* Expand t's TEXT nodes that are a rare Taiwan wording in db (queries
- * built with qo's text options to count them), and recompute t's parts.
+ * built with qo's text options to count them; the first
+ * IDX_REGIONAL_MAX_PARTS parts holding one, so a hostile query of many
+ * cannot make a search count hundreds of times), and recompute t's parts.
  * IDX_OK (also when nothing matched), IDX_ENOMEM or a database error. */
 int idx_regional_expand(idx_db *db, const idx_query_opts *qo, idx_qtree *t, idx_err *err);
 

@@ -216,11 +216,12 @@ int idx_vocab_expand(idx_db *db, idx_qtree *t, idx_err *err)
     size_t n0 = t->nnodes;
     idx_buf text;
     idx_buf_init(&text);
-    int rc = IDX_OK;
-    for (size_t id = 0; id < n0 && !rc; id++) {
+    int rc = IDX_OK, looked = 0;
+    for (size_t id = 0; id < n0 && !rc && looked < IDX_ABBR_MAX_PARTS; id++) {
         if (t->nodes[id].type != IDX_QN_TEXT ||
             !idx_vocab_run_text(t, &t->nodes[id], IDX_ABBR_MAX_CHARS, &text))
             continue;
+        looked++;
         rc = expand_one(db, t, text.data, text.len, err);
     }
     idx_buf_fini(&text);

@@ -41,6 +41,7 @@
 #define IDX_ABBR_MAX_FULL 24
 #define IDX_ABBR_MIN_DOCS 1
 #define IDX_ABBR_MAX_EXPANSIONS 3
+#define IDX_ABBR_MAX_PARTS 8 /* parts looked up per query (a term-list seek each) */
 
 /* Called with each pair's term (prefix included); returning non-OK stops the
  * scan with that code. */
@@ -52,7 +53,8 @@ typedef int (*idx_vocab_fn)(void *ctx, const char *term, size_t n, idx_err *err)
 int idx_vocab_scan(const char *s, size_t n, int tokflags, idx_vocab_fn fn, void *ctx,
                    idx_err *err);
 
-/* Expand every TEXT node of t that is one CJK run of 2 to
+/* Expand every TEXT node of t (the first IDX_ABBR_MAX_PARTS that qualify)
+ * that is one CJK run of 2 to
  * IDX_ABBR_MAX_CHARS characters and a known abbreviation in db into the OR
  * of it and its full names (the most used first, at most
  * IDX_ABBR_MAX_EXPANSIONS), and recompute t's parts.  IDX_OK (also when

@@ -15,7 +15,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (!err.msg[0]) abort();
         return 0;
     }
-    idx_schema sc = {.format = IDX_FORMAT_MAX, .unigrams = IDX_UNIGRAMS_ALL, .fold = IDX_FOLD_T2S};
+    idx_schema sc = {.format = IDX_FORMAT_MAX, .unigrams = IDX_UNIGRAMS_ALL, .fold = IDX_FOLD_T2S,
+                     .words = IDX_WORDS_SPLIT};
     idx_xdoc *doc = NULL;
     idx_buf uid;
     idx_buf_init(&uid);

@@ -1,5 +1,6 @@
 /* fuzz_tokenize.c - libFuzzer target: the one tokenizer in every mode.
- * The first byte picks DOCUMENT/QUERY, folding and the run gap; the rest is
+ * The first byte picks DOCUMENT/QUERY, folding, the run gap and letters
+ * split from digits; the rest is
  * the text.  Invariants: token spans lie inside the text and never run
  * backwards; terms are non-empty and at most IDX_TOKEN_MAX_WORD bytes;
  * positions never decrease. */
@@ -30,6 +31,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int mode = (data[0] & 1) ? IDX_TOKENIZE_QUERY : IDX_TOKENIZE_DOCUMENT;
     if (data[0] & 2) mode |= IDX_TOKENIZE_FOLD_T2S;
     if (data[0] & 4) mode |= IDX_TOKENIZE_RUN_GAP;
+    if (data[0] & 8) mode |= IDX_TOKENIZE_SPLIT_ALNUM;
     chk c = {size - 1, 0, 0};
     idx_err err;
     idx_err_clear(&err);

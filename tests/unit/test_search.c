@@ -17,11 +17,8 @@
 #include "synonyms.h"
 #include "test.h"
 #include "test_json.h"
-#include "writer.h"
+#include "test_db.h"
 
-static char dir[64], db_path[96];
-static idx_db *db;
-static idx_schema schema;
 static char out[16384];
 
 static const char *const articles[] = {
@@ -38,36 +35,8 @@ static const char *const articles[] = {
     "全年新增外资项目三十个，总投资超过五十亿元。经济发展迅速。\",\"date\":\"2022-05-19\",\"source\":\"江苏日报\",\"category\":\"经济\"}",
 };
 
-/* The database, written as idx add writes one (writer.h: documents,
- * near-duplicate clusters, one commit), with the default text options; then
- * opened again to read. */
-static int build_db(void)
-{
-    idx_err err;
-    idx_err_clear(&err);
-    snprintf(dir, sizeof dir, "/tmp/idx-test-search-XXXXXX");
-    if (!mkdtemp(dir)) return -1;
-    snprintf(db_path, sizeof db_path, "%s/db", dir);
-    idx_writer_opts o = {.db = db_path, .want = {.unigrams = -1, .fold = -1}};
-    idx_writer *w = NULL;
-    int rc = idx_writer_open(&o, &w, &err);
-    for (size_t i = 0; !rc && i < sizeof articles / sizeof *articles; i++)
-        rc = idx_writer_put(w, articles[i], strlen(articles[i]), NULL, &err);
-    if (!rc) rc = idx_writer_commit(w, &err);
-    idx_writer_close(w);
-    if (!rc) rc = idx_db_open(db_path, IDX_DB_READ, &db, &err);
-    if (!rc) rc = idx_schema_read(db, &schema, &err);
-    if (rc) fprintf(stderr, "  building the test database: %s\n", err.msg);
-    return rc;
-}
-
-static void remove_db(void)
-{
-    idx_db_close(db);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    if (system(cmd) != 0) fprintf(stderr, "  could not remove %s\n", dir);
-}
+/* The database, written as idx add writes one (test_db.h). */
+static t_db tdb;
 
 /* The response to req (q from the string) less took_ms and scores; NULL
  * with *rc set on an error. */
@@ -78,7 +47,7 @@ static json_t *respond(idx_search_req req, const char *q, int *rc)
     json_t *res = NULL;
     idx_err err;
     idx_err_clear(&err);
-    if ((*rc = idx_search_json(db, &schema, &req, &res, &err))) return NULL;
+    if ((*rc = idx_search_json(tdb.db, &tdb.schema, &req, &res, &err))) return NULL;
     json_object_del(res, "took_ms");
     size_t i;
     json_t *hit;
@@ -263,7 +232,7 @@ static void test_errors_and_nothing_found(void)
 
 int main(void)
 {
-    if (build_db()) {
+    if (t_db_build(&tdb, "search", articles, sizeof articles / sizeof *articles)) {
         printf("FAIL build_db\n#summary 0 1\n");
         return 1;
     }
@@ -275,6 +244,6 @@ int main(void)
     TEST(test_explain);
     TEST(test_synonyms);
     TEST(test_errors_and_nothing_found);
-    remove_db();
+    t_db_remove(&tdb);
     TEST_SUMMARY();
 }

@@ -16,7 +16,7 @@
 #include "test_json.h"
 #include "tokenize.h"
 #include "vocab.h"
-#include "writer.h"
+#include "test_db.h"
 
 static int collect(void *ctx, const char *term, size_t n, idx_err *err)
 {
@@ -80,9 +80,6 @@ static void test_scan_golden(void)
     idx_buf_fini(&b);
 }
 
-static char dir[64], db_path[96];
-static idx_db *db;
-static idx_schema schema;
 
 static const char *const articles[] = {
     "{\"id\":\"v1\",\"title\":\"亚投行开业\",\"body\":\"中国倡议成立的亚洲基础设施投资银行（亚投行）今天开业。\"}",
@@ -97,33 +94,7 @@ static const char *const articles[] = {
     "{\"id\":\"c5\",\"title\":\"芯片五\",\"body\":\"芯片设计软件。\"}",
 };
 
-static int build_db(void)
-{
-    idx_err err;
-    idx_err_clear(&err);
-    snprintf(dir, sizeof dir, "/tmp/idx-test-vocab-XXXXXX");
-    if (!mkdtemp(dir)) return -1;
-    snprintf(db_path, sizeof db_path, "%s/db", dir);
-    idx_writer_opts o = {.db = db_path, .want = {.unigrams = -1, .fold = -1}};
-    idx_writer *w = NULL;
-    int rc = idx_writer_open(&o, &w, &err);
-    for (size_t i = 0; !rc && i < sizeof articles / sizeof *articles; i++)
-        rc = idx_writer_put(w, articles[i], strlen(articles[i]), NULL, &err);
-    if (!rc) rc = idx_writer_commit(w, &err);
-    idx_writer_close(w);
-    if (!rc) rc = idx_db_open(db_path, IDX_DB_READ, &db, &err);
-    if (!rc) rc = idx_schema_read(db, &schema, &err);
-    if (rc) fprintf(stderr, "  building the test database: %s\n", err.msg);
-    return rc;
-}
-
-static void remove_db(void)
-{
-    idx_db_close(db);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    if (system(cmd) != 0) fprintf(stderr, "  could not remove %s\n", dir);
-}
+static t_db tdb;
 
 static char out[4096];
 
@@ -137,7 +108,7 @@ static const char *hits(const char *q, const char *rank)
     json_t *res = NULL;
     idx_err err;
     idx_err_clear(&err);
-    int rc = idx_search_json(db, &schema, &r, &res, &err);
+    int rc = idx_search_json(tdb.db, &tdb.schema, &r, &res, &err);
     if (rc) {
         snprintf(out, sizeof out, "ERROR %d %s", rc, err.msg);
         return out;
@@ -187,7 +158,7 @@ static void test_abbreviation_expands(void)
 /* Letters glued to digits are words of their own in a new database. */
 static void test_words_split_from_digits(void)
 {
-    CHECK_INT(schema.words, IDX_WORDS_SPLIT);
+    CHECK_INT(tdb.schema.words, IDX_WORDS_SPLIT);
     CHECK_STR(hits("APEC", NULL), "1: v4=2014<mark>APEC</mark>会议在北京举行。");
     CHECK_STR(hits("2014APEC", NULL), "1: v4=<mark>2014APEC</mark>会议在北京举行。");
     CHECK_STR(hits("iPhone", NULL), "1: v5=<mark>iPhone</mark>4S上市。");
@@ -220,7 +191,8 @@ static void test_rank_parse(void)
     CHECK(r.title_weight == 1.5 && r.near_window == 12 && r.bm25_b == 0.3);
     CHECK_INT(idx_rank_parse("", &r, &err), IDX_OK);
     static const char *const bad[] = {"title_weight", "nope=1", "prior_weight=-1",
-                                      "prior_weight=1x", "prior_weight=1,,", "=1"};
+                                      "prior_weight=1x", "prior_weight=1,,", "=1",
+                                      "prior_weight=", "prior_weight=nan"};
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         idx_err_clear(&err);
         CHECK_INT(idx_rank_parse(bad[i], &r, &err), IDX_EINVAL);
@@ -233,10 +205,39 @@ static void test_rank_parse(void)
                                        "idx_rank)");
 }
 
+/* Xapian's description of the query q becomes under the ranking rank. */
+static const char *xapian_query(const char *q, const char *rank)
+{
+    idx_search_req r = {.limit = 1, .title_weight = -1, .rank = rank, .explain = 1};
+    r.q = q;
+    r.qlen = strlen(q);
+    json_t *res = NULL;
+    idx_err err;
+    idx_err_clear(&err);
+    if (idx_search_json(tdb.db, &tdb.schema, &r, &res, &err)) return "ERROR";
+    snprintf(out, sizeof out, "%s",
+             json_string_value(json_object_get(json_object_get(res, "explain"), "xapian")));
+    json_decref(res);
+    return out;
+}
+
+/* The default ranking: the title's length evidence on each part, no
+ * proximity; --rank adds proximity or takes the evidence away. */
+static void test_default_ranking_query(void)
+{
+    const char *d = xapian_query("会议 北京", NULL);
+    CHECK(strstr(d, "0.5 * S会议 AND PostingSource(idx.Length(8.000000, 1500.000000))") != NULL);
+    CHECK(strstr(d, "NEAR") == NULL);
+    CHECK(strstr(xapian_query("会议 北京", "near_weight=4"), "4 * (会议 NEAR 64 北京)") != NULL);
+    CHECK(strstr(xapian_query("会议 北京", "title_len_weight=0"), "idx.Length") == NULL);
+    CHECK(strstr(xapian_query("会议", "prior_weight=2,prior_len=800"),
+                 "AND_MAYBE PostingSource(idx.Length(2.000000, 800.000000))") != NULL);
+}
+
 int main(void)
 {
     TEST(test_scan_golden);
-    if (build_db() != 0) {
+    if (t_db_build(&tdb, "vocab", articles, sizeof articles / sizeof *articles) != 0) {
         fprintf(stderr, "cannot build the test database\n");
         return 1;
     }
@@ -244,6 +245,7 @@ int main(void)
     TEST(test_words_split_from_digits);
     TEST(test_regional_wording);
     TEST(test_rank_parse);
-    remove_db();
+    TEST(test_default_ranking_query);
+    t_db_remove(&tdb);
     TEST_SUMMARY();
 }
