@@ -19,12 +19,20 @@ static int is_alnum(char c)
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
 }
 
+static int is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
 /* Start of the Latin word still being typed at the end of q (n when q ends
- * in anything else, e.g. a space, a CJK character or punctuation). */
-static size_t partial_start(const char *q, size_t n)
+ * in anything else, e.g. a space, a CJK character or punctuation).  With
+ * letters split from digits (split), the word is the last run of one kind:
+ * in "iphone1" the 1 is being typed and "iphone" is a word before it. */
+static size_t partial_start(const char *q, size_t n, int split)
 {
     size_t i = n;
-    while (i > 0 && is_alnum(q[i - 1])) i--;
+    while (i > 0 && is_alnum(q[i - 1]) && (!split || is_digit(q[i - 1]) == is_digit(q[n - 1])))
+        i--;
     return i;
 }
 
@@ -74,7 +82,7 @@ int idx_suggest_json(idx_db *db, const idx_schema *sc, const char *q, size_t qle
     if (limit < 1) limit = 1;
     if (limit > IDX_SUGGEST_MAX_LIMIT) limit = IDX_SUGGEST_MAX_LIMIT;
 
-    size_t ps = partial_start(q, qlen);
+    size_t ps = partial_start(q, qlen, (tokflags & IDX_TOKENIZE_SPLIT_ALNUM) != 0);
     /* what comes before the word being typed: the query language, in titles */
     rc = idx_qtree_parse(q, ps, tokflags, &t, err);
     if (rc == IDX_EINVAL && ps < qlen) {

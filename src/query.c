@@ -301,6 +301,10 @@ int idx_rank_parse(const char *spec, idx_rank *r, idx_err *err)
                                "bad ranking item \"%.*s\" (name=value, a number from 0 to "
                                "1000000, names as in idx_rank)",
                                (int)(end - p > 60 ? 60 : end - p), p);
+        if (names[i].whole && v != (double)(unsigned)v)
+            return idx_err_set(err, IDX_EINVAL, "query.rank",
+                               "bad ranking item \"%.*s\" (a whole number)",
+                               (int)(end - p > 60 ? 60 : end - p), p);
         if (names[i].whole)
             *(unsigned *)((char *)r + names[i].off) = (unsigned)v;
         else
@@ -339,7 +343,7 @@ static int parts_near(const build *b, unsigned window, idx_xq **out, idx_err *er
             idx_xq *alts[IDX_QUERY_MAX_TERMS];
             size_t na = 0;
             int ok = 1;
-            for (int a = kid->kid; a >= 0 && !rc; a = t->nodes[a].next) {
+            for (int a = kid->kid; a >= 0 && !rc && na < IDX_QUERY_MAX_TERMS; a = t->nodes[a].next) {
                 const idx_qnode *m = &t->nodes[a];
                 if (m->type != IDX_QN_TEXT || m->field != IDX_FIELD_ANY) { ok = 0; break; }
                 if (!(rc = first_term(&t->toks[m->first], b->format, &alts[na], err))) na++;
@@ -412,18 +416,18 @@ int idx_query_build(const idx_qtree *t, const idx_query_opts *opts, idx_xq **out
     if (r && r->near_weight > 0 && r->near_window > 0) { /* proximity of the parts */
         idx_xq *near = NULL;
         if (!(rc = parts_near(&b, r->near_window, &near, err)) && near) {
-            rc = idx_xq_scale(near, r->near_weight, &scaled, err);
+            idx_xq *bonus = NULL;
+            rc = idx_xq_scale(near, r->near_weight, &bonus, err);
             idx_xq_free(near);
-            if (!rc) rc = maybe(&main_q, scaled, err);
-            scaled = NULL;
+            if (!rc) rc = maybe(&main_q, bonus, err); /* frees bonus either way */
         }
         if (rc) goto done;
     }
     if (r && opts->lengths && r->prior_weight > 0 && r->prior_len > 0) { /* substance */
-        if ((rc = idx_xq_length(r->prior_weight, r->prior_len, &scaled, err)) ||
-            (rc = maybe(&main_q, scaled, err)))
+        idx_xq *prior = NULL;
+        if ((rc = idx_xq_length(r->prior_weight, r->prior_len, &prior, err)) ||
+            (rc = maybe(&main_q, prior, err))) /* maybe() frees prior either way */
             goto done;
-        scaled = NULL;
     }
     if (nboost == 0) {
         *out = main_q;

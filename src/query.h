@@ -71,7 +71,8 @@ idx_rank idx_rank_default(void);
 int idx_rank_parse(const char *spec, idx_rank *r, idx_err *err);
 
 typedef struct idx_query_opts {
-    double title_weight; /* 0: no title boost */
+    double title_weight; /* the BM25 share of the title boost (0: none; the
+                            rank's length evidence may still add) */
     const idx_rank *rank; /* the other signals; NULL: none (title_weight only) */
     int lengths;          /* 1: the length signals of rank may be used (no remote shard) */
     int unigrams;        /* IDX_UNIGRAMS_* of the database (document.h) */

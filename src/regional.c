@@ -1,7 +1,8 @@
 /* regional.c - see regional.h.  The table's Taiwan wordings are normalized
  * once per folding mode (the first query that needs them; pthread_once) and
- * sorted, so a query part is looked up by binary search; only a part found
- * there costs the two counts that decide whether to expand it.
+ * sorted, so the runs of a query part are looked up by binary search; only
+ * a part holding one costs the counts that decide whether to expand it
+ * (weightless matches that stop at their cap).
  */
 #include "regional.h"
 
@@ -83,11 +84,14 @@ static int count(idx_db *db, const idx_query_opts *qo, const char *text, size_t 
                  unsigned cap, uint64_t *out, idx_err *err)
 {
     idx_query_opts o = {.unigrams = qo->unigrams, .format = qo->format, .tokflags = qo->tokflags};
-    idx_xq *q = NULL;
+    idx_xq *q = NULL, *b = NULL;
     idx_results *res = NULL;
     int rc = idx_query_compile(text, n, &o, &q, err);
+    /* weightless, so the match stops once cap documents are counted */
     idx_search_opts so = {.limit = 0, .check_at_least = cap, .no_data = 1};
-    if (!rc) rc = idx_db_search(db, q, &so, &res, err);
+    if (!rc) rc = idx_xq_scale(q, 0, &b, err);
+    if (!rc) rc = idx_db_search(db, b, &so, &res, err);
+    idx_xq_free(b);
     if (!rc) *out = res->lower;
     idx_results_free(res);
     idx_xq_free(q);
@@ -95,7 +99,7 @@ static int count(idx_db *db, const idx_query_opts *qo, const char *text, size_t 
 }
 
 #define MAX_VARIANTS 4
-#define MAX_TW_CHARS 8 /* the longest Taiwan wording looked for inside a part */
+#define MAX_TW_CHARS 10 /* the longest Taiwan wording of the table, in characters */
 
 /* The variants of text[0..n) with its Taiwan wordings (found left to
  * right, longest first) replaced by each mainland one, into v[] (malloc'd,
@@ -112,8 +116,9 @@ static size_t variants(const char *text, size_t n, int fold, char **v, size_t *v
         /* try the longest run of characters from i that is a Taiwan wording */
         size_t ends[MAX_TW_CHARS + 1], ne = 0, j = i;
         while (j < n && ne < MAX_TW_CHARS) {
-            size_t c = idx_utf8_clip(text + j, n - j, 4); /* one character's bytes */
-            j += c ? c : 1;
+            unsigned char b = (unsigned char)text[j]; /* one character's bytes (valid UTF-8) */
+            size_t c = b < 0x80 ? 1 : b < 0xE0 ? 2 : b < 0xF0 ? 3 : 4;
+            j += c <= n - j ? c : n - j;
             ends[ne++] = j;
         }
         char tmp[MAX_TW_CHARS * 4 + 1];

@@ -6,10 +6,11 @@
  * words, rare in a mainland archive.  The table (regional_table.c,
  * generated from OpenCC's TWPhrasesRev dictionary by src/gen/gen_regional.sh,
  * never written by hand) pairs each Taiwan wording with the mainland one(s);
- * idx_regional_expand turns a query part that is a Taiwan wording into the
- * OR of it and the mainland wording(s), expanded and highlighted like any
- * synonym (synonyms.h), but only where the archive itself says so: the part
- * matches fewer than IDX_REGIONAL_RARE articles and the mainland wording at
+ * idx_regional_expand turns a query part (a CJK run) holding a Taiwan
+ * wording into the OR of it and its variants with the mainland wording(s)
+ * in its place (網路安全 -> 網路安全 OR 網絡安全), expanded and highlighted
+ * like any synonym (synonyms.h), but only where the archive itself says so:
+ * the part matches fewer than IDX_REGIONAL_RARE articles and a variant at
  * least five times as many.  So 檢視 (检视, common in mainland reports too)
  * stays as typed, and 晶片 finds the reports on 芯片.
  */
@@ -32,7 +33,8 @@ extern const idx_regional_pair idx_regional_pairs[]; /* sorted by tw's bytes */
 extern const size_t idx_regional_count;
 
 #define IDX_REGIONAL_RARE 20
-#define IDX_REGIONAL_MAX_PARTS 4 /* parts looked up per query: each costs two counts */
+#define IDX_REGIONAL_MAX_PARTS 4 /* parts holding a Taiwan wording looked at per query:
+                                    each costs 1 + up to 4 counts (its variants) */
 
 /* Expand t's TEXT nodes that are a rare Taiwan wording in db (queries
  * built with qo's text options to count them; the first

@@ -280,13 +280,15 @@ int idx_search_json(idx_db *db, const idx_schema *sc, const idx_search_req *req,
     memset(&pq, 0, sizeof pq);
     int rc = req->rank ? idx_rank_parse(req->rank, &rank, err) : IDX_OK;
     if (req->title_weight >= 0) rank.title_weight = req->title_weight;
+    if (req->title_weight == 0) rank.title_len_weight = 0; /* --title-weight 0: no title evidence */
     idx_query_opts qo = {.title_weight = rank.title_weight, .rank = &rank,
                          .lengths = !idx_db_has_remote(db), .unigrams = sc->unigrams,
                          .format = sc->format, .tokflags = idx_schema_tokflags(sc)};
     if (!rc) rc = idx_qtree_parse(req->q, req->qlen, qo.tokflags, &pq, err);
     if (!rc) rc = idx_synonyms_expand(&pq, req->synonyms, err);
-    if (!rc && rank.abbreviations) rc = idx_vocab_expand(db, &pq, err);
+    /* regional wordings first: they look only at the parts as typed */
     if (!rc && rank.regional) rc = idx_regional_expand(db, &qo, &pq, err);
+    if (!rc && rank.abbreviations) rc = idx_vocab_expand(db, &pq, err);
     if (!rc) rc = idx_query_build(&pq, &qo, &xq, err);
     if (!rc) rc = idx_query_filter(xq, &req->filters, &fq, err);
     if (!rc && req->recency_days > 0 && idx_db_has_remote(db))

@@ -183,7 +183,7 @@ int idx_synonyms_group(const char *const *members, const size_t *lens, size_t n,
             rc = idx_err_set(err, IDX_ENOMEM, "synonyms", "out of memory");
     if (!rc) {
         s->ngroups = 1;
-        rc = make_keys(s, "vocabulary", err);
+        rc = make_keys(s, "query expansion", err);
     }
     if (rc) {
         idx_synonyms_free(s);

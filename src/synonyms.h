@@ -39,7 +39,7 @@ typedef struct idx_synonyms {
 int idx_synonyms_load(const char *path, idx_synonyms **out, idx_err *err);
 /* One group of the n members members[i][0..lens[i]) (at least two), as if
  * loaded from a file of that one line; *out owned by the caller.  Errors as
- * for a file ("vocabulary" named in place of its path). */
+ * for a file ("query expansion" named in place of its path). */
 int idx_synonyms_group(const char *const *members, const size_t *lens, size_t n,
                        idx_synonyms **out, idx_err *err);
 void idx_synonyms_free(idx_synonyms *s);

@@ -49,7 +49,7 @@ typedef int (*idx_vocab_fn)(void *ctx, const char *term, size_t n, idx_err *err)
 
 /* Find the pairs in s[0..n) (valid UTF-8), normalized with tokflags'
  * folding (idx_schema_tokflags); a pair seen twice is given twice.
- * IDX_OK, IDX_EUTF8, or fn's code. */
+ * IDX_OK, IDX_EUTF8, IDX_ENOMEM, or fn's code. */
 int idx_vocab_scan(const char *s, size_t n, int tokflags, idx_vocab_fn fn, void *ctx,
                    idx_err *err);
 

@@ -7,8 +7,9 @@
 # Run by `make regen-regional` (needs the opencc package: opencc_dict
 # exports the dictionary as text); writes src/regional_table.c, which is
 # committed, so every build expands alike whatever OpenCC a machine has.
-# Entries whose Taiwan side is not all CJK (SQL隱碼攻擊) are left out: a
-# query part is matched as one CJK run.
+# Left out: entries whose Taiwan side is not all CJK (SQL隱碼攻擊: a query
+# part is matched as one CJK run) or is one character (矽: too ambiguous to
+# replace inside a word), and mainland wordings equal to the Taiwan one (通過).
 set -eu
 dict=${OPENCC_DATA:-/usr/share/opencc}/TWPhrasesRev.ocd2
 ver=$(dpkg-query -W -f='${Version}' opencc 2>/dev/null || echo unknown)
@@ -26,8 +27,9 @@ LC_ALL=C sort "$tmp" | python3 -c '
 import re, sys
 for line in sys.stdin:
     tw, ml = line.rstrip("\n").split("\t")
-    if not re.fullmatch(r"[\u3400-\u9fff\uf900-\ufaff]+", tw):
+    alts = [m for m in ml.split(" ") if m and m != tw]
+    if not re.fullmatch(r"[\u3400-\u9fff\uf900-\ufaff]{2,}", tw) or not alts:
         continue
-    print("    {\"%s\", \"%s\"}," % (tw, ml))
+    print("    {\"%s\", \"%s\"}," % (tw, " ".join(alts)))
 '
 printf '};\n\nconst size_t idx_regional_count = sizeof idx_regional_pairs / sizeof *idx_regional_pairs;\n'

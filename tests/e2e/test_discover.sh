@@ -14,6 +14,7 @@ DB=$T/db
         | .body = ("（来源：南通日报）" + (.body | sub("连续14次"; "连续十四次")) + "（编辑：王某）")' "$SAMPLE"
     for i in 1 2 3; do jq -cn --arg i "$i" '{id:("same-\($i)"), title:"重复标题测试新闻", body:("第\($i)篇正文，内容各不相同。" * 3), date:"2024-01-0\($i)"}'; done
     jq -cn '{id:"xss-s", title:"<img src=x onerror=alert(1)>标题测试新闻", body:"正文"}'
+    jq -cn '{id:"glued", title:"iPhone4S 今日上市", body:"新款手机"}'
 } > "$T/in.jsonl"
 "$IDX" add -q --db "$DB" "$T/in.jsonl" > /dev/null || fail "index" "idx add failed"
 start_server disc "$DB" --threads 2 || exit 1
@@ -29,6 +30,9 @@ expect_eq "suggest: every suggestion has id, text and html" "$(jqb '[.suggestion
 http "$D/suggest?q=APE"
 expect_eq "suggest APE (a Latin word being typed): titles with APEC" \
     "$(jqb '(.suggestions | length > 0) and ([.suggestions[].text | test("APEC")] | all)')" true
+http "$D/suggest?q=iphone4"
+expect_eq "suggest iphone4 (letters glued to digits, split words): the title with iPhone4S" \
+    "$(jqb '[.suggestions[].text] | index("iPhone4S 今日上市") != null')" true
 http "$D/suggest?q=apec"
 expect_eq "suggest apec: case does not matter" "$(jqb '.suggestions | length > 0')" true
 http "$D/suggest?q=%E9%87%8D%E5%A4%8D%E6%A0%87%E9%A2%98" # 重复标题
