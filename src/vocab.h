@@ -23,8 +23,8 @@
  * contains), and （记者 张三）, （2014年）, （图）, 长三角协同共建（长三角）
  * pair nothing.  A full name is used when at least IDX_ABBR_MIN_DOCS
  * articles pair it and at least a fifth of the abbreviation's pairings do.
- * (Few news archives write many such pairs - the 75k 新闻联播 corpus about
- * thirty - but each is the archive's own word, never a list typed in.)
+ * (Few news archives write many such pairs - the 75k 新闻联播 corpus 20 -
+ * but each is the archive's own word, never a list typed in.)
  */
 #ifndef IDX_VOCAB_H
 #define IDX_VOCAB_H
