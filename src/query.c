@@ -435,10 +435,17 @@ int idx_query_build(const idx_qtree *t, const idx_query_opts *opts, idx_xq **out
         goto done;
     }
     if (r && opts->lengths && r->title_len > 0 && r->title_len_weight > 0) {
-        /* each part's title match, weighed by the article's length */
+        /* each part's title match, weighed by the article's length; past
+         * IDX_TITLE_EVIDENCE_PARTS parts (a query of 100 ORed phrases) the
+         * title's score alone, so a query opens at most that many length
+         * sources */
         for (size_t i = 0; i < nboost; i++) {
             idx_xq *ev = NULL;
-            if ((rc = title_evidence(boost[i], opts, &ev, err))) goto done;
+            if (i < IDX_TITLE_EVIDENCE_PARTS)
+                rc = title_evidence(boost[i], opts, &ev, err);
+            else
+                rc = idx_xq_scale(boost[i], opts->title_weight, &ev, err);
+            if (rc) goto done;
             idx_xq_free(boost[i]);
             boost[i] = ev;
         }

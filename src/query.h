@@ -29,13 +29,15 @@
 #include "xap.h"
 
 #define IDX_TITLE_WEIGHT_DEFAULT 0.5
+#define IDX_TITLE_EVIDENCE_PARTS 8 /* parts given the title's length evidence, at most */
 
 /* The ranking: how much a title match, a document's length and the
  * closeness of a query's parts add to BM25.  idx_rank_default() is what
  * both programs use; bench/relevance.sh measures each signal (RESULTS.md).
  *   title: per positive part that also matches the title,
  *          title_weight * BM25(title terms)
- *          + title_len_weight * len / (len + title_len)   (when title_len > 0)
+ *          + title_len_weight * len / (len + title_len)   (when title_len > 0;
+ *            the first IDX_TITLE_EVIDENCE_PARTS parts)
  *          so a title match is strong evidence for a substantive article and
  *          weak for a one-line notice (len: the document's length in terms);
  *   prior: prior_weight * len / (len + prior_len) for every match;
