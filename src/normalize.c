@@ -133,12 +133,13 @@ int idx_norm_next(idx_norm *it, idx_nchar *out, idx_err *err)
     }
 }
 
-int idx_normalize(const char *s, size_t n, idx_buf *out, idx_err *err)
+int idx_normalize(const char *s, size_t n, int fold_t2s, idx_buf *out, idx_err *err)
 {
     idx_norm it;
     idx_nchar ch;
     int r;
     idx_norm_init(&it, s, n);
+    it.fold_t2s = fold_t2s;
     while ((r = idx_norm_next(&it, &ch, err)) == 1) {
         char enc[4];
         idx_buf_append(out, enc, idx_utf8_encode(ch.cp, enc));

@@ -54,8 +54,9 @@ void idx_norm_init(idx_norm *it, const char *s, size_t n);
  * offset) when the text is not valid UTF-8. */
 int idx_norm_next(idx_norm *it, idx_nchar *out, idx_err *err);
 
-/* Normalize a whole string into out (appended, UTF-8).  Returns IDX_OK,
- * IDX_EUTF8 or IDX_ENOMEM. */
-int idx_normalize(const char *s, size_t n, idx_buf *out, idx_err *err);
+/* Normalize a whole string into out (appended, UTF-8), folding traditional
+ * characters to simplified when fold_t2s is set.  Returns IDX_OK, IDX_EUTF8
+ * or IDX_ENOMEM. */
+int idx_normalize(const char *s, size_t n, int fold_t2s, idx_buf *out, idx_err *err);
 
 #endif

@@ -18,27 +18,29 @@
 #include "vocab.h"
 
 typedef struct entry {
-    char *tw; /* normalized */
-    size_t idx; /* into idx_regional_pairs */
+    char *tw;       /* the Taiwan wording, normalized */
+    char *mainland; /* its mainland wording(s), normalized, space-separated */
 } entry;
 
-static entry *tables[2]; /* [folded t2s] */
+typedef struct table {
+    entry *e; /* sorted by tw */
+    size_t n;
+} table;
+
+static table tables[2]; /* [folded t2s] */
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 
-static char *normalized(const char *s, size_t n, int fold, size_t *len)
+/* s normalized (malloc'd, NUL-terminated), or NULL when out of memory. */
+static char *normalized(const char *s, int fold)
 {
     idx_buf b;
-    idx_norm it;
-    idx_nchar c;
     idx_err e;
     idx_buf_init(&b);
-    idx_norm_init(&it, s, n);
-    it.fold_t2s = fold;
-    while (idx_norm_next(&it, &c, &e) == 1) {
-        char u[4];
-        idx_buf_append(&b, u, idx_utf8_encode(c.cp, u));
+    if (idx_normalize(s, strlen(s), fold, &b, &e) != IDX_OK) {
+        idx_buf_fini(&b);
+        return NULL;
     }
-    return idx_buf_detach(&b, len);
+    return idx_buf_detach(&b, NULL);
 }
 
 static int by_tw(const void *x, const void *y)
@@ -46,33 +48,37 @@ static int by_tw(const void *x, const void *y)
     return strcmp(((const entry *)x)->tw, ((const entry *)y)->tw);
 }
 
+/* Both folding modes' tables, every wording normalized once; an entry that
+ * cannot be (out of memory) is left out. */
 static void build(void)
 {
     for (int f = 0; f < 2; f++) {
-        entry *t = calloc(idx_regional_count, sizeof *t);
-        if (!t) return; /* then nothing is expanded */
+        entry *e = calloc(idx_regional_count, sizeof *e);
+        if (!e) return; /* then nothing is expanded */
         size_t n = 0;
         for (size_t i = 0; i < idx_regional_count; i++) {
-            const char *tw = idx_regional_pairs[i].tw;
-            if (!(t[n].tw = normalized(tw, strlen(tw), f, NULL))) continue;
-            t[n++].idx = i;
+            e[n].tw = normalized(idx_regional_pairs[i].tw, f);
+            e[n].mainland = normalized(idx_regional_pairs[i].mainland, f);
+            if (e[n].tw && e[n].mainland) {
+                n++;
+            } else {
+                free(e[n].tw);
+                free(e[n].mainland);
+            }
         }
-        qsort(t, n, sizeof *t, by_tw);
-        if (n < idx_regional_count) t[n].tw = NULL; /* (out of memory: a shorter table) */
-        tables[f] = t;
+        qsort(e, n, sizeof *e, by_tw);
+        tables[f] = (table){.e = e, .n = n};
     }
 }
 
 static const entry *lookup(int fold, const char *text)
 {
-    const entry *t = tables[fold];
-    if (!t) return NULL;
-    size_t lo = 0, hi = idx_regional_count;
-    while (hi > lo && !t[hi - 1].tw) hi--;
+    const table *t = &tables[fold];
+    size_t lo = 0, hi = t->n;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        int c = strcmp(t[mid].tw, text);
-        if (c == 0) return &t[mid];
+        int c = strcmp(t->e[mid].tw, text);
+        if (c == 0) return &t->e[mid];
         if (c < 0) lo = mid + 1;
         else hi = mid;
     }
@@ -99,7 +105,8 @@ static int count(idx_db *db, const idx_query_opts *qo, const char *text, size_t 
 }
 
 #define MAX_VARIANTS 4
-#define MAX_TW_CHARS 10 /* the longest Taiwan wording of the table, in characters */
+#define MAX_TW_CHARS 10   /* the longest Taiwan wording of the table, in characters */
+#define MAX_PART_CHARS 16 /* the longest query part looked into, in characters */
 
 /* The variants of text[0..n) with its Taiwan wordings (found left to
  * right, longest first) replaced by each mainland one, into v[] (malloc'd,
@@ -116,9 +123,10 @@ static size_t variants(const char *text, size_t n, int fold, char **v, size_t *v
         /* try the longest run of characters from i that is a Taiwan wording */
         size_t ends[MAX_TW_CHARS + 1], ne = 0, j = i;
         while (j < n && ne < MAX_TW_CHARS) {
-            unsigned char b = (unsigned char)text[j]; /* one character's bytes (valid UTF-8) */
-            size_t c = b < 0x80 ? 1 : b < 0xE0 ? 2 : b < 0xF0 ? 3 : 4;
-            j += c <= n - j ? c : n - j;
+            uint32_t cp;
+            size_t c = 1;
+            idx_utf8_decode(text, n, j, &cp, &c); /* valid: a part's normalized text */
+            j += c;
             ends[ne++] = j;
         }
         char tmp[MAX_TW_CHARS * 4 + 1];
@@ -136,7 +144,7 @@ static size_t variants(const char *text, size_t n, int fold, char **v, size_t *v
         }
         found++;
         /* each variant so far times each mainland wording (up to the cap) */
-        const char *alts = idx_regional_pairs[hit->idx].mainland;
+        const char *alts = hit->mainland;
         size_t nv0 = nv;
         idx_buf base[MAX_VARIANTS];
         for (size_t k = 0; k < nv0; k++) {
@@ -146,19 +154,15 @@ static size_t variants(const char *text, size_t n, int fold, char **v, size_t *v
         nv = 0;
         for (const char *p = alts; *p;) {
             size_t k = strcspn(p, " ");
-            size_t len = 0;
-            char *w = normalized(p, k, fold, &len);
-            for (size_t b = 0; b < nv0 && nv < MAX_VARIANTS && w; b++) {
+            for (size_t b = 0; b < nv0 && nv < MAX_VARIANTS; b++) {
                 idx_buf_append(&cur[nv], base[b].data, base[b].len);
-                idx_buf_append(&cur[nv], w, len);
+                idx_buf_append(&cur[nv], p, k);
                 nv++;
             }
-            free(w);
             p += k;
             while (*p == ' ') p++;
         }
         for (size_t k = 0; k < nv0; k++) idx_buf_fini(&base[k]);
-        if (nv == 0) break; /* out of memory */
         i += hitlen;
     }
     size_t out = 0;
@@ -215,7 +219,7 @@ int idx_regional_expand(idx_db *db, const idx_query_opts *qo, idx_qtree *t, idx_
     int rc = IDX_OK, looked = 0;
     for (size_t id = 0; id < n0 && !rc && looked < IDX_REGIONAL_MAX_PARTS; id++) {
         if (t->nodes[id].type != IDX_QN_TEXT ||
-            !idx_vocab_run_text(t, &t->nodes[id], 16, &text))
+            !idx_vocab_run_text(t, &t->nodes[id], MAX_PART_CHARS, &text))
             continue;
         rc = expand_one(db, qo, t, text.data, text.len, &looked, err);
     }

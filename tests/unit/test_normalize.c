@@ -20,7 +20,7 @@ static void check_norm_n(const char *s, size_t n, const char *want)
     idx_err err;
     idx_buf_init(&out);
     idx_err_clear(&err);
-    CHECK_INT(idx_normalize(s, n, &out, &err), IDX_OK);
+    CHECK_INT(idx_normalize(s, n, 0, &out, &err), IDX_OK);
     CHECK_INT(err.rc, IDX_OK);
     CHECK_INT(out.len, strlen(want));
     CHECK_STR(idx_buf_cstr(&out), want);
@@ -149,7 +149,7 @@ static void test_invalid_utf8_reports_byte_offset(void)
     idx_err err;
     idx_buf_init(&out);
     idx_err_clear(&err);
-    CHECK_INT(idx_normalize("中文\xC0\xAF", 8, &out, &err), IDX_EUTF8);
+    CHECK_INT(idx_normalize("中文\xC0\xAF", 8, 0, &out, &err), IDX_EUTF8);
     CHECK_INT(err.rc, IDX_EUTF8);
     CHECK(strstr(err.msg, "at byte 6") != NULL);
     idx_buf_fini(&out);
@@ -161,7 +161,7 @@ static void test_invalid_utf8_truncated_at_end(void)
     idx_err err;
     idx_buf_init(&out);
     idx_err_clear(&err);
-    CHECK_INT(idx_normalize("ab\xE4\xB8", 4, &out, &err), IDX_EUTF8);
+    CHECK_INT(idx_normalize("ab\xE4\xB8", 4, 0, &out, &err), IDX_EUTF8);
     CHECK(strstr(err.msg, "at byte 2") != NULL);
     idx_buf_fini(&out);
 }
