@@ -399,11 +399,11 @@ int idx_query_build(const idx_qtree *t, const idx_query_opts *opts, idx_xq **out
                .title_only = opts && opts->title_only};
     int rc = build_node(&b, t->root, &main_q, err);
     if (rc) goto done;
+    const idx_rank *r = opts && !b.title_only ? opts->rank : NULL;
+    /* the title's length evidence (idx_rank) */
+    int evidence = r && opts->lengths && r->title_len > 0 && r->title_len_weight > 0;
     /* title boost: each positive part that also matches in the title */
-    int titles = opts && !b.title_only &&
-                 (opts->title_weight > 0 ||
-                  (opts->rank && opts->lengths && opts->rank->title_len_weight > 0 &&
-                   opts->rank->title_len > 0));
+    int titles = opts && !b.title_only && (opts->title_weight > 0 || evidence);
     for (size_t i = 0; titles && i < t->nparts && !rc; i++) {
         const idx_qpart *part = &t->parts[i];
         if (part->field != IDX_FIELD_ANY) continue;
@@ -412,7 +412,6 @@ int idx_query_build(const idx_qtree *t, const idx_query_opts *opts, idx_xq **out
             nboost++;
     }
     if (rc) goto done;
-    const idx_rank *r = opts && !b.title_only ? opts->rank : NULL;
     if (r && r->near_weight > 0 && r->near_window > 0) { /* proximity of the parts */
         idx_xq *near = NULL;
         if (!(rc = parts_near(&b, r->near_window, &near, err)) && near) {
@@ -434,7 +433,7 @@ int idx_query_build(const idx_qtree *t, const idx_query_opts *opts, idx_xq **out
         main_q = NULL;
         goto done;
     }
-    if (r && opts->lengths && r->title_len > 0 && r->title_len_weight > 0) {
+    if (evidence) {
         /* each part's title match, weighed by the article's length; past
          * IDX_TITLE_EVIDENCE_PARTS parts (a query of 100 ORed phrases) the
          * title's score alone, so a query opens at most that many length
