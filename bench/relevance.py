@@ -49,21 +49,23 @@ CONFIGS = [
 ]
 
 
-def load_queries(which):
+def load_queries(which="all"):
+    """(qid, type, set, query, need) of queries.tsv, those of set `which` (dev, test, all)."""
     out = []
     with open(os.path.join(REL, "queries.tsv"), encoding="utf-8") as f:
         for line in f:
             if line.startswith("#") or not line.strip():
                 continue
-            qid, qtype, qset, query, _need = line.rstrip("\n").split("\t")
-            if which == "all" or qset == which:
-                out.append((qid, qtype, query))
+            row = tuple(line.rstrip("\n").split("\t"))
+            if which == "all" or row[2] == which:
+                out.append(row)
     return out
 
 
-def load_qrels():
+def load_qrels(name="qrels.tsv"):
+    """qid -> {article id: grade} of a judgments file of bench/relevance/."""
     g = defaultdict(dict)
-    with open(os.path.join(REL, "qrels.tsv"), encoding="utf-8") as f:
+    with open(os.path.join(REL, name), encoding="utf-8") as f:
         for line in f:
             if line.startswith("#") or not line.strip():
                 continue
@@ -127,7 +129,7 @@ def main():
               f"{'unjudged':>8}")
     for name, spec in configs:
         rows = defaultdict(list)
-        for qid, qtype, query in qs:
+        for qid, qtype, _qset, query, _need in qs:
             s = score(search(db, spec, query), qrels.get(qid, {}))
             rows["ALL"].append(s)
             rows[qtype].append(s)

@@ -6,20 +6,16 @@ linear weights for the 0/1/2 scale), agreement on relevant (grade >= 1) or not, 
 confusion matrix.  usage: bench/relevance/agreement.py
 """
 import os
+import sys
 from collections import Counter
 
-HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from relevance import load_qrels  # noqa: E402
 
 
 def load(name):
-    g = {}
-    with open(os.path.join(HERE, name), encoding="utf-8") as f:
-        for line in f:
-            if line.startswith("#") or not line.strip():
-                continue
-            q, d, grade = line.rstrip("\n").split("\t")[:3]
-            g[(q, d)] = int(grade)
-    return g
+    """(qid, article id) -> grade."""
+    return {(q, d): g for q, grades in load_qrels(name).items() for d, g in grades.items()}
 
 
 def kappa(pairs, weight):

@@ -24,28 +24,7 @@ ROOT = os.path.join(HERE, "..", "..")
 IDX = os.path.join(ROOT, "build", "idx")
 sys.path.insert(0, os.path.join(ROOT, "bench"))
 from exactness import fold, t2s_table  # noqa: E402
-
-
-def queries():
-    with open(os.path.join(HERE, "queries.tsv"), encoding="utf-8") as f:
-        for line in f:
-            if line.startswith("#") or not line.strip():
-                continue
-            qid, qtype, qset, query, need = line.rstrip("\n").split("\t")
-            yield qid, qtype, qset, query, need
-
-
-def judged():
-    seen = set()
-    path = os.path.join(HERE, "qrels.tsv")
-    if os.path.exists(path):
-        with open(path, encoding="utf-8") as f:
-            for line in f:
-                if line.startswith("#") or not line.strip():
-                    continue
-                qid, did = line.split("\t")[:2]
-                seen.add((qid, did))
-    return seen
+from relevance import load_qrels, load_queries  # noqa: E402
 
 
 def top(db, spec, query, k=10):
@@ -90,9 +69,9 @@ def main():
                 alt[qid] = text
         specs = specs[2:]
     table = t2s_table()
-    done = judged()
+    done = {(q, d) for q, grades in load_qrels().items() for d in grades}
     rng = random.Random(19)
-    for qid, qtype, _qset, query, need in queries():
+    for qid, qtype, _qset, query, need in load_queries():
         ids = []
         runs = [(spec, query) for spec in specs] + ([("", alt[qid])] if qid in alt else [])
         for spec, text in runs:
