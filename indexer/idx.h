@@ -39,6 +39,10 @@ typedef struct idx_opts {
     const char *url;      /* --url URL (clean, add --format text: the page's address) */
     int format;           /* add: IDX_FORMAT_* */
     int no_cluster;       /* add --no-cluster: no near-duplicate clustering */
+    const char *server;   /* add --server URL: send to a running idxd (remote.c) */
+    const char *key;      /* --key KEY: add --server's admin key; key scope's search key */
+    const char *filter;   /* key scope --filter QUERY */
+    const char *expires;  /* key scope --expires DATE */
     char **args; /* operands after the subcommand */
     int nargs;
 } idx_opts;

@@ -61,6 +61,11 @@ static void usage(FILE *f)
 "  --format F          add: jsonl, or text / html (raw scraped pages, cleaned; a\n"
 "                      directory is walked); default by extension (.txt, .html)\n"
 "  --url URL           clean/add of one page: its address, also its id\n"
+"  --server URL        add: send the articles to a running idxd (POST /docs) instead\n"
+"                      of writing --db; bad lines are reported as FILE:LINE as here\n"
+"  --key KEY           add --server: an admin key; key scope: the search key to derive from\n"
+"  --filter QUERY      key scope: the filter every search with the new key is ANDed with\n"
+"  --expires DATE      key scope: when the new key stops working (ISO date or date-time)\n"
 "  --no-cluster        add: skip near-duplicate clustering (reprints then each\n"
 "                      show up in searches; faster ingest of known-unique input)\n"
 "  --jobs N            add: N processes at once, building a new database (parts\n"
@@ -119,7 +124,7 @@ static int parse_uint(const char *name, const char *v, unsigned max, unsigned *o
 /* idx's own options; O_SEARCH + i is the i-th search option of request.h */
 enum {
     O_DB = 256, O_BATCH, O_JSON, O_VERSION, O_UNIGRAMS, O_FOLD, O_INDEXFORMAT, O_SYNONYMS, O_SHARDBY, O_JOBS,
-    O_URL, O_FORMAT, O_NOCLUSTER, O_SEARCH = 512
+    O_URL, O_FORMAT, O_NOCLUSTER, O_SERVER, O_KEY, O_FILTER, O_EXPIRES, O_SEARCH = 512
 };
 
 /* Apply one option.  Returns -1 to go on, else the exit status to stop with. */
@@ -143,6 +148,10 @@ static int apply_opt(int c, const char *arg, const char *text, idx_opts *o)
     case O_SYNONYMS: o->synonyms = arg; break;
     case O_URL: o->url = arg; break;
     case O_NOCLUSTER: o->no_cluster = 1; break;
+    case O_SERVER: o->server = arg; break;
+    case O_KEY: o->key = arg; break;
+    case O_FILTER: o->filter = arg; break;
+    case O_EXPIRES: o->expires = arg; break;
     case O_FORMAT:
         if (strcmp(arg, "jsonl") == 0) o->format = IDX_FORMAT_JSONL;
         else if (strcmp(arg, "text") == 0) o->format = IDX_FORMAT_TEXT;
@@ -214,6 +223,10 @@ int main(int argc, char **argv)
         {"url", required_argument, 0, O_URL},
         {"format", required_argument, 0, O_FORMAT},
         {"no-cluster", no_argument, 0, O_NOCLUSTER},
+        {"server", required_argument, 0, O_SERVER},
+        {"key", required_argument, 0, O_KEY},
+        {"filter", required_argument, 0, O_FILTER},
+        {"expires", required_argument, 0, O_EXPIRES},
         {"help", no_argument, 0, 'h'},
         {"version", no_argument, 0, O_VERSION},
     };
