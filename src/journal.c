@@ -1,0 +1,424 @@
+/* journal.c - idxd's write-ahead journal (journal.h): appending with
+ * fdatasync, reading back in order, dropping a torn tail, emptying.
+ *
+ * Every number in the file is little-endian, written and read byte by byte
+ * (put_u32/get_u64), so the format does not depend on the machine.  The
+ * mutex guards the end of the file (end, last_seq) against appenders of
+ * several threads; the reader reads below `end` only, so it never sees a
+ * record being written.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "fs.h"
+#include "journal.h"
+
+static const char header_magic[8] = {'I', 'D', 'X', 'J', 'R', 'N', 'L', '1'};
+static const char record_magic[4] = {'J', 'R', 'E', 'C'};
+
+struct idx_journal {
+    int fd;
+    char *path;
+    pthread_mutex_t mu;
+    uint64_t end;      /* file size: every byte below is a whole record */
+    uint64_t last_seq; /* of the last record appended, or the floor */
+};
+
+static void put_u32(unsigned char *p, uint32_t v)
+{
+    for (int i = 0; i < 4; i++) p[i] = (unsigned char)(v >> (8 * i));
+}
+
+static void put_u64(unsigned char *p, uint64_t v)
+{
+    for (int i = 0; i < 8; i++) p[i] = (unsigned char)(v >> (8 * i));
+}
+
+static uint32_t get_u32(const unsigned char *p)
+{
+    uint32_t v = 0;
+    for (int i = 3; i >= 0; i--) v = v << 8 | p[i];
+    return v;
+}
+
+static uint64_t get_u64(const unsigned char *p)
+{
+    uint64_t v = 0;
+    for (int i = 7; i >= 0; i--) v = v << 8 | p[i];
+    return v;
+}
+
+/* CRC-32 of a record's bytes after its magic and checksum: the rest of the
+ * head, then the payload. */
+static uint32_t record_crc(const unsigned char *head, const void *data, size_t n)
+{
+    uLong c = crc32(0L, Z_NULL, 0);
+    c = crc32(c, head + 8, IDX_JOURNAL_RECORD_HEAD - 8);
+    const unsigned char *d = data;
+    while (n > 0) { /* zlib's length is a uInt */
+        uInt k = n > (1u << 30) ? (1u << 30) : (uInt)n;
+        c = crc32(c, d, k);
+        d += k;
+        n -= k;
+    }
+    return (uint32_t)c;
+}
+
+long long idx_journal_decode(const unsigned char *buf, size_t n, idx_jrec *rec, const char **why)
+{
+    *why = "";
+    if (n < IDX_JOURNAL_RECORD_HEAD) return 0;
+    if (memcmp(buf, record_magic, 4) != 0) {
+        *why = "no record starts here";
+        return -1;
+    }
+    uint32_t len = get_u32(buf + 20);
+    int type = buf[16];
+    if (len > IDX_JOURNAL_MAX_PAYLOAD) {
+        *why = "record length out of range";
+        return -1;
+    }
+    if (type != IDX_JREC_DOCS && type != IDX_JREC_DELETE) {
+        *why = "unknown record type";
+        return -1;
+    }
+    if (n - IDX_JOURNAL_RECORD_HEAD < len) return 0;
+    if (get_u32(buf + 4) != record_crc(buf, buf + IDX_JOURNAL_RECORD_HEAD, len)) {
+        *why = "checksum mismatch";
+        return -1;
+    }
+    rec->seq = get_u64(buf + 8);
+    rec->type = type;
+    rec->time_ms = get_u64(buf + 24);
+    rec->data = (const char *)buf + IDX_JOURNAL_RECORD_HEAD;
+    rec->len = len;
+    return (long long)IDX_JOURNAL_RECORD_HEAD + len;
+}
+
+/* pread all of buf[0..n) at off: n, fewer at the end of the file, or -1. */
+static ssize_t read_at(int fd, void *buf, size_t n, uint64_t off)
+{
+    size_t got = 0;
+    while (got < n) {
+        ssize_t r = pread(fd, (char *)buf + got, n - got, (off_t)(off + got));
+        if (r < 0 && errno == EINTR) continue;
+        if (r < 0) return -1;
+        if (r == 0) break;
+        got += (size_t)r;
+    }
+    return (ssize_t)got;
+}
+
+static int write_all(int fd, const void *buf, size_t n)
+{
+    const char *p = buf;
+    while (n > 0) {
+        ssize_t w = write(fd, p, n);
+        if (w < 0 && errno == EINTR) continue;
+        if (w < 0) return -1;
+        p += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+/* Read the record at c->off below end into c->buf: 1 with *rec, 0 when
+ * there is no whole record there, -1 (errno) on a read error; *why says
+ * what is wrong when 0 is returned before end. */
+static int read_record(int fd, idx_jcursor *c, uint64_t end, idx_jrec *rec, const char **why)
+{
+    *why = "";
+    if (c->off + IDX_JOURNAL_RECORD_HEAD > end) {
+        if (c->off < end) *why = "incomplete record head";
+        return 0;
+    }
+    unsigned char head[IDX_JOURNAL_RECORD_HEAD];
+    ssize_t r = read_at(fd, head, sizeof head, c->off);
+    if (r < 0) return -1;
+    if ((size_t)r < sizeof head) {
+        *why = "incomplete record head";
+        return 0;
+    }
+    idx_jrec tmp;
+    if (idx_journal_decode(head, sizeof head, &tmp, why) < 0) return 0; /* magic, type, length */
+    size_t total = IDX_JOURNAL_RECORD_HEAD + (size_t)get_u32(head + 20);
+    if (c->off + total > end) {
+        *why = "incomplete record";
+        return 0;
+    }
+    if (total + 1 > c->cap) {
+        char *nb = realloc(c->buf, total + 1);
+        if (!nb) {
+            errno = ENOMEM;
+            return -1;
+        }
+        c->buf = nb;
+        c->cap = total + 1;
+    }
+    r = read_at(fd, c->buf, total, c->off);
+    if (r < 0) return -1;
+    if ((size_t)r < total) {
+        *why = "incomplete record";
+        return 0;
+    }
+    long long used = idx_journal_decode((const unsigned char *)c->buf, total, rec, why);
+    if (used <= 0) return 0;
+    c->buf[total] = '\0'; /* the payload ends with a NUL the reader may rely on */
+    return 1;
+}
+
+/* Copy the bytes of the file from off to its end to PATH.dropped-TIME. */
+static int keep_dropped(idx_journal *j, uint64_t off, uint64_t size, idx_jinfo *info)
+{
+    snprintf(info->dropped_to, sizeof info->dropped_to, "%.480s.dropped-%lld", j->path,
+             (long long)time(NULL));
+    int out = open(info->dropped_to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (out < 0) return -1;
+    char buf[65536];
+    for (uint64_t at = off; at < size;) {
+        size_t want = size - at < sizeof buf ? (size_t)(size - at) : sizeof buf;
+        ssize_t r = read_at(j->fd, buf, want, at);
+        if (r <= 0 || write_all(out, buf, (size_t)r) != 0) {
+            close(out);
+            return -1;
+        }
+        at += (uint64_t)r;
+    }
+    int rc = fsync(out);
+    close(out);
+    return rc;
+}
+
+static int io_error(idx_err *err, const char *what, const char *path)
+{
+    return idx_err_set(err, IDX_EIO, "journal", "%s journal %s: %s", what, path, strerror(errno));
+}
+
+/* Check the header (writing it into an empty file); scan the records and
+ * drop a bad tail. */
+static int scan(idx_journal *j, uint64_t floor_seq, idx_jinfo *info, idx_err *err)
+{
+    struct stat st;
+    if (fstat(j->fd, &st) != 0) return io_error(err, "cannot stat", j->path);
+    uint64_t size = (uint64_t)st.st_size;
+    unsigned char h[IDX_JOURNAL_HEADER];
+    if (size < IDX_JOURNAL_HEADER) {
+        /* new, or its creation was cut short: only a header can be missing */
+        if (size > 0 && (read_at(j->fd, h, (size_t)size, 0) != (ssize_t)size ||
+                         memcmp(h, header_magic, size < 8 ? (size_t)size : 8) != 0))
+            return idx_err_set(err, IDX_EINVAL, "journal",
+                               "%s is not an idx journal (%llu bytes without its header); "
+                               "move it away",
+                               j->path, (unsigned long long)size);
+        memset(h, 0, sizeof h);
+        memcpy(h, header_magic, sizeof header_magic);
+        if (ftruncate(j->fd, 0) != 0 || pwrite(j->fd, h, sizeof h, 0) != (ssize_t)sizeof h ||
+            fsync(j->fd) != 0 || idx_fs_sync_parent(j->path) != 0)
+            return io_error(err, "cannot write the header of", j->path);
+        size = IDX_JOURNAL_HEADER;
+    } else if (read_at(j->fd, h, sizeof h, 0) != (ssize_t)sizeof h ||
+               memcmp(h, header_magic, sizeof header_magic) != 0) {
+        return idx_err_set(err, IDX_EINVAL, "journal",
+                           "%s is not an idx journal (no IDXJRNL1 header); move it away",
+                           j->path);
+    }
+    idx_jcursor c;
+    idx_jcursor_init(&c, 0);
+    c.off = IDX_JOURNAL_HEADER;
+    idx_jrec rec;
+    const char *why = "";
+    int r;
+    uint64_t prev = 0;
+    while ((r = read_record(j->fd, &c, size, &rec, &why)) == 1) {
+        if (rec.seq == 0 || (prev && rec.seq != prev + 1)) {
+            why = "sequence numbers out of order";
+            break;
+        }
+        if (!prev) info->first_seq = rec.seq;
+        prev = rec.seq;
+        info->records++;
+        c.off += IDX_JOURNAL_RECORD_HEAD + rec.len;
+    }
+    idx_jcursor_fini(&c);
+    if (r < 0) return io_error(err, "cannot read", j->path);
+    if (c.off < size) { /* a torn tail (or worse): kept aside, cut off */
+        info->dropped_bytes = size - c.off;
+        snprintf(info->dropped_why, sizeof info->dropped_why, "%s at byte %llu", why,
+                 (unsigned long long)c.off);
+        if (keep_dropped(j, c.off, size, info) != 0)
+            return io_error(err, "cannot copy the torn tail of", j->path);
+        if (ftruncate(j->fd, (off_t)c.off) != 0 || fsync(j->fd) != 0)
+            return io_error(err, "cannot cut the torn tail of", j->path);
+        size = c.off;
+    }
+    info->last_seq = prev;
+    info->bytes = size;
+    j->end = size;
+    j->last_seq = prev > floor_seq ? prev : floor_seq;
+    return IDX_OK;
+}
+
+int idx_journal_open(const char *path, uint64_t floor_seq, idx_journal **out, idx_jinfo *info,
+                     idx_err *err)
+{
+    *out = NULL;
+    idx_jinfo own;
+    if (!info) info = &own;
+    memset(info, 0, sizeof *info);
+    idx_journal *j = calloc(1, sizeof *j);
+    if (!j || !(j->path = strdup(path))) {
+        free(j);
+        return idx_err_set(err, IDX_ENOMEM, "journal", "out of memory");
+    }
+    pthread_mutex_init(&j->mu, NULL);
+    int rc;
+    if (idx_fs_make_parents(path) != 0 ||
+        (j->fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_APPEND, 0600)) < 0) {
+        j->fd = -1;
+        rc = io_error(err, "cannot open", path);
+        goto fail;
+    }
+    if (flock(j->fd, LOCK_EX | LOCK_NB) != 0) {
+        rc = errno == EWOULDBLOCK
+                 ? idx_err_set(err, IDX_ELOCKED, "journal",
+                               "journal %s is in use by another idxd (one server writes a "
+                               "database)",
+                               path)
+                 : io_error(err, "cannot lock", path);
+        goto fail;
+    }
+    if ((rc = scan(j, floor_seq, info, err))) goto fail;
+    *out = j;
+    return IDX_OK;
+fail:
+    idx_journal_close(j);
+    return rc;
+}
+
+void idx_journal_close(idx_journal *j)
+{
+    if (!j) return;
+    if (j->fd >= 0) close(j->fd); /* the flock goes with it */
+    pthread_mutex_destroy(&j->mu);
+    free(j->path);
+    free(j);
+}
+
+int idx_journal_append(idx_journal *j, int type, const void *data, size_t n, uint64_t *seq,
+                       idx_err *err)
+{
+    if (n > IDX_JOURNAL_MAX_PAYLOAD)
+        return idx_err_set(err, IDX_ETOOBIG, "journal", "a record of %zu bytes (max %u)", n,
+                           IDX_JOURNAL_MAX_PAYLOAD);
+    size_t total = IDX_JOURNAL_RECORD_HEAD + n;
+    unsigned char *rec = malloc(total);
+    if (!rec) return idx_err_set(err, IDX_ENOMEM, "journal", "out of memory");
+    memcpy(rec + IDX_JOURNAL_RECORD_HEAD, data, n);
+    pthread_mutex_lock(&j->mu);
+    uint64_t s = j->last_seq + 1;
+    memcpy(rec, record_magic, 4);
+    put_u64(rec + 8, s);
+    rec[16] = (unsigned char)type;
+    rec[17] = rec[18] = rec[19] = 0;
+    put_u32(rec + 20, (uint32_t)n);
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    put_u64(rec + 24, (uint64_t)now.tv_sec * 1000 + (uint64_t)now.tv_nsec / 1000000);
+    put_u32(rec + 4, record_crc(rec, rec + IDX_JOURNAL_RECORD_HEAD, n));
+    int rc = IDX_OK;
+    if (write_all(j->fd, rec, total) != 0 || fdatasync(j->fd) != 0) {
+        int e = errno;
+        /* nothing half-written stays for the reader or the next open */
+        if (ftruncate(j->fd, (off_t)j->end) != 0) { /* the next open drops it */
+        }
+        errno = e;
+        rc = io_error(err, "cannot append to", j->path);
+    } else {
+        j->end += total;
+        j->last_seq = s;
+        if (seq) *seq = s;
+    }
+    pthread_mutex_unlock(&j->mu);
+    free(rec);
+    return rc;
+}
+
+uint64_t idx_journal_last_seq(idx_journal *j)
+{
+    pthread_mutex_lock(&j->mu);
+    uint64_t s = j->last_seq;
+    pthread_mutex_unlock(&j->mu);
+    return s;
+}
+
+uint64_t idx_journal_bytes(idx_journal *j)
+{
+    pthread_mutex_lock(&j->mu);
+    uint64_t b = j->end - IDX_JOURNAL_HEADER;
+    pthread_mutex_unlock(&j->mu);
+    return b;
+}
+
+void idx_jcursor_init(idx_jcursor *c, uint64_t after)
+{
+    memset(c, 0, sizeof *c);
+    c->off = IDX_JOURNAL_HEADER;
+    c->seq = after;
+}
+
+void idx_jcursor_fini(idx_jcursor *c)
+{
+    free(c->buf);
+    c->buf = NULL;
+    c->cap = 0;
+}
+
+int idx_journal_next(idx_journal *j, idx_jcursor *c, idx_jrec *rec, idx_err *err)
+{
+    pthread_mutex_lock(&j->mu);
+    uint64_t end = j->end;
+    pthread_mutex_unlock(&j->mu);
+    for (;;) {
+        const char *why;
+        int r = read_record(j->fd, c, end, rec, &why);
+        if (r < 0) return io_error(err, "cannot read", j->path);
+        if (r == 0) {
+            if (c->off < end)
+                return idx_err_set(err, IDX_EDB, "journal", "journal %s: %s at byte %llu",
+                                   j->path, why, (unsigned long long)c->off);
+            return 0;
+        }
+        c->off += IDX_JOURNAL_RECORD_HEAD + rec->len;
+        if (rec->seq <= c->seq) continue; /* the database has it */
+        c->seq = rec->seq;
+        return 1;
+    }
+}
+
+int idx_journal_reset(idx_journal *j, uint64_t upto, uint64_t min_bytes, idx_jcursor *c,
+                      idx_err *err)
+{
+    pthread_mutex_lock(&j->mu);
+    int rc = 0;
+    if (j->last_seq == upto && j->end - IDX_JOURNAL_HEADER >= min_bytes &&
+        j->end > IDX_JOURNAL_HEADER) {
+        if (ftruncate(j->fd, IDX_JOURNAL_HEADER) != 0 || fdatasync(j->fd) != 0) {
+            rc = io_error(err, "cannot empty", j->path);
+        } else {
+            j->end = IDX_JOURNAL_HEADER;
+            c->off = IDX_JOURNAL_HEADER;
+            rc = 1;
+        }
+    }
+    pthread_mutex_unlock(&j->mu);
+    return rc;
+}

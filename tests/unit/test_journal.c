@@ -1,0 +1,228 @@
+/* test_journal.c - the write-ahead journal (journal.h): records read back
+ * in order after a reopen, sequence numbers from the database's floor, a
+ * torn tail dropped (and kept aside), a foreign file refused, one process
+ * at a time, emptying. */
+#include <fcntl.h>
+#include <stdint.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fs.h"
+#include "journal.h"
+#include "test.h"
+
+static char dir[64], path[128];
+
+static uint64_t file_size(const char *p)
+{
+    struct stat st;
+    return stat(p, &st) == 0 ? (uint64_t)st.st_size : 0;
+}
+
+/* Every record after `after`, as "seq:type:payload;" into out. */
+static void dump(idx_journal *j, uint64_t after, char *out, size_t cap)
+{
+    idx_jcursor c;
+    idx_jcursor_init(&c, after);
+    idx_jrec r;
+    idx_err err;
+    idx_err_clear(&err);
+    out[0] = '\0';
+    size_t k = 0;
+    while (idx_journal_next(j, &c, &r, &err) == 1 && k < cap)
+        k += (size_t)snprintf(out + k, cap - k, "%llu:%d:%.*s;", (unsigned long long)r.seq, r.type,
+                              (int)r.len, r.data);
+    idx_jcursor_fini(&c);
+}
+
+static void test_append_and_reopen(void)
+{
+    idx_fs_remove_tree(path);
+    idx_err err;
+    idx_err_clear(&err);
+    idx_journal *j = NULL;
+    idx_jinfo info;
+    CHECK_INT(idx_journal_open(path, 0, &j, &info, &err), IDX_OK);
+    CHECK_INT(info.records, 0);
+    CHECK_INT(file_size(path), IDX_JOURNAL_HEADER);
+    uint64_t s = 0;
+    CHECK_INT(idx_journal_append(j, IDX_JREC_DOCS, "{\"id\":\"a\"}\n", 11, &s, &err), IDX_OK);
+    CHECK_INT(s, 1);
+    CHECK_INT(idx_journal_append(j, IDX_JREC_DELETE, "a", 1, &s, &err), IDX_OK);
+    CHECK_INT(s, 2);
+    CHECK_INT(idx_journal_append(j, IDX_JREC_DOCS, "", 0, &s, &err), IDX_OK);
+    CHECK_INT(idx_journal_last_seq(j), 3);
+    char out[512];
+    dump(j, 0, out, sizeof out);
+    CHECK_STR(out, "1:1:{\"id\":\"a\"}\n;2:2:a;3:1:;");
+    dump(j, 2, out, sizeof out);
+    CHECK_STR(out, "3:1:;");
+    /* a second open (another idxd) is refused while this one holds it */
+    idx_journal *j2 = NULL;
+    CHECK_INT(idx_journal_open(path, 0, &j2, NULL, &err), IDX_ELOCKED);
+    idx_journal_close(j);
+    CHECK_INT(idx_journal_open(path, 0, &j, &info, &err), IDX_OK);
+    CHECK_INT(info.records, 3);
+    CHECK_INT(info.first_seq, 1);
+    CHECK_INT(info.last_seq, 3);
+    CHECK_INT(info.dropped_bytes, 0);
+    dump(j, 1, out, sizeof out);
+    CHECK_STR(out, "2:2:a;3:1:;");
+    idx_journal_close(j);
+}
+
+static void test_floor_and_reset(void)
+{
+    idx_fs_remove_tree(path);
+    idx_err err;
+    idx_err_clear(&err);
+    idx_journal *j = NULL;
+    /* the database holds up to 41 already: numbering goes on from there */
+    CHECK_INT(idx_journal_open(path, 41, &j, NULL, &err), IDX_OK);
+    uint64_t s = 0;
+    CHECK_INT(idx_journal_append(j, IDX_JREC_DELETE, "x", 1, &s, &err), IDX_OK);
+    CHECK_INT(s, 42);
+    idx_jcursor c;
+    idx_jcursor_init(&c, 41);
+    idx_jrec r;
+    CHECK_INT(idx_journal_next(j, &c, &r, &err), 1);
+    CHECK_INT(r.seq, 42);
+    CHECK_INT(idx_journal_next(j, &c, &r, &err), 0);
+    /* not emptied while a record is not applied, nor under min_bytes */
+    CHECK_INT(idx_journal_reset(j, 41, 0, &c, &err), 0);
+    CHECK_INT(idx_journal_reset(j, 42, 1 << 20, &c, &err), 0);
+    CHECK_INT(idx_journal_reset(j, 42, 0, &c, &err), 1);
+    CHECK_INT(file_size(path), IDX_JOURNAL_HEADER);
+    CHECK_INT(idx_journal_append(j, IDX_JREC_DELETE, "y", 1, &s, &err), IDX_OK);
+    CHECK_INT(s, 43);
+    CHECK_INT(idx_journal_next(j, &c, &r, &err), 1);
+    CHECK_INT(r.seq, 43);
+    CHECK(r.len == 1 && r.data[0] == 'y');
+    idx_jcursor_fini(&c);
+    idx_journal_close(j);
+    /* reopened empty, it numbers from the floor it is given */
+    CHECK_INT(idx_journal_open(path, 43, &j, NULL, &err), IDX_OK);
+    CHECK_INT(idx_journal_last_seq(j), 43);
+    idx_journal_close(j);
+}
+
+/* Cut the file to size bytes. */
+static void cut(uint64_t size)
+{
+    CHECK(truncate(path, (off_t)size) == 0);
+}
+
+static void test_torn_tail(void)
+{
+    idx_fs_remove_tree(path);
+    idx_err err;
+    idx_err_clear(&err);
+    idx_journal *j = NULL;
+    CHECK_INT(idx_journal_open(path, 0, &j, NULL, &err), IDX_OK);
+    CHECK_INT(idx_journal_append(j, IDX_JREC_DOCS, "first\n", 6, NULL, &err), IDX_OK);
+    uint64_t one = file_size(path);
+    CHECK_INT(idx_journal_append(j, IDX_JREC_DOCS, "second\n", 7, NULL, &err), IDX_OK);
+    uint64_t two = file_size(path);
+    idx_journal_close(j);
+    char out[512];
+    /* every cut inside the second record: only the first is kept */
+    for (uint64_t at = one + 1; at < two; at += 5) {
+        cut(at);
+        idx_jinfo info;
+        CHECK_INT(idx_journal_open(path, 0, &j, &info, &err), IDX_OK);
+        CHECK_INT(info.records, 1);
+        CHECK_INT(info.dropped_bytes, at - one);
+        CHECK(info.dropped_to[0] && file_size(info.dropped_to) == at - one);
+        remove(info.dropped_to);
+        CHECK_INT(file_size(path), one);
+        dump(j, 0, out, sizeof out);
+        CHECK_STR(out, "1:1:first\n;");
+        /* appending after the cut goes on from 2 */
+        uint64_t s = 0;
+        CHECK_INT(idx_journal_append(j, IDX_JREC_DOCS, "second\n", 7, &s, &err), IDX_OK);
+        CHECK_INT(s, 2);
+        idx_journal_close(j);
+    }
+    /* a flipped payload byte fails the checksum */
+    int fd = open(path, O_WRONLY);
+    CHECK(fd >= 0 && pwrite(fd, "X", 1, (off_t)(two - 2)) == 1);
+    close(fd);
+    idx_jinfo info;
+    CHECK_INT(idx_journal_open(path, 0, &j, &info, &err), IDX_OK);
+    CHECK_INT(info.records, 1);
+    CHECK(strstr(info.dropped_why, "checksum") != NULL);
+    remove(info.dropped_to);
+    idx_journal_close(j);
+    /* zeros after the last record (a file extended by a crash) */
+    fd = open(path, O_WRONLY | O_APPEND);
+    char zeros[100] = {0};
+    CHECK(fd >= 0 && write(fd, zeros, sizeof zeros) == (ssize_t)sizeof zeros);
+    close(fd);
+    CHECK_INT(idx_journal_open(path, 0, &j, &info, &err), IDX_OK);
+    CHECK_INT(info.records, 1);
+    CHECK_INT(info.dropped_bytes, 100);
+    remove(info.dropped_to);
+    idx_journal_close(j);
+}
+
+static void test_not_a_journal(void)
+{
+    idx_fs_remove_tree(path);
+    int fd = open(path, O_WRONLY | O_CREAT, 0600);
+    CHECK(fd >= 0 && write(fd, "{\"id\":1}\n{\"id\":2}\n", 18) == 18);
+    close(fd);
+    idx_err err;
+    idx_err_clear(&err);
+    idx_journal *j = NULL;
+    CHECK_INT(idx_journal_open(path, 0, &j, NULL, &err), IDX_EINVAL);
+    CHECK(strstr(err.msg, "not an idx journal") != NULL);
+    CHECK_INT(file_size(path), 18); /* left alone */
+    /* a header cut short by a crash at creation is written again */
+    fd = open(path, O_WRONLY | O_TRUNC);
+    CHECK(fd >= 0 && write(fd, "IDXJR", 5) == 5);
+    close(fd);
+    CHECK_INT(idx_journal_open(path, 0, &j, NULL, &err), IDX_OK);
+    CHECK_INT(file_size(path), IDX_JOURNAL_HEADER);
+    idx_journal_close(j);
+}
+
+static void test_decode(void)
+{
+    idx_jrec r;
+    const char *why;
+    unsigned char junk[64] = "JREC";
+    CHECK(idx_journal_decode(junk, 10, &r, &why) == 0);             /* too short: incomplete */
+    CHECK(idx_journal_decode(junk, sizeof junk, &r, &why) == -1);   /* type 0 */
+    CHECK(idx_journal_decode((const unsigned char *)"nope, this is not a record at all, no", 38, &r, &why) ==
+          -1);
+    idx_err err;
+    idx_err_clear(&err);
+    idx_journal *j = NULL;
+    idx_fs_remove_tree(path);
+    CHECK_INT(idx_journal_open(path, 0, &j, NULL, &err), IDX_OK);
+    CHECK_INT(idx_journal_append(j, IDX_JREC_DELETE, "abc", 3, NULL, &err), IDX_OK);
+    idx_journal_close(j);
+    unsigned char buf[64];
+    int fd = open(path, O_RDONLY);
+    ssize_t n = pread(fd, buf, sizeof buf, IDX_JOURNAL_HEADER);
+    close(fd);
+    CHECK_INT(n, IDX_JOURNAL_RECORD_HEAD + 3);
+    CHECK_INT(idx_journal_decode(buf, (size_t)n, &r, &why), n);
+    CHECK(r.seq == 1 && r.type == IDX_JREC_DELETE && r.len == 3 && memcmp(r.data, "abc", 3) == 0);
+    CHECK(r.time_ms > 1700000000000ull && r.time_ms < 4000000000000ull);
+    CHECK_INT(idx_journal_decode(buf, (size_t)n - 1, &r, &why), 0);
+}
+
+int main(void)
+{
+    snprintf(dir, sizeof dir, "/tmp/idx-test-journal.XXXXXX");
+    if (!mkdtemp(dir)) return 1;
+    snprintf(path, sizeof path, "%s/j", dir);
+    TEST(test_append_and_reopen);
+    TEST(test_floor_and_reset);
+    TEST(test_torn_tail);
+    TEST(test_not_a_journal);
+    TEST(test_decode);
+    idx_fs_remove_tree(dir);
+    TEST_SUMMARY();
+}
