@@ -9,6 +9,18 @@
  *   GET /metrics           Prometheus text (metrics.h)
  *   GET /api               what this server is and its routes
  *   GET /, /app.js, ...    the search page (web.h)
+ *   POST /docs             JSON Lines of articles, each an upsert (writes.h)
+ *   DELETE /docs/ID        delete an article (writes.h)
+ *   GET /tasks/N           what became of write N
+ *   GET /keys              the API keys' names and roles
+ *
+ * Keys (--keys, keys.h): with keys configured every route but /health and
+ * the page's files needs "Authorization: Bearer KEY" (401 without one or
+ * with an unknown one), and admin routes (writes, /tasks, /keys, /stats,
+ * /metrics) an admin key (403 for a search key); --public-search leaves the
+ * read routes open.  A scoped key's filter is ANDed into every search,
+ * suggestion and related list made with it, and an article outside it is
+ * not found.  Keys are never logged (only the URI is).
  *
  * Every answer is JSON (except /metrics and the page), with CORS headers when
  * --cors-origin is set.  Errors are {"error":{"code","message"}}: 400
@@ -36,6 +48,10 @@
 
 #include "cache.h"
 #include "discover.h"
+#include "journal.h"
+#include "keys.h"
+#include "lines.h"
+#include "writes.h"
 #include "document.h"
 #include "form.h"
 #include "idxd.h"
@@ -51,6 +67,7 @@ typedef struct ctx {
     double t0;
     int route;
     int head;
+    char *scope;          /* a scoped key's filter (owned), or NULL */
 } ctx;
 
 static const char *method_name(enum evhttp_cmd_type m)
@@ -123,8 +140,10 @@ static void reply(ctx *c, int status, const char *ctype, const char *body, size_
     struct evbuffer *buf = evbuffer_new();
     if (buf && body) evbuffer_add(buf, body, len);
     static const struct { int code; const char *text; } reasons[] = {
-        {200, "OK"}, {204, "No Content"}, {400, "Bad Request"}, {404, "Not Found"},
+        {200, "OK"}, {202, "Accepted"}, {204, "No Content"}, {400, "Bad Request"},
+        {401, "Unauthorized"}, {403, "Forbidden"}, {404, "Not Found"},
         {405, "Method Not Allowed"}, {413, "Payload Too Large"},
+        {415, "Unsupported Media Type"}, {429, "Too Many Requests"},
         {500, "Internal Server Error"}, {503, "Service Unavailable"}};
     const char *reason = "Unknown";
     for (size_t i = 0; i < sizeof reasons / sizeof *reasons; i++)
@@ -231,9 +250,32 @@ static int no_params(ctx *c, const idx_form *f)
     return 0;
 }
 
-/* GET /search.  query is the request's query string as sent: the key of
- * the worker's answer cache (cache.h), tried first. */
-static void handle_search(ctx *c, const idx_form *f, const char *query)
+static void search_cached(ctx *c, const idx_form *f, const char *query);
+
+/* GET /search.  raw_query is the request's query string as sent: the key of
+ * the worker's answer cache (cache.h), tried first (after the scoped key's
+ * filter, if any). */
+static void handle_search(ctx *c, const idx_form *f, const char *raw_query)
+{
+    /* a scoped key's answers are cached under its filter too */
+    char *scoped_key = NULL;
+    const char *query = raw_query;
+    if (c->scope) {
+        size_t sl = strlen(c->scope), ql = raw_query ? strlen(raw_query) : 0;
+        if (!(scoped_key = malloc(sl + ql + 2))) {
+            reply_json(c, 500, NULL);
+            return;
+        }
+        memcpy(scoped_key, c->scope, sl);
+        scoped_key[sl] = '\x1f';
+        memcpy(scoped_key + sl + 1, raw_query ? raw_query : "", ql + 1);
+        query = scoped_key;
+    }
+    search_cached(c, f, query);
+    free(scoped_key);
+}
+
+static void search_cached(ctx *c, const idx_form *f, const char *query)
 {
     size_t qslen = query ? strlen(query) : 0;
     int cacheable = c->w->db && !idx_db_has_remote(c->w->db);
@@ -253,6 +295,7 @@ static void handle_search(ctx *c, const idx_form *f, const char *query)
     }
     r.synonyms = c->w->srv->cfg.synonyms;
     r.budget_ms = c->w->srv->cfg.budget_ms;
+    r.scope = c->scope;
     if (!need_db(c)) return;
     json_t *out = NULL;
     if (idx_search_json(c->w->db, &c->w->schema, &r, &out, &err) != IDX_OK) {
@@ -324,7 +367,10 @@ static void handle_doc(ctx *c, const char *raw_id, const idx_form *f)
     idx_buf_init(&uid);
     char *data = NULL;
     size_t len = 0;
+    int inside = 1;
     int rc = idx_uid_term(id, idlen, &uid, &err);
+    if (!rc) rc = idx_scope_has(c->w->db, &c->w->schema, c->scope, uid.data, uid.len, &inside, &err);
+    if (!rc && !inside) rc = IDX_ENOTFOUND; /* outside the key's scope: as if absent */
     if (!rc) rc = idx_db_get_data(c->w->db, uid.data, uid.len, &data, &len, &err);
     if (rc == IDX_ENOTFOUND)
         reply_error(c, 404, "not_found", "no article with id '%.*s'",
@@ -398,6 +444,19 @@ static void handle_stats(ctx *c)
                           (json_int_t)cs.misses, "entries", (json_int_t)cs.entries, "max",
                           s->cfg.cache_entries, "bytes", (json_int_t)all_bytes, "max_bytes",
                           (json_int_t)max_bytes);
+    if (j && c->w->srv->writes) {
+        idxd_writes_stats ws;
+        idxd_writes_get_stats(c->w->srv->writes, &ws);
+        json_object_set_new(
+            j, "writes",
+            json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:b}", "last_task", (json_int_t)ws.last_task,
+                      "applied", (json_int_t)ws.applied, "queue_bytes",
+                      (json_int_t)ws.queue_bytes, "max_queue", (json_int_t)ws.max_queue,
+                      "journal_bytes", (json_int_t)ws.journal_bytes, "commits",
+                      (json_int_t)ws.commits, "waiting_for_lock", ws.waiting_for_lock));
+    } else if (j) {
+        json_object_set_new(j, "writes", json_null());
+    }
     reply_json(c, 200, j);
     json_decref(j);
     free(last);
@@ -440,7 +499,8 @@ static void handle_suggest(ctx *c, const idx_form *f)
     }
     if (!need_db(c)) return;
     json_t *out = NULL;
-    if (idx_suggest_json(c->w->db, &c->w->schema, r.q, r.qlen, r.limit, &out, &err) != IDX_OK) {
+    if (idx_suggest_json(c->w->db, &c->w->schema, r.q, r.qlen, r.limit, c->scope, &out, &err) !=
+        IDX_OK) {
         reply_idx_error(c, &err);
         db_failed(c, &err);
         return;
@@ -460,7 +520,7 @@ static void handle_related(ctx *c, const char *id, size_t idlen, const idx_form 
         return;
     }
     json_t *out = NULL;
-    int rc = idx_related_json(c->w->db, id, idlen, r.limit, &out, &err);
+    int rc = idx_related_json(c->w->db, &c->w->schema, id, idlen, r.limit, c->scope, &out, &err);
     if (rc == IDX_ENOTFOUND) {
         reply_error(c, 404, "not_found", "no article with id '%.*s'",
                     (int)idx_utf8_clip(id, idlen, 200), id);
@@ -494,88 +554,362 @@ static void handle_asset(ctx *c, const char *path)
 
 static void handle_root(ctx *c)
 {
-    json_t *j = json_pack("{s:s, s:s, s:[s,s,s,s,s,s,s,s]}", "name", "idxd", "description",
-                          "idx full-text search server for news archives", "endpoints",
-                          "GET / (the search page)", "GET /search?q=", "GET /suggest?q=",
-                          "GET /docs/{id}", "GET /docs/{id}/related", "GET /health",
-                          "GET /stats", "GET /metrics");
+    json_t *j = json_pack("{s:s, s:s, s:[s,s,s,s,s,s,s,s,s,s,s,s]}", "name", "idxd",
+                          "description", "idx full-text search server for news archives",
+                          "endpoints", "GET / (the search page)", "GET /search?q=",
+                          "GET /suggest?q=", "GET /docs/{id}", "GET /docs/{id}/related",
+                          "GET /health", "GET /stats", "GET /metrics", "POST /docs",
+                          "DELETE /docs/{id}", "GET /tasks/{n}", "GET /keys");
     reply_json(c, 200, j);
     json_decref(j);
 }
 
-void idxd_api_handle(idxd_worker *w, struct evhttp_request *req, double arrived, int refuse)
+/* ---- writes ---- */
+
+/* 1 when this server takes writes, else 0 after a 403 saying why not. */
+static int writes_on(ctx *c)
 {
-    ctx c = {.w = w, .req = req, .t0 = arrived, .route = ROUTE_OTHER};
-    const idxd_config *cfg = &c.w->srv->cfg;
+    if (c->w->srv->writes) return 1;
+    reply_error(c, 403, "read_only", "%s", c->w->srv->writes_off);
+    return 0;
+}
+
+/* Answer a write request with task id: 202 with the task as it stands, or
+ * with ?wait=1 park it until it is done. */
+static void answer_task(ctx *c, uint64_t id, int wait)
+{
+    const idxd_config *cfg = &c->w->srv->cfg;
+    char loc[48];
+    snprintf(loc, sizeof loc, "/tasks/%llu", (unsigned long long)id);
+    evhttp_add_header(evhttp_request_get_output_headers(c->req), "Location", loc);
+    if (wait) {
+        /* at most 30 s, and well inside the connection's own deadline */
+        double limit = cfg->timeout_s * 0.8 < 30 ? cfg->timeout_s * 0.8 : 30;
+        idxd_waiter wt = {c->req, id, c->t0, idx_clock() + limit};
+        if (idxd_api_answer_waiter(c->w, &wt, 0)) return; /* done already */
+        if (idxd_worker_park(c->w, c->req, id, c->t0, wt.deadline) == 0) return;
+    }
+    idxd_waiter now = {c->req, id, c->t0, 0};
+    idxd_api_answer_waiter(c->w, &now, 1);
+}
+
+int idxd_api_answer_waiter(idxd_worker *w, const idxd_waiter *wt, int force)
+{
+    ctx c = {.w = w, .req = wt->req, .t0 = wt->arrived, .route = ROUTE_WRITE};
+    int done = 0;
+    json_t *t = idxd_writes_task(w->srv->writes, wt->task, &done);
+    if (!done && !force) {
+        json_decref(t);
+        return 0;
+    }
+    if (!t) /* cannot happen: the task was just given */
+        reply_error(&c, 500, "internal", "task %llu is not known", (unsigned long long)wt->task);
+    else
+        reply_json(&c, done ? 200 : 202, t);
+    json_decref(t);
+    return 1;
+}
+
+/* Submit a record and answer; the errors a submission can meet. */
+static void submit(ctx *c, int type, const char *data, size_t n, int wait)
+{
+    idx_err err;
+    idx_err_clear(&err);
+    uint64_t id = 0;
+    int full = 0;
+    int rc = idxd_writes_submit(c->w->srv->writes, type, data, n, &id, &full, &err);
+    if (!rc && full) {
+        evhttp_add_header(evhttp_request_get_output_headers(c->req), "Retry-After", "1");
+        reply_error(c, 429, "queue_full",
+                    "the writes waiting to be applied reach --max-queue (%zu bytes); retry after "
+                    "Retry-After seconds",
+                    c->w->srv->cfg.max_queue);
+    } else if (rc == IDX_ETOOBIG) {
+        reply_error(c, 413, "body_too_large", "%s", err.msg);
+    } else if (rc) {
+        fprintf(stderr, "idxd: write refused (%s): %s\n", err.where, err.msg);
+        evhttp_add_header(evhttp_request_get_output_headers(c->req), "Retry-After", "5");
+        reply_error(c, 503, "journal_unavailable", "the write was not stored: %s", err.msg);
+    } else {
+        answer_task(c, id, wait);
+    }
+}
+
+/* POST /docs: a body of JSON Lines (gzip too), journaled as one task. */
+static void handle_post_docs(ctx *c, const idx_form *f)
+{
+    idx_write_req r;
+    idx_err err;
+    idx_err_clear(&err);
+    if (idx_write_req_form(f, &r, &err)) {
+        reply_idx_error(c, &err);
+        return;
+    }
+    if (!writes_on(c)) return;
+    const idxd_config *cfg = &c->w->srv->cfg;
+    struct evbuffer *in = evhttp_request_get_input_buffer(c->req);
+    size_t n = evbuffer_get_length(in);
+    if (n == 0) {
+        reply_error(c, 400, "empty_body", "POST /docs wants a body of JSON Lines, one article a line");
+        return;
+    }
+    const char *body = (const char *)evbuffer_pullup(in, -1);
+    const char *enc = evhttp_find_header(evhttp_request_get_input_headers(c->req), "Content-Encoding");
+    char *plain = NULL;
+    size_t plen = n;
+    if (enc && strcasecmp(enc, "identity") != 0) {
+        if (strcasecmp(enc, "gzip") != 0) {
+            reply_error(c, 415, "unsupported_encoding",
+                        "Content-Encoding %.40s is not supported (gzip or none)", enc);
+            return;
+        }
+        if (idx_gunzip(body, n, cfg->max_docs_body, &plain, &plen, &err)) {
+            if (err.rc == IDX_ETOOBIG)
+                reply_error(c, 413, "body_too_large", "%s (--max-docs-body)", err.msg);
+            else if (err.rc == IDX_EINVAL)
+                reply_error(c, 400, "bad_body", "%s", err.msg);
+            else
+                reply_idx_error(c, &err);
+            return;
+        }
+        body = plain;
+    }
+    if (plen > cfg->max_docs_body)
+        reply_error(c, 413, "body_too_large", "request body is %zu bytes (max %zu, --max-docs-body)",
+                    plen, cfg->max_docs_body);
+    else
+        submit(c, IDX_JREC_DOCS, body, plen, r.wait);
+    free(plain);
+}
+
+/* DELETE /docs/ID: raw_id as in the path. */
+static void handle_delete_doc(ctx *c, const char *raw_id, const idx_form *f)
+{
+    idx_write_req r;
+    idx_err err;
+    idx_err_clear(&err);
+    if (idx_write_req_form(f, &r, &err)) {
+        reply_idx_error(c, &err);
+        return;
+    }
+    if (!writes_on(c)) return;
+    char *id = NULL;
+    size_t idlen = 0;
+    if (idx_url_decode(raw_id, strlen(raw_id), "article id", &id, &idlen, &err) != IDX_OK) {
+        reply_idx_error(c, &err);
+        return;
+    }
+    if (idlen == 0 || idlen > IDX_ARTICLE_MAX_ID || memchr(id, '\0', idlen))
+        reply_error(c, 400, "bad_parameter", "an article id is 1 to %d bytes", IDX_ARTICLE_MAX_ID);
+    else if (idx_utf8_check(id, idlen, "article id", &err) != IDX_OK)
+        reply_idx_error(c, &err);
+    else
+        submit(c, IDX_JREC_DELETE, id, idlen, r.wait);
+    free(id);
+}
+
+/* GET /tasks/N */
+static void handle_task(ctx *c, const char *num, const idx_form *f)
+{
+    if (!no_params(c, f) || !writes_on(c)) return;
+    unsigned long long id = 0;
+    size_t k = 0;
+    for (; num[k] >= '0' && num[k] <= '9' && k < 19; k++) id = id * 10 + (unsigned)(num[k] - '0');
+    json_t *t = k > 0 && num[k] == '\0' ? idxd_writes_task(c->w->srv->writes, id, NULL) : NULL;
+    if (!t)
+        reply_error(c, 404, "not_found",
+                    "no task %.30s (tasks are numbered from 1; the last %d are kept)", num,
+                    IDXD_TASKS_KEPT);
+    else
+        reply_json(c, 200, t);
+    json_decref(t);
+}
+
+/* GET /keys: names and roles, never secrets. */
+static void handle_keys(ctx *c)
+{
+    const idx_keys *k = c->w->srv->cfg.keys;
+    json_t *list = json_array();
+    for (size_t i = 0; k && list && i < idx_keys_count(k); i++) {
+        int role = 0;
+        const char *name = idx_keys_name(k, i, &role);
+        json_array_append_new(list, json_pack("{s:s, s:s}", "name", name, "role",
+                                              role == IDX_ROLE_ADMIN ? "admin" : "search"));
+    }
+    json_t *j = json_pack("{s:o}", "keys", list);
+    reply_json(c, 200, j);
+    json_decref(j);
+}
+
+/* ---- keys ---- */
+
+/* Which role a route needs: 0 (open), IDX_ROLE_SEARCH or IDX_ROLE_ADMIN. */
+static int route_role(int route)
+{
+    switch (route) {
+    case ROUTE_HEALTH:
+    case ROUTE_PAGE: return 0;
+    case ROUTE_STATS:
+    case ROUTE_METRICS:
+    case ROUTE_WRITE:
+    case ROUTE_TASKS:
+    case ROUTE_KEYS: return IDX_ROLE_ADMIN;
+    default: return IDX_ROLE_SEARCH;
+    }
+}
+
+static void reply_unauthorized(ctx *c, const char *code, const char *msg)
+{
+    evhttp_add_header(evhttp_request_get_output_headers(c->req), "WWW-Authenticate",
+                      "Bearer realm=\"idxd\"");
+    reply_error(c, 401, code, "%s", msg);
+}
+
+/* 1 when the request may go on (c->scope set for a scoped key), else 0
+ * after a 401 or 403. */
+static int authorize(ctx *c)
+{
+    const idxd_config *cfg = &c->w->srv->cfg;
+    int need = route_role(c->route);
+    if (!cfg->keys || need == 0) return 1;
+    const char *h = evhttp_find_header(evhttp_request_get_input_headers(c->req), "Authorization");
+    if (!h) {
+        if (need == IDX_ROLE_SEARCH && cfg->public_search) return 1;
+        reply_unauthorized(c, "missing_key",
+                           "this route needs an API key: send Authorization: Bearer KEY");
+        return 0;
+    }
+    if (strncasecmp(h, "Bearer ", 7) != 0) {
+        reply_unauthorized(c, "bad_authorization", "the Authorization header must be Bearer KEY");
+        return 0;
+    }
+    const char *key = h + 7;
+    while (*key == ' ') key++;
+    idx_key_auth a;
+    memset(&a, 0, sizeof a);
+    idx_err err;
+    idx_err_clear(&err);
+    int rc = idx_keys_check(cfg->keys, key, strlen(key), (long long)time(NULL), &a, &err);
+    if (rc == IDX_ENOTFOUND) {
+        reply_unauthorized(c, "unknown_key", "the API key is not known to this server");
+        return 0;
+    }
+    if (rc) {
+        reply_unauthorized(c, "invalid_key", err.msg);
+        return 0;
+    }
+    if (a.role < need) {
+        reply_error(c, 403, "forbidden", "this route needs an admin key; '%s' is a search key",
+                    a.name ? a.name : "?");
+        free(a.filter);
+        return 0;
+    }
+    c->scope = a.filter;
+    return 1;
+}
+
+static void handle(ctx *c, int refuse)
+{
+    struct evhttp_request *req = c->req;
+    const idxd_config *cfg = &c->w->srv->cfg;
     const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
     const char *path = uri ? evhttp_uri_get_path(uri) : NULL;
     const char *query = uri ? evhttp_uri_get_query(uri) : NULL;
     if (!path || !*path) path = "/";
-
-    if (strcmp(path, "/search") == 0) c.route = ROUTE_SEARCH;
-    else if (strncmp(path, "/docs/", 6) == 0) c.route = ROUTE_DOCS;
-    else if (strcmp(path, "/health") == 0) c.route = ROUTE_HEALTH;
-    else if (strcmp(path, "/stats") == 0) c.route = ROUTE_STATS;
-    else if (strcmp(path, "/metrics") == 0) c.route = ROUTE_METRICS;
-    else if (strcmp(path, "/suggest") == 0) c.route = ROUTE_SUGGEST;
-    else if (strcmp(path, "/api") == 0) c.route = ROUTE_ROOT;
-    else if (idxd_web_asset(path, NULL)) c.route = ROUTE_PAGE;
-
     enum evhttp_cmd_type m = evhttp_request_get_command(req);
-    c.head = m == EVHTTP_REQ_HEAD;
+    c->head = m == EVHTTP_REQ_HEAD;
+
+    /* the methods a path takes: GET and HEAD, and the writes' own */
+    const char *allow = "GET, HEAD";
+    if (strcmp(path, "/search") == 0) c->route = ROUTE_SEARCH;
+    else if (strcmp(path, "/docs") == 0) {
+        c->route = ROUTE_WRITE;
+        allow = "POST";
+    } else if (strncmp(path, "/docs/", 6) == 0) {
+        c->route = m == EVHTTP_REQ_DELETE ? ROUTE_WRITE : ROUTE_DOCS;
+        allow = "GET, HEAD, DELETE";
+    } else if (strncmp(path, "/tasks/", 7) == 0) c->route = ROUTE_TASKS;
+    else if (strcmp(path, "/keys") == 0) c->route = ROUTE_KEYS;
+    else if (strcmp(path, "/health") == 0) c->route = ROUTE_HEALTH;
+    else if (strcmp(path, "/stats") == 0) c->route = ROUTE_STATS;
+    else if (strcmp(path, "/metrics") == 0) c->route = ROUTE_METRICS;
+    else if (strcmp(path, "/suggest") == 0) c->route = ROUTE_SUGGEST;
+    else if (strcmp(path, "/api") == 0) c->route = ROUTE_ROOT;
+    else if (idxd_web_asset(path, NULL)) c->route = ROUTE_PAGE;
+
     if (refuse) { /* stopping: answer, and close the connection */
         evhttp_add_header(evhttp_request_get_output_headers(req), "Connection", "close");
-        reply_error(&c, 503, "shutting_down", "idxd is shutting down; retry on another server");
+        reply_error(c, 503, "shutting_down", "idxd is shutting down; retry on another server");
         return;
     }
     if (m == EVHTTP_REQ_OPTIONS && cfg->cors_origin) { /* CORS preflight */
         struct evkeyvalq *h = evhttp_request_get_output_headers(req);
-        evhttp_add_header(h, "Access-Control-Allow-Methods", "GET, HEAD, OPTIONS");
-        evhttp_add_header(h, "Access-Control-Allow-Headers", "Content-Type");
+        evhttp_add_header(h, "Access-Control-Allow-Methods", "GET, HEAD, POST, DELETE, OPTIONS");
+        evhttp_add_header(h, "Access-Control-Allow-Headers",
+                          "Content-Type, Content-Encoding, Authorization");
         evhttp_add_header(h, "Access-Control-Max-Age", "86400");
-        reply(&c, 204, NULL, NULL, 0);
+        reply(c, 204, NULL, NULL, 0);
         return;
     }
-    if (m != EVHTTP_REQ_GET && m != EVHTTP_REQ_HEAD) {
+    int is_write = c->route == ROUTE_WRITE;
+    int method_ok = is_write ? (m == EVHTTP_REQ_POST || m == EVHTTP_REQ_DELETE)
+                             : (m == EVHTTP_REQ_GET || m == EVHTTP_REQ_HEAD);
+    if (!method_ok) {
         struct evkeyvalq *h = evhttp_request_get_output_headers(req);
-        evhttp_add_header(h, "Allow", cfg->cors_origin ? "GET, HEAD, OPTIONS" : "GET, HEAD");
+        char allowed[64];
+        snprintf(allowed, sizeof allowed, "%s%s", allow, cfg->cors_origin ? ", OPTIONS" : "");
+        evhttp_add_header(h, "Allow", allowed);
         /* libevent sends no Content-Length for CONNECT; close so the reply is framed */
         if (m == EVHTTP_REQ_CONNECT) evhttp_add_header(h, "Connection", "close");
-        reply_error(&c, 405, "method_not_allowed", "%s is not allowed here; use GET",
-                    method_name(m));
+        reply_error(c, 405, "method_not_allowed", "%s is not allowed here; use %s", method_name(m),
+                    allow);
         return;
     }
     size_t body = evbuffer_get_length(evhttp_request_get_input_buffer(req));
-    if (body > cfg->max_body) {
-        reply_error(&c, 413, "body_too_large", "request body is %zu bytes (max %zu)", body,
-                    cfg->max_body);
+    size_t cap = is_write && m == EVHTTP_REQ_POST ? cfg->max_docs_body : cfg->max_body;
+    if (body > cap) {
+        reply_error(c, 413, "body_too_large", "request body is %zu bytes (max %zu)", body, cap);
         return;
     }
-    if (c.route == ROUTE_OTHER) {
-        reply_error(&c, 404, "not_found", "no such endpoint (try GET /search?q=...)");
+    if (c->route == ROUTE_OTHER) {
+        reply_error(c, 404, "not_found", "no such endpoint (try GET /search?q=...)");
         return;
     }
-    if (c.route == ROUTE_PAGE) { /* its query string is the page's state: app.js reads it */
-        handle_asset(&c, path);
+    if (c->route == ROUTE_PAGE) { /* its query string is the page's state: app.js reads it */
+        handle_asset(c, path);
         return;
     }
+    if (!authorize(c)) return;
     idx_form f;
     idx_err err;
     idx_err_clear(&err);
     if (idx_form_parse(query, query ? strlen(query) : 0, &f, &err) != IDX_OK) {
         idx_form_fini(&f);
         if (err.rc == IDX_ETOOBIG) err.rc = IDX_EINVAL;
-        reply_idx_error(&c, &err);
+        reply_idx_error(c, &err);
         return;
     }
-    switch (c.route) {
-    case ROUTE_SEARCH: handle_search(&c, &f, query); break;
-    case ROUTE_DOCS: handle_doc(&c, path + 6, &f); break;
-    case ROUTE_SUGGEST: handle_suggest(&c, &f); break;
-    case ROUTE_HEALTH: if (no_params(&c, &f)) handle_health(&c); break;
-    case ROUTE_STATS: if (no_params(&c, &f)) handle_stats(&c); break;
-    case ROUTE_METRICS: if (no_params(&c, &f)) handle_metrics(&c); break;
-    default: if (no_params(&c, &f)) handle_root(&c); break;
+    switch (c->route) {
+    case ROUTE_SEARCH: handle_search(c, &f, query); break;
+    case ROUTE_DOCS: handle_doc(c, path + 6, &f); break;
+    case ROUTE_WRITE:
+        if (m == EVHTTP_REQ_POST) handle_post_docs(c, &f);
+        else handle_delete_doc(c, path + 6, &f);
+        break;
+    case ROUTE_TASKS: handle_task(c, path + 7, &f); break;
+    case ROUTE_KEYS: if (no_params(c, &f)) handle_keys(c); break;
+    case ROUTE_SUGGEST: handle_suggest(c, &f); break;
+    case ROUTE_HEALTH: if (no_params(c, &f)) handle_health(c); break;
+    case ROUTE_STATS: if (no_params(c, &f)) handle_stats(c); break;
+    case ROUTE_METRICS: if (no_params(c, &f)) handle_metrics(c); break;
+    default: if (no_params(c, &f)) handle_root(c); break;
     }
     idx_form_fini(&f);
+}
+
+void idxd_api_handle(idxd_worker *w, struct evhttp_request *req, double arrived, int refuse)
+{
+    ctx c = {.w = w, .req = req, .t0 = arrived, .route = ROUTE_OTHER};
+    handle(&c, refuse);
+    free(c.scope);
 }

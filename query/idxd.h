@@ -40,6 +40,13 @@ typedef struct idxd_config {
     int cache_entries;  /* --cache: /search answers kept per worker (0: none) */
     size_t cache_bytes; /* --cache-memory: bytes of answers kept, all workers together */
     double budget_ms;   /* --budget: longest a /search may take (0: unbounded) */
+    const struct idx_keys *keys; /* --keys: NULL, every route open (writes refused) */
+    int public_search;  /* --public-search: read routes need no key */
+    const char *page_key; /* --page-key: the search page's key (its data-key) */
+    int read_only;      /* --read-only, or a replica: writes refused */
+    const char *journal; /* --journal: the write-ahead journal (writes.h) */
+    size_t max_docs_body; /* --max-docs-body: a POST /docs body (decoded), at most */
+    size_t max_queue;   /* --max-queue: journal bytes not applied yet, at most */
 } idxd_config;
 
 struct bufferevent;
@@ -62,6 +69,14 @@ typedef struct idxd_pending {
 } idxd_pending;
 typedef struct idxd_server idxd_server;
 
+/* A write request answered once its task is done (?wait=1), or at its
+ * deadline with the task as it stands (worker.c, api.c). */
+typedef struct idxd_waiter {
+    struct evhttp_request *req;
+    uint64_t task;
+    double arrived, deadline; /* idx_clock() */
+} idxd_waiter;
+
 typedef struct idxd_worker {
     idxd_server *srv;
     int id;
@@ -73,6 +88,9 @@ typedef struct idxd_worker {
     struct event *stop_ev; /* made active by the main thread on SIGTERM/SIGINT */
     struct event *drain;   /* while stopping: every 20 ms, are all replies sent? */
     struct event *run_ev;  /* lowest priority: answer the next waiting request */
+    struct event *wake;    /* made active by the writer thread after a commit */
+    idxd_waiter *waiters;  /* write requests waiting for their task */
+    size_t nwaiters, capwaiters;
     idxd_pending *pend;    /* requests read and not answered yet */
     size_t npend, cappend;
     uint64_t seq;
@@ -102,6 +120,8 @@ struct idxd_server {
     atomic_long conns;
     atomic_long conns_peak; /* most connections open at once */
     idxd_worker *workers;
+    struct idxd_writes *writes; /* NULL: writes refused (no admin key, or read-only) */
+    const char *writes_off;     /* why they are refused */
 };
 
 /* worker.c */
@@ -114,6 +134,19 @@ int idxd_worker_ensure_db(idxd_worker *w);
 void idxd_worker_cache_changed(idxd_worker *w);
 /* Bytes held by every worker's cache, and their bound. */
 void idxd_server_cache_bytes(idxd_server *s, size_t *bytes, size_t *max_bytes);
+
+/* Park a write request until its task is done or deadline (worker's
+ * thread); 0, or -1 when out of memory (answer it now). */
+int idxd_worker_park(idxd_worker *w, struct evhttp_request *req, uint64_t task, double arrived,
+                     double deadline);
+/* The writer thread, after a commit: every worker reopens the index and
+ * answers the waiters whose tasks are done. */
+void idxd_server_committed(void *server);
+
+/* api.c: answer a parked write request with its task: 200 when done, else
+ * (force: its deadline passed, or a stop) 202 with the task as it stands.
+ * 1 when answered, 0 when it should wait on. */
+int idxd_api_answer_waiter(idxd_worker *w, const idxd_waiter *wt, int force);
 
 /* api.c: answer req, read at idx_clock() time arrived, on worker w.  With
  * refuse set (a stop is under way) the answer is 503 shutting_down. */

@@ -23,7 +23,9 @@
 #include <unistd.h>
 
 #include "idxd.h"
+#include "keys.h"
 #include "synonyms.h"
+#include "writes.h"
 
 static void usage(FILE *f)
 {
@@ -53,11 +55,23 @@ static void usage(FILE *f)
             "  --budget MS          a /search stops matching after MS milliseconds and\n"
             "                       answers with what it found, marked \"timed_out\"\n"
             "                       (default 250; 0: no limit)\n"
+            "  --keys FILE          API keys, one a line: NAME ROLE SECRET (ROLE admin or\n"
+            "                       search; the file must be mode 0600).  Every route but\n"
+            "                       /health and the page then needs Authorization: Bearer KEY;\n"
+            "                       writes (POST /docs, DELETE /docs/{id}) need an admin key\n"
+            "  --public-search      with --keys: the read routes need no key\n"
+            "  --page-key KEY       the key the search page sends (a search or scoped key)\n"
+            "  --read-only          refuse writes (a replica is always read-only)\n"
+            "  --journal FILE       the write-ahead journal (default DB.journal beside --db)\n"
+            "  --max-docs-body BYTES largest POST /docs body, decoded (default 33554432)\n"
+            "  --max-queue MB       writes acknowledged and not applied yet, at most; past it\n"
+            "                       POST /docs answers 429 with Retry-After (default 256)\n"
             "  -h, --help           this help\n"
             "\n"
             "Routes: GET /search?q=&limit=&offset=&sort=relevance|date|-date&from=&to=\n"
             "        &source=&category=&exact_total=0|1&snippet_len=,\n"
-            "        GET /docs/{id}, /health, /stats, /metrics.  See README.md.\n"
+            "        GET /docs/{id}, /health, /stats, /metrics; POST /docs?wait=0|1,\n"
+            "        DELETE /docs/{id}, GET /tasks/{n}, GET /keys.  See README.md.\n"
             "Exit status: 0 after a clean shutdown, 2 bad usage, 3 cannot listen.\n");
 }
 
@@ -178,6 +192,61 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
     event_base_loopbreak(base);
 }
 
+/* Is the database at path a replica kept by xapian-replicate (its stub
+ * names a replica_N copy)?  Writes there would be overwritten. */
+static int is_replica(const char *path)
+{
+    char stub[4200];
+    snprintf(stub, sizeof stub, "%.4000s/XAPIANDB", path);
+    FILE *f = fopen(stub, "r");
+    if (!f) return 0;
+    char line[512];
+    int yes = 0;
+    while (!yes && fgets(line, sizeof line, f)) yes = strncmp(line, "auto replica_", 13) == 0;
+    fclose(f);
+    return yes;
+}
+
+/* Take writes when an admin key may send them and the database may take
+ * them; else say why they are refused (403 read_only). */
+static void open_writes(idxd_server *srv)
+{
+    idxd_config *c = &srv->cfg;
+    int admin = 0;
+    for (size_t i = 0; c->keys && i < idx_keys_count(c->keys); i++) {
+        int role = 0;
+        idx_keys_name(c->keys, i, &role);
+        admin |= role == IDX_ROLE_ADMIN;
+    }
+    if (!c->keys || !admin) {
+        srv->writes_off = "this server takes no writes: start idxd with --keys FILE holding an "
+                          "admin key";
+        return;
+    }
+    if (c->read_only) {
+        srv->writes_off = "this server is read-only (--read-only)";
+        return;
+    }
+    if (is_replica(c->db)) {
+        srv->writes_off = "this database is a replica kept by xapian-replicate: write to its "
+                          "master";
+        fprintf(stderr, "idxd: %s is a replica: writes are refused\n", c->db);
+        return;
+    }
+    idxd_writes_opts wo = {.db = c->db, .journal = c->journal, .max_queue = c->max_queue,
+                           .committed = idxd_server_committed, .ctx = srv};
+    idx_err err;
+    idx_err_clear(&err);
+    if (idxd_writes_open(&wo, &srv->writes, &err) != IDX_OK) {
+        static char why[1200];
+        snprintf(why, sizeof why, "writes are off: %s", err.msg);
+        srv->writes_off = why;
+        fprintf(stderr, "idxd: warning: %s\n", why);
+        return;
+    }
+    fprintf(stderr, "idxd: taking writes (journal %s)\n", c->journal);
+}
+
 int main(int argc, char **argv)
 {
     idxd_server srv;
@@ -197,9 +266,12 @@ int main(int argc, char **argv)
     c->cache_entries = 1024;
     c->cache_bytes = 64u << 20;
     c->budget_ms = 250;
+    c->max_docs_body = 32u << 20;
+    c->max_queue = 256u << 20;
 
     enum { O_DB = 256, O_LISTEN, O_THREADS, O_CORS, O_TIMEOUT, O_MAXCONN, O_MAXBODY, O_GRACE,
-           O_NOLOG, O_SYNONYMS, O_SHARDTIMEOUT, O_CACHE, O_CACHEMEM, O_BUDGET };
+           O_NOLOG, O_SYNONYMS, O_SHARDTIMEOUT, O_CACHE, O_CACHEMEM, O_BUDGET, O_KEYS,
+           O_PUBLIC, O_PAGEKEY, O_READONLY, O_JOURNAL, O_MAXDOCS, O_MAXQUEUE };
     static const struct option opts[] = {
         {"db", required_argument, 0, O_DB},
         {"listen", required_argument, 0, O_LISTEN},
@@ -215,11 +287,19 @@ int main(int argc, char **argv)
         {"cache", required_argument, 0, O_CACHE},
         {"cache-memory", required_argument, 0, O_CACHEMEM},
         {"budget", required_argument, 0, O_BUDGET},
+        {"keys", required_argument, 0, O_KEYS},
+        {"public-search", no_argument, 0, O_PUBLIC},
+        {"page-key", required_argument, 0, O_PAGEKEY},
+        {"read-only", no_argument, 0, O_READONLY},
+        {"journal", required_argument, 0, O_JOURNAL},
+        {"max-docs-body", required_argument, 0, O_MAXDOCS},
+        {"max-queue", required_argument, 0, O_MAXQUEUE},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0},
     };
     static char host[256];
-    const char *synonyms_path = NULL;
+    const char *synonyms_path = NULL, *keys_path = NULL;
+    idx_keys *keys = NULL;
     idx_synonyms *synonyms = NULL;
     int o;
     long v;
@@ -284,6 +364,19 @@ int main(int argc, char **argv)
             if (int_opt(optarg, "--budget", "milliseconds", 0, 3600000, &v)) return 2;
             c->budget_ms = (double)v;
             break;
+        case O_KEYS: keys_path = optarg; break;
+        case O_PUBLIC: c->public_search = 1; break;
+        case O_PAGEKEY: c->page_key = optarg; break;
+        case O_READONLY: c->read_only = 1; break;
+        case O_JOURNAL: c->journal = optarg; break;
+        case O_MAXDOCS:
+            if (int_opt(optarg, "--max-docs-body", "bytes", 1, 1L << 30, &v)) return 2;
+            c->max_docs_body = (size_t)v;
+            break;
+        case O_MAXQUEUE:
+            if (int_opt(optarg, "--max-queue", "megabytes", 1, 1 << 20, &v)) return 2;
+            c->max_queue = (size_t)v << 20;
+            break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;
         }
@@ -303,6 +396,46 @@ int main(int argc, char **argv)
         }
         c->synonyms = synonyms;
         fprintf(stderr, "idxd: %zu synonym groups from %s\n", synonyms->ngroups, synonyms_path);
+    }
+    if (keys_path) {
+        idx_err kerr;
+        idx_err_clear(&kerr);
+        if (idx_keys_load(keys_path, &keys, &kerr) != IDX_OK) {
+            fprintf(stderr, "idxd: --keys: %s\n", kerr.msg);
+            idx_synonyms_free(synonyms);
+            return 2;
+        }
+        c->keys = keys;
+        fprintf(stderr, "idxd: %zu API keys from %s\n", idx_keys_count(keys), keys_path);
+    } else if (c->public_search) {
+        fprintf(stderr, "idxd: --public-search needs --keys\n");
+        return 2;
+    }
+    if (c->page_key && keys) { /* the page must not hand out an admin key */
+        idx_key_auth a;
+        memset(&a, 0, sizeof a);
+        idx_err kerr;
+        idx_err_clear(&kerr);
+        int krc = idx_keys_check(keys, c->page_key, strlen(c->page_key), (long long)time(NULL),
+                                 &a, &kerr);
+        free(a.filter);
+        if (krc != IDX_OK || a.role != IDX_ROLE_SEARCH) {
+            fprintf(stderr, "idxd: --page-key must be a search key or a scoped key of --keys "
+                            "(the page shows it to every visitor)\n");
+            idx_keys_free(keys);
+            idx_synonyms_free(synonyms);
+            return 2;
+        }
+    }
+    static char journal_default[4200];
+    if (!c->journal) {
+        snprintf(journal_default, sizeof journal_default, "%.4000s.journal", c->db);
+        size_t jl = strlen(journal_default);
+        while (jl > 8 && journal_default[jl - 9] == '/') { /* "data/idx/" -> data/idx.journal */
+            memmove(journal_default + jl - 9, journal_default + jl - 8, 9);
+            jl--;
+        }
+        c->journal = journal_default;
     }
     signal(SIGPIPE, SIG_IGN);
     /* every connection is a descriptor, and each worker holds the index's
@@ -357,6 +490,7 @@ int main(int argc, char **argv)
         }
         started++;
     }
+    if (status == 0) open_writes(&srv);
     if (status == 0) {
         printf("idxd: listening on http://%s/ (%d threads, database %s)\n", bound, c->threads,
                c->db);
@@ -364,6 +498,8 @@ int main(int argc, char **argv)
         event_base_dispatch(base); /* until SIGTERM/SIGINT */
     }
     for (int i = 0; i < started; i++) idxd_worker_stop(&srv.workers[i]);
+    /* the writer stops before the workers' events it wakes are freed */
+    idxd_writes_close(srv.writes);
     for (int i = 0; i < c->threads; i++) idxd_worker_join(&srv.workers[i]);
     for (int i = 0; i < c->threads; i++) /* those no worker took (a failed start) */
         if (srv.listen_fds[i] >= 0) close(srv.listen_fds[i]);
@@ -373,6 +509,7 @@ int main(int argc, char **argv)
     event_free(sigint);
     event_base_free(base);
     idx_synonyms_free(synonyms);
+    idx_keys_free(keys);
     if (status == 0) fprintf(stderr, "idxd: stopped\n");
     return status;
 }

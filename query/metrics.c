@@ -4,10 +4,11 @@
 #include <stdatomic.h>
 
 static const char *const route_names[ROUTE_COUNT] = {
-    "search", "docs", "health", "stats", "metrics", "root", "other", "suggest", "related", "page"};
+    "search", "docs", "health", "stats", "metrics", "root", "other", "suggest", "related", "page",
+    "write", "tasks", "keys"};
 
 /* statuses counted separately; anything else is "other" */
-static const int statuses[] = {200, 204, 400, 404, 405, 413, 500, 503};
+static const int statuses[] = {200, 202, 204, 400, 401, 403, 404, 405, 413, 429, 500, 503};
 #define NSTATUS (sizeof statuses / sizeof *statuses + 1)
 
 /* histogram upper bounds in microseconds */

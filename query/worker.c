@@ -192,7 +192,8 @@ static struct bufferevent *new_bev(struct event_base *base, void *arg)
     struct bufferevent *bev = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
     if (!bev) return NULL;
     const idxd_config *c = &w->srv->cfg;
-    bufferevent_setwatermark(bev, EV_READ, 0, c->max_headers + 16 * c->max_body + 4096);
+    size_t body = 16 * c->max_body > c->max_docs_body ? 16 * c->max_body : c->max_docs_body;
+    bufferevent_setwatermark(bev, EV_READ, 0, c->max_headers + body + 4096);
     bufferevent_incref(bev);
     w->last_accept = idx_clock();
     if (w->draining && --w->stop_queue <= 0) set_accepting(w, 0); /* the queue is taken */
@@ -365,18 +366,9 @@ static void on_accept_error(struct evconnlistener *l, void *arg)
     }
 }
 
-static void on_tick(evutil_socket_t fd, short what, void *arg)
+/* Reopen the index at its newest commit (or open it, if it could not be). */
+static void reopen(idxd_worker *w)
 {
-    (void)fd;
-    (void)what;
-    idxd_worker *w = arg;
-    sweep(w);
-    expire(w);
-    unstarve(w, idx_clock());
-    if (w->id == 0 && idx_clock() - w->last_trim >= TRIM_EVERY_S) {
-        w->last_trim = idx_clock();
-        malloc_trim(0);
-    }
     if (!w->db) {
         idxd_worker_ensure_db(w);
         return;
@@ -393,14 +385,73 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
         idxd_worker_cache_changed(w);
         return;
     }
-    {
-        /* the index went away or broke: close it, reopen on the next tick */
-        idxd_cache_clear(w->cache);
-        idxd_worker_cache_changed(w);
-        snprintf(w->db_error, sizeof w->db_error, "index %.300s: %.500s", w->srv->cfg.db, err.msg);
-        idx_db_close(w->db);
-        w->db = NULL;
+    /* the index went away or broke: close it, reopen on the next tick */
+    idxd_cache_clear(w->cache);
+    idxd_worker_cache_changed(w);
+    snprintf(w->db_error, sizeof w->db_error, "index %.300s: %.500s", w->srv->cfg.db, err.msg);
+    idx_db_close(w->db);
+    w->db = NULL;
+}
+
+/* Answer the parked write requests whose tasks are done, or (force, or
+ * their deadline passed) all of them with their tasks as they stand. */
+static void answer_waiters(idxd_worker *w, int force)
+{
+    double now = idx_clock();
+    size_t k = 0;
+    for (size_t i = 0; i < w->nwaiters; i++) {
+        idxd_waiter *wt = &w->waiters[i];
+        if (!idxd_api_answer_waiter(w, wt, force || now >= wt->deadline)) w->waiters[k++] = *wt;
     }
+    w->nwaiters = k;
+}
+
+int idxd_worker_park(idxd_worker *w, struct evhttp_request *req, uint64_t task, double arrived,
+                     double deadline)
+{
+    if (w->nwaiters == w->capwaiters) {
+        size_t cap = w->capwaiters ? w->capwaiters * 2 : 8;
+        idxd_waiter *v = realloc(w->waiters, cap * sizeof *v);
+        if (!v) return -1;
+        w->waiters = v;
+        w->capwaiters = cap;
+    }
+    w->waiters[w->nwaiters++] = (idxd_waiter){req, task, arrived, deadline};
+    return 0;
+}
+
+/* A commit: the writer thread made this active.  The index is reopened
+ * first, so a waiter answered now finds its articles in every search. */
+static void on_wake(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    idxd_worker *w = arg;
+    reopen(w);
+    answer_waiters(w, 0);
+}
+
+void idxd_server_committed(void *server)
+{
+    idxd_server *s = server;
+    for (int i = 0; i < s->cfg.threads; i++)
+        if (s->workers[i].wake) event_active(s->workers[i].wake, EV_READ, 0);
+}
+
+static void on_tick(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    idxd_worker *w = arg;
+    sweep(w);
+    expire(w);
+    unstarve(w, idx_clock());
+    if (w->id == 0 && idx_clock() - w->last_trim >= TRIM_EVERY_S) {
+        w->last_trim = idx_clock();
+        malloc_trim(0);
+    }
+    reopen(w);
+    answer_waiters(w, 0);
 }
 
 /* Does a live connection still have reply bytes to send? */
@@ -416,7 +467,8 @@ static int output_pending(idxd_worker *w)
  * just accepted (its request may be on the way)? */
 static int drained(idxd_worker *w, double now)
 {
-    return w->npend == 0 && !output_pending(w) && now - w->last_accept >= QUIET_S;
+    return w->npend == 0 && w->nwaiters == 0 && !output_pending(w) &&
+           now - w->last_accept >= QUIET_S;
 }
 
 /* A stopping worker's listening socket goes (later connects are refused). */
@@ -467,6 +519,7 @@ static void on_stop(evutil_socket_t fd, short what, void *arg)
     w->drain_deadline = w->stopped_at + w->srv->cfg.grace_s;
     /* the connections waiting in the accept queue are answered, not reset */
     w->stop_queue = accept_queue(w);
+    answer_waiters(w, 1); /* write requests waiting for their tasks: 202, the task as it stands */
     if (w->stop_queue <= 0) close_listener(w);
     else if (w->paused) set_accepting(w, 1);
     struct timeval every = {0, 20000};
@@ -503,8 +556,10 @@ int idxd_worker_start(idxd_worker *w)
                                             EVHTTP_REQ_CONNECT | EVHTTP_REQ_PATCH);
     evhttp_set_max_headers_size(w->http, (ev_ssize_t)c->max_headers);
     /* bodies up to 16x the cap are read and refused with a JSON 413 by
-     * api.c; anything larger gets libevent's own 413 without being read */
-    evhttp_set_max_body_size(w->http, (ev_ssize_t)(c->max_body * 16));
+     * api.c; anything larger gets libevent's own 413 without being read
+     * (POST /docs has its own, larger cap) */
+    size_t body = 16 * c->max_body > c->max_docs_body ? 16 * c->max_body : c->max_docs_body;
+    evhttp_set_max_body_size(w->http, (ev_ssize_t)body);
     struct timeval tv = {c->timeout_s, 0};
     evhttp_set_timeout_tv(w->http, &tv);
     evhttp_set_bevcb(w->http, new_bev, w);
@@ -519,8 +574,9 @@ int idxd_worker_start(idxd_worker *w)
     w->tick = event_new(w->base, -1, EV_PERSIST, on_tick, w);
     w->stop_ev = event_new(w->base, -1, 0, on_stop, w);
     w->run_ev = event_new(w->base, -1, 0, on_run, w);
+    w->wake = event_new(w->base, -1, 0, on_wake, w);
     struct timeval every = {0, 200000};
-    if (!w->tick || !w->stop_ev || !w->run_ev || event_priority_set(w->run_ev, 2) < 0 ||
+    if (!w->tick || !w->stop_ev || !w->run_ev || !w->wake || event_priority_set(w->run_ev, 2) < 0 ||
         event_add(w->tick, &every) < 0) {
         fprintf(stderr, "idxd: out of memory\n");
         return -1;
@@ -552,6 +608,8 @@ void idxd_worker_join(idxd_worker *w)
     if (w->stop_ev) event_free(w->stop_ev);
     if (w->drain) event_free(w->drain);
     if (w->run_ev) event_free(w->run_ev);
+    if (w->wake) event_free(w->wake);
+    free(w->waiters); /* (answered at the stop; evhttp frees what is left) */
     if (w->base) event_base_free(w->base);
     idx_db_close(w->db);
     idxd_cache_free(w->cache);

@@ -66,12 +66,12 @@ static const char *str_field(json_t *doc, const char *key, size_t *len)
 }
 
 int idx_suggest_json(idx_db *db, const idx_schema *sc, const char *q, size_t qlen, unsigned limit,
-                     json_t **out, idx_err *err)
+                     const char *scope, json_t **out, idx_err *err)
 {
     double t0 = idx_clock();
     *out = NULL;
     idx_qtree t = {.root = -1};
-    idx_xq *tq = NULL, *pxq = NULL, *both = NULL;
+    idx_xq *tq = NULL, *pxq = NULL, *both = NULL, *scoped = NULL;
     idx_results *res = NULL;
     json_t *list = NULL, *obj = NULL;
     int tokflags = idx_schema_tokflags(sc), rc;
@@ -118,6 +118,11 @@ int idx_suggest_json(idx_db *db, const idx_schema *sc, const char *q, size_t qle
         idx_xq *pair[2] = {tq, pxq};
         if ((rc = idx_xq_combine(IDX_XQ_AND, pair, 2, &both, err))) goto done;
         final = both;
+    }
+    if (scope) {
+        idx_query_opts qo = {.unigrams = sc->unigrams, .format = sc->format, .tokflags = tokflags};
+        if ((rc = idx_query_scope(final, scope, &qo, &scoped, err))) goto done;
+        final = scoped;
     }
     idx_search_opts so = {.limit = limit * 3, .sort = IDX_SORT_RELEVANCE, .sort_slot = IDX_SLOT_DATE};
     if ((rc = idx_db_search(db, final, &so, &res, err))) goto done;
@@ -166,12 +171,13 @@ done:
     idx_xq_free(tq);
     idx_xq_free(pxq);
     idx_xq_free(both);
+    idx_xq_free(scoped);
     idx_qtree_fini(&t);
     return rc;
 }
 
-int idx_related_json(idx_db *db, const char *id, size_t idlen, unsigned limit, json_t **out,
-                     idx_err *err)
+int idx_related_json(idx_db *db, const idx_schema *sc, const char *id, size_t idlen,
+                     unsigned limit, const char *scope, json_t **out, idx_err *err)
 {
     double t0 = idx_clock();
     *out = NULL;
@@ -180,13 +186,16 @@ int idx_related_json(idx_db *db, const char *id, size_t idlen, unsigned limit, j
     char *data = NULL;
     size_t dlen = 0;
     json_t *src = NULL, *list = NULL, *obj = NULL;
-    idx_xq *mq = NULL, *self = NULL, *q = NULL;
+    idx_xq *mq = NULL, *self = NULL, *q = NULL, *scoped = NULL;
     idx_results *res = NULL;
     unsigned near = 0;
     if (limit < 1) limit = 1;
     if (limit > IDX_RELATED_MAX_LIMIT) limit = IDX_RELATED_MAX_LIMIT;
 
-    int rc = idx_uid_term(id, idlen, &uid, err);
+    int rc = idx_uid_term(id, idlen, &uid, err), inside = 1;
+    if (!rc) rc = idx_scope_has(db, sc, scope, uid.data, uid.len, &inside, err);
+    if (!rc && !inside)
+        rc = idx_err_set(err, IDX_ENOTFOUND, "discover", "no article with that id");
     if (!rc) rc = idx_db_get_data(db, uid.data, uid.len, &data, &dlen, err);
     if (rc) goto done;
     json_error_t jerr;
@@ -206,6 +215,14 @@ int idx_related_json(idx_db *db, const char *id, size_t idlen, unsigned limit, j
         if ((rc = idx_xq_term(uid.data, uid.len, &self, err))) goto done;
         idx_xq *pair[2] = {mq, self};
         if ((rc = idx_xq_combine(IDX_XQ_AND_NOT, pair, 2, &q, err))) goto done;
+        if (scope) {
+            idx_query_opts qo = {.unigrams = sc->unigrams, .format = sc->format,
+                                 .tokflags = idx_schema_tokflags(sc)};
+            if ((rc = idx_query_scope(q, scope, &qo, &scoped, err))) goto done;
+            idx_xq_free(q);
+            q = scoped;
+            scoped = NULL;
+        }
         /* room for the near-duplicates left out; one article per cluster of
          * reprints (cluster.h) */
         idx_search_opts so = {.limit = limit * 3 + 5, .sort = IDX_SORT_RELEVANCE,
@@ -269,5 +286,6 @@ done:
     idx_xq_free(mq);
     idx_xq_free(self);
     idx_xq_free(q);
+    idx_xq_free(scoped);
     return rc;
 }

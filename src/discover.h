@@ -33,14 +33,17 @@
  * parts in <mark>.  *out owned by the caller.  Errors as idx_search_json
  * (IDX_EINVAL when nothing in q is searchable). */
 int idx_suggest_json(idx_db *db, const idx_schema *sc, const char *q, size_t qlen, unsigned limit,
-                     json_t **out, idx_err *err);
+                     const char *scope, json_t **out, idx_err *err);
 
 /* {"id","took_ms","near_duplicates","related":[{"id","title","url","date",
  * "source","category","snippet","score"}]}: at most limit articles related to
  * the one with this id; "snippet" is the escaped start of the body;
  * "near_duplicates" counts the candidates left out as reprints.  *out owned
- * by the caller.  IDX_ENOTFOUND when there is no such article. */
-int idx_related_json(idx_db *db, const char *id, size_t idlen, unsigned limit, json_t **out,
-                     idx_err *err);
+ * by the caller.  IDX_ENOTFOUND when there is no such article.
+ * Both with scope (a scoped API key's filter, search.h; NULL: none): only
+ * articles among its matches are given, and an article outside it has no
+ * related articles (IDX_ENOTFOUND, as if it did not exist). */
+int idx_related_json(idx_db *db, const idx_schema *sc, const char *id, size_t idlen,
+                     unsigned limit, const char *scope, json_t **out, idx_err *err);
 
 #endif

@@ -404,17 +404,56 @@ int idx_journal_next(idx_journal *j, idx_jcursor *c, idx_jrec *rec, idx_err *err
     }
 }
 
-int idx_journal_reset(idx_journal *j, uint64_t upto, uint64_t min_bytes, idx_jcursor *c,
-                      idx_err *err)
+/* Replace the journal by its header and the bytes [from, j->end): a new
+ * file beside it, locked, fsync'd and renamed over it.  Called with j->mu
+ * held. */
+static int rewrite_tail(idx_journal *j, uint64_t from, idx_err *err)
+{
+    char tmp[600];
+    snprintf(tmp, sizeof tmp, "%.580s.tmp", j->path);
+    int fd = open(tmp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC | O_APPEND, 0600);
+    if (fd < 0) return io_error(err, "cannot rewrite", j->path);
+    unsigned char h[IDX_JOURNAL_HEADER] = {0};
+    memcpy(h, header_magic, sizeof header_magic);
+    char buf[65536];
+    int ok = flock(fd, LOCK_EX | LOCK_NB) == 0 && write_all(fd, h, sizeof h) == 0;
+    for (uint64_t at = from; ok && at < j->end;) {
+        size_t want = j->end - at < sizeof buf ? (size_t)(j->end - at) : sizeof buf;
+        ssize_t r = read_at(j->fd, buf, want, at);
+        ok = r > 0 && write_all(fd, buf, (size_t)r) == 0;
+        at += r > 0 ? (uint64_t)r : 0;
+    }
+    if (!ok || fsync(fd) != 0 || rename(tmp, j->path) != 0) {
+        int e = errno;
+        close(fd);
+        unlink(tmp);
+        errno = e;
+        return io_error(err, "cannot rewrite", j->path);
+    }
+    idx_fs_sync_parent(j->path); /* the old file or the new one: both hold every record kept */
+    close(j->fd);
+    j->fd = fd;
+    j->end = IDX_JOURNAL_HEADER + (j->end - from);
+    return IDX_OK;
+}
+
+int idx_journal_trim(idx_journal *j, idx_jcursor *c, uint64_t min_bytes, idx_err *err)
 {
     pthread_mutex_lock(&j->mu);
     int rc = 0;
-    if (j->last_seq == upto && j->end - IDX_JOURNAL_HEADER >= min_bytes &&
-        j->end > IDX_JOURNAL_HEADER) {
+    if (c->off <= IDX_JOURNAL_HEADER) {
+        /* nothing read yet */
+    } else if (j->last_seq == c->seq && c->off == j->end) { /* every record applied */
         if (ftruncate(j->fd, IDX_JOURNAL_HEADER) != 0 || fdatasync(j->fd) != 0) {
             rc = io_error(err, "cannot empty", j->path);
         } else {
             j->end = IDX_JOURNAL_HEADER;
+            c->off = IDX_JOURNAL_HEADER;
+            rc = 1;
+        }
+    } else if (c->off - IDX_JOURNAL_HEADER >= min_bytes) {
+        uint64_t from = c->off;
+        if ((rc = rewrite_tail(j, from, err)) == IDX_OK) {
             c->off = IDX_JOURNAL_HEADER;
             rc = 1;
         }

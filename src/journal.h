@@ -24,13 +24,13 @@
  * The bytes dropped are first copied to PATH.dropped-UNIXTIME (their count
  * and that file are in idx_jinfo), so nothing is destroyed silently.
  *
- * Once the database holds every record, the writer empties the journal
- * (idx_journal_reset): the file keeps its header only.  Sequence numbers go
+ * What the database holds is dropped from the journal (idx_journal_trim):
+ * once it holds every record the file keeps its header only.  Sequence numbers go
  * on from the database's (open's floor_seq).
  *
  * One process at a time: open takes an exclusive flock on the file
  * (IDX_ELOCKED when another idxd holds it).  Appends are safe from any
- * thread; reading (idx_jcursor) and resetting belong to one thread.
+ * thread; reading (idx_jcursor) and trimming belong to one thread.
  */
 #ifndef IDX_JOURNAL_H
 #define IDX_JOURNAL_H
@@ -106,11 +106,14 @@ void idx_jcursor_fini(idx_jcursor *c);
  * appended). */
 int idx_journal_next(idx_journal *j, idx_jcursor *c, idx_jrec *rec, idx_err *err);
 
-/* Empty the journal (header only) when its last record is upto (the
- * database holds every record) and it holds at least min_bytes; c, the one
- * reader, is moved to the start.  1 when emptied, 0 when not, or IDX_EIO. */
-int idx_journal_reset(idx_journal *j, uint64_t upto, uint64_t min_bytes, idx_jcursor *c,
-                      idx_err *err);
+/* Drop the records the database holds (up to and including c->seq, the
+ * last one the one reader c was given, every one of them applied): when
+ * that is every record, the file is cut back to its header; else, when the
+ * records applied take at least min_bytes, the records after them are
+ * copied to PATH.tmp, fsync'd and renamed over the journal (appends wait
+ * meanwhile).  c is moved to match.  1 when the journal was shortened, 0
+ * when not, or IDX_EIO (the journal is as it was). */
+int idx_journal_trim(idx_journal *j, idx_jcursor *c, uint64_t min_bytes, idx_err *err);
 
 /* Decode the record at buf[0..n): IDX_JOURNAL_RECORD_HEAD + payload bytes
  * consumed with *rec (data pointing into buf), 0 when buf holds less than

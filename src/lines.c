@@ -275,3 +275,64 @@ void idx_lines_close(idx_lines *r)
     free(r->path);
     free(r);
 }
+
+int idx_gunzip(const void *in, size_t n, size_t max, char **out, size_t *outlen, idx_err *err)
+{
+    *out = NULL;
+    *outlen = 0;
+    z_stream z;
+    memset(&z, 0, sizeof z);
+    if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK)
+        return idx_err_set(err, IDX_ENOMEM, "gunzip", "out of memory");
+    size_t cap = n * 4 + 1024 < max + 1 ? n * 4 + 1024 : max + 1, len = 0;
+    char *buf = malloc(cap + 1);
+    int rc = buf ? IDX_OK : idx_err_set(err, IDX_ENOMEM, "gunzip", "out of memory");
+    z.next_in = (Bytef *)(uintptr_t)in;
+    size_t left = n;
+    while (!rc) {
+        if (z.avail_in == 0 && left > 0) {
+            z.avail_in = left > (1u << 30) ? (1u << 30) : (uInt)left;
+            left -= z.avail_in;
+        }
+        if (len == cap) {
+            if (cap > max) {
+                rc = idx_err_set(err, IDX_ETOOBIG, "gunzip", "decompressed body is larger than %zu bytes", max);
+                break;
+            }
+            size_t nc = cap * 2 < max + 1 ? cap * 2 : max + 1;
+            char *nb = realloc(buf, nc + 1);
+            if (!nb) {
+                rc = idx_err_set(err, IDX_ENOMEM, "gunzip", "out of memory");
+                break;
+            }
+            buf = nb;
+            cap = nc;
+        }
+        z.next_out = (Bytef *)buf + len;
+        z.avail_out = (uInt)(cap - len > (1u << 30) ? (1u << 30) : cap - len);
+        uInt before = z.avail_out;
+        int zr = inflate(&z, Z_NO_FLUSH);
+        len += before - z.avail_out;
+        if (zr == Z_STREAM_END) {
+            if (z.avail_in == 0 && left == 0) break;
+            if (inflateReset(&z) != Z_OK) /* another member follows */
+                rc = idx_err_set(err, IDX_EINVAL, "gunzip", "body is not valid gzip data");
+        } else if (zr == Z_BUF_ERROR && z.avail_in == 0 && left == 0) {
+            rc = idx_err_set(err, IDX_EINVAL, "gunzip", "gzip body is truncated");
+        } else if (zr != Z_OK && zr != Z_BUF_ERROR) {
+            rc = idx_err_set(err, IDX_EINVAL, "gunzip", "body is not valid gzip data (%s)",
+                             z.msg ? z.msg : "corrupt");
+        }
+    }
+    inflateEnd(&z);
+    if (len > max && !rc)
+        rc = idx_err_set(err, IDX_ETOOBIG, "gunzip", "decompressed body is larger than %zu bytes", max);
+    if (rc) {
+        free(buf);
+        return rc;
+    }
+    buf[len] = '\0';
+    *out = buf;
+    *outlen = len;
+    return IDX_OK;
+}

@@ -39,4 +39,10 @@ void idx_lines_progress(const idx_lines *r, uint64_t *done, uint64_t *total);
 
 void idx_lines_close(idx_lines *r); /* NULL ok */
 
+/* Decode gzip data in[0..n) held in memory (idxd's POST /docs with
+ * Content-Encoding: gzip; concatenated members too) into *out, NUL-
+ * terminated, owned by the caller (free).  IDX_ETOOBIG when it decodes to
+ * more than max bytes, IDX_EINVAL when it is not whole gzip data. */
+int idx_gunzip(const void *in, size_t n, size_t max, char **out, size_t *outlen, idx_err *err);
+
 #endif

@@ -549,3 +549,19 @@ done:
     idx_buf_fini(&term);
     return rc;
 }
+
+int idx_query_scope(const idx_xq *q, const char *scope, const idx_query_opts *o, idx_xq **out,
+                    idx_err *err)
+{
+    *out = NULL;
+    if (!scope) return idx_xq_scale(q, 1.0, out, err);
+    idx_query_opts so = {.unigrams = o->unigrams, .format = o->format, .tokflags = o->tokflags};
+    idx_xq *sq = NULL;
+    int rc = idx_query_compile(scope, strlen(scope), &so, &sq, err);
+    if (!rc) {
+        idx_xq *pair[2] = {(idx_xq *)q, sq};
+        rc = idx_xq_combine(IDX_XQ_FILTER, pair, 2, out, err);
+    }
+    idx_xq_free(sq);
+    return rc;
+}

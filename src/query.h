@@ -105,4 +105,11 @@ typedef struct idx_filters {
  * when no filter is set).  IDX_EINVAL for a bad date. */
 int idx_query_filter(const idx_xq *q, const idx_filters *f, idx_xq **out, idx_err *err);
 
+/* q restricted to the matches of scope, a query in the query language
+ * (a scoped API key's filter), built with o's text options and adding no
+ * weight; *out owned by the caller.  scope NULL: a copy of q.  Errors those
+ * of idx_query_compile. */
+int idx_query_scope(const idx_xq *q, const char *scope, const idx_query_opts *o, idx_xq **out,
+                    idx_err *err);
+
 #endif

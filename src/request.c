@@ -101,6 +101,10 @@ static const param related_params[] = {
      .range = {.lo = 1, .hi = IDX_RELATED_MAX_LIMIT}},
 };
 
+static const param write_params[] = {
+    {.http = "wait", .kind = K_FLAG, FIELD(idx_write_req, wait)},
+};
+
 #define NPARAMS(t) (sizeof t / sizeof *t)
 
 int idx_req_uint(const char *v, unsigned long *out)
@@ -299,6 +303,11 @@ int idx_suggest_req_form(const idx_form *f, idx_suggest_req *r, idx_err *err)
 int idx_related_req_form(const idx_form *f, idx_related_req *r, idx_err *err)
 {
     return read_form(related_params, NPARAMS(related_params), f, r, err);
+}
+
+int idx_write_req_form(const idx_form *f, idx_write_req *r, idx_err *err)
+{
+    return read_form(write_params, NPARAMS(write_params), f, r, err);
 }
 
 int idx_req_form_none(const idx_form *f, idx_err *err)

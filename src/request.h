@@ -65,6 +65,12 @@ typedef struct idx_related_req {
     unsigned limit;
 } idx_related_req;
 
+/* POST /docs, DELETE /docs/{id}: answer once the write is committed and
+ * searchable (wait=1) instead of as soon as it is durable. */
+typedef struct idx_write_req {
+    int wait;
+} idx_write_req;
+
 /* ---- HTTP: a decoded query string (form.h) into a request ---- */
 
 /* *r gets the defaults (idx_search_req_init), then every parameter of f.
@@ -77,6 +83,8 @@ int idx_search_req_form(const idx_form *f, idx_search_req *r, idx_err *err);
  * default 5). */
 int idx_suggest_req_form(const idx_form *f, idx_suggest_req *r, idx_err *err);
 int idx_related_req_form(const idx_form *f, idx_related_req *r, idx_err *err);
+/* And for POST /docs and DELETE /docs/{id} (wait 0 or 1, default 0). */
+int idx_write_req_form(const idx_form *f, idx_write_req *r, idx_err *err);
 /* For a route that takes no parameters: IDX_EINVAL naming the first in f. */
 int idx_req_form_none(const idx_form *f, idx_err *err);
 

@@ -291,6 +291,12 @@ int idx_search_json(idx_db *db, const idx_schema *sc, const idx_search_req *req,
     if (!rc && rank.abbreviations) rc = idx_vocab_expand(db, &pq, err);
     if (!rc) rc = idx_query_build(&pq, &qo, &xq, err);
     if (!rc) rc = idx_query_filter(xq, &req->filters, &fq, err);
+    if (!rc && req->scope) { /* a scoped key: its filter ANDed in, without weight */
+        idx_xq *sq = NULL;
+        rc = idx_query_scope(fq, req->scope, &qo, &sq, err);
+        idx_xq_free(fq);
+        fq = sq;
+    }
     if (!rc && req->recency_days > 0 && idx_db_has_remote(db))
         rc = idx_err_set(err, IDX_EINVAL, "search",
                          "recency is not available on an archive with remote shards "
@@ -398,5 +404,26 @@ done:
     idx_xq_free(rq);
     idx_xq_free(bq);
     idx_qtree_fini(&pq);
+    return rc;
+}
+
+int idx_scope_has(idx_db *db, const idx_schema *sc, const char *scope, const char *uid,
+                  size_t uidlen, int *yes, idx_err *err)
+{
+    *yes = 1;
+    if (!scope) return IDX_OK;
+    *yes = 0;
+    idx_query_opts qo = {.unigrams = sc->unigrams, .format = sc->format,
+                         .tokflags = idx_schema_tokflags(sc)};
+    idx_xq *t = NULL, *q = NULL;
+    idx_results *res = NULL;
+    int rc = idx_xq_term(uid, uidlen, &t, err);
+    if (!rc) rc = idx_query_scope(t, scope, &qo, &q, err);
+    idx_search_opts so = {.limit = 1, .sort = IDX_SORT_RELEVANCE, .sort_slot = IDX_SLOT_DATE};
+    if (!rc) rc = idx_db_search(db, q, &so, &res, err);
+    if (!rc) *yes = res->nhits > 0;
+    idx_results_free(res);
+    idx_xq_free(q);
+    idx_xq_free(t);
     return rc;
 }

@@ -75,6 +75,8 @@ typedef struct idx_search_req {
                               default ranking (query.h idx_rank_parse); NULL: default */
     double budget_ms;      /* > 0: the longest the search may take; past it the answer
                               holds what was matched by then, marked "timed_out" */
+    const char *scope;     /* a scoped API key's filter (query language, NUL-terminated):
+                              only its matches may be found; NULL: none (idxd sets it) */
 } idx_search_req;
 
 /* Freshness blend: a hit dated now gains IDX_RECENCY_WEIGHT_DEFAULT, one
@@ -97,6 +99,12 @@ int idx_search_parse_facets(const char *list, unsigned *bits, idx_err *err);
  * database code (IDX_EDB, IDX_ENODB). */
 int idx_search_json(idx_db *db, const idx_schema *sc, const idx_search_req *req, json_t **out,
                     idx_err *err);
+
+/* Is the article with the unique-id term uid[0..uidlen) (idx_uid_term)
+ * among the matches of scope (as idx_search_req.scope; NULL: every
+ * article)?  *yes 1 or 0. */
+int idx_scope_has(idx_db *db, const idx_schema *sc, const char *scope, const char *uid,
+                  size_t uidlen, int *yes, idx_err *err);
 
 /* The stored article of a hit as a JSON object (*doc: new reference);
  * IDX_EDB naming the document when its data is unreadable. */

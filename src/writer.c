@@ -316,6 +316,11 @@ int idx_writer_delete(idx_writer *w, const char *id, size_t n, idx_err *err)
     return IDX_OK;
 }
 
+int idx_writer_set_metadata(idx_writer *w, const char *key, const char *value, idx_err *err)
+{
+    return idx_db_set_metadata(w->db, key, value, err);
+}
+
 int idx_writer_commit(idx_writer *w, idx_err *err)
 {
     if (w->failed)

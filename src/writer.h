@@ -102,6 +102,11 @@ int idx_writer_put_stored(idx_writer *w, idx_db *src, idx_err *err);
  * writer holds only a share. */
 int idx_writer_delete(idx_writer *w, const char *id, size_t n, idx_err *err);
 
+/* Set metadata key to value in the open batch: committed with it, in every
+ * shard of an archive (idxd records the last journal record a commit holds,
+ * journal.h). */
+int idx_writer_set_metadata(idx_writer *w, const char *key, const char *value, idx_err *err);
+
 /* Commit the open batch (also when it is empty: the database records the
  * time of its last update, and a new one its text options). */
 int idx_writer_commit(idx_writer *w, idx_err *err);
