@@ -88,21 +88,39 @@ static void test_floor_and_reset(void)
     CHECK_INT(idx_journal_next(j, &c, &r, &err), 1);
     CHECK_INT(r.seq, 42);
     CHECK_INT(idx_journal_next(j, &c, &r, &err), 0);
-    /* not emptied while a record is not applied, nor under min_bytes */
-    CHECK_INT(idx_journal_reset(j, 41, 0, &c, &err), 0);
-    CHECK_INT(idx_journal_reset(j, 42, 1 << 20, &c, &err), 0);
-    CHECK_INT(idx_journal_reset(j, 42, 0, &c, &err), 1);
+    /* every record applied: emptied */
+    CHECK_INT(idx_journal_trim(j, &c, 1 << 20, &err), 1);
     CHECK_INT(file_size(path), IDX_JOURNAL_HEADER);
     CHECK_INT(idx_journal_append(j, IDX_JREC_DELETE, "y", 1, &s, &err), IDX_OK);
     CHECK_INT(s, 43);
     CHECK_INT(idx_journal_next(j, &c, &r, &err), 1);
     CHECK_INT(r.seq, 43);
     CHECK(r.len == 1 && r.data[0] == 'y');
+    /* 43 applied, 44 and 45 not: under min_bytes nothing moves; over it the
+     * file keeps 44 and 45 only */
+    CHECK_INT(idx_journal_append(j, IDX_JREC_DELETE, "z4", 2, &s, &err), IDX_OK);
+    CHECK_INT(idx_journal_append(j, IDX_JREC_DELETE, "z5", 2, &s, &err), IDX_OK);
+    CHECK_INT(idx_journal_trim(j, &c, 1 << 20, &err), 0);
+    CHECK_INT(idx_journal_trim(j, &c, 1, &err), 1);
+    CHECK_INT(file_size(path), IDX_JOURNAL_HEADER + 2 * (IDX_JOURNAL_RECORD_HEAD + 2));
+    CHECK_INT(idx_journal_next(j, &c, &r, &err), 1);
+    CHECK(r.seq == 44 && r.len == 2 && r.data[1] == '4');
+    CHECK_INT(idx_journal_append(j, IDX_JREC_DELETE, "z6", 2, &s, &err), IDX_OK);
+    CHECK_INT(s, 46);
+    char out[256];
+    dump(j, 44, out, sizeof out);
+    CHECK_STR(out, "45:2:z5;46:2:z6;");
     idx_jcursor_fini(&c);
     idx_journal_close(j);
+    idx_jinfo info;
+    CHECK_INT(idx_journal_open(path, 43, &j, &info, &err), IDX_OK);
+    CHECK_INT(info.first_seq, 44);
+    CHECK_INT(info.records, 3);
+    idx_journal_close(j);
+    idx_fs_remove_tree(path);
     /* reopened empty, it numbers from the floor it is given */
-    CHECK_INT(idx_journal_open(path, 43, &j, NULL, &err), IDX_OK);
-    CHECK_INT(idx_journal_last_seq(j), 43);
+    CHECK_INT(idx_journal_open(path, 46, &j, NULL, &err), IDX_OK);
+    CHECK_INT(idx_journal_last_seq(j), 46);
     idx_journal_close(j);
 }
 
