@@ -35,7 +35,7 @@ SANFLAGS :=
 OPT := -O2 -g
 endif
 
-PKGS := jansson libutf8proc zlib libzstd libevent libevent_pthreads libxml-2.0
+PKGS := jansson libutf8proc zlib libzstd libevent libevent_pthreads libxml-2.0 libcrypto
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 XAPIAN_CXXFLAGS := $(shell xapian-config --cxxflags 2>/dev/null)

@@ -11,9 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "buf.h"
+#include "clock.h"
 #include "document.h"
 #include "fs.h"
 #include "idx.h"
@@ -24,11 +26,32 @@
 #include "synonyms.h"
 #include "db.h"
 
+int idx_lock_wait(const idx_opts *o, double *since)
+{
+    double now = idx_clock();
+    if (o->lock_wait == 0) return 0;
+    if (*since == 0) {
+        *since = now;
+        fprintf(stderr, "idx: database %s is locked by another writer (idxd applying writes, "
+                        "or idx add/rm); waiting up to %u s (--lock-wait)\n",
+                o->db, o->lock_wait);
+    }
+    if (now - *since >= o->lock_wait) return 0;
+    struct timespec ts = {0, 100 * 1000 * 1000};
+    nanosleep(&ts, NULL);
+    return 1;
+}
+
 static int open_db(const idx_opts *o, int mode, idx_db **db)
 {
     idx_err err;
     idx_err_clear(&err);
-    if (idx_db_open(o->db, mode, db, &err) == IDX_OK) return 0;
+    double since = 0;
+    int rc;
+    while ((rc = idx_db_open(o->db, mode, db, &err)) == IDX_ELOCKED && mode == IDX_DB_WRITE &&
+           idx_lock_wait(o, &since))
+        idx_err_clear(&err);
+    if (rc == IDX_OK) return 0;
     if (err.rc == IDX_ELOCKED)
         idx_die_msg("database %s is locked: another writer (idx add/rm) is running", o->db);
     else if (err.rc == IDX_ENODB)

@@ -3,7 +3,8 @@
  * main.c parses options (before or after the subcommand) into idx_opts and
  * dispatches; ingest.c implements `idx add` (reading the input into the
  * write path, writer.h), parallel.c its --jobs processes, pages.c raw pages
- * and `idx clean`; commands.c the rest (rm, get, stats, search, compact).
+ * and `idx clean`; key.c `idx key` (idxd's API keys); commands.c the rest
+ * (rm, get, stats, search, compact).
  * Each command returns the process exit status.
  */
 #ifndef IDX_CMD_H
@@ -43,6 +44,7 @@ typedef struct idx_opts {
     const char *key;      /* --key KEY: add --server's admin key; key scope's search key */
     const char *filter;   /* key scope --filter QUERY */
     const char *expires;  /* key scope --expires DATE */
+    unsigned lock_wait;   /* --lock-wait SECS: add/rm wait this long for a locked database */
     char **args; /* operands after the subcommand */
     int nargs;
 } idx_opts;
@@ -53,15 +55,27 @@ typedef struct idx_opts {
 #define IDX_BULK_MIN_BYTES (8ull << 20)
 #define IDX_BULK_MAX_JOBS 8
 int idx_cmd_add(const idx_opts *o);
+/* idx add --server URL (remote.c): the input sent to a running idxd as
+ * batches of POST /docs, reported as idx add reports; returns the exit
+ * status.  idx_cmd_add calls it when o->server is set. */
+int idx_add_remote(const idx_opts *o);
 /* One job per core, at most IDX_BULK_MAX_JOBS, at least 1 (parallel.c):
  * the jobs of idx add's default build and of idx reindex. */
 unsigned idx_jobs_per_core(void);
 int idx_cmd_rm(const idx_opts *o);
+/* A writer found the database o->db locked: idxd's writer holds it while it
+ * applies a batch (writes.h), another idx add/rm for its whole run.  Says so
+ * once, then 1 after a pause (try again), until o->lock_wait seconds have
+ * passed since *since (0 at the first call): 0, give up. */
+#define IDX_LOCK_WAIT_DEFAULT 30
+int idx_lock_wait(const idx_opts *o, double *since);
 int idx_cmd_get(const idx_opts *o);
 int idx_cmd_stats(const idx_opts *o);
 int idx_cmd_search(const idx_opts *o);
 int idx_cmd_compact(const idx_opts *o);
 int idx_cmd_clean(const idx_opts *o);
+/* idx key new | scope (key.c): idxd's API keys, keys.h. */
+int idx_cmd_key(const idx_opts *o);
 
 /* ---- idx add, shared by ingest.c and parallel.c ---- */
 /* Counts one run reports to the parent of parallel jobs. */

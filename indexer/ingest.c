@@ -265,6 +265,10 @@ int idx_add_run(const idx_opts *o, const idx_build *b, unsigned job, idx_add_cou
 
     idx_writer_opts wo = idx_add_writer_opts(o);
     int rc = b ? idx_build_writer(b, job, &g.w, &err) : idx_writer_open(&wo, &g.w, &err);
+    for (double since = 0; !b && rc == IDX_ELOCKED && idx_lock_wait(o, &since);) {
+        idx_err_clear(&err);
+        rc = idx_writer_open(&wo, &g.w, &err);
+    }
     if (rc) {
         idx_die_msg("%s", err.msg);
         return idx_add_exit(rc);
@@ -351,6 +355,7 @@ static unsigned bulk_jobs(const idx_opts *o)
 
 int idx_cmd_add(const idx_opts *o)
 {
+    if (o->server) return idx_add_remote(o);
     unsigned bulk = bulk_jobs(o);
     if (bulk) {
         idx_opts b = *o;

@@ -40,6 +40,11 @@ static void usage(FILE *f)
 "  reindex             rebuild --db from its own stored articles (in the format of\n"
 "                      --index-format, else its own; --jobs N processes, default\n"
 "                      one per core) and swap it in atomically, all or nothing\n"
+"  key new NAME ROLE   print a keys-file line NAME ROLE SECRET for idxd --keys (ROLE\n"
+"                      admin or search), with a fresh random secret\n"
+"  key scope           print a scoped key made from the search key --key: searches\n"
+"                      with it are ANDed with --filter QUERY, and it stops working\n"
+"                      at --expires (needs no server; idxd checks it)\n"
 "\n"
 "Options:\n"
 "  --db DIR            database directory or stub file (default $IDX_DB, else ./data/idx)\n"
@@ -63,9 +68,14 @@ static void usage(FILE *f)
 "  --url URL           clean/add of one page: its address, also its id\n"
 "  --server URL        add: send the articles to a running idxd (POST /docs) instead\n"
 "                      of writing --db; bad lines are reported as FILE:LINE as here\n"
-"  --key KEY           add --server: an admin key; key scope: the search key to derive from\n"
+"  --key KEY           add --server: an admin key; key scope: the search key to derive\n"
+"                      from (default $IDX_KEY: a key on the command line shows in ps)\n"
 "  --filter QUERY      key scope: the filter every search with the new key is ANDed with\n"
-"  --expires DATE      key scope: when the new key stops working (ISO date or date-time)\n"
+"  --expires DATE      key scope: when the new key stops working: an ISO date (valid\n"
+"                      through that day UTC), a date-time with Z or an offset, or\n"
+"                      +Nd / +Nh from now\n"
+"  --lock-wait SECS    add, rm: wait this long for a database another writer holds\n"
+"                      (idxd applying writes, another idx add; default 30; 0: fail)\n"
 "  --no-cluster        add: skip near-duplicate clustering (reprints then each\n"
 "                      show up in searches; faster ingest of known-unique input)\n"
 "  --jobs N            add: N processes at once, building a new database (parts\n"
@@ -124,7 +134,7 @@ static int parse_uint(const char *name, const char *v, unsigned max, unsigned *o
 /* idx's own options; O_SEARCH + i is the i-th search option of request.h */
 enum {
     O_DB = 256, O_BATCH, O_JSON, O_VERSION, O_UNIGRAMS, O_FOLD, O_INDEXFORMAT, O_SYNONYMS, O_SHARDBY, O_JOBS,
-    O_URL, O_FORMAT, O_NOCLUSTER, O_SERVER, O_KEY, O_FILTER, O_EXPIRES, O_SEARCH = 512
+    O_URL, O_FORMAT, O_NOCLUSTER, O_SERVER, O_KEY, O_FILTER, O_EXPIRES, O_LOCKWAIT, O_SEARCH = 512
 };
 
 /* Apply one option.  Returns -1 to go on, else the exit status to stop with. */
@@ -152,6 +162,9 @@ static int apply_opt(int c, const char *arg, const char *text, idx_opts *o)
     case O_KEY: o->key = arg; break;
     case O_FILTER: o->filter = arg; break;
     case O_EXPIRES: o->expires = arg; break;
+    case O_LOCKWAIT:
+        if (parse_uint("--lock-wait", arg, 86400, &o->lock_wait)) return EXIT_USAGE;
+        break;
     case O_FORMAT:
         if (strcmp(arg, "jsonl") == 0) o->format = IDX_FORMAT_JSONL;
         else if (strcmp(arg, "text") == 0) o->format = IDX_FORMAT_TEXT;
@@ -227,6 +240,7 @@ int main(int argc, char **argv)
         {"key", required_argument, 0, O_KEY},
         {"filter", required_argument, 0, O_FILTER},
         {"expires", required_argument, 0, O_EXPIRES},
+        {"lock-wait", required_argument, 0, O_LOCKWAIT},
         {"help", no_argument, 0, 'h'},
         {"version", no_argument, 0, O_VERSION},
     };
@@ -244,7 +258,9 @@ int main(int argc, char **argv)
     }
     longopts[nopts] = (struct option){0};
     /* --batch 0: not given (the writer picks, writer.h); --cjk-unigrams, --fold -1: not given */
-    idx_opts o = {.db = getenv("IDX_DB"), .unigrams = -1, .fold = -1};
+    idx_opts o = {.db = getenv("IDX_DB"), .unigrams = -1, .fold = -1, .key = getenv("IDX_KEY"),
+                  .lock_wait = IDX_LOCK_WAIT_DEFAULT};
+    if (o.key && !*o.key) o.key = NULL;
     if (!o.db || !*o.db) o.db = "data/idx";
     idx_search_req_init(&o.search);
 
@@ -273,6 +289,7 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "compact") == 0) return idx_cmd_compact(&o);
     if (strcmp(cmd, "reindex") == 0) return idx_cmd_reindex(&o);
     if (strcmp(cmd, "clean") == 0) return idx_cmd_clean(&o);
+    if (strcmp(cmd, "key") == 0) return idx_cmd_key(&o);
     if (strcmp(cmd, "help") == 0) { usage(stdout); return EXIT_OK; }
     idx_die_msg("unknown command \"%s\" (see idx --help)", cmd);
     return EXIT_USAGE;

@@ -794,8 +794,12 @@ static int authorize(ctx *c)
         reply_unauthorized(c, "unknown_key", "the API key is not known to this server");
         return 0;
     }
-    if (rc) {
+    if (rc == IDX_EINVAL) {
         reply_unauthorized(c, "invalid_key", err.msg);
+        return 0;
+    }
+    if (rc) {
+        reply_idx_error(c, &err);
         return 0;
     }
     if (a.role < need) {

@@ -11,6 +11,7 @@ PKGS=(
     libevent-dev                        # the query server
     zlib1g-dev libzstd-dev              # .gz / .zst input
     libxml2-dev                         # HTML pages (libxml2's HTML parser)
+    libssl-dev                          # idxd's API keys (libcrypto: HMAC, SHA-256)
     jq curl procps                      # end-to-end tests
     time bc                             # bench/ scripts
     clang                               # make fuzz (libFuzzer); runtime added below

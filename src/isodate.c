@@ -66,8 +66,9 @@ int idx_date_parse(const char *s, size_t n, idx_date *out, idx_err *err)
             return BAD("time out of range");
         if (i < n && s[i] == 'Z') {
             i++;
+            d.zoned = 1;
         } else if (i < n && (s[i] == '+' || s[i] == '-')) {
-            int oh = 0, om = 0;
+            int oh = 0, om = 0, sign = s[i] == '-' ? -1 : 1;
             if (digits(s, n, i + 1, 2, &oh)) return BAD("bad zone offset");
             i += 3;
             if (i < n && s[i] == ':') {
@@ -77,6 +78,8 @@ int idx_date_parse(const char *s, size_t n, idx_date *out, idx_err *err)
                 i += 2;
             }
             if (oh > 18 || om > 59) return BAD("zone offset out of range");
+            d.zoned = 1;
+            d.offset = sign * (oh * 3600 + om * 60);
         }
     }
     if (i != n) return BAD("trailing characters");

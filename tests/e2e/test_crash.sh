@@ -52,8 +52,10 @@ first=$!
 exec 7> "$T/fifo"  # hold the first writer open, waiting for input
 # wait until the first writer has the database open (its files show in /proc)
 for _ in $(seq 1 100); do ls -l "/proc/$first/fd" 2>/dev/null | grep -q "$L/" && break; sleep 0.1; done
-expect_rc "second writer exits 3" 3 "$IDX" add -q --db "$L" "$SAMPLE"
+expect_rc "second writer exits 3 (--lock-wait 0)" 3 "$IDX" add -q --lock-wait 0 --db "$L" "$SAMPLE"
 expect_match "second writer says locked" "$OUT" "database .* is locked: another writer"
+expect_rc "with --lock-wait 1 it waits, then exits 3" 3 "$IDX" add -q --lock-wait 1 --db "$L" "$SAMPLE"
+expect_match "saying it waits" "$OUT" "locked by another writer .*waiting up to 1 s"
 printf '%s\n' '{"id":"while-locked","title":"锁定期间写入"}' >&7
 exec 7>&-
 wait "$first"

@@ -91,6 +91,28 @@ static void test_offset_hours_only(void)
     check_date("2022-05-18T08:30:00+08", 2022, 5, 18, 8, 30, 0, 1652832000 + 8 * 3600 + 30 * 60);
 }
 
+/* the zone written is kept apart (zoned, offset) for callers that need the
+ * instant, e.g. an API key's expiry */
+static void check_zone(const char *s, int zoned, int offset)
+{
+    idx_date out;
+    memset(&out, 0xAB, sizeof out);
+    CHECK_INT(idx_date_parse(s, strlen(s), &out, NULL), IDX_OK);
+    CHECK_INT(out.zoned, zoned);
+    CHECK_INT(out.offset, offset);
+}
+
+static void test_zone_kept_apart(void)
+{
+    check_zone("2022-05-18", 0, 0);
+    check_zone("2022-05-18T08:30", 0, 0);
+    check_zone("2022-05-18T08:30Z", 1, 0);
+    check_zone("2022-05-18T08:30:00+08:00", 1, 8 * 3600);
+    check_zone("2022-05-18T08:30-0530", 1, -(5 * 3600 + 30 * 60));
+    check_zone("2022-05-18T08:30:15.5-03", 1, -3 * 3600);
+    check_zone("2022-05-18T08:30+00:00", 1, 0);
+}
+
 static void test_fraction_of_second_ignored(void)
 {
     check_date("2022-05-18T08:30:15.123456Z", 2022, 5, 18, 8, 30, 15,
@@ -212,6 +234,7 @@ int main(void)
     TEST(test_offset_with_colon_not_applied);
     TEST(test_offset_without_colon);
     TEST(test_offset_hours_only);
+    TEST(test_zone_kept_apart);
     TEST(test_fraction_of_second_ignored);
     TEST(test_leap_day_in_leap_year);
     TEST(test_leap_day_in_common_year_rejected);
