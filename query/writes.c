@@ -30,6 +30,7 @@
 #define TRIM_MIN_BYTES (8u << 20)
 #define TASKS_LOG_MAX (16u << 20) /* JOURNAL.tasks is cut back at start past this */
 #define NOTE_EVERY_S 10.0
+#define STOP_DRAIN_S 5.0 /* at a stop, the longest spent applying what is queued */
 
 enum { T_NONE, T_ENQUEUED, T_PROCESSING, T_SUCCEEDED, T_FAILED };
 static const char *const status_names[] = {"unknown", "enqueued", "processing", "succeeded",
@@ -386,7 +387,7 @@ static void *writer_main(void *arg)
     idxd_writes *w = arg;
     idx_jcursor c;
     idx_jcursor_init(&c, w->applied);
-    double last_note = 0, backoff = 0;
+    double last_note = 0, backoff = 0, stop_by = 0;
     for (;;) {
         pthread_mutex_lock(&w->mu);
         while (!w->stopping && (backoff > 0 || idx_journal_last_seq(w->j) <= w->applied)) {
@@ -402,9 +403,17 @@ static void *writer_main(void *arg)
             int r = pthread_cond_timedwait(&w->cv, &w->mu, &until);
             if (backoff > 0 && r == ETIMEDOUT) backoff = 0;
         }
-        int stop = w->stopping;
+        int stop = w->stopping, pending = idx_journal_last_seq(w->j) > w->applied;
         pthread_mutex_unlock(&w->mu);
-        if (stop) break;
+        /* a stop applies what is acknowledged for up to STOP_DRAIN_S more
+         * (the rest stays in the journal, for the next start) */
+        if (stop && !stop_by) stop_by = idx_clock() + STOP_DRAIN_S;
+        if (stop && (!pending || idx_clock() >= stop_by)) break;
+        if (stop && backoff > 0) {
+            struct timespec ts = {0, (long)(backoff * 1e9)};
+            nanosleep(&ts, NULL);
+            backoff = 0;
+        }
         idx_err err;
         idx_err_clear(&err);
         int rc = apply_batch(w, &c, &err);

@@ -51,8 +51,9 @@ typedef struct idxd_writes_opts {
  * the journal or database (IDX_ELOCKED: another idxd writes it). */
 int idxd_writes_open(const idxd_writes_opts *o, idxd_writes **out, idx_err *err);
 
-/* Stop the writer thread after the batch it is applying (what is left stays
- * in the journal, replayed at the next start), and free everything. */
+/* Stop the writer thread: it applies what is queued for up to a few seconds
+ * more (what is left stays in the journal, replayed at the next start), and
+ * free everything. */
 void idxd_writes_close(idxd_writes *w); /* NULL ok */
 
 /* Submit a record (IDX_JREC_DOCS: JSON Lines; IDX_JREC_DELETE: an id):
