@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# End-to-end: acknowledged writes survive kill -9, and writes do not disturb
+# searches.  Ten rounds: a client streams POST /docs (two articles a
+# request) at idxd, which is killed with SIGKILL at a random moment; after
+# the restart (which replays the journal) every article of every request
+# that was answered 202 is in the database, none of a refused one is, and no
+# article is stored twice.  Then writes at full speed (idx add --server, and
+# upserts) while loadgen --check searches: zero failed or inconsistent
+# searches, and every write searchable at the end.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/server.sh"
+
+KEYS=$T/keys
+"$IDX" key new editor admin > "$KEYS"
+chmod 600 "$KEYS"
+ADMIN=$(awk '{ print $3 }' "$KEYS")
+DB=$T/db
+WORDS=(alpha bravo charlie delta echo foxtrot golf hotel india juliet)
+
+# stream ROUND URL: POST two articles a request until killed; each request's
+# ids go to $T/acked.ROUND (202) or $T/refused.ROUND (an HTTP error)
+stream() {
+    local r=$1 url=$2 i=0 code w=${WORDS[$1]}
+    : > "$T/acked.$r"
+    : > "$T/refused.$r"
+    while :; do
+        i=$((i + 1))
+        printf '{"id":"k%s-%s-a","title":"%s 第%s篇","body":"崩溃测试 %s"}\n{"id":"k%s-%s-b","title":"%s 第%s篇 乙","body":"崩溃测试"}\n' \
+            "$r" "$i" "$w" "$i" "$i" "$r" "$i" "$w" "$i" > "$T/req.$r"
+        code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 -H "Authorization: Bearer $ADMIN" \
+            --data-binary @"$T/req.$r" "$url/docs")
+        if [ "$code" = 202 ]; then
+            printf 'k%s-%s-a\nk%s-%s-b\n' "$r" "$i" "$r" "$i" >> "$T/acked.$r"
+        elif [ "$code" != 000 ]; then
+            printf 'k%s-%s-a\nk%s-%s-b\n' "$r" "$i" "$r" "$i" >> "$T/refused.$r"
+        fi
+    done
+}
+
+# ids stored for round r's word (idx search over the database itself)
+stored() {
+    "$IDX" search --db "$DB" --json --all --limit 1000 -- "${WORDS[$1]}" | jq -r '.hits[].id' | sort
+}
+
+for r in 0 1 2 3 4 5 6 7 8 9; do
+    start_server "crash$r" "$DB" --keys "$KEYS" --threads 2 || exit 1
+    stream "$r" "$URL" &
+    client=$!
+    sleep "$(awk -v s="$RANDOM" 'BEGIN { srand(s); printf "%.2f", 0.3 + rand() * 1.2 }')"
+    kill -KILL "$PID"
+    wait "$PID" 2> /dev/null
+    forget "$PID"
+    kill "$client" 2> /dev/null
+    wait "$client" 2> /dev/null
+done
+# the last restart replays what the last kill left
+start_server after "$DB" --keys "$KEYS" --threads 2 || exit 1
+applied=''
+for _ in $(seq 100); do
+    http "$URL/stats" -H "Authorization: Bearer $ADMIN"
+    [ "$(jqb '.writes.applied == .writes.last_task')" = true ] && applied=1 && break
+    sleep 0.1
+done
+expect_eq "after the restart the journal is applied" "$applied" 1
+lost=0 refused_stored=0 acked=0 refused=0
+for r in 0 1 2 3 4 5 6 7 8 9; do
+    stored "$r" > "$T/stored.$r"
+    sort "$T/acked.$r" > "$T/acked.sorted"
+    acked=$((acked + $(wc -l < "$T/acked.sorted")))
+    refused=$((refused + $(wc -l < "$T/refused.$r")))
+    lost=$((lost + $(comm -23 "$T/acked.sorted" "$T/stored.$r" | wc -l)))
+    refused_stored=$((refused_stored + $(sort "$T/refused.$r" | comm -12 - "$T/stored.$r" | wc -l)))
+done
+echo "#   10 kill -9 rounds: $acked articles acknowledged, $refused refused"
+expect_eq "rounds wrote something (acknowledged articles > 100)" "$((acked > 100))" 1
+expect_eq "every acknowledged article is in the database after kill -9 and restart" "$lost" 0
+expect_eq "no article of a refused request is" "$refused_stored" 0
+expect_eq "no article is stored twice (documents = distinct ids)" \
+    "$(ndocs "$DB")" "$(cat "$T"/stored.* | sort -u | wc -l)"
+expect_rc "the database passes xapian-check" 0 xapian-check "$DB"
+
+# ---- writes at full speed while loadgen searches ----
+QF=$T/queries.txt
+printf '%s\n' 经济 习近平 南通开发区 疫情防控 中国 '5G 基站' 发展 alpha bravo 崩溃测试 > "$QF"
+stop_server "$PID" 10
+start_server load "$DB" --keys "$KEYS" --public-search --threads 2 || exit 1
+"$LOADGEN" -u "$URL" -c 8 -t 120 --check --json "$QF" > "$T/load.json" 2> "$T/load.err" &
+LG=$!
+_pids+=("$LG")
+sleep 0.5
+for k in 1 2 3; do jq -c --arg k "$k" '.id = "w\($k)-" + .id' "$SAMPLE"; done > "$T/new.jsonl"
+jq -c '.title = "upsertmark " + .title' "$SAMPLE" > "$T/upsert.jsonl"
+expect_rc "idx add --server of the sample three times and its upserts, batches of 50, while searched" 0 \
+    "$IDX" add -q --batch 50 --server "$URL" --key "$ADMIN" "$T/new.jsonl" "$T/upsert.jsonl"
+sleep 0.5
+kill -INT "$LG"
+wait "$LG"
+forget "$LG"
+LJ=$(tail -n 1 "$T/load.json")
+echo "#   loadgen during the writes: $(jq -c '{requests, rps, checked, inconsistent, errors, non2xx, p50_ms, p99_ms}' <<< "$LJ" 2> /dev/null)"
+expect_eq "searches while writing: requests answered, 0 errors, 0 non-2xx, 0 inconsistent" \
+    "$(jq -r '.requests > 200 and .errors == 0 and .non2xx == 0 and .inconsistent == 0' <<< "$LJ" 2> /dev/null)" true
+http "$URL/search" -G --data-urlencode 'q=upsertmark' --data-urlencode exact_total=1 --data-urlencode dedup=0
+expect_eq "every upsert is searchable at the end" "$(jqb .total)" "$(grep -c . "$SAMPLE")"
+no_sanitizer_reports
