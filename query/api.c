@@ -46,6 +46,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "cache.h"
 #include "discover.h"
 #include "journal.h"
@@ -549,7 +550,27 @@ static void handle_asset(ctx *c, const char *path)
                       "connect-src 'self'; img-src 'self'; base-uri 'none'; form-action 'self'; "
                       "frame-ancestors 'none'");
     evhttp_add_header(h, "Referrer-Policy", "no-referrer");
-    reply(c, 200, a.ctype, a.data, a.len);
+    const char *key = c->w->srv->cfg.page_key, *slot = "data-key=\"\"";
+    const char *at = key && strcmp(path, "/") == 0 ? memmem(a.data, a.len, slot, strlen(slot)) : NULL;
+    if (!at) {
+        reply(c, 200, a.ctype, a.data, a.len);
+        return;
+    }
+    /* the page's key (--page-key), escaped into its data-key attribute */
+    idx_buf b;
+    idx_buf_init(&b);
+    size_t head = (size_t)(at - a.data) + strlen("data-key=\"");
+    idx_buf_append(&b, a.data, head);
+    for (const char *k = key; *k; k++) {
+        const char *e = *k == '&' ? "&amp;" : *k == '<' ? "&lt;" : *k == '>' ? "&gt;"
+                      : *k == '"' ? "&quot;" : *k == '\'' ? "&#39;" : NULL;
+        if (e) idx_buf_append(&b, e, strlen(e));
+        else idx_buf_append(&b, k, 1);
+    }
+    idx_buf_append(&b, a.data + head, a.len - head);
+    if (b.oom) reply_error(c, 500, "internal", "out of memory");
+    else reply(c, 200, a.ctype, b.data, b.len);
+    idx_buf_fini(&b);
 }
 
 static void handle_root(ctx *c)

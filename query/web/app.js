@@ -12,6 +12,7 @@
 "use strict";
 
 const API = document.documentElement.dataset.api || "";
+const KEY = document.documentElement.dataset.key || ""; // a search or scoped key (idxd --page-key)
 const PER_PAGE = 10;
 const KEYS = ["q", "page", "sort", "from", "to", "year", "source", "doc"];
 const $ = (id) => document.getElementById(id);
@@ -31,7 +32,9 @@ async function api(path, params) {
   const qs = new URLSearchParams();
   for (const [k, v] of Object.entries(params || {})) if (v !== "" && v != null) qs.set(k, v);
   const url = API + path + (qs.toString() ? "?" + qs : "");
-  const r = await fetch(url, { headers: { Accept: "application/json" } });
+  const headers = { Accept: "application/json" };
+  if (KEY) headers.Authorization = "Bearer " + KEY;
+  const r = await fetch(url, { headers });
   const body = await r.json().catch(() => null);
   if (!r.ok) {
     const msg = body && body.error ? body.error.message : "HTTP " + r.status;

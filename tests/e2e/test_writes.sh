@@ -271,4 +271,11 @@ start_server open "$DB" --threads 1 || exit 1
 http "$URL/docs" --data-binary @"$T/b2.jsonl"
 expect_eq "without --keys, no writes: 403" "$CODE $(jqb .error.code)" "403 read_only"
 expect_match "saying to give --keys" "$(jqb .error.message)" "--keys"
+
+# ---- the page carries its key (--page-key): escaped into data-key ----
+SCOPED2=$("$IDX" key scope --key "$SKEY" --filter 'source:cctv' --expires +1d)
+start_server page "$DB" --keys "$KEYS" --threads 1 --page-key "$SCOPED2" || exit 1
+http "$URL/"
+expect_eq "the page carries the scoped key in data-key" "$(grep -c "data-key=\"$SCOPED2\"" "$T/body")" 1
+expect_rc "an admin key as --page-key is refused" 2 "$IDXD" --db "$DB" --keys "$KEYS" --page-key "$ADMIN" --listen 127.0.0.1:0
 no_sanitizer_reports
