@@ -6,7 +6,7 @@
 #
 # usage: bench/writes.sh [CORPUS] [N] [WORKDIR]
 #   CORPUS   default ../shared/corpus/zh_cctv_xwlb.jsonl.gz
-#   N        articles written per run (default 20000, the first N of CORPUS)
+#   N        articles written per run (default 10000, the first N of CORPUS)
 #   WORKDIR  default /tmp/idx-bench-writes
 #
 # Part 1, into a new empty database each run: `idx add --batch B` (B
@@ -25,12 +25,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . bench/common.sh
 CORPUS=${1:-../shared/corpus/zh_cctv_xwlb.jsonl.gz}
-N=${2:-20000}
+N=${2:-10000}
 WORK=${3:-/tmp/idx-bench-writes}
 QUERIES=../shared/queries/zh_news.txt
 make -s build/idx build/idxd build/tests/tools/loadgen
 mkdir -p "$WORK"
-zcat -f "$CORPUS" | head -n "$N" > "$WORK/in.jsonl"
+{ zcat -f "$CORPUS" || true; } | head -n "$N" > "$WORK/in.jsonl"
 KEYS=$WORK/keys
 build/idx key new bench admin > "$KEYS"
 chmod 600 "$KEYS"

@@ -26,6 +26,7 @@
 #include "document.h"
 #include "fs.h"
 #include "idx.h"
+#include "journal.h"
 #include "writer.h"
 
 #define TAG ".reindex-"
@@ -39,6 +40,17 @@ static void counts_of(const idx_writer *w, idx_add_counts *c)
     c->rejected = k->rejected;
 }
 
+/* The last idxd journal record the database holds (journal.h) goes with its
+ * articles into the rebuilt one, so idxd does not replay what it holds. */
+static int copy_journal_seq(idx_db *src, idx_writer *w, idx_err *err)
+{
+    char *v = NULL;
+    int rc = idx_db_get_metadata(src, IDX_META_JOURNAL_SEQ, &v, err);
+    if (!rc && v && *v) rc = idx_writer_set_metadata(w, IDX_META_JOURNAL_SEQ, v, err);
+    free(v);
+    return rc;
+}
+
 /* A job of the parallel rebuild: every stored article of o->db, through its
  * writer of b (which keeps its share). */
 static int reindex_job(const idx_opts *o, const idx_build *b, unsigned job, idx_add_counts *c)
@@ -50,6 +62,7 @@ static int reindex_job(const idx_opts *o, const idx_build *b, unsigned job, idx_
     int rc = idx_db_open(o->db, IDX_DB_READ, &src, &err);
     if (!rc) rc = idx_build_writer(b, job, &w, &err);
     if (!rc) rc = idx_writer_put_stored(w, src, &err);
+    if (!rc) rc = copy_journal_seq(src, w, &err);
     if (!rc) rc = idx_writer_commit(w, &err);
     if (w) counts_of(w, c);
     if (rc) idx_die_msg("%s", err.msg);
@@ -68,6 +81,7 @@ static int rebuild_alone(const idx_writer_opts *wo, idx_db *src, const char *par
     idx_db *p = NULL;
     int rc = idx_writer_open(&po, &w, err);
     if (!rc) rc = idx_writer_put_stored(w, src, err);
+    if (!rc) rc = copy_journal_seq(src, w, err);
     if (!rc) rc = idx_writer_commit(w, err);
     if (w) counts_of(w, c);
     idx_writer_close(w);

@@ -603,10 +603,10 @@ static void answer_task(ctx *c, uint64_t id, int wait)
     char loc[48];
     snprintf(loc, sizeof loc, "/tasks/%llu", (unsigned long long)id);
     evhttp_add_header(evhttp_request_get_output_headers(c->req), "Location", loc);
-    if (wait) {
-        /* at most 30 s, and well inside the connection's own deadline */
+    if (wait && c->w->stopped_at <= 0) { /* (a stopping worker answers at once) */
+        /* at most 30 s from its arrival, inside the connection's own deadline */
         double limit = cfg->timeout_s * 0.8 < 30 ? cfg->timeout_s * 0.8 : 30;
-        idxd_waiter wt = {c->req, id, c->t0, idx_clock() + limit};
+        idxd_waiter wt = {c->req, id, c->t0, c->t0 + limit};
         if (idxd_api_answer_waiter(c->w, &wt, 0)) return; /* done already */
         if (idxd_worker_park(c->w, c->req, id, c->t0, wt.deadline) == 0) return;
     }
@@ -877,8 +877,9 @@ static void handle(ctx *c, int refuse)
         return;
     }
     int is_write = c->route == ROUTE_WRITE;
-    int method_ok = is_write ? (m == EVHTTP_REQ_POST || m == EVHTTP_REQ_DELETE)
-                             : (m == EVHTTP_REQ_GET || m == EVHTTP_REQ_HEAD);
+    int method_ok = !is_write ? (m == EVHTTP_REQ_GET || m == EVHTTP_REQ_HEAD)
+                    : strcmp(path, "/docs") == 0 ? m == EVHTTP_REQ_POST
+                                                 : m == EVHTTP_REQ_DELETE;
     if (!method_ok) {
         struct evkeyvalq *h = evhttp_request_get_output_headers(req);
         char allowed[64];

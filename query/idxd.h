@@ -120,13 +120,16 @@ struct idxd_server {
     atomic_long conns;
     atomic_long conns_peak; /* most connections open at once */
     idxd_worker *workers;
-    struct idxd_writes *writes; /* NULL: writes refused (no admin key, or read-only) */
+    struct idxd_writes *writes; /* NULL: writes refused (no admin key, or read-only); set
+                                   before the workers start, never changed while they run */
+    atomic_int workers_ready;   /* every worker started: the writer may wake them */
     const char *writes_off;     /* why they are refused */
 };
 
 /* worker.c */
 int idxd_worker_start(idxd_worker *w);  /* 0 ok; -1 with a message on stderr */
 void idxd_worker_stop(idxd_worker *w);  /* any thread: begin a graceful stop */
+void idxd_worker_wait(idxd_worker *w);  /* wait for the thread to end */
 void idxd_worker_join(idxd_worker *w);  /* wait for the thread, free everything */
 /* (Re)open the index if it is not open; 0 when w->db is usable. */
 int idxd_worker_ensure_db(idxd_worker *w);

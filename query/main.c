@@ -481,6 +481,7 @@ int main(int argc, char **argv)
         return 3;
     }
     int status = 0, started = 0;
+    open_writes(&srv); /* before the workers, which read srv.writes */
     for (int i = 0; i < c->threads; i++) {
         srv.workers[i].srv = &srv;
         srv.workers[i].id = i;
@@ -490,7 +491,7 @@ int main(int argc, char **argv)
         }
         started++;
     }
-    if (status == 0) open_writes(&srv);
+    if (status == 0) atomic_store(&srv.workers_ready, 1);
     if (status == 0) {
         printf("idxd: listening on http://%s/ (%d threads, database %s)\n", bound, c->threads,
                c->db);
@@ -498,7 +499,9 @@ int main(int argc, char **argv)
         event_base_dispatch(base); /* until SIGTERM/SIGINT */
     }
     for (int i = 0; i < started; i++) idxd_worker_stop(&srv.workers[i]);
-    /* the writer stops before the workers' events it wakes are freed */
+    /* the workers finish (they read srv.writes until then), then the writer
+     * stops, then the workers' events it wakes are freed */
+    for (int i = 0; i < c->threads; i++) idxd_worker_wait(&srv.workers[i]);
     idxd_writes_close(srv.writes);
     for (int i = 0; i < c->threads; i++) idxd_worker_join(&srv.workers[i]);
     for (int i = 0; i < c->threads; i++) /* those no worker took (a failed start) */

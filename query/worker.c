@@ -192,7 +192,8 @@ static struct bufferevent *new_bev(struct event_base *base, void *arg)
     struct bufferevent *bev = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
     if (!bev) return NULL;
     const idxd_config *c = &w->srv->cfg;
-    size_t body = 16 * c->max_body > c->max_docs_body ? 16 * c->max_body : c->max_docs_body;
+    size_t body = 16 * c->max_body;
+    if (w->srv->writes && c->max_docs_body > body) body = c->max_docs_body;
     bufferevent_setwatermark(bev, EV_READ, 0, c->max_headers + body + 4096);
     bufferevent_incref(bev);
     w->last_accept = idx_clock();
@@ -434,6 +435,7 @@ static void on_wake(evutil_socket_t fd, short what, void *arg)
 void idxd_server_committed(void *server)
 {
     idxd_server *s = server;
+    if (!atomic_load(&s->workers_ready)) return; /* their 200 ms reopen sees it */
     for (int i = 0; i < s->cfg.threads; i++)
         if (s->workers[i].wake) event_active(s->workers[i].wake, EV_READ, 0);
 }
@@ -557,8 +559,9 @@ int idxd_worker_start(idxd_worker *w)
     evhttp_set_max_headers_size(w->http, (ev_ssize_t)c->max_headers);
     /* bodies up to 16x the cap are read and refused with a JSON 413 by
      * api.c; anything larger gets libevent's own 413 without being read
-     * (POST /docs has its own, larger cap) */
-    size_t body = 16 * c->max_body > c->max_docs_body ? 16 * c->max_body : c->max_docs_body;
+     * (POST /docs has its own, larger cap, when this server takes writes) */
+    size_t body = 16 * c->max_body;
+    if (w->srv->writes && c->max_docs_body > body) body = c->max_docs_body;
     evhttp_set_max_body_size(w->http, (ev_ssize_t)body);
     struct timeval tv = {c->timeout_s, 0};
     evhttp_set_timeout_tv(w->http, &tv);
@@ -595,9 +598,15 @@ void idxd_worker_stop(idxd_worker *w)
     if (w->stop_ev) event_active(w->stop_ev, EV_READ, 0);
 }
 
-void idxd_worker_join(idxd_worker *w)
+void idxd_worker_wait(idxd_worker *w)
 {
     if (w->thread) pthread_join(w->thread, NULL);
+    w->thread = 0;
+}
+
+void idxd_worker_join(idxd_worker *w)
+{
+    idxd_worker_wait(w);
     /* requests still waiting (a stop past its grace): evhttp frees them with
      * their connections */
     free(w->pend);

@@ -104,7 +104,7 @@ static task *slot(idxd_writes *w, uint64_t id)
 static task *task_get(idxd_writes *w, uint64_t id, int type, double enqueued, uint64_t bytes)
 {
     task *t = slot(w, id);
-    if (t->id != id) {
+    if (t->id != id || t->kept) { /* (a kept one is of a journal numbered before) */
         task_clear(t);
         t->id = id;
         t->type = type;
@@ -284,17 +284,13 @@ static void log_tasks(idxd_writes *w, uint64_t from, uint64_t to)
     fflush(w->tasks_log);
 }
 
-static void on_compacted(void *ctx, const char *msg)
+/* Apply the records after c->seq, up to a batch, and commit: IDX_OK with
+ * *committed 1 (a batch was committed) or 0 (nothing to do), IDX_ELOCKED
+ * when another writer holds the database, or another error (err says; the
+ * cursor is back where it was, the batch dropped, to be applied again). */
+static int apply_batch(idxd_writes *w, idx_jcursor *c, int *committed, idx_err *err)
 {
-    (void)ctx;
-    note("idxd: %s", msg);
-}
-
-/* Apply the records after c->seq, up to a batch, and commit.  1 when a
- * batch was committed, 0 when there was nothing to do, IDX_ELOCKED when
- * another writer holds the database, or another error (err says). */
-static int apply_batch(idxd_writes *w, idx_jcursor *c, idx_err *err)
-{
+    *committed = 0;
     idx_writer_opts wo = {.db = w->o.db, .want = {.format = -1, .unigrams = -1, .fold = -1},
                           .batch = 0xffffffffu};
     idx_writer *wr = NULL;
@@ -303,15 +299,15 @@ static int apply_batch(idxd_writes *w, idx_jcursor *c, idx_err *err)
     uint64_t start_off = c->off, start_seq = c->seq, first = 0, bytes = 0, articles = 0;
     idx_jrec r;
     while (articles < BATCH_ARTICLES && bytes < BATCH_BYTES) {
-        uint64_t before = c->off;
         int got = idx_journal_next(w->j, c, &r, err);
-        if (got < 0) {
-            rc = got;
+        if (got != 1) {
+            rc = got; /* 0: nothing more; else the journal's error */
             break;
         }
-        if (got == 0) break;
+        if (!first) first = r.seq;
+        uint64_t size = IDX_JOURNAL_RECORD_HEAD + r.len;
         pthread_mutex_lock(&w->mu);
-        task *t = task_get(w, r.seq, r.type, r.time_ms / 1e3, c->off - before);
+        task *t = task_get(w, r.seq, r.type, r.time_ms / 1e3, size);
         t->status = T_PROCESSING;
         task scratch = *t; /* counted outside the lock */
         t->errors = NULL;
@@ -334,8 +330,7 @@ static int apply_batch(idxd_writes *w, idx_jcursor *c, idx_err *err)
         }
         pthread_mutex_unlock(&w->mu);
         if (rc) break;
-        if (!first) first = r.seq;
-        bytes += c->off - before;
+        bytes += size;
         articles += 1 + scratch.added + scratch.replaced + scratch.rejected;
     }
     char seq[32];
@@ -345,21 +340,17 @@ static int apply_batch(idxd_writes *w, idx_jcursor *c, idx_err *err)
     if (rc || !first) {
         idx_writer_close(wr); /* the batch is dropped: applied again next time */
         pthread_mutex_lock(&w->mu);
-        for (uint64_t id = first; id && id <= c->seq; id++)
+        for (uint64_t id = start_seq + 1; first && id <= c->seq; id++)
             if (slot(w, id)->id == id) slot(w, id)->status = T_ENQUEUED;
         pthread_mutex_unlock(&w->mu);
         c->off = start_off;
         c->seq = start_seq;
         return rc;
     }
-    unsigned long long before = 0, after = 0;
-    idx_err ce;
-    idx_err_clear(&ce);
-    if (idx_writer_compact_if_grown(wr, &before, &after, on_compacted, NULL, &ce) != IDX_OK)
-        note("idxd: %s", ce.msg); /* the batch is committed all the same */
-    else if (before)
-        note("idxd: compacted %s from %.1f MiB to %.1f MiB", w->o.db, before / 1048576.0,
-             after / 1048576.0);
+    /* no compaction here (idx_writer_compact_if_grown): a compact database
+     * doubles at its next commit (Xapian copies the blocks a commit
+     * touches), so compacting after a batch would mean compacting after
+     * every batch; `idx compact` does it when wanted */
     idx_writer_close(wr);
     double now = wall();
     pthread_mutex_lock(&w->mu);
@@ -374,12 +365,15 @@ static int apply_batch(idxd_writes *w, idx_jcursor *c, idx_err *err)
     w->commits++;
     pthread_cond_broadcast(&w->cv);
     pthread_mutex_unlock(&w->mu);
+    *committed = 1;
     log_tasks(w, first, c->seq);
     if (w->o.committed) w->o.committed(w->o.ctx);
     idx_err te;
     idx_err_clear(&te);
-    if (idx_journal_trim(w->j, c, TRIM_MIN_BYTES, &te) < 0) note("idxd: %s", te.msg);
-    return 1;
+    int trimmed;
+    if (idx_journal_trim(w->j, c, TRIM_MIN_BYTES, &trimmed, &te) != IDX_OK)
+        note("idxd: %s", te.msg);
+    return IDX_OK;
 }
 
 static void *writer_main(void *arg)
@@ -416,11 +410,12 @@ static void *writer_main(void *arg)
         }
         idx_err err;
         idx_err_clear(&err);
-        int rc = apply_batch(w, &c, &err);
+        int committed;
+        int rc = apply_batch(w, &c, &committed, &err);
         pthread_mutex_lock(&w->mu);
         w->waiting_for_lock = rc == IDX_ELOCKED;
         pthread_mutex_unlock(&w->mu);
-        if (rc >= 0 && rc <= 1) continue;
+        if (rc == IDX_OK) continue;
         double now = idx_clock();
         backoff = rc == IDX_ELOCKED ? 0.2 : 1.0;
         if (now - last_note >= NOTE_EVERY_S) {
@@ -450,6 +445,15 @@ static int db_applied(const char *path, uint64_t *seq, idx_err *err)
     int rc = idx_db_open(path, IDX_DB_READ, &db, &e);
     if (rc == IDX_ENODB) return IDX_OK; /* made by the first write */
     if (rc) return idx_err_set(err, rc, "writes", "cannot open database %s: %s", path, e.msg);
+    if (idx_db_is_archive(db)) {
+        /* an archive's shards commit one after another: a crash between two
+         * would leave them at different journal records */
+        idx_db_close(db);
+        return idx_err_set(err, IDX_EINVAL, "writes",
+                           "%s is a sharded archive: writes over HTTP go to a plain database "
+                           "(add to an archive with idx add)",
+                           path);
+    }
     char *v = NULL;
     rc = idx_db_get_metadata(db, IDX_META_JOURNAL_SEQ, &v, &e);
     if (rc == IDX_OK && v && *v) *seq = strtoull(v, NULL, 10);
@@ -471,7 +475,7 @@ static void load_tasks(idxd_writes *w)
     while (f && (n = getline(&line, &cap, f)) > 0) {
         json_t *o = json_loadb(line, (size_t)n, 0, NULL);
         json_int_t id = json_integer_value(json_object_get(o, "task"));
-        if (o && id > 0) {
+        if (o && id > 0 && (uint64_t)id <= w->applied) { /* (later ones: another journal's) */
             task *t = slot(w, (uint64_t)id);
             task_clear(t);
             t->id = (uint64_t)id;
@@ -534,11 +538,15 @@ int idxd_writes_open(const idxd_writes_opts *o, idxd_writes **out, idx_err *err)
     idx_jcursor_init(&c, applied);
     idx_jrec r;
     uint64_t replay = 0;
-    while (idx_journal_next(w->j, &c, &r, err) == 1) {
+    while ((rc = idx_journal_next(w->j, &c, &r, err)) == 1) {
         w->queue_bytes += IDX_JOURNAL_RECORD_HEAD + r.len;
         replay++;
     }
     idx_jcursor_fini(&c);
+    if (rc) {
+        idxd_writes_close(w);
+        return rc;
+    }
     size_t pl = strlen(o->journal);
     if (!(w->tasks_path = malloc(pl + 7))) {
         idxd_writes_close(w);

@@ -31,6 +31,7 @@ struct idx_journal {
     pthread_mutex_t mu;
     uint64_t end;      /* file size: every byte below is a whole record */
     uint64_t last_seq; /* of the last record appended, or the floor */
+    int broken;        /* a failed append could not be cut back: no more appends */
 };
 
 static void put_u32(unsigned char *p, uint32_t v)
@@ -118,14 +119,17 @@ static ssize_t read_at(int fd, void *buf, size_t n, uint64_t off)
     return (ssize_t)got;
 }
 
-static int write_all(int fd, const void *buf, size_t n)
+/* Write all of buf[0..n) at off (every write here says where: a failed
+ * append cut back never leaves later records behind stray bytes). */
+static int write_at(int fd, const void *buf, size_t n, uint64_t off)
 {
     const char *p = buf;
     while (n > 0) {
-        ssize_t w = write(fd, p, n);
+        ssize_t w = pwrite(fd, p, n, (off_t)off);
         if (w < 0 && errno == EINTR) continue;
         if (w < 0) return -1;
         p += w;
+        off += (uint64_t)w;
         n -= (size_t)w;
     }
     return 0;
@@ -187,7 +191,7 @@ static int keep_dropped(idx_journal *j, uint64_t off, uint64_t size, idx_jinfo *
     for (uint64_t at = off; at < size;) {
         size_t want = size - at < sizeof buf ? (size_t)(size - at) : sizeof buf;
         ssize_t r = read_at(j->fd, buf, want, at);
-        if (r <= 0 || write_all(out, buf, (size_t)r) != 0) {
+        if (r <= 0 || write_at(out, buf, (size_t)r, at - off) != 0) {
             close(out);
             return -1;
         }
@@ -201,6 +205,31 @@ static int keep_dropped(idx_journal *j, uint64_t off, uint64_t size, idx_jinfo *
 static int io_error(idx_err *err, const char *what, const char *path)
 {
     return idx_err_set(err, IDX_EIO, "journal", "%s journal %s: %s", what, path, strerror(errno));
+}
+
+/* The offset of a whole record with a sequence number above prev somewhere
+ * in the file's bytes [from+1, size), or 0.  A crash tears the last record
+ * only (appends are one at a time, each fsync'd before the next): a good
+ * record after a bad one means damage, not a torn tail. */
+static uint64_t valid_record_after(int fd, uint64_t from, uint64_t size, uint64_t prev)
+{
+    size_t n = (size_t)(size - from);
+    unsigned char *buf = malloc(n ? n : 1);
+    uint64_t found = 0;
+    if (!buf || read_at(fd, buf, n, from) != (ssize_t)n) {
+        free(buf);
+        return 0;
+    }
+    for (size_t i = 1; i + IDX_JOURNAL_RECORD_HEAD <= n && !found; i++) {
+        const unsigned char *m = memchr(buf + i, 'J', n - i);
+        if (!m) break;
+        i = (size_t)(m - buf);
+        idx_jrec rec;
+        const char *why;
+        if (idx_journal_decode(m, n - i, &rec, &why) > 0 && rec.seq > prev) found = from + i;
+    }
+    free(buf);
+    return found;
 }
 
 /* Check the header (writing it into an empty file); scan the records and
@@ -250,7 +279,14 @@ static int scan(idx_journal *j, uint64_t floor_seq, idx_jinfo *info, idx_err *er
     }
     idx_jcursor_fini(&c);
     if (r < 0) return io_error(err, "cannot read", j->path);
-    if (c.off < size) { /* a torn tail (or worse): kept aside, cut off */
+    uint64_t later = c.off < size ? valid_record_after(j->fd, c.off, size, prev) : 0;
+    if (later)
+        return idx_err_set(err, IDX_EDB, "journal",
+                           "journal %s is damaged at byte %llu (%s) and a whole record follows "
+                           "at byte %llu: not a torn tail, so nothing is dropped; writes stay "
+                           "off until it is repaired or moved away",
+                           j->path, (unsigned long long)c.off, why, (unsigned long long)later);
+    if (c.off < size) { /* a torn tail: kept aside, cut off */
         info->dropped_bytes = size - c.off;
         snprintf(info->dropped_why, sizeof info->dropped_why, "%s at byte %llu", why,
                  (unsigned long long)c.off);
@@ -282,7 +318,7 @@ int idx_journal_open(const char *path, uint64_t floor_seq, idx_journal **out, id
     pthread_mutex_init(&j->mu, NULL);
     int rc;
     if (idx_fs_make_parents(path) != 0 ||
-        (j->fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_APPEND, 0600)) < 0) {
+        (j->fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) < 0) {
         j->fd = -1;
         rc = io_error(err, "cannot open", path);
         goto fail;
@@ -335,11 +371,17 @@ int idx_journal_append(idx_journal *j, int type, const void *data, size_t n, uin
     put_u64(rec + 24, (uint64_t)now.tv_sec * 1000 + (uint64_t)now.tv_nsec / 1000000);
     put_u32(rec + 4, record_crc(rec, rec + IDX_JOURNAL_RECORD_HEAD, n));
     int rc = IDX_OK;
-    if (write_all(j->fd, rec, total) != 0 || fdatasync(j->fd) != 0) {
+    if (j->broken) {
+        rc = idx_err_set(err, IDX_EIO, "journal",
+                         "journal %s: an earlier append failed and could not be undone; "
+                         "restart idxd",
+                         j->path);
+    } else if (write_at(j->fd, rec, total, j->end) != 0 || fdatasync(j->fd) != 0) {
         int e = errno;
-        /* nothing half-written stays for the reader or the next open */
-        if (ftruncate(j->fd, (off_t)j->end) != 0) { /* the next open drops it */
-        }
+        /* nothing half-written stays: the next append goes at end again,
+         * and if the file cannot be cut back, nothing is appended after it
+         * (a restart drops the stray bytes as a torn tail) */
+        if (ftruncate(j->fd, (off_t)j->end) != 0 || fdatasync(j->fd) != 0) j->broken = 1;
         errno = e;
         rc = io_error(err, "cannot append to", j->path);
     } else {
@@ -411,16 +453,16 @@ static int rewrite_tail(idx_journal *j, uint64_t from, idx_err *err)
 {
     char tmp[600];
     snprintf(tmp, sizeof tmp, "%.580s.tmp", j->path);
-    int fd = open(tmp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC | O_APPEND, 0600);
+    int fd = open(tmp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd < 0) return io_error(err, "cannot rewrite", j->path);
     unsigned char h[IDX_JOURNAL_HEADER] = {0};
     memcpy(h, header_magic, sizeof header_magic);
     char buf[65536];
-    int ok = flock(fd, LOCK_EX | LOCK_NB) == 0 && write_all(fd, h, sizeof h) == 0;
+    int ok = flock(fd, LOCK_EX | LOCK_NB) == 0 && write_at(fd, h, sizeof h, 0) == 0;
     for (uint64_t at = from; ok && at < j->end;) {
         size_t want = j->end - at < sizeof buf ? (size_t)(j->end - at) : sizeof buf;
         ssize_t r = read_at(j->fd, buf, want, at);
-        ok = r > 0 && write_all(fd, buf, (size_t)r) == 0;
+        ok = r > 0 && write_at(fd, buf, (size_t)r, IDX_JOURNAL_HEADER + (at - from)) == 0;
         at += r > 0 ? (uint64_t)r : 0;
     }
     if (!ok || fsync(fd) != 0 || rename(tmp, j->path) != 0) {
@@ -437,10 +479,12 @@ static int rewrite_tail(idx_journal *j, uint64_t from, idx_err *err)
     return IDX_OK;
 }
 
-int idx_journal_trim(idx_journal *j, idx_jcursor *c, uint64_t min_bytes, idx_err *err)
+int idx_journal_trim(idx_journal *j, idx_jcursor *c, uint64_t min_bytes, int *trimmed,
+                     idx_err *err)
 {
     pthread_mutex_lock(&j->mu);
-    int rc = 0;
+    int rc = IDX_OK;
+    *trimmed = 0;
     if (c->off <= IDX_JOURNAL_HEADER) {
         /* nothing read yet */
     } else if (j->last_seq == c->seq && c->off == j->end) { /* every record applied */
@@ -449,13 +493,13 @@ int idx_journal_trim(idx_journal *j, idx_jcursor *c, uint64_t min_bytes, idx_err
         } else {
             j->end = IDX_JOURNAL_HEADER;
             c->off = IDX_JOURNAL_HEADER;
-            rc = 1;
+            *trimmed = 1;
         }
     } else if (c->off - IDX_JOURNAL_HEADER >= min_bytes) {
         uint64_t from = c->off;
         if ((rc = rewrite_tail(j, from, err)) == IDX_OK) {
             c->off = IDX_JOURNAL_HEADER;
-            rc = 1;
+            *trimmed = 1;
         }
     }
     pthread_mutex_unlock(&j->mu);

@@ -22,7 +22,10 @@
  * finds the first record that is incomplete, fails its checksum or breaks
  * the sequence, and drops it and everything after it - never applied half.
  * The bytes dropped are first copied to PATH.dropped-UNIXTIME (their count
- * and that file are in idx_jinfo), so nothing is destroyed silently.
+ * and that file are in idx_jinfo), so nothing is destroyed silently.  Only
+ * the last record can be torn (appends go one at a time, each fsync'd), so
+ * when a whole record follows the bad bytes the file is damaged instead:
+ * open refuses it (IDX_EDB) rather than drop acknowledged writes.
  *
  * What the database holds is dropped from the journal (idx_journal_trim):
  * once it holds every record the file keeps its header only.  Sequence numbers go
@@ -64,7 +67,8 @@ typedef struct idx_jinfo {
  * the database holds: the next record gets max(last kept, floor_seq) + 1.
  * *out owned by the caller (idx_journal_close); info may be NULL.
  * IDX_ELOCKED when another process has it open; IDX_EINVAL when path is not
- * a journal (wrong header: left alone); IDX_EIO. */
+ * a journal (wrong header: left alone); IDX_EDB when it is damaged before
+ * its end (left alone); IDX_EIO. */
 int idx_journal_open(const char *path, uint64_t floor_seq, idx_journal **out, idx_jinfo *info,
                      idx_err *err);
 void idx_journal_close(idx_journal *j); /* NULL ok */
@@ -72,7 +76,8 @@ void idx_journal_close(idx_journal *j); /* NULL ok */
 /* Append a record of type with payload data[0..n) and fdatasync it; *seq
  * (may be NULL) gets its sequence number.  Any thread.  IDX_ETOOBIG over
  * IDX_JOURNAL_MAX_PAYLOAD; IDX_EIO (a full disk: the record is not there,
- * the file is cut back to what it was). */
+ * the file is cut back to what it was; when even that fails, every later
+ * append fails too). */
 int idx_journal_append(idx_journal *j, int type, const void *data, size_t n, uint64_t *seq,
                        idx_err *err);
 
@@ -111,9 +116,10 @@ int idx_journal_next(idx_journal *j, idx_jcursor *c, idx_jrec *rec, idx_err *err
  * that is every record, the file is cut back to its header; else, when the
  * records applied take at least min_bytes, the records after them are
  * copied to PATH.tmp, fsync'd and renamed over the journal (appends wait
- * meanwhile).  c is moved to match.  1 when the journal was shortened, 0
- * when not, or IDX_EIO (the journal is as it was). */
-int idx_journal_trim(idx_journal *j, idx_jcursor *c, uint64_t min_bytes, idx_err *err);
+ * meanwhile).  c is moved to match; *trimmed says whether the journal was
+ * shortened.  IDX_OK, or IDX_EIO (the journal is as it was). */
+int idx_journal_trim(idx_journal *j, idx_jcursor *c, uint64_t min_bytes, int *trimmed,
+                     idx_err *err);
 
 /* Decode the record at buf[0..n): IDX_JOURNAL_RECORD_HEAD + payload bytes
  * consumed with *rec (data pointing into buf), 0 when buf holds less than

@@ -96,6 +96,10 @@ http "$URL/docs?wait=2" "${A[@]}" --data-binary @"$T/b2.jsonl"
 expect_eq "wait=2: 400 bad_parameter" "$CODE $(jqb .error.code)" "400 bad_parameter"
 http "$URL/docs" "${A[@]}" -X PUT --data-binary @"$T/b2.jsonl"
 expect_eq "PUT /docs: 405 naming POST" "$CODE $(grep -i '^Allow:' <<< "$HDRS" | tr -d '\r')" "405 Allow: POST"
+http "$URL/docs" "${A[@]}" -X DELETE
+expect_eq "DELETE /docs without an id: 405" "$CODE" 405
+http "$URL/docs/n1" "${A[@]}" -X POST --data-binary @"$T/b2.jsonl"
+expect_eq "POST /docs/{id}: 405" "$CODE" 405
 
 # deletes
 http "$URL/docs/g1?wait=1" "${A[@]}" -X DELETE

@@ -90,8 +90,24 @@ _pids+=("$LG")
 sleep 0.5
 for k in 1 2 3; do jq -c --arg k "$k" '.id = "w\($k)-" + .id' "$SAMPLE"; done > "$T/new.jsonl"
 jq -c '.title = "upsertmark " + .title' "$SAMPLE" > "$T/upsert.jsonl"
-expect_rc "idx add --server of the sample three times and its upserts, batches of 50, while searched" 0 \
-    "$IDX" add -q --batch 50 --server "$URL" --key "$ADMIN" "$T/new.jsonl" "$T/upsert.jsonl"
+"$IDX" add -q --batch 50 --server "$URL" --key "$ADMIN" "$T/new.jsonl" "$T/upsert.jsonl" > "$T/remote.out" 2>&1 &
+adder=$!
+# meanwhile: how long until an acknowledged write is searchable, under that load
+sleep 0.5
+printf '%s\n' '{"id":"marker","title":"markerword 标记","body":"标记"}' > "$T/marker.jsonl"
+t0=$(date +%s%N)
+http "$URL/docs" -H "Authorization: Bearer $ADMIN" --data-binary @"$T/marker.jsonl"
+ms=never
+for _ in $(seq 300); do
+    http "$URL/search?q=markerword"
+    if [ "$(jqb '.hits[0].id')" = marker ]; then ms=$((($(date +%s%N) - t0) / 1000000)); break; fi
+    sleep 0.01
+done
+echo "#   an acknowledged write was searchable after ${ms} ms, under load"
+if [ "$ms" != never ] && [ "$ms" -le 1000 ]; then ok "an acknowledged write is searchable within 1 s under load"
+else fail "an acknowledged write is searchable within 1 s under load" "$ms ms"; fi
+wait "$adder"
+expect_eq "idx add --server of the sample three times and its upserts, batches of 50, while searched: exit 0" "$?" 0
 sleep 0.5
 kill -INT "$LG"
 wait "$LG"

@@ -89,7 +89,9 @@ static void test_floor_and_reset(void)
     CHECK_INT(r.seq, 42);
     CHECK_INT(idx_journal_next(j, &c, &r, &err), 0);
     /* every record applied: emptied */
-    CHECK_INT(idx_journal_trim(j, &c, 1 << 20, &err), 1);
+    int tr = 0;
+    CHECK_INT(idx_journal_trim(j, &c, 1 << 20, &tr, &err), IDX_OK);
+    CHECK_INT(tr, 1);
     CHECK_INT(file_size(path), IDX_JOURNAL_HEADER);
     CHECK_INT(idx_journal_append(j, IDX_JREC_DELETE, "y", 1, &s, &err), IDX_OK);
     CHECK_INT(s, 43);
@@ -100,8 +102,10 @@ static void test_floor_and_reset(void)
      * file keeps 44 and 45 only */
     CHECK_INT(idx_journal_append(j, IDX_JREC_DELETE, "z4", 2, &s, &err), IDX_OK);
     CHECK_INT(idx_journal_append(j, IDX_JREC_DELETE, "z5", 2, &s, &err), IDX_OK);
-    CHECK_INT(idx_journal_trim(j, &c, 1 << 20, &err), 0);
-    CHECK_INT(idx_journal_trim(j, &c, 1, &err), 1);
+    CHECK_INT(idx_journal_trim(j, &c, 1 << 20, &tr, &err), IDX_OK);
+    CHECK_INT(tr, 0);
+    CHECK_INT(idx_journal_trim(j, &c, 1, &tr, &err), IDX_OK);
+    CHECK_INT(tr, 1);
     CHECK_INT(file_size(path), IDX_JOURNAL_HEADER + 2 * (IDX_JOURNAL_RECORD_HEAD + 2));
     CHECK_INT(idx_journal_next(j, &c, &r, &err), 1);
     CHECK(r.seq == 44 && r.len == 2 && r.data[1] == '4');
@@ -183,6 +187,28 @@ static void test_torn_tail(void)
     idx_journal_close(j);
 }
 
+static void test_damage_in_the_middle(void)
+{
+    idx_fs_remove_tree(path);
+    idx_err err;
+    idx_err_clear(&err);
+    idx_journal *j = NULL;
+    CHECK_INT(idx_journal_open(path, 0, &j, NULL, &err), IDX_OK);
+    CHECK_INT(idx_journal_append(j, IDX_JREC_DOCS, "one\n", 4, NULL, &err), IDX_OK);
+    uint64_t one = file_size(path);
+    CHECK_INT(idx_journal_append(j, IDX_JREC_DOCS, "two\n", 4, NULL, &err), IDX_OK);
+    CHECK_INT(idx_journal_append(j, IDX_JREC_DOCS, "three\n", 6, NULL, &err), IDX_OK);
+    uint64_t size = file_size(path);
+    idx_journal_close(j);
+    /* a flipped byte in the second record, a whole third one after it */
+    int fd = open(path, O_WRONLY);
+    CHECK(fd >= 0 && pwrite(fd, "X", 1, (off_t)(one + IDX_JOURNAL_RECORD_HEAD)) == 1);
+    close(fd);
+    CHECK_INT(idx_journal_open(path, 0, &j, NULL, &err), IDX_EDB);
+    CHECK(strstr(err.msg, "not a torn tail") != NULL);
+    CHECK_INT(file_size(path), size); /* nothing dropped */
+}
+
 static void test_not_a_journal(void)
 {
     idx_fs_remove_tree(path);
@@ -239,6 +265,7 @@ int main(void)
     TEST(test_append_and_reopen);
     TEST(test_floor_and_reset);
     TEST(test_torn_tail);
+    TEST(test_damage_in_the_middle);
     TEST(test_not_a_journal);
     TEST(test_decode);
     idx_fs_remove_tree(dir);
