@@ -251,16 +251,19 @@ static int no_params(ctx *c, const idx_form *f)
     return 0;
 }
 
-static void search_cached(ctx *c, const idx_form *f, const char *query);
+static void search_cached(ctx *c, const idx_form *f, const char *query, int cache_ok);
 
 /* GET /search.  raw_query is the request's query string as sent: the key of
  * the worker's answer cache (cache.h), tried first (after the scoped key's
  * filter, if any). */
 static void handle_search(ctx *c, const idx_form *f, const char *raw_query)
 {
-    /* a scoped key's answers are cached under its filter too */
+    /* a scoped key's answers are cached under its filter too ("FILTER\x1fQUERY");
+     * an unscoped request whose own query string holds that separator is not
+     * cached, so it can never be taken for a scoped key's */
     char *scoped_key = NULL;
     const char *query = raw_query;
+    int cache_ok = !raw_query || !strchr(raw_query, '\x1f');
     if (c->scope) {
         size_t sl = strlen(c->scope), ql = raw_query ? strlen(raw_query) : 0;
         if (!(scoped_key = malloc(sl + ql + 2))) {
@@ -271,15 +274,16 @@ static void handle_search(ctx *c, const idx_form *f, const char *raw_query)
         scoped_key[sl] = '\x1f';
         memcpy(scoped_key + sl + 1, raw_query ? raw_query : "", ql + 1);
         query = scoped_key;
+        cache_ok = 1;
     }
-    search_cached(c, f, query);
+    search_cached(c, f, query, cache_ok);
     free(scoped_key);
 }
 
-static void search_cached(ctx *c, const idx_form *f, const char *query)
+static void search_cached(ctx *c, const idx_form *f, const char *query, int cache_ok)
 {
     size_t qslen = query ? strlen(query) : 0;
-    int cacheable = c->w->db && !idx_db_has_remote(c->w->db);
+    int cacheable = cache_ok && c->w->db && !idx_db_has_remote(c->w->db);
     size_t hitlen = 0;
     const char *hit = cacheable ? idxd_cache_get(c->w->cache, query ? query : "", qslen, &hitlen)
                                 : NULL;
@@ -471,6 +475,15 @@ static void handle_metrics(ctx *c)
                      .connections_peak = atomic_load(&c->w->srv->conns_peak),
                      .uptime_s = idxd_wall() - c->w->srv->started, .cache_bytes = cb,
                      .cache_max_bytes = cmax};
+    if (c->w->srv->writes) {
+        idxd_writes_stats ws;
+        idxd_writes_get_stats(c->w->srv->writes, &ws);
+        g.writes = 1;
+        g.write_last_task = ws.last_task;
+        g.write_applied = ws.applied;
+        g.write_queue_bytes = ws.queue_bytes;
+        g.write_commits = ws.commits;
+    }
     idx_db_stats st;
     idx_err err;
     idx_err_clear(&err);

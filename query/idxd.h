@@ -9,6 +9,9 @@
  * between threads), one at a time, the waiting request of the connection
  * that has cost least lately first, so that clients sending expensive
  * searches wait behind each other and not in front of cheap ones (worker.c).
+ * Writes (POST /docs, DELETE /docs/{id}) are journaled by the worker that
+ * reads them and applied by one writer thread (writes.h), which wakes the
+ * workers after each commit.
  */
 #ifndef IDXD_H
 #define IDXD_H

@@ -119,4 +119,18 @@ void idxd_metrics_render(const idxd_gauges *g, idx_buf *out)
                    g->connections, g->connections_peak, (unsigned long long)get(&expired),
                    g->uptime_s, (unsigned long long)get(&timeouts),
                    (unsigned long long)g->cache_bytes, (unsigned long long)g->cache_max_bytes);
+    if (g->writes)
+        idx_buf_printf(out,
+                       "# HELP idxd_write_last_task The last write task number given.\n"
+                       "# TYPE idxd_write_last_task gauge\nidxd_write_last_task %llu\n"
+                       "# HELP idxd_write_applied_task The last write task the database holds.\n"
+                       "# TYPE idxd_write_applied_task gauge\nidxd_write_applied_task %llu\n"
+                       "# HELP idxd_write_queue_bytes Journaled writes not applied yet, in bytes.\n"
+                       "# TYPE idxd_write_queue_bytes gauge\nidxd_write_queue_bytes %llu\n"
+                       "# HELP idxd_write_commits_total Commits of the writer thread.\n"
+                       "# TYPE idxd_write_commits_total counter\nidxd_write_commits_total %llu\n",
+                       (unsigned long long)g->write_last_task,
+                       (unsigned long long)g->write_applied,
+                       (unsigned long long)g->write_queue_bytes,
+                       (unsigned long long)g->write_commits);
 }

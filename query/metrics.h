@@ -35,6 +35,11 @@ typedef struct idxd_gauges {
     long connections, connections_peak;
     double uptime_s;
     uint64_t cache_bytes, cache_max_bytes; /* answer caches, all workers together */
+    int writes;                 /* this server takes writes: the four below are set */
+    uint64_t write_last_task;   /* the last task number given */
+    uint64_t write_applied;     /* the last one the database holds */
+    uint64_t write_queue_bytes; /* journaled, not applied yet */
+    uint64_t write_commits;     /* commits of the writer thread */
 } idxd_gauges;
 
 void idxd_metrics_render(const idxd_gauges *g, idx_buf *out);

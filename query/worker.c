@@ -52,6 +52,12 @@
  * live blocks, so the heap top cannot shrink), and resident memory drifts up
  * and down by megabytes with the connection churn, hiding a real leak.
  *
+ * Writes (writes.h): after each commit the writer thread makes every
+ * worker's `wake` event active; the worker reopens the index at once and
+ * answers the ?wait=1 write requests parked on it (api.c) whose tasks are
+ * done.  The tick answers those past their deadline with the task as it
+ * stands (202), and a stop answers all of them so.
+ *
  * Graceful stop: the main thread activates stop_ev.  The worker accepts the
  * connections its accept queue holds at that moment (TCP_INFO's count of a
  * listening socket), so that they get an answer instead of a reset, and then

@@ -4,6 +4,7 @@
 //   IDXD_URL      idxd over the sample plus crafted articles (payload-1 holds
 //                 <img onerror>, <script> and a javascript: URL)
 //   CORS_URL      idxd started with --cors-origin http://127.0.0.1:$PAGE_PORT
+//   KEYED_URL     idxd started with --keys and a scoped key (source:测试) as --page-key
 //   PAGE_PORT     a free port for a copy of the page on another origin
 //   CHROMIUM      the browser binary; SHOT_DIR where screenshots go
 // Prints "ok NAME" / "FAIL NAME: why" per check; exit status 0 unless the
@@ -169,6 +170,24 @@ try {
   }, URL0);
   check("CORS: an idxd without --cors-origin is not readable from another origin", denied === "blocked", denied);
   server.close();
+
+  // an idxd with --keys whose page carries a scoped key (--page-key) in data-key
+  const K = process.env.KEYED_URL;
+  if (K) {
+    const kp = await context.newPage();
+    await kp.goto(K + "/?q=" + encodeURIComponent("载荷测试"), { waitUntil: "load" });
+    await kp.waitForSelector("#results li.hit", { timeout: T });
+    const ids = await kp.$$eval("#results li.hit", (els) => els.map((e) => e.dataset.id));
+    check("keys: the page sends the key of its data-key and gets results", ids.join(",") === "payload-1", ids.join(","));
+    const seen = await kp.evaluate(async () => {
+      const k = document.documentElement.dataset.key;
+      const r = await fetch("/search?q=" + encodeURIComponent("南通开发区"), { headers: { Authorization: "Bearer " + k } });
+      return r.status + " " + (await r.json()).total;
+    });
+    check("keys: the page's scoped key sees nothing outside its filter", seen === "200 0", seen);
+    const anon = await kp.evaluate(async () => (await fetch("/search?q=x")).status);
+    check("keys: without a key the API answers 401", anon === 401, String(anon));
+  }
 } catch (e) {
   fail("browser run", String(e && e.stack || e).split("\n").slice(0, 4).join(" | "));
 }

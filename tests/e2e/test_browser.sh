@@ -6,7 +6,8 @@
 # opens an article and its related articles, picks a suggestion by keyboard,
 # checks that an article holding <img onerror>, <script> and a javascript: URL
 # runs nothing, fits a 375 px screen, and queries a CORS-enabled idxd from a
-# copy of the page on another origin.  Screenshots for a person to look at go
+# copy of the page on another origin, and searches through an idxd with
+# --keys whose page carries a scoped key (--page-key) in its data-key.  Screenshots for a person to look at go
 # to $IDX_SHOT_DIR, by default build/screenshots/ (build-san/ under SAN=1).
 # Where Chromium is missing or cannot start (a container without the
 # libraries it needs, say) the test says why and is skipped; with
@@ -45,9 +46,14 @@ start_server page "$DB" --threads 2 || exit 1
 MAIN=$URL
 start_server cors "$DB" --threads 1 --cors-origin "http://127.0.0.1:$PAGE_PORT" || exit 1
 CORS=$URL
+"$IDX" key new site search > "$T/keys"
+chmod 600 "$T/keys"
+SCOPED=$("$IDX" key scope --key "$(awk '{ print $3 }' "$T/keys")" --filter 'source:测试' --expires +1d)
+start_server keyed "$DB" --threads 1 --keys "$T/keys" --page-key "$SCOPED" || exit 1
+KEYED=$URL
 SHOTS=${IDX_SHOT_DIR:-$BINDIR/screenshots}
 mkdir -p "$SHOTS"
-out=$(cd "$BROWSER_DIR" && IDXD_URL=$MAIN CORS_URL=$CORS PAGE_PORT=$PAGE_PORT CHROMIUM=$CHROMIUM \
+out=$(cd "$BROWSER_DIR" && IDXD_URL=$MAIN CORS_URL=$CORS KEYED_URL=$KEYED PAGE_PORT=$PAGE_PORT CHROMIUM=$CHROMIUM \
     SHOT_DIR=$SHOTS timeout 180 node page.test.mjs 2>&1)
 rc=$?
 while IFS= read -r line; do

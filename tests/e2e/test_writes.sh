@@ -131,6 +131,9 @@ for r in "/stats" "/metrics" "/tasks/$T1" "/keys"; do
     http "$URL$r" "${A[@]}"
     expect_eq "GET $r with the admin key: 200" "$CODE" 200
 done
+http "$URL/metrics" "${A[@]}"
+expect_match "/metrics counts the writes" "$BODY" 'idxd_write_commits_total [1-9]'
+expect_match "and their statuses" "$BODY" 'idxd_requests_total\{route="write",status="202"\} [1-9]'
 http "$URL/keys" "${A[@]}"
 expect_eq "GET /keys lists names and roles, no secret" "$(jqb '[.keys[] | .name + ":" + .role] | join(",")')" "editor:admin,site:search"
 expect_eq "no secret in it" "$(grep -c -- "$ADMIN\|$SKEY" <<< "$BODY")" 0
