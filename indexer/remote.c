@@ -56,6 +56,7 @@
 #define REMOTE_GZIP_MIN (64u << 10)    /* bodies from this size go gzip'd */
 #define REMOTE_TIMEOUT_S 60            /* connect, and each read or write */
 #define REMOTE_POLL_S 0.2              /* between GET /tasks/N */
+#define REMOTE_TASK_MAX_S 600.0        /* a task not applied after this: give up waiting */
 #define REMOTE_BUSY_MAX_S 600.0        /* 429 waits for one request, in all */
 #define REMOTE_RETRIES 3               /* 5xx and lost connections, per request */
 #define REMOTE_REPLY_MAX (16 << 20)    /* an answer's body */
@@ -459,7 +460,17 @@ static int wait_task(remote *r, size_t lo, size_t hi, long long id, reply *rp, i
     snprintf(what, sizeof what, "asking after task %lld (%s, accepted)", id,
              span(r, lo, hi, where, sizeof where));
     int rc;
-    for (;;) {
+    for (double waited = 0;; waited += REMOTE_POLL_S) {
+        if (waited >= REMOTE_TASK_MAX_S) {
+            /* durable there, but not applied: the server's log says why
+             * (its database locked by another writer, a full disk...) */
+            rc = idx_err_set(err, IDX_EIO, "remote.poll",
+                             "server %s accepted task %lld (%s) but has not applied it after "
+                             "%.0f s; it is in the server's journal and will be applied when "
+                             "the server can (see its log)",
+                             r->url, id, span(r, lo, hi, where, sizeof where), REMOTE_TASK_MAX_S);
+            break;
+        }
         nap(REMOTE_POLL_S);
         if ((rc = exchange(r, EVHTTP_REQ_GET, idx_buf_cstr(&path), NULL, 0, 0, what, rp, err)))
             break;
