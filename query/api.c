@@ -669,17 +669,26 @@ static void submit(ctx *c, int type, const char *data, size_t n, int wait)
     }
 }
 
+/* A write's parameters into *r: 1, or 0 after a 400, or a 403 when this
+ * server takes no writes. */
+static int write_request(ctx *c, const idx_form *f, idx_write_req *r)
+{
+    idx_err err;
+    idx_err_clear(&err);
+    if (idx_write_req_form(f, r, &err)) {
+        reply_idx_error(c, &err);
+        return 0;
+    }
+    return writes_on(c);
+}
+
 /* POST /docs: a body of JSON Lines (gzip too), journaled as one task. */
 static void handle_post_docs(ctx *c, const idx_form *f)
 {
     idx_write_req r;
+    if (!write_request(c, f, &r)) return;
     idx_err err;
     idx_err_clear(&err);
-    if (idx_write_req_form(f, &r, &err)) {
-        reply_idx_error(c, &err);
-        return;
-    }
-    if (!writes_on(c)) return;
     const idxd_config *cfg = &c->w->srv->cfg;
     struct evbuffer *in = evhttp_request_get_input_buffer(c->req);
     size_t n = evbuffer_get_length(in);
@@ -720,13 +729,9 @@ static void handle_post_docs(ctx *c, const idx_form *f)
 static void handle_delete_doc(ctx *c, const char *raw_id, const idx_form *f)
 {
     idx_write_req r;
+    if (!write_request(c, f, &r)) return;
     idx_err err;
     idx_err_clear(&err);
-    if (idx_write_req_form(f, &r, &err)) {
-        reply_idx_error(c, &err);
-        return;
-    }
-    if (!writes_on(c)) return;
     char *id = NULL;
     size_t idlen = 0;
     if (idx_url_decode(raw_id, strlen(raw_id), "article id", &id, &idlen, &err) != IDX_OK) {
