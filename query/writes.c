@@ -243,6 +243,7 @@ static int apply_record(idx_writer *wr, const idx_jrec *r, task *t, idx_err *err
         return IDX_OK;
     }
     const char *p = r->data, *end = r->data + r->len;
+    if (r->len >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0) p += 3; /* a byte-order mark, as idx add */
     for (uint64_t line = 1; p < end; line++) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));
         const char *le = nl ? nl : end;
