@@ -242,6 +242,7 @@ expect_eq "once the lock is free the queued task is applied" "$st $(jqb .added)"
 ( for i in $(seq 20); do curl -s -o /dev/null "${A[@]}" --data-binary @"$T/b2.jsonl" "$URL/docs"; done ) &
 poster=$!
 expect_rc "idx add while idxd applies writes: exit 0" 0 "$IDX" add -q --db "$DB" "$T/b2.jsonl" "$T/b3.gz"
+expect_rc "idx rm while idxd applies writes: exit 0" 0 "$IDX" rm --db "$DB" n3
 wait "$poster"
 expect_rc "the database passes xapian-check" 0 xapian-check "$DB"
 
