@@ -54,7 +54,7 @@ CORE_LIB := $(BUILD)/libidxcore.a
 
 IDX_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(wildcard indexer/*.c))
 IDXD_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(wildcard query/*.c)) $(BUILD)/query/web_assets.o
-WEB_FILES := $(wildcard query/web/*)
+WEB_FILES := $(wildcard query/web/*) query/openapi.json
 BENCH_BIN := $(BUILD)/bench/charquery $(BUILD)/bench/queryrun
 
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)

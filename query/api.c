@@ -8,6 +8,7 @@
  *   GET /stats             documents, revision, last update, uptime
  *   GET /metrics           Prometheus text (metrics.h)
  *   GET /api               what this server is and its routes
+ *   GET /openapi.json      the routes as an OpenAPI 3.1 document (query/openapi.json)
  *   GET /, /app.js, ...    the search page (web.h)
  *   POST /docs             JSON Lines of articles, each an upsert (writes.h)
  *   DELETE /docs/ID        delete an article (writes.h)
@@ -588,14 +589,23 @@ static void handle_asset(ctx *c, const char *path)
 
 static void handle_root(ctx *c)
 {
-    json_t *j = json_pack("{s:s, s:s, s:[s,s,s,s,s,s,s,s,s,s,s,s]}", "name", "idxd",
+    json_t *j = json_pack("{s:s, s:s, s:s, s:[s,s,s,s,s,s,s,s,s,s,s,s,s,s]}", "name", "idxd",
                           "description", "idx full-text search server for news archives",
-                          "endpoints", "GET / (the search page)", "GET /search?q=",
-                          "GET /suggest?q=", "GET /docs/{id}", "GET /docs/{id}/related",
-                          "GET /health", "GET /stats", "GET /metrics", "POST /docs",
-                          "DELETE /docs/{id}", "GET /tasks/{n}", "GET /keys");
+                          "openapi", "/openapi.json", "endpoints", "GET / (the search page)",
+                          "GET /search?q=", "GET /suggest?q=", "GET /docs/{id}",
+                          "GET /docs/{id}/related", "GET /health", "GET /stats", "GET /metrics",
+                          "POST /docs", "DELETE /docs/{id}", "GET /tasks/{n}", "GET /keys",
+                          "GET /api", "GET /openapi.json");
     reply_json(c, 200, j);
     json_decref(j);
+}
+
+/* GET /openapi.json: the API described (query/openapi.json, embedded). */
+static void handle_openapi(ctx *c)
+{
+    idxd_asset a;
+    idxd_openapi(&a);
+    reply(c, 200, a.ctype, a.data, a.len);
 }
 
 /* ---- writes ---- */
@@ -877,7 +887,7 @@ static void handle(ctx *c, int refuse)
     else if (strcmp(path, "/stats") == 0) c->route = ROUTE_STATS;
     else if (strcmp(path, "/metrics") == 0) c->route = ROUTE_METRICS;
     else if (strcmp(path, "/suggest") == 0) c->route = ROUTE_SUGGEST;
-    else if (strcmp(path, "/api") == 0) c->route = ROUTE_ROOT;
+    else if (strcmp(path, "/api") == 0 || strcmp(path, "/openapi.json") == 0) c->route = ROUTE_ROOT;
     else if (idxd_web_asset(path, NULL)) c->route = ROUTE_PAGE;
 
     if (refuse) { /* stopping: answer, and close the connection */
@@ -946,7 +956,11 @@ static void handle(ctx *c, int refuse)
     case ROUTE_HEALTH: if (no_params(c, &f)) handle_health(c); break;
     case ROUTE_STATS: if (no_params(c, &f)) handle_stats(c); break;
     case ROUTE_METRICS: if (no_params(c, &f)) handle_metrics(c); break;
-    default: if (no_params(c, &f)) handle_root(c); break;
+    default:
+        if (!no_params(c, &f)) break;
+        if (strcmp(path, "/openapi.json") == 0) handle_openapi(c);
+        else handle_root(c);
+        break;
     }
     idx_form_fini(&f);
 }

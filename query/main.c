@@ -71,7 +71,8 @@ static void usage(FILE *f)
             "Routes: GET /search?q=&limit=&offset=&sort=relevance|date|-date&from=&to=\n"
             "        &source=&category=&exact_total=0|1&snippet_len=,\n"
             "        GET /docs/{id}, /health, /stats, /metrics; POST /docs?wait=0|1,\n"
-            "        DELETE /docs/{id}, GET /tasks/{n}, GET /keys.  See README.md.\n"
+            "        DELETE /docs/{id}, GET /tasks/{n}, GET /keys; GET /openapi.json\n"
+            "        describes them all (OpenAPI 3.1).  See README.md.\n"
             "Exit status: 0 after a clean shutdown, 2 bad usage, 3 cannot listen.\n");
 }
 

@@ -7,6 +7,7 @@ extern const char idxd_web_index_html[], idxd_web_index_html_end[];
 extern const char idxd_web_app_js[], idxd_web_app_js_end[];
 extern const char idxd_web_app_css[], idxd_web_app_css_end[];
 extern const char idxd_web_favicon_svg[], idxd_web_favicon_svg_end[];
+extern const char idxd_openapi_json[], idxd_openapi_json_end[];
 
 int idxd_web_asset(const char *path, idxd_asset *out)
 {
@@ -28,4 +29,11 @@ int idxd_web_asset(const char *path, idxd_asset *out)
         return 1;
     }
     return 0;
+}
+
+void idxd_openapi(idxd_asset *out)
+{
+    out->ctype = "application/json; charset=utf-8";
+    out->data = idxd_openapi_json;
+    out->len = (size_t)(idxd_openapi_json_end - idxd_openapi_json);
 }

@@ -14,4 +14,8 @@ typedef struct idxd_asset {
  * is none. */
 int idxd_web_asset(const char *path, idxd_asset *out);
 
+/* The OpenAPI 3.1 document of idxd's routes (query/openapi.json), served at
+ * GET /openapi.json. */
+void idxd_openapi(idxd_asset *out);
+
 #endif

@@ -13,6 +13,7 @@ PKGS=(
     libxml2-dev                         # HTML pages (libxml2's HTML parser)
     libssl-dev                          # idxd's API keys (libcrypto: HMAC, SHA-256)
     jq curl procps                      # end-to-end tests
+    python3-jsonschema                  # answers checked against /openapi.json
     time bc                             # bench/ scripts
     clang                               # make fuzz (libFuzzer); runtime added below
     chromium fonts-wqy-zenhei           # browser tests of the search page (CJK font
