@@ -135,10 +135,14 @@ int idx_cmd_get(const idx_opts *o)
  * complete.  OUT appears whole or not at all: a failure (a full disk) removes
  * the staging directory, and one a killed run left is removed by the next
  * compaction into OUT; one a live compaction holds makes this one stop. */
-int idx_cmd_compact(const idx_opts *o)
+/* idx compact, and idx backup (backup: the copy is checked - Xapian's check,
+ * idx's invariants, the document count of the revision it was made from -
+ * before it is stored; a copy that fails is not stored). */
+static int compact_into(const idx_opts *o, int backup)
 {
+    const char *cmd = backup ? "backup" : "compact";
     if (o->nargs != 1) {
-        idx_die_msg("compact wants one DEST (a new directory), e.g. idx compact --db ARCHIVE OUT");
+        idx_die_msg("%s wants one DEST (a new directory), e.g. idx %s --db DB OUT", cmd, cmd);
         return EXIT_USAGE;
     }
     const char *out = o->args[0];
@@ -161,8 +165,8 @@ int idx_cmd_compact(const idx_opts *o)
     if (busy) goto busy;
     struct stat st;
     if (lstat(out, &st) == 0) {
-        idx_die_msg("cannot compact %s into %s: %s exists already (compact makes a new "
-                    "directory)", o->db, out, out);
+        idx_die_msg("cannot %s %s into %s: %s exists already (%s makes a new directory)", cmd,
+                    o->db, out, out, cmd);
         status = EXIT_USAGE;
         goto done;
     }
@@ -171,6 +175,18 @@ int idx_cmd_compact(const idx_opts *o)
         goto done;
     }
     nshards = idx_db_nshards(db);
+    idx_db_stats at; /* the revision the copy is made of (the compactor reads this handle) */
+    if (idx_db_get_stats(db, &at, &err) != IDX_OK) {
+        idx_die_msg("cannot read %s: %s", o->db, err.msg);
+        status = EXIT_DB;
+        goto done;
+    }
+    if (backup && idx_db_nmissing(db) > 0) {
+        idx_die_msg("cannot back up %s: %zu of its shards cannot be reached (%s)", o->db,
+                    idx_db_nmissing(db), idx_db_missing(db, 0));
+        status = EXIT_DB;
+        goto done;
+    }
     if (idx_fs_make_parents(out) != 0) {
         idx_die_msg("cannot create the directories above %s: %s", out, strerror(errno));
         status = EXIT_DB;
@@ -194,6 +210,18 @@ int idx_cmd_compact(const idx_opts *o)
     idx_db_close(db);
     db = NULL;
     if (!rc) rc = idx_compacted_record(dst, &err); /* for adds into OUT later (writer.h) */
+    uint64_t docs = 0, problems = 0;
+    if (!rc && backup) {
+        int cs = idx_check_db(dst, 1, &docs, &problems);
+        if (cs != EXIT_OK || docs != at.documents) {
+            idx_die_msg("the copy of %s fails its check (%llu problems; %llu documents, the "
+                        "revision copied has %llu): nothing was stored in %s",
+                        o->db, (unsigned long long)problems, (unsigned long long)docs,
+                        (unsigned long long)at.documents, out);
+            status = EXIT_DB;
+            goto done;
+        }
+    }
     if (rc) {
         idx_die_msg("cannot compact %s into %s: %s (nothing was stored in %s)", o->db, out,
                     err.msg, out);
@@ -202,14 +230,19 @@ int idx_cmd_compact(const idx_opts *o)
         idx_die_msg("cannot store the compacted database as %s: %s (nothing was stored there)",
                     out, strerror(errno));
         status = EXIT_DB;
+    } else if (backup) {
+        printf("backed up %s (%zu shard%s, %llu documents) into %s, %llu bytes, checked: ok "
+               "(%.2f s)\n",
+               o->db, nshards, nshards == 1 ? "" : "s", (unsigned long long)docs, out,
+               idx_fs_usage(out), idx_clock() - t0);
     } else {
         printf("compacted %s (%zu shard%s) into %s, %llu bytes (%.2f s)\n", o->db, nshards,
                nshards == 1 ? "" : "s", out, idx_fs_usage(out), idx_clock() - t0);
     }
     goto done;
 busy:
-    idx_die_msg("another idx compact is writing %s (its staging directory %s is in use): wait "
-                "for it to finish, or compact into another directory", out, busy);
+    idx_die_msg("another idx compact or backup is writing %s (its staging directory %s is in "
+                "use): wait for it to finish, or write into another directory", out, busy);
     status = EXIT_DB;
 done:
     if (db) idx_db_close(db);
@@ -220,6 +253,16 @@ done:
     free(dst);
     free(busy);
     return status;
+}
+
+int idx_cmd_compact(const idx_opts *o)
+{
+    return compact_into(o, 0);
+}
+
+int idx_cmd_backup(const idx_opts *o)
+{
+    return compact_into(o, 1);
 }
 
 int idx_cmd_stats(const idx_opts *o)

@@ -73,6 +73,15 @@ int idx_cmd_get(const idx_opts *o);
 int idx_cmd_stats(const idx_opts *o);
 int idx_cmd_search(const idx_opts *o);
 int idx_cmd_compact(const idx_opts *o);
+/* idx backup --db D OUT: idx compact's copy, checked before it is stored. */
+int idx_cmd_backup(const idx_opts *o);
+/* idx check --db D (check.c). */
+int idx_cmd_check(const idx_opts *o);
+/* Check the database at path (check.c: Xapian's check and idx's invariants;
+ * quiet: no line per shard on stdout); *docs checked, *problems found (the
+ * first ones on stderr).  EXIT_OK, EXIT_PARTIAL (problems), EXIT_DB (it
+ * cannot be read). */
+int idx_check_db(const char *path, int quiet, uint64_t *docs, uint64_t *problems);
 int idx_cmd_clean(const idx_opts *o);
 /* idx key new | scope (key.c): idxd's API keys, keys.h. */
 int idx_cmd_key(const idx_opts *o);

@@ -37,6 +37,11 @@ static void usage(FILE *f)
 "                      as cleaned article JSON: headline, date, outlet, body\n"
 "  compact DEST        write --db (an archive: all its shards merged) as one new\n"
 "                      compact database DEST (Xapian's compactor)\n"
+"  backup DEST         a consistent copy of --db (one revision, while idxd serves and\n"
+"                      idx add writes) as a new compact database DEST, checked before\n"
+"                      it is stored (all or nothing)\n"
+"  check               Xapian's check and idx's invariants of --db: exit 0 sound,\n"
+"                      1 problems (listed), 3 unreadable\n"
 "  reindex             rebuild --db from its own stored articles (in the format of\n"
 "                      --index-format, else its own; --jobs N processes, default\n"
 "                      one per core) and swap it in atomically, all or nothing\n"
@@ -287,6 +292,8 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "stats") == 0) return idx_cmd_stats(&o);
     if (strcmp(cmd, "search") == 0) return idx_cmd_search(&o);
     if (strcmp(cmd, "compact") == 0) return idx_cmd_compact(&o);
+    if (strcmp(cmd, "backup") == 0) return idx_cmd_backup(&o);
+    if (strcmp(cmd, "check") == 0) return idx_cmd_check(&o);
     if (strcmp(cmd, "reindex") == 0) return idx_cmd_reindex(&o);
     if (strcmp(cmd, "clean") == 0) return idx_cmd_clean(&o);
     if (strcmp(cmd, "key") == 0) return idx_cmd_key(&o);

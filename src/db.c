@@ -28,6 +28,7 @@
 
 #include "archive.h"
 #include "clock.h"
+#include "document.h"
 
 /* A writer's shard. */
 struct shard {
@@ -618,6 +619,12 @@ int idx_db_doc_data(idx_db *db, unsigned docid, char **data, size_t *len, idx_er
     if (rc && read_again(db, &rc, &first, "doc_data", err))
         rc = idx_xrd_doc_data(db->rd, docid, data, len, err);
     return rc;
+}
+
+int idx_db_each_doc(idx_db *db, idx_doc_visit_fn fn, void *ctx, idx_err *err)
+{
+    return idx_xrd_each_doc(db->rd, IDX_PREFIX_ID, IDX_PREFIX_CLUSTER, IDX_SLOT_CLUSTER, fn, ctx,
+                            err);
 }
 
 int idx_db_get_stats(idx_db *db, idx_db_stats *st, idx_err *err)

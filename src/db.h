@@ -126,6 +126,9 @@ int idx_db_near_candidates(idx_db *db, const char *const *terms, const size_t *l
                            unsigned sig_slot, unsigned key_slot, size_t max, idx_near_cand **out,
                            size_t *nout, idx_err *err);
 int idx_db_doc_data(idx_db *db, unsigned docid, char **data, size_t *len, idx_err *err);
+/* fn for every document (idx_xrd_each_doc with the schema's id and cluster
+ * terms, document.h), for `idx check`. */
+int idx_db_each_doc(idx_db *db, idx_doc_visit_fn fn, void *ctx, idx_err *err);
 
 /* Number of documents indexed by term. */
 int idx_db_term_freq(idx_db *db, const char *term, size_t n, uint64_t *freq, idx_err *err);

@@ -24,6 +24,7 @@ extern "C" {
 #include <cstring>
 #include <memory>
 #include <new>
+#include <sstream>
 #include <string>
 #include <unordered_set>
 #include <vector>
@@ -474,6 +475,59 @@ extern "C" int idx_xap_merge(const char *const *srcs, size_t n, const char *dst,
         return IDX_OK;
     } catch (...) {
         return fail(err, "merge");
+    }
+}
+
+extern "C" int idx_xap_check(const char *path, uint64_t *errors, char **report, idx_err *err)
+{
+    *errors = 0;
+    if (report) *report = NULL;
+    try {
+        std::ostringstream words;
+        *errors = Xapian::Database::check(path, Xapian::DBCHECK_SHOW_STATS, &words);
+        if (report && !(*report = dup_bytes(words.str()))) return oom(err, "check");
+        return IDX_OK;
+    } catch (const std::bad_alloc &) {
+        return oom(err, "check");
+    } catch (const Xapian::Error &e) {
+        return idx_err_set(err, IDX_EDB, XWHERE("check"), "%s: %s", e.get_type(),
+                           e.get_msg().c_str());
+    } catch (...) {
+        return fail(err, "check");
+    }
+}
+
+extern "C" int idx_xrd_each_doc(idx_xrd *rd, const char *uid_prefix, const char *cluster_prefix,
+                                unsigned cluster_slot, idx_doc_visit_fn fn, void *ctx, idx_err *err)
+{
+    try {
+        const std::string qp = uid_prefix, cp = cluster_prefix;
+        for (auto p = rd->db.postlist_begin(""); p != rd->db.postlist_end(""); ++p) {
+            Xapian::Document doc = rd->db.get_document(*p);
+            std::string uid, cluster = doc.get_value(cluster_slot), data = doc.get_data();
+            idx_doc_facts f = {};
+            f.docid = *p;
+            for (auto t = doc.termlist_begin(); t != doc.termlist_end(); ++t) {
+                const std::string &term = *t;
+                if (term.compare(0, qp.size(), qp) == 0) {
+                    if (f.nuids++ == 0) uid = term;
+                } else if (term.compare(0, cp.size(), cp) == 0) {
+                    f.nclusters++;
+                    if (term.compare(cp.size(), std::string::npos, cluster) == 0) f.in_cluster = 1;
+                }
+            }
+            f.uid = f.nuids ? uid.data() : NULL;
+            f.uidlen = uid.size();
+            f.cluster = cluster.c_str();
+            f.clusterlen = cluster.size();
+            f.data = data.data();
+            f.datalen = data.size();
+            int rc = fn(ctx, &f, err);
+            if (rc) return rc;
+        }
+        return IDX_OK;
+    } catch (...) {
+        return fail(err, "each_doc");
     }
 }
 

@@ -143,6 +143,34 @@ int idx_xrd_compact(idx_xrd *rd, const char *dst, idx_err *err);
  * each key from the first source that has it. */
 int idx_xap_merge(const char *const *srcs, size_t n, const char *dst, idx_err *err);
 
+/* Xapian's own consistency check (Xapian::Database::check) of the database
+ * directory at path: *errors the problems it found, *report (may be NULL)
+ * its words (malloc'd, the caller frees).  IDX_EDB when it cannot be
+ * checked at all (no database there, or one too damaged to open). */
+int idx_xap_check(const char *path, uint64_t *errors, char **report, idx_err *err);
+
+/* What `idx check` looks at in one document (pointers valid during the
+ * callback only). */
+typedef struct idx_doc_facts {
+    unsigned docid;
+    const char *uid;      /* its first unique-id term (uid_prefix...), NULL if none */
+    size_t uidlen;
+    unsigned nuids;       /* unique-id terms it has */
+    const char *cluster;  /* its value in cluster_slot ("" when none) */
+    size_t clusterlen;
+    int in_cluster;       /* it has the term cluster_prefix + that value */
+    unsigned nclusters;   /* cluster_prefix terms it has */
+    const char *data;     /* its stored article */
+    size_t datalen;
+} idx_doc_facts;
+typedef int (*idx_doc_visit_fn)(void *ctx, const idx_doc_facts *f, idx_err *err);
+
+/* fn for every document of rd in docid order; stops at fn's first error.
+ * The prefixes and the slot are the schema's (document.h), which this file
+ * does not know. */
+int idx_xrd_each_doc(idx_xrd *rd, const char *uid_prefix, const char *cluster_prefix,
+                     unsigned cluster_slot, idx_doc_visit_fn fn, void *ctx, idx_err *err);
+
 /* ---- writers ---- */
 enum {
     IDX_XWR_NO_SYNC = 1 /* commits skip fsync: a crash may lose the last ones */
