@@ -5,7 +5,7 @@
 #   make test SAN=1      the same under AddressSanitizer + UBSan, in build-san/
 #   make soak            the long runs (tests/long): 256 connections for 60 s
 #   make fuzz            every libFuzzer target for FUZZ_SECONDS (tests/fuzz)
-#   make install PREFIX=/usr/local DESTDIR=
+#   make install PREFIX=/usr/local DESTDIR=   (binaries and man pages idx(1), idxd(8))
 #   make clean
 #
 # Objects go out of tree into $(BUILD); -MMD -MP keeps header dependencies.
@@ -68,7 +68,7 @@ TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 FAULT_LIB := $(BUILD)/tests/libnospace.so
 TOOL_BIN := $(patsubst tests/tools/%.c,$(BUILD)/tests/tools/%,$(wildcard tests/tools/*.c))
 
-.PHONY: all test soak unit e2e install clean demo bench regen-t2s regen-regional fuzz fuzz-run
+.PHONY: all test soak unit e2e install clean demo bench man regen-t2s regen-regional fuzz fuzz-run
 # keep intermediate objects (and keep make quiet after the test summary)
 .SECONDARY:
 all: $(BUILD)/idx $(BUILD)/idxd
@@ -147,7 +147,7 @@ bench: all $(BENCH_BIN) $(TOOL_BIN)
 	bash bench/load.sh
 	bash bench/relevance.sh
 
-test: all $(TEST_BIN) $(FAULT_LIB) $(TOOL_BIN)
+test: all $(TEST_BIN) $(FAULT_LIB) $(TOOL_BIN) $(MAN_PAGES)
 	BUILD=$(BUILD) bash tests/run.sh
 
 # the long runs (a 60 s soak at 256 connections); CI runs it after make test
@@ -162,9 +162,22 @@ demo: all
 	@echo "open http://$(DEMO_LISTEN)/ in a browser, or: curl -s 'http://$(DEMO_LISTEN)/search?q=南通开发区&limit=3' | jq ."
 	$(BUILD)/idxd --db data/idx --listen $(DEMO_LISTEN)
 
-install: $(BUILD)/idx $(BUILD)/idxd
-	install -d $(DESTDIR)$(PREFIX)/bin
+# man pages: one scdoc source each, beside its program
+MAN_PAGES := $(BUILD)/man/idx.1 $(BUILD)/man/idxd.8
+man: $(MAN_PAGES)
+$(BUILD)/man/idx.1: indexer/idx.1.scd
+	@mkdir -p $(dir $@)
+	scdoc < $< > $@
+$(BUILD)/man/idxd.8: query/idxd.8.scd
+	@mkdir -p $(dir $@)
+	scdoc < $< > $@
+
+install: $(BUILD)/idx $(BUILD)/idxd $(MAN_PAGES)
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
+		$(DESTDIR)$(PREFIX)/share/man/man8
 	install -m 0755 $(BUILD)/idx $(BUILD)/idxd $(DESTDIR)$(PREFIX)/bin/
+	install -m 0644 $(BUILD)/man/idx.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -m 0644 $(BUILD)/man/idxd.8 $(DESTDIR)$(PREFIX)/share/man/man8/
 
 clean:
 	rm -rf build build-san build-fuzz

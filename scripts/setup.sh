@@ -14,6 +14,7 @@ PKGS=(
     libssl-dev                          # idxd's API keys (libcrypto: HMAC, SHA-256)
     jq curl procps                      # end-to-end tests
     python3-jsonschema                  # answers checked against /openapi.json
+    scdoc                               # man pages idx(1), idxd(8)
     time bc                             # bench/ scripts
     clang                               # make fuzz (libFuzzer); runtime added below
     chromium fonts-wqy-zenhei           # browser tests of the search page (CJK font
