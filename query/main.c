@@ -66,6 +66,8 @@ static void usage(FILE *f)
             "  --max-docs-body BYTES largest POST /docs body, decoded (default 33554432)\n"
             "  --max-queue MB       writes acknowledged and not applied yet, at most; past it\n"
             "                       POST /docs answers 429 with Retry-After (default 256)\n"
+            "  --config FILE        read options from FILE first (one a line: NAME = VALUE,\n"
+            "                       the long names without --); the command line overrides it\n"
             "  -h, --help           this help\n"
             "\n"
             "Routes: GET /search?q=&limit=&offset=&sort=relevance|date|-date&from=&to=\n"
@@ -87,10 +89,11 @@ static int parse_int(const char *s, long lo, long hi, long *out)
 }
 
 /* An integer option in [lo, hi]; 0, or -1 after saying what it wants. */
-static int int_opt(const char *arg, const char *name, const char *what, long lo, long hi, long *out)
+static int int_opt(const char *arg, const char *where, const char *name, const char *what, long lo,
+                   long hi, long *out)
 {
     if (parse_int(arg, lo, hi, out) == 0) return 0;
-    fprintf(stderr, "idxd: %s wants %s from %ld to %ld\n", name, what, lo, hi);
+    fprintf(stderr, "idxd: %s%s wants %s from %ld to %ld\n", where, name, what, lo, hi);
     return -1;
 }
 
@@ -193,6 +196,195 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
     event_base_loopbreak(base);
 }
 
+enum { O_DB = 256, O_LISTEN, O_THREADS, O_CORS, O_TIMEOUT, O_MAXCONN, O_MAXBODY, O_GRACE,
+       O_NOLOG, O_SYNONYMS, O_SHARDTIMEOUT, O_CACHE, O_CACHEMEM, O_BUDGET, O_KEYS,
+       O_PUBLIC, O_PAGEKEY, O_READONLY, O_JOURNAL, O_MAXDOCS, O_MAXQUEUE, O_CONFIG };
+static const struct option opts[] = {
+    {"db", required_argument, 0, O_DB},
+    {"listen", required_argument, 0, O_LISTEN},
+    {"threads", required_argument, 0, O_THREADS},
+    {"cors-origin", required_argument, 0, O_CORS},
+    {"timeout", required_argument, 0, O_TIMEOUT},
+    {"max-connections", required_argument, 0, O_MAXCONN},
+    {"max-body", required_argument, 0, O_MAXBODY},
+    {"grace", required_argument, 0, O_GRACE},
+    {"no-access-log", no_argument, 0, O_NOLOG},
+    {"synonyms", required_argument, 0, O_SYNONYMS},
+    {"shard-timeout", required_argument, 0, O_SHARDTIMEOUT},
+    {"cache", required_argument, 0, O_CACHE},
+    {"cache-memory", required_argument, 0, O_CACHEMEM},
+    {"budget", required_argument, 0, O_BUDGET},
+    {"keys", required_argument, 0, O_KEYS},
+    {"public-search", no_argument, 0, O_PUBLIC},
+    {"page-key", required_argument, 0, O_PAGEKEY},
+    {"read-only", no_argument, 0, O_READONLY},
+    {"journal", required_argument, 0, O_JOURNAL},
+    {"max-docs-body", required_argument, 0, O_MAXDOCS},
+    {"max-queue", required_argument, 0, O_MAXQUEUE},
+    {"config", required_argument, 0, O_CONFIG},
+    {"help", no_argument, 0, 'h'},
+    {0, 0, 0, 0},
+};
+
+/* What the options set besides the config, and the buffers they need. */
+typedef struct startup {
+    idxd_config *c;
+    const char *synonyms_path, *keys_path;
+    char host[256];
+} startup;
+
+/* Apply option o (its getopt code) with arg; where prefixes messages ("" on
+ * the command line, "FILE:LINE: " in a config file).  0, 1 after --help, or
+ * the exit status of a bad value (2). */
+static int apply_option(startup *st, int o, const char *arg, const char *where)
+{
+    long v;
+    switch (o) {
+    case O_DB: st->c->db = arg; break;
+    case O_LISTEN: {
+        const char *colon = strrchr(arg, ':');
+        if (!colon || colon == arg || (size_t)(colon - arg) >= sizeof st->host ||
+            parse_int(colon + 1, 0, 65535, &v)) {
+            fprintf(stderr, "idxd: %s--listen wants HOST:PORT, e.g. 127.0.0.1:8080\n", where);
+            return 2;
+        }
+        size_t hl = (size_t)(colon - arg);
+        if (arg[0] == '[' && hl > 2 && arg[hl - 1] == ']') { /* [::1]:8080 */
+            memcpy(st->host, arg + 1, hl - 2);
+            st->host[hl - 2] = '\0';
+        } else {
+            memcpy(st->host, arg, hl);
+            st->host[hl] = '\0';
+        }
+        st->c->host = st->host;
+        st->c->port = (int)v;
+        break;
+    }
+    case O_THREADS:
+        if (int_opt(arg, where, "--threads", "a number", 1, 256, &v)) return 2;
+        st->c->threads = (int)v;
+        break;
+    case O_CORS: st->c->cors_origin = arg; break;
+    case O_TIMEOUT:
+        if (int_opt(arg, where, "--timeout", "seconds", 1, 3600, &v)) return 2;
+        st->c->timeout_s = (int)v;
+        break;
+    case O_MAXCONN:
+        if (int_opt(arg, where, "--max-connections", "a number", 1, 1000000, &v)) return 2;
+        st->c->max_conns = (int)v;
+        break;
+    case O_MAXBODY:
+        if (int_opt(arg, where, "--max-body", "bytes", 0, 64L << 20, &v)) return 2;
+        st->c->max_body = (size_t)v;
+        break;
+    case O_GRACE:
+        if (int_opt(arg, where, "--grace", "seconds", 0, 3600, &v)) return 2;
+        st->c->grace_s = (double)v;
+        break;
+    case O_NOLOG: st->c->access_log = 0; break;
+    case O_SYNONYMS: st->synonyms_path = arg; break;
+    case O_SHARDTIMEOUT:
+        if (int_opt(arg, where, "--shard-timeout", "milliseconds", 1, 600000, &v)) return 2;
+        idx_db_set_remote_timeout((unsigned)v);
+        break;
+    case O_CACHE:
+        if (int_opt(arg, where, "--cache", "entries", 0, 1000000, &v)) return 2;
+        st->c->cache_entries = (int)v;
+        break;
+    case O_CACHEMEM:
+        if (int_opt(arg, where, "--cache-memory", "megabytes", 0, 1 << 20, &v)) return 2;
+        st->c->cache_bytes = (size_t)v << 20;
+        break;
+    case O_BUDGET:
+        if (int_opt(arg, where, "--budget", "milliseconds", 0, 3600000, &v)) return 2;
+        st->c->budget_ms = (double)v;
+        break;
+    case O_KEYS: st->keys_path = arg; break;
+    case O_PUBLIC: st->c->public_search = 1; break;
+    case O_PAGEKEY: st->c->page_key = arg; break;
+    case O_READONLY: st->c->read_only = 1; break;
+    case O_JOURNAL: st->c->journal = arg; break;
+    case O_MAXDOCS:
+        if (int_opt(arg, where, "--max-docs-body", "bytes", 1, 1L << 30, &v)) return 2;
+        st->c->max_docs_body = (size_t)v;
+        break;
+    case O_MAXQUEUE:
+        if (int_opt(arg, where, "--max-queue", "megabytes", 1, 1 << 20, &v)) return 2;
+        st->c->max_queue = (size_t)v << 20;
+        break;
+    case O_CONFIG: break; /* read before the options (main) */
+    case 'h': usage(stdout); return 1;
+    default: usage(stderr); return 2;
+    }
+    return 0;
+}
+
+/* Read a config file: one option a line by its long name without "--",
+ * "name = value" or "name value" ("name = true" for an option without a
+ * value), "#" comments (also after a value, following a space).  Every name and value goes through apply_option, so
+ * the file takes exactly what the command line takes.  0, or 2 after a
+ * message naming FILE:LINE (an unknown name, a bad value, an unreadable
+ * file).  Values are kept for the life of the process. */
+static int read_config(const char *path, startup *st)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        fprintf(stderr, "idxd: --config %s: %s\n", path, strerror(errno));
+        return 2;
+    }
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    int rc = 0;
+    for (unsigned ln = 1; rc == 0 && (n = getline(&line, &cap, f)) >= 0; ln++) {
+        char where[600];
+        snprintf(where, sizeof where, "%.500s:%u: ", path, ln);
+        char *p = line;
+        while (*p == ' ' || *p == '\t') p++;
+        if (*p == '#' || *p == '\n' || *p == '\r' || *p == '\0') continue;
+        for (char *h = p + 1; *h; h++) /* a comment after a value: " # ..." */
+            if (*h == '#' && (h[-1] == ' ' || h[-1] == '\t')) {
+                *h = '\0';
+                break;
+            }
+        char *e = p + strlen(p);
+        while (e > p && (e[-1] == '\n' || e[-1] == '\r' || e[-1] == ' ' || e[-1] == '\t')) *--e = '\0';
+        char *name = p;
+        while (*p && *p != ' ' && *p != '\t' && *p != '=') p++;
+        char *name_end = p;
+        while (*p == ' ' || *p == '\t') p++;
+        if (*p == '=') p++;
+        while (*p == ' ' || *p == '\t') p++;
+        *name_end = '\0';
+        const struct option *opt = NULL;
+        for (size_t i = 0; opts[i].name && !opt; i++)
+            if (strcmp(opts[i].name, name) == 0) opt = &opts[i];
+        if (!opt || opt->val == 'h' || opt->val == O_CONFIG) {
+            fprintf(stderr, "idxd: %sunknown option '%.100s' (the names are idxd's long options "
+                            "without --)\n", where, name);
+            rc = 2;
+        } else if (!*p) {
+            fprintf(stderr, "idxd: %s%s wants a value\n", where, name);
+            rc = 2;
+        } else if (opt->has_arg == no_argument) {
+            int yes = strcmp(p, "true") == 0 || strcmp(p, "yes") == 0 || strcmp(p, "1") == 0;
+            int no = strcmp(p, "false") == 0 || strcmp(p, "no") == 0 || strcmp(p, "0") == 0;
+            if (!yes && !no) {
+                fprintf(stderr, "idxd: %s%s wants true or false, got '%.100s'\n", where, name, p);
+                rc = 2;
+            } else if (yes) {
+                rc = apply_option(st, opt->val, NULL, where);
+            }
+        } else {
+            char *value = strdup(p); /* kept: the config points into it */
+            rc = value ? apply_option(st, opt->val, value, where) : 2;
+        }
+    }
+    free(line);
+    fclose(f);
+    return rc;
+}
+
 /* Is the database at path a replica kept by xapian-replicate (its stub
  * names a replica_N copy)?  Writes there would be overwritten. */
 static int is_replica(const char *path)
@@ -270,117 +462,23 @@ int main(int argc, char **argv)
     c->max_docs_body = 32u << 20;
     c->max_queue = 256u << 20;
 
-    enum { O_DB = 256, O_LISTEN, O_THREADS, O_CORS, O_TIMEOUT, O_MAXCONN, O_MAXBODY, O_GRACE,
-           O_NOLOG, O_SYNONYMS, O_SHARDTIMEOUT, O_CACHE, O_CACHEMEM, O_BUDGET, O_KEYS,
-           O_PUBLIC, O_PAGEKEY, O_READONLY, O_JOURNAL, O_MAXDOCS, O_MAXQUEUE };
-    static const struct option opts[] = {
-        {"db", required_argument, 0, O_DB},
-        {"listen", required_argument, 0, O_LISTEN},
-        {"threads", required_argument, 0, O_THREADS},
-        {"cors-origin", required_argument, 0, O_CORS},
-        {"timeout", required_argument, 0, O_TIMEOUT},
-        {"max-connections", required_argument, 0, O_MAXCONN},
-        {"max-body", required_argument, 0, O_MAXBODY},
-        {"grace", required_argument, 0, O_GRACE},
-        {"no-access-log", no_argument, 0, O_NOLOG},
-        {"synonyms", required_argument, 0, O_SYNONYMS},
-        {"shard-timeout", required_argument, 0, O_SHARDTIMEOUT},
-        {"cache", required_argument, 0, O_CACHE},
-        {"cache-memory", required_argument, 0, O_CACHEMEM},
-        {"budget", required_argument, 0, O_BUDGET},
-        {"keys", required_argument, 0, O_KEYS},
-        {"public-search", no_argument, 0, O_PUBLIC},
-        {"page-key", required_argument, 0, O_PAGEKEY},
-        {"read-only", no_argument, 0, O_READONLY},
-        {"journal", required_argument, 0, O_JOURNAL},
-        {"max-docs-body", required_argument, 0, O_MAXDOCS},
-        {"max-queue", required_argument, 0, O_MAXQUEUE},
-        {"help", no_argument, 0, 'h'},
-        {0, 0, 0, 0},
-    };
-    static char host[256];
-    const char *synonyms_path = NULL, *keys_path = NULL;
+    static startup st;
+    st.c = c;
     idx_keys *keys = NULL;
     idx_synonyms *synonyms = NULL;
     int o;
-    long v;
+    /* a config file first (--config, wherever it stands), then the
+     * options, which override it */
+    for (int i = 1; i < argc; i++) {
+        const char *cf = strcmp(argv[i], "--config") == 0 && i + 1 < argc ? argv[i + 1]
+                         : strncmp(argv[i], "--config=", 9) == 0 ? argv[i] + 9
+                                                                 : NULL;
+        if (strcmp(argv[i], "--") == 0) break;
+        if (cf && (o = read_config(cf, &st)) != 0) return o == 1 ? 0 : o;
+    }
     while ((o = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        switch (o) {
-        case O_DB: c->db = optarg; break;
-        case O_LISTEN: {
-            const char *colon = strrchr(optarg, ':');
-            if (!colon || colon == optarg || (size_t)(colon - optarg) >= sizeof host ||
-                parse_int(colon + 1, 0, 65535, &v)) {
-                fprintf(stderr, "idxd: --listen wants HOST:PORT, e.g. 127.0.0.1:8080\n");
-                return 2;
-            }
-            size_t hl = (size_t)(colon - optarg);
-            if (optarg[0] == '[' && hl > 2 && optarg[hl - 1] == ']') { /* [::1]:8080 */
-                memcpy(host, optarg + 1, hl - 2);
-                host[hl - 2] = '\0';
-            } else {
-                memcpy(host, optarg, hl);
-                host[hl] = '\0';
-            }
-            c->host = host;
-            c->port = (int)v;
-            break;
-        }
-        case O_THREADS:
-            if (int_opt(optarg, "--threads", "a number", 1, 256, &v)) return 2;
-            c->threads = (int)v;
-            break;
-        case O_CORS: c->cors_origin = optarg; break;
-        case O_TIMEOUT:
-            if (int_opt(optarg, "--timeout", "seconds", 1, 3600, &v)) return 2;
-            c->timeout_s = (int)v;
-            break;
-        case O_MAXCONN:
-            if (int_opt(optarg, "--max-connections", "a number", 1, 1000000, &v)) return 2;
-            c->max_conns = (int)v;
-            break;
-        case O_MAXBODY:
-            if (int_opt(optarg, "--max-body", "bytes", 0, 64L << 20, &v)) return 2;
-            c->max_body = (size_t)v;
-            break;
-        case O_GRACE:
-            if (int_opt(optarg, "--grace", "seconds", 0, 3600, &v)) return 2;
-            c->grace_s = (double)v;
-            break;
-        case O_NOLOG: c->access_log = 0; break;
-        case O_SYNONYMS: synonyms_path = optarg; break;
-        case O_SHARDTIMEOUT:
-            if (int_opt(optarg, "--shard-timeout", "milliseconds", 1, 600000, &v)) return 2;
-            idx_db_set_remote_timeout((unsigned)v);
-            break;
-        case O_CACHE:
-            if (int_opt(optarg, "--cache", "entries", 0, 1000000, &v)) return 2;
-            c->cache_entries = (int)v;
-            break;
-        case O_CACHEMEM:
-            if (int_opt(optarg, "--cache-memory", "megabytes", 0, 1 << 20, &v)) return 2;
-            c->cache_bytes = (size_t)v << 20;
-            break;
-        case O_BUDGET:
-            if (int_opt(optarg, "--budget", "milliseconds", 0, 3600000, &v)) return 2;
-            c->budget_ms = (double)v;
-            break;
-        case O_KEYS: keys_path = optarg; break;
-        case O_PUBLIC: c->public_search = 1; break;
-        case O_PAGEKEY: c->page_key = optarg; break;
-        case O_READONLY: c->read_only = 1; break;
-        case O_JOURNAL: c->journal = optarg; break;
-        case O_MAXDOCS:
-            if (int_opt(optarg, "--max-docs-body", "bytes", 1, 1L << 30, &v)) return 2;
-            c->max_docs_body = (size_t)v;
-            break;
-        case O_MAXQUEUE:
-            if (int_opt(optarg, "--max-queue", "megabytes", 1, 1 << 20, &v)) return 2;
-            c->max_queue = (size_t)v << 20;
-            break;
-        case 'h': usage(stdout); return 0;
-        default: usage(stderr); return 2;
-        }
+        int rc = apply_option(&st, o, optarg, "");
+        if (rc) return rc == 1 ? 0 : rc;
     }
     if (optind < argc) {
         fprintf(stderr, "idxd: unexpected argument '%s'\n", argv[optind]);
@@ -388,26 +486,26 @@ int main(int argc, char **argv)
         return 2;
     }
 
-    if (synonyms_path) {
+    if (st.synonyms_path) {
         idx_err serr;
         idx_err_clear(&serr);
-        if (idx_synonyms_load(synonyms_path, &synonyms, &serr) != IDX_OK) {
+        if (idx_synonyms_load(st.synonyms_path, &synonyms, &serr) != IDX_OK) {
             fprintf(stderr, "idxd: --synonyms: %s\n", serr.msg);
             return 2;
         }
         c->synonyms = synonyms;
-        fprintf(stderr, "idxd: %zu synonym groups from %s\n", synonyms->ngroups, synonyms_path);
+        fprintf(stderr, "idxd: %zu synonym groups from %s\n", synonyms->ngroups, st.synonyms_path);
     }
-    if (keys_path) {
+    if (st.keys_path) {
         idx_err kerr;
         idx_err_clear(&kerr);
-        if (idx_keys_load(keys_path, &keys, &kerr) != IDX_OK) {
+        if (idx_keys_load(st.keys_path, &keys, &kerr) != IDX_OK) {
             fprintf(stderr, "idxd: --keys: %s\n", kerr.msg);
             idx_synonyms_free(synonyms);
             return 2;
         }
         c->keys = keys;
-        fprintf(stderr, "idxd: %zu API keys from %s\n", idx_keys_count(keys), keys_path);
+        fprintf(stderr, "idxd: %zu API keys from %s\n", idx_keys_count(keys), st.keys_path);
     } else if (c->public_search) {
         fprintf(stderr, "idxd: --public-search needs --keys\n");
         return 2;
