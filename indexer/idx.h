@@ -45,6 +45,12 @@ typedef struct idx_opts {
     const char *filter;   /* key scope --filter QUERY */
     const char *expires;  /* key scope --expires DATE */
     unsigned lock_wait;   /* --lock-wait SECS: add/rm wait this long for a locked database */
+    double rate;          /* bench --rate R: requests a second, open loop (0: closed loop) */
+    double duration;      /* bench --duration S (0: the default) */
+    unsigned connections; /* bench --connections N (0: the default) */
+    const char *path;     /* bench --path TEMPLATE: the request, %s the query */
+    const char *svg;      /* bench --svg FILE: the run's latency plot */
+    const char *plot;     /* bench --plot OUT.svg: runs' JSON (operands) on one chart */
     char **args; /* operands after the subcommand */
     int nargs;
 } idx_opts;
@@ -75,6 +81,8 @@ int idx_cmd_search(const idx_opts *o);
 int idx_cmd_compact(const idx_opts *o);
 /* idx backup --db D OUT: idx compact's copy, checked before it is stored. */
 int idx_cmd_backup(const idx_opts *o);
+/* idx bench (bench.c). */
+int idx_cmd_bench(const idx_opts *o);
 /* idx check --db D (check.c). */
 int idx_cmd_check(const idx_opts *o);
 /* Check the database at path (check.c: Xapian's check and idx's invariants;

@@ -45,6 +45,11 @@ static void usage(FILE *f)
 "  reindex             rebuild --db from its own stored articles (in the format of\n"
 "                      --index-format, else its own; --jobs N processes, default\n"
 "                      one per core) and swap it in atomically, all or nothing\n"
+"  bench QUERYFILE     query latency: --url URL (idxd) or --db (in-process), open\n"
+"                      loop at --rate R (latency from each request's intended send\n"
+"                      time) or closed loop on --connections N; percentiles, errors\n"
+"                      by kind, --json, --svg FILE; --plot OUT.svg RUN.json... draws\n"
+"                      several runs' JSON on one chart\n"
 "  key new NAME ROLE   print a keys-file line NAME ROLE SECRET for idxd --keys (ROLE\n"
 "                      admin or search), with a fresh random secret\n"
 "  key scope           print a scoped key made from the search key --key: searches\n"
@@ -70,7 +75,15 @@ static void usage(FILE *f)
 "                      searched as one wherever --db is taken\n"
 "  --format F          add: jsonl, or text / html (raw scraped pages, cleaned; a\n"
 "                      directory is walked); default by extension (.txt, .html)\n"
-"  --url URL           clean/add of one page: its address, also its id\n"
+"  --url URL           clean/add of one page: its address, also its id; bench: the\n"
+"                      idxd to measure (http://HOST:PORT)\n"
+"  --rate R            bench: requests a second, open loop (default: closed loop)\n"
+"  --duration S        bench: seconds to run (default 10)\n"
+"  --connections N     bench: connections (closed loop default 8; open loop at most,\n"
+"                      default 256)\n"
+"  --path TEMPLATE     bench: the request, %%s the query (default /search?q=%%s&limit=10)\n"
+"  --svg FILE          bench: the run's latency by percentile as an SVG chart\n"
+"  --plot OUT.svg      bench: draw the runs RUN.json... (bench --json) on one chart\n"
 "  --server URL        add: send the articles to a running idxd (POST /docs) instead\n"
 "                      of writing --db; bad lines are reported as FILE:LINE as here\n"
 "  --key KEY           add --server: an admin key; key scope: the search key to derive\n"
@@ -139,7 +152,8 @@ static int parse_uint(const char *name, const char *v, unsigned max, unsigned *o
 /* idx's own options; O_SEARCH + i is the i-th search option of request.h */
 enum {
     O_DB = 256, O_BATCH, O_JSON, O_VERSION, O_UNIGRAMS, O_FOLD, O_INDEXFORMAT, O_SYNONYMS, O_SHARDBY, O_JOBS,
-    O_URL, O_FORMAT, O_NOCLUSTER, O_SERVER, O_KEY, O_FILTER, O_EXPIRES, O_LOCKWAIT, O_SEARCH = 512
+    O_URL, O_FORMAT, O_NOCLUSTER, O_SERVER, O_KEY, O_FILTER, O_EXPIRES, O_LOCKWAIT, O_RATE, O_DURATION, O_CONNECTIONS, O_PATH,
+    O_SVG, O_PLOT, O_SEARCH = 512
 };
 
 /* Apply one option.  Returns -1 to go on, else the exit status to stop with. */
@@ -170,6 +184,24 @@ static int apply_opt(int c, const char *arg, const char *text, idx_opts *o)
     case O_LOCKWAIT:
         if (parse_uint("--lock-wait", arg, 86400, &o->lock_wait)) return EXIT_USAGE;
         break;
+    case O_RATE:
+    case O_DURATION: {
+        char *end;
+        double v = strtod(arg, &end);
+        if (end == arg || *end || !(v > 0) || v > 1e6) {
+            idx_die_msg("%s: expected a number above 0, got \"%s\"", text, arg);
+            return EXIT_USAGE;
+        }
+        if (c == O_RATE) o->rate = v;
+        else o->duration = v;
+        break;
+    }
+    case O_CONNECTIONS:
+        if (parse_uint("--connections", arg, 10000, &o->connections)) return EXIT_USAGE;
+        break;
+    case O_PATH: o->path = arg; break;
+    case O_SVG: o->svg = arg; break;
+    case O_PLOT: o->plot = arg; break;
     case O_FORMAT:
         if (strcmp(arg, "jsonl") == 0) o->format = IDX_FORMAT_JSONL;
         else if (strcmp(arg, "text") == 0) o->format = IDX_FORMAT_TEXT;
@@ -246,6 +278,12 @@ int main(int argc, char **argv)
         {"filter", required_argument, 0, O_FILTER},
         {"expires", required_argument, 0, O_EXPIRES},
         {"lock-wait", required_argument, 0, O_LOCKWAIT},
+        {"rate", required_argument, 0, O_RATE},
+        {"duration", required_argument, 0, O_DURATION},
+        {"connections", required_argument, 0, O_CONNECTIONS},
+        {"path", required_argument, 0, O_PATH},
+        {"svg", required_argument, 0, O_SVG},
+        {"plot", required_argument, 0, O_PLOT},
         {"help", no_argument, 0, 'h'},
         {"version", no_argument, 0, O_VERSION},
     };
@@ -294,6 +332,7 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "compact") == 0) return idx_cmd_compact(&o);
     if (strcmp(cmd, "backup") == 0) return idx_cmd_backup(&o);
     if (strcmp(cmd, "check") == 0) return idx_cmd_check(&o);
+    if (strcmp(cmd, "bench") == 0) return idx_cmd_bench(&o);
     if (strcmp(cmd, "reindex") == 0) return idx_cmd_reindex(&o);
     if (strcmp(cmd, "clean") == 0) return idx_cmd_clean(&o);
     if (strcmp(cmd, "key") == 0) return idx_cmd_key(&o);
