@@ -172,6 +172,11 @@ $(BUILD)/man/idxd.8: query/idxd.8.scd
 	@mkdir -p $(dir $@)
 	scdoc < $< > $@
 
+# the systemd unit with idxd's installed path (installed by the package)
+$(BUILD)/idxd.service: query/idxd.service
+	@mkdir -p $(dir $@)
+	sed 's|@BINDIR@|$(PREFIX)/bin|' $< > $@
+
 install: $(BUILD)/idx $(BUILD)/idxd $(MAN_PAGES)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
 		$(DESTDIR)$(PREFIX)/share/man/man8

@@ -91,7 +91,7 @@ static const char *method_name(enum evhttp_cmd_type m)
 static void access_log(ctx *c, int status, size_t bytes, uint64_t us)
 {
     if (!c->w->srv->cfg.access_log) return;
-    char line[768], uri[400];
+    char line[4096], uri[400]; /* (a JSON line escapes the URI: at most 6 bytes each) */
     const char *u = evhttp_request_get_uri(c->req);
     size_t k = 0;
     for (; u && *u && k < sizeof uri - 4; u++) /* no control bytes in the log */
@@ -110,10 +110,23 @@ static void access_log(ctx *c, int status, size_t bytes, uint64_t us)
     gmtime_r(&now, &tm);
     char ts[32];
     strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    int n = snprintf(line, sizeof line, "%s %s %s %s %d %zu %lluus\n", ts, peer ? peer : "-",
+    int n;
+    if (c->w->srv->cfg.log_json) { /* one object a line; the URI as JSON escapes it */
+        json_t *ju = json_string(uri); /* raw bytes that are not UTF-8: said so */
+        json_t *j = json_pack("{s:s, s:s, s:s, s:o, s:i, s:I, s:I}", "time", ts, "peer",
+                              peer ? peer : "-", "method",
+                              method_name(evhttp_request_get_command(c->req)), "uri",
+                              ju ? ju : json_string("(not UTF-8)"), "status", status, "bytes",
+                              (json_int_t)bytes, "us", (json_int_t)us);
+        char *js = j ? json_dumps(j, JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
+        json_decref(j);
+        n = snprintf(line, sizeof line, "%s\n", js ? js : "{}");
+        free(js);
+    } else {
+        n = snprintf(line, sizeof line, "%s %s %s %s %d %zu %lluus\n", ts, peer ? peer : "-",
                      method_name(evhttp_request_get_command(c->req)), uri, status, bytes,
                      (unsigned long long)us);
-    if (n > (int)sizeof line - 1) n = (int)sizeof line - 1;
+    }
     /* one write per line, so threads never interleave within a line */
     ssize_t wr = write(STDERR_FILENO, line, (size_t)n);
     (void)wr;
@@ -284,6 +297,12 @@ static void handle_search(ctx *c, const idx_form *f, const char *raw_query)
 static void search_cached(ctx *c, const idx_form *f, const char *query, int cache_ok)
 {
     size_t qslen = query ? strlen(query) : 0;
+    unsigned gen = atomic_load(&c->w->srv->generation);
+    if (gen != c->w->generation) { /* SIGHUP reloaded the synonyms: old answers go */
+        idxd_cache_clear(c->w->cache);
+        idxd_worker_cache_changed(c->w);
+        c->w->generation = gen;
+    }
     int cacheable = cache_ok && c->w->db && !idx_db_has_remote(c->w->db);
     size_t hitlen = 0;
     const char *hit = cacheable ? idxd_cache_get(c->w->cache, query ? query : "", qslen, &hitlen)
@@ -299,7 +318,7 @@ static void search_cached(ctx *c, const idx_form *f, const char *query, int cach
         reply_idx_error(c, &err);
         return;
     }
-    r.synonyms = c->w->srv->cfg.synonyms;
+    r.synonyms = atomic_load(&c->w->srv->synonyms);
     r.budget_ms = c->w->srv->cfg.budget_ms;
     r.scope = c->scope;
     if (!need_db(c)) return;
@@ -777,7 +796,7 @@ static void handle_task(ctx *c, const char *num, const idx_form *f)
 /* GET /keys: names and roles, never secrets. */
 static void handle_keys(ctx *c)
 {
-    const idx_keys *k = c->w->srv->cfg.keys;
+    const idx_keys *k = atomic_load(&c->w->srv->keys);
     json_t *list = json_array();
     for (size_t i = 0; k && list && i < idx_keys_count(k); i++) {
         int role = 0;
@@ -820,7 +839,8 @@ static int authorize(ctx *c)
 {
     const idxd_config *cfg = &c->w->srv->cfg;
     int need = route_role(c->route);
-    if (!cfg->keys || need == 0) return 1;
+    const idx_keys *keys = atomic_load(&c->w->srv->keys);
+    if (!keys || need == 0) return 1;
     const char *h = evhttp_find_header(evhttp_request_get_input_headers(c->req), "Authorization");
     if (!h) {
         if (need == IDX_ROLE_SEARCH && cfg->public_search) return 1;
@@ -838,7 +858,7 @@ static int authorize(ctx *c)
     memset(&a, 0, sizeof a);
     idx_err err;
     idx_err_clear(&err);
-    int rc = idx_keys_check(cfg->keys, key, strlen(key), (long long)time(NULL), &a, &err);
+    int rc = idx_keys_check(keys, key, strlen(key), (long long)time(NULL), &a, &err);
     if (rc == IDX_ENOTFOUND) {
         reply_unauthorized(c, "unknown_key", "the API key is not known to this server");
         return 0;

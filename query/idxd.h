@@ -39,11 +39,14 @@ typedef struct idxd_config {
     size_t max_headers; /* request line + headers cap (bytes) */
     double grace_s;     /* shutdown: longest wait for replies in flight */
     int access_log;
-    const struct idx_synonyms *synonyms; /* --synonyms, shared read-only */
+    const char *synonyms_path; /* --synonyms (the groups: the server's, reloaded on SIGHUP) */
+    const char *log_path;   /* --log FILE: stderr goes there, reopened on SIGHUP */
+    int log_json;           /* --log-format json: access-log lines as JSON objects */
     int cache_entries;  /* --cache: /search answers kept per worker (0: none) */
     size_t cache_bytes; /* --cache-memory: bytes of answers kept, all workers together */
     double budget_ms;   /* --budget: longest a /search may take (0: unbounded) */
-    const struct idx_keys *keys; /* --keys: NULL, every route open (writes refused) */
+    const char *keys_path; /* --keys: NULL, every route open (writes refused); the keys
+                              themselves are the server's (reloaded on SIGHUP) */
     int public_search;  /* --public-search: read routes need no key */
     const char *page_key; /* --page-key: the search page's key (its data-key) */
     int read_only;      /* --read-only, or a replica: writes refused */
@@ -104,6 +107,7 @@ typedef struct idxd_worker {
     idx_db *db;            /* NULL while the index cannot be opened */
     idx_schema schema;     /* the index's text options */
     struct idxd_cache *cache; /* /search answers at the index revision read (cache.h) */
+    unsigned generation;   /* the server's generation the cache's answers were made in */
     atomic_size_t cache_bytes; /* what it holds, for other workers' /stats and /metrics */
     char db_error[1024];
     struct idxd_conn *conns; /* connections this worker created */
@@ -126,6 +130,12 @@ struct idxd_server {
     struct idxd_writes *writes; /* NULL: writes refused (no admin key, or read-only); set
                                    before the workers start, never changed while they run */
     atomic_int workers_ready;   /* every worker started: the writer may wake them */
+    /* what SIGHUP reloads (main.c): the keys and synonyms in use (the ones
+     * replaced are kept until exit: a request may still hold them), and a
+     * generation that tells workers to drop answers made with the old ones */
+    _Atomic(const struct idx_keys *) keys;
+    _Atomic(const struct idx_synonyms *) synonyms;
+    atomic_uint generation;
     const char *writes_off;     /* why they are refused */
 };
 

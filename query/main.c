@@ -9,6 +9,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <event2/event.h>
 #include <event2/thread.h>
 #include <getopt.h>
@@ -66,6 +67,10 @@ static void usage(FILE *f)
             "  --max-docs-body BYTES largest POST /docs body, decoded (default 33554432)\n"
             "  --max-queue MB       writes acknowledged and not applied yet, at most; past it\n"
             "                       POST /docs answers 429 with Retry-After (default 256)\n"
+            "  --log FILE           write the log (access lines and messages) to FILE instead\n"
+            "                       of stderr; reopened on SIGHUP (logrotate)\n"
+            "  --log-format F       access-log lines as text (default) or json (one object\n"
+            "                       a line: time, peer, method, uri, status, bytes, us)\n"
             "  --config FILE        read options from FILE first (one a line: NAME = VALUE,\n"
             "                       the long names without --); the command line overrides it\n"
             "  -h, --help           this help\n"
@@ -75,6 +80,8 @@ static void usage(FILE *f)
             "        GET /docs/{id}, /health, /stats, /metrics; POST /docs?wait=0|1,\n"
             "        DELETE /docs/{id}, GET /tasks/{n}, GET /keys; GET /openapi.json\n"
             "        describes them all (OpenAPI 3.1).  See README.md.\n"
+            "SIGHUP reloads --keys and --synonyms (kept as they were when a file is bad)\n"
+            "and reopens --log.\n"
             "Exit status: 0 after a clean shutdown, 2 bad usage, 3 cannot listen.\n");
 }
 
@@ -187,6 +194,58 @@ static int open_listeners(const char *host, int port, int n, int *fds, char *bou
     return ok ? 0 : -1;
 }
 
+/* stderr (the log) to path, appended: 0, or -1 after saying why. */
+static int open_log(const char *path)
+{
+    int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+    if (fd < 0 || dup2(fd, STDERR_FILENO) < 0) {
+        fprintf(stderr, "idxd: --log %s: %s\n", path, strerror(errno));
+        if (fd >= 0) close(fd);
+        return -1;
+    }
+    close(fd);
+    return 0;
+}
+
+/* What SIGHUP replaced: freed at exit (a request may still use them). */
+static idx_keys **old_keys;
+static idx_synonyms **old_synonyms;
+static size_t nold_keys, nold_synonyms;
+
+static void on_hup(evutil_socket_t sig, short what, void *arg)
+{
+    (void)sig;
+    (void)what;
+    idxd_server *srv = arg;
+    const idxd_config *c = &srv->cfg;
+    if (c->log_path && open_log(c->log_path) == 0)
+        fprintf(stderr, "idxd: SIGHUP: log %s reopened\n", c->log_path);
+    idx_err err;
+    idx_err_clear(&err);
+    if (c->keys_path) {
+        idx_keys *k = NULL, **v = realloc(old_keys, (nold_keys + 1) * sizeof *v);
+        if (v) old_keys = v;
+        if (!v || idx_keys_load(c->keys_path, &k, &err) != IDX_OK) {
+            fprintf(stderr, "idxd: SIGHUP: keeping the keys in use: %s\n", v ? err.msg : "out of memory");
+        } else {
+            old_keys[nold_keys++] = (idx_keys *)atomic_exchange(&srv->keys, k);
+            fprintf(stderr, "idxd: SIGHUP: %zu API keys from %s\n", idx_keys_count(k), c->keys_path);
+        }
+    }
+    idx_err_clear(&err);
+    if (c->synonyms_path) {
+        idx_synonyms *s = NULL, **v = realloc(old_synonyms, (nold_synonyms + 1) * sizeof *v);
+        if (v) old_synonyms = v;
+        if (!v || idx_synonyms_load(c->synonyms_path, &s, &err) != IDX_OK) {
+            fprintf(stderr, "idxd: SIGHUP: keeping the synonyms in use: %s\n", v ? err.msg : "out of memory");
+        } else {
+            old_synonyms[nold_synonyms++] = (idx_synonyms *)atomic_exchange(&srv->synonyms, s);
+            fprintf(stderr, "idxd: SIGHUP: %zu synonym groups from %s\n", s->ngroups, c->synonyms_path);
+        }
+    }
+    atomic_fetch_add(&srv->generation, 1); /* answers made with the old ones are dropped */
+}
+
 static void on_signal(evutil_socket_t sig, short what, void *arg)
 {
     (void)what;
@@ -198,7 +257,8 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
 
 enum { O_DB = 256, O_LISTEN, O_THREADS, O_CORS, O_TIMEOUT, O_MAXCONN, O_MAXBODY, O_GRACE,
        O_NOLOG, O_SYNONYMS, O_SHARDTIMEOUT, O_CACHE, O_CACHEMEM, O_BUDGET, O_KEYS,
-       O_PUBLIC, O_PAGEKEY, O_READONLY, O_JOURNAL, O_MAXDOCS, O_MAXQUEUE, O_CONFIG };
+       O_PUBLIC, O_PAGEKEY, O_READONLY, O_JOURNAL, O_MAXDOCS, O_MAXQUEUE, O_CONFIG, O_LOG,
+       O_LOGFORMAT };
 static const struct option opts[] = {
     {"db", required_argument, 0, O_DB},
     {"listen", required_argument, 0, O_LISTEN},
@@ -222,6 +282,8 @@ static const struct option opts[] = {
     {"max-docs-body", required_argument, 0, O_MAXDOCS},
     {"max-queue", required_argument, 0, O_MAXQUEUE},
     {"config", required_argument, 0, O_CONFIG},
+    {"log", required_argument, 0, O_LOG},
+    {"log-format", required_argument, 0, O_LOGFORMAT},
     {"help", no_argument, 0, 'h'},
     {0, 0, 0, 0},
 };
@@ -313,6 +375,14 @@ static int apply_option(startup *st, int o, const char *arg, const char *where)
         st->c->max_queue = (size_t)v << 20;
         break;
     case O_CONFIG: break; /* read before the options (main) */
+    case O_LOG: st->c->log_path = arg; break;
+    case O_LOGFORMAT:
+        if (strcmp(arg, "text") != 0 && strcmp(arg, "json") != 0) {
+            fprintf(stderr, "idxd: %s--log-format wants text or json\n", where);
+            return 2;
+        }
+        st->c->log_json = strcmp(arg, "json") == 0;
+        break;
     case 'h': usage(stdout); return 1;
     default: usage(stderr); return 2;
     }
@@ -406,12 +476,13 @@ static void open_writes(idxd_server *srv)
 {
     idxd_config *c = &srv->cfg;
     int admin = 0;
-    for (size_t i = 0; c->keys && i < idx_keys_count(c->keys); i++) {
+    const idx_keys *keys = atomic_load(&srv->keys);
+    for (size_t i = 0; keys && i < idx_keys_count(keys); i++) {
         int role = 0;
-        idx_keys_name(c->keys, i, &role);
+        idx_keys_name(keys, i, &role);
         admin |= role == IDX_ROLE_ADMIN;
     }
-    if (!c->keys || !admin) {
+    if (!keys || !admin) {
         srv->writes_off = "this server takes no writes: start idxd with --keys FILE holding an "
                           "admin key";
         return;
@@ -486,6 +557,7 @@ int main(int argc, char **argv)
         return 2;
     }
 
+    if (c->log_path && open_log(c->log_path) != 0) return 2;
     if (st.synonyms_path) {
         idx_err serr;
         idx_err_clear(&serr);
@@ -493,7 +565,8 @@ int main(int argc, char **argv)
             fprintf(stderr, "idxd: --synonyms: %s\n", serr.msg);
             return 2;
         }
-        c->synonyms = synonyms;
+        c->synonyms_path = st.synonyms_path;
+        atomic_store(&srv.synonyms, synonyms);
         fprintf(stderr, "idxd: %zu synonym groups from %s\n", synonyms->ngroups, st.synonyms_path);
     }
     if (st.keys_path) {
@@ -504,7 +577,8 @@ int main(int argc, char **argv)
             idx_synonyms_free(synonyms);
             return 2;
         }
-        c->keys = keys;
+        c->keys_path = st.keys_path;
+        atomic_store(&srv.keys, keys);
         fprintf(stderr, "idxd: %zu API keys from %s\n", idx_keys_count(keys), st.keys_path);
     } else if (c->public_search) {
         fprintf(stderr, "idxd: --public-search needs --keys\n");
@@ -575,7 +649,9 @@ int main(int argc, char **argv)
     struct event_base *base = event_base_new();
     struct event *sigterm = base ? evsignal_new(base, SIGTERM, on_signal, base) : NULL;
     struct event *sigint = base ? evsignal_new(base, SIGINT, on_signal, base) : NULL;
-    if (!srv.workers || !sigterm || !sigint || event_add(sigterm, NULL) || event_add(sigint, NULL)) {
+    struct event *sighup = base ? evsignal_new(base, SIGHUP, on_hup, &srv) : NULL;
+    if (!srv.workers || !sigterm || !sigint || !sighup || event_add(sigterm, NULL) ||
+        event_add(sigint, NULL) || event_add(sighup, NULL)) {
         fprintf(stderr, "idxd: out of memory\n");
         return 3;
     }
@@ -609,9 +685,16 @@ int main(int argc, char **argv)
     free(srv.workers);
     event_free(sigterm);
     event_free(sigint);
+    event_free(sighup);
     event_base_free(base);
-    idx_synonyms_free(synonyms);
-    idx_keys_free(keys);
+    /* the ones in use (SIGHUP may have replaced those loaded at start) and
+     * the ones replaced */
+    idx_synonyms_free((idx_synonyms *)atomic_load(&srv.synonyms));
+    idx_keys_free((idx_keys *)atomic_load(&srv.keys));
+    for (size_t i = 0; i < nold_keys; i++) idx_keys_free(old_keys[i]);
+    for (size_t i = 0; i < nold_synonyms; i++) idx_synonyms_free(old_synonyms[i]);
+    free(old_keys);
+    free(old_synonyms);
     if (status == 0) fprintf(stderr, "idxd: stopped\n");
     return status;
 }
