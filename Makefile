@@ -185,6 +185,6 @@ install: $(BUILD)/idx $(BUILD)/idxd $(MAN_PAGES)
 	install -m 0644 $(BUILD)/man/idxd.8 $(DESTDIR)$(PREFIX)/share/man/man8/
 
 clean:
-	rm -rf build build-san build-fuzz
+	rm -rf build build-san build-fuzz build-deb
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -15,6 +15,7 @@ PKGS=(
     jq curl procps                      # end-to-end tests
     python3-jsonschema                  # answers checked against /openapi.json
     scdoc                               # man pages idx(1), idxd(8)
+    debhelper lintian fakeroot          # the Debian package (tests/e2e/test_package.sh)
     time bc                             # bench/ scripts
     clang                               # make fuzz (libFuzzer); runtime added below
     chromium fonts-wqy-zenhei           # browser tests of the search page (CJK font
