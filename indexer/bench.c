@@ -319,13 +319,20 @@ static int run_http(bench *b)
     const char *scheme = b->uri ? evhttp_uri_get_scheme(b->uri) : NULL;
     if (!b->uri || !scheme || strcmp(scheme, "http") != 0 || !evhttp_uri_get_host(b->uri)) {
         idx_die_msg("bench: --url wants http://HOST[:PORT], got \"%s\"", b->target);
+        if (b->uri) evhttp_uri_free(b->uri);
         return EXIT_USAGE;
     }
     b->host = evhttp_uri_get_host(b->uri);
     b->port = evhttp_uri_get_port(b->uri) > 0 ? evhttp_uri_get_port(b->uri) : 80;
     b->base = event_base_new();
     b->conns = calloc(b->maxconns, sizeof *b->conns);
-    if (!b->base || !b->conns) return EXIT_DB;
+    if (!b->base || !b->conns) {
+        idx_die_msg("bench: out of memory");
+        if (b->base) event_base_free(b->base);
+        free(b->conns);
+        evhttp_uri_free(b->uri);
+        return EXIT_DB;
+    }
     b->start = idx_clock();
     b->end = b->start + b->duration;
     if (b->rate > 0 || b->log) {

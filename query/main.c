@@ -293,6 +293,8 @@ typedef struct startup {
     idxd_config *c;
     const char *synonyms_path, *keys_path;
     char host[256];
+    char **values; /* a config file's values the options point into (freed at exit) */
+    size_t nvalues;
 } startup;
 
 /* Apply option o (its getopt code) with arg; where prefixes messages ("" on
@@ -447,7 +449,16 @@ static int read_config(const char *path, startup *st)
             }
         } else {
             char *value = strdup(p); /* kept: the config points into it */
-            rc = value ? apply_option(st, opt->val, value, where) : 2;
+            char **v = value ? realloc(st->values, (st->nvalues + 1) * sizeof *v) : NULL;
+            if (v) {
+                st->values = v;
+                st->values[st->nvalues++] = value;
+                rc = apply_option(st, opt->val, value, where);
+            } else {
+                free(value);
+                fprintf(stderr, "idxd: %sout of memory\n", where);
+                rc = 2;
+            }
         }
     }
     free(line);
@@ -695,6 +706,8 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < nold_synonyms; i++) idx_synonyms_free(old_synonyms[i]);
     free(old_keys);
     free(old_synonyms);
+    for (size_t i = 0; i < st.nvalues; i++) free(st.values[i]);
+    free(st.values);
     if (status == 0) fprintf(stderr, "idxd: stopped\n");
     return status;
 }
