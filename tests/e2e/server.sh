@@ -105,6 +105,10 @@ search() {
 }
 jqb() { jq -r "$1" <<< "$BODY" 2> /dev/null; }
 
+# sanitized: is idxd an AddressSanitizer build (SAN=1: several times slower;
+# time bounds meant for the real build are widened there, and say so)
+sanitized() { ldd "$IDXD" 2> /dev/null | grep -q libasan; }
+
 # no_sanitizer_reports: no ASan/UBSan/LSan report in any server's stderr
 # (the servers of a SAN=1 build)
 no_sanitizer_reports() {
