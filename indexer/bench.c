@@ -415,7 +415,7 @@ static double pct(const bench *b, double p)
 
 static json_t *result_json(bench *b, double secs)
 {
-    qsort(b->lat, b->nlat, sizeof *b->lat, cmp_double);
+    if (b->nlat) qsort(b->lat, b->nlat, sizeof *b->lat, cmp_double);
     uint64_t errors = 0;
     json_t *kinds = json_object(), *status = json_object(), *spec = json_array(),
            *hist = json_array();
@@ -425,7 +425,7 @@ static json_t *result_json(bench *b, double secs)
     }
     for (int s = 0; s < 600; s++) {
         if (!b->status[s]) continue;
-        char code[8];
+        char code[16];
         snprintf(code, sizeof code, "%d", s);
         json_object_set_new(status, code, json_integer((json_int_t)b->status[s]));
         if (s < 200 || s > 299) errors += b->status[s];
