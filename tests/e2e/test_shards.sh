@@ -213,7 +213,7 @@ CSTAGE=$(ls -d "$T"/cko.compact-* 2> /dev/null)
 expect_eq "idx compact stopped mid-way: no OUT yet, one staging directory beside it" \
     "$([ -e "$T/cko" ] && echo out) $(wc -w <<< "$CSTAGE")" " 1"
 expect_rc "a second idx compact into the same OUT meanwhile: exit 3" 3 "$IDX" compact --db "$T/killed" "$T/cko"
-expect_match "  ... saying another compaction is writing it" "$OUT" "another idx compact is writing $T/cko "
+expect_match "  ... saying another compaction is writing it" "$OUT" "another idx compact or backup is writing $T/cko "
 expect_eq "  ... the live one's staging directory kept, no OUT" \
     "$(ls -d "$T"/cko.compact-* 2> /dev/null) $([ -e "$T/cko" ] && echo out)" "$CSTAGE "
 kill -KILL "$CP"
