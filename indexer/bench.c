@@ -466,7 +466,7 @@ static json_t *result_json(bench *b, double secs)
 static void svg_runs(FILE *f, json_t *const *runs, const char *const *names, size_t n)
 {
     static const char *const colors[] = {"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b"};
-    const double W = 720, H = 420, L = 70, R = 20, T = 30, B = 60;
+    const double W = 760, H = 420, L = 90, R = 50, T = 30, B = 60;
     double ymax = 1;
     for (size_t r = 0; r < n; r++) {
         json_t *p;
@@ -495,7 +495,8 @@ static void svg_runs(FILE *f, json_t *const *runs, const char *const *names, siz
     }
     for (int i = 0; i <= 4; i++) {
         double v = ymax * i / 4, y = H - B - (H - B - T) * i / 4;
-        fprintf(f, "<text x=\"%.0f\" y=\"%.1f\" text-anchor=\"end\">%.1f ms</text>\n", L - 6, y + 4, v);
+        fprintf(f, "<text x=\"%.0f\" y=\"%.1f\" text-anchor=\"end\">%.*f ms</text>\n", L - 6, y + 4,
+                ymax >= 100 ? 0 : 1, v);
     }
     fprintf(f, "<text x=\"%.0f\" y=\"%.0f\" text-anchor=\"middle\">percentile</text>\n", (L + W - R) / 2, H - 20);
     for (size_t r = 0; r < n; r++) {
