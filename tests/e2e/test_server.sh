@@ -422,10 +422,14 @@ else
     fail "SIGTERM with a stalled reader: stopped within 5 s (--grace 3)" "took $STOP_S s ($STOP_RC)"
 fi
 after=$(sed -n '/^idxd: SIGTERM/,$p' "$T/drain.err" | grep -c ' GET /search?q=[^ ]*&limit=10 [0-9]\{3\} ')
-if [ "$after" -le 40 ]; then
-    ok "draining: $after loadgen requests answered after SIGTERM (<= 2 x 20 connections)"
+# each of the 20 connections: the request it had read (answered), the next
+# one (503 + close), and, when its reconnect landed in the accept queue the
+# stop found (those are accepted and answered 503 too, worker.c), one more:
+# at most 3 x 20, however slow the machine (a sanitized build reached 48)
+if [ "$after" -le 60 ]; then
+    ok "draining: $after loadgen requests answered after SIGTERM (<= 3 x 20 connections)"
 else
-    fail "draining: at most 40 loadgen requests answered after SIGTERM (20 connections)" \
+    fail "draining: at most 60 loadgen requests answered after SIGTERM (20 connections)" \
         "$after answered in the $STOP_S s after SIGTERM: keep-alive connections keep being served while draining"
 fi
 kill -TERM "$LG" "$STALL" 2> /dev/null
