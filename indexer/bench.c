@@ -148,36 +148,45 @@ static int read_queries(bench *b, const char *file, const char *tpl)
     char *line = NULL;
     size_t cap = 0, capq = 0, nlog = 0;
     ssize_t n;
+    char **lines = NULL; /* every query line as read: a log is known only at the end */
+    size_t nlines = 0;
     while ((n = getline(&line, &cap, f)) > 0) {
         while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r')) line[--n] = '\0';
         if (n == 0 || line[0] == '#') continue;
-        double at = -1;
-        char *text = line, *tab = strchr(line, '\t'), *end;
-        if (tab) {
-            double v = strtod(line, &end);
-            if (end == tab && v >= 0) {
-                at = v;
-                text = tab + 1;
-                nlog++;
-            }
-        }
-        if (b->nq == capq) {
+        if (nlines == capq) {
             capq = capq ? capq * 2 : 256;
-            query *v = realloc(b->q, capq * sizeof *v);
+            char **v = realloc(lines, capq * sizeof *v);
             if (!v) break;
-            b->q = v;
+            lines = v;
+        }
+        if (!(lines[nlines] = strdup(line))) break;
+        char *tab = strchr(line, '\t'), *end;
+        if (tab && strtod(line, &end) >= 0 && end == tab) nlog++;
+        nlines++;
+    }
+    free(line);
+    if (f != stdin) fclose(f);
+    /* a log only when every line is SECONDS<TAB>QUERY; else lines are queries as they stand */
+    b->log = nlines > 0 && nlog == nlines;
+    b->q = nlines ? calloc(nlines, sizeof *b->q) : NULL;
+    for (size_t i = 0; b->q && i < nlines; i++) {
+        const char *text = lines[i];
+        double at = -1;
+        if (b->log) {
+            char *tab = strchr(lines[i], '\t');
+            at = strtod(lines[i], NULL);
+            text = tab + 1;
         }
         char *p = b->o->url ? make_path(tpl, text) : strdup(text);
         if (!p) break;
         b->q[b->nq++] = (query){p, at};
     }
-    free(line);
-    if (f != stdin) fclose(f);
+    for (size_t i = 0; i < nlines; i++) free(lines[i]);
+    free(lines);
     if (b->nq == 0) {
         idx_die_msg("bench: %s holds no queries", file);
         return -1;
     }
-    b->log = nlog == b->nq;
     return 0;
 }
 

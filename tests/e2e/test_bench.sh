@@ -48,6 +48,10 @@ printf '0.0\t经济\n0.5\t南通开发区\n1.0\t中国\n' > "$T/log.tsv"
 "$IDX" bench --url "$URL" --duration 1.4 --json "$T/log.tsv" > "$T/log.json"
 expect_eq "a log (SECONDS<TAB>QUERY) is replayed at its offsets" "$(jq -r '[.mode, .requests] | join(" ")' "$T/log.json")" "log 3"
 
+printf '%s\n' 经济 "$(printf '2024\t南通')" > "$T/mixed.txt"
+"$IDX" bench --url "$URL" --duration 0.5 --json "$T/mixed.txt" > "$T/mixed.json"
+expect_eq "a file where only some lines look like SECONDS<TAB>QUERY is no log" "$(jq -r .mode "$T/mixed.json")" closed
+
 # in-process, and errors by kind
 "$IDX" bench --db "$DB" --duration 1 --json "$QF" > "$T/local.json"
 expect_eq "in-process (--db): searches measured, 0 errors" "$(jq -r '.requests > 10 and .errors == 0' "$T/local.json")" true
