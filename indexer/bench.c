@@ -425,20 +425,21 @@ static double pct(const bench *b, double p)
 static json_t *result_json(bench *b, double secs)
 {
     if (b->nlat) qsort(b->lat, b->nlat, sizeof *b->lat, cmp_double);
-    uint64_t errors = 0;
+    uint64_t failed = 0; /* requests without an answer */
     json_t *kinds = json_object(), *status = json_object(), *spec = json_array(),
            *hist = json_array();
     for (int k = 0; k < E_NKINDS; k++) {
-        errors += b->errors[k];
+        failed += b->errors[k];
         if (b->errors[k]) json_object_set_new(kinds, err_names[k], json_integer((json_int_t)b->errors[k]));
     }
+    uint64_t errors = failed;
     for (int s = 0; s < 600; s++) {
         if (!b->status[s]) continue;
         char code[16];
         snprintf(code, sizeof code, "%d", s);
         json_object_set_new(status, code, json_integer((json_int_t)b->status[s]));
-        if (s < 200 || s > 299) errors += b->status[s];
-        if (s < 200 || s > 299) {
+        if (s < 200 || s > 299) { /* answered, but an error all the same */
+            errors += b->status[s];
             json_int_t h = json_integer_value(json_object_get(kinds, "http"));
             json_object_set_new(kinds, "http", json_integer(h + (json_int_t)b->status[s]));
         }
@@ -456,7 +457,7 @@ static json_t *result_json(bench *b, double secs)
         }
         if (c) json_array_append_new(hist, json_pack("[f, I]", upper, (json_int_t)c));
     }
-    uint64_t answered = b->nlat, failed = b->errors[0] + b->errors[1] + b->errors[2] + b->errors[3];
+    uint64_t answered = b->nlat;
     return json_pack("{s:s, s:s, s:f, s:I, s:f, s:I, s:I, s:o, s:o, s:f, s:f, s:f, s:f, s:f, s:f, "
                      "s:f, s:o, s:o}",
                      "target", b->target, "mode",

@@ -21,24 +21,24 @@ expect_eq "one JSON object with requests, errors, rate, p50_ms, p99_ms, max_ms" 
 expect_eq "at 50/s for 2 s: 100 requests, 0 errors, rate 50, open loop" \
     "$(jq -r '[.requests, .errors, .rate, .mode] | join(" ")' "$T/plain.json")" "100 0 50 open"
 
+# stalled OUT idx-bench-options...: a 4 s run into OUT, idxd stopped for 1 s after 1.5 s
+stalled() {
+    local out=$1
+    shift
+    "$IDX" bench --url "$URL" --duration 4 --json "$@" "$QF" > "$out" &
+    local b=$!
+    sleep 1.5
+    kill -STOP "$PID"
+    sleep 1
+    kill -CONT "$PID"
+    wait "$b"
+}
 # a stall of 1 s in the middle of an open-loop run at 100/s
-"$IDX" bench --url "$URL" --rate 100 --duration 4 --json --svg "$T/open.svg" "$QF" > "$T/open.json" &
-B=$!
-sleep 1.5
-kill -STOP "$PID"
-sleep 1
-kill -CONT "$PID"
-wait "$B"
+stalled "$T/open.json" --rate 100 --svg "$T/open.svg"
 echo "#   open loop with a 1 s stall: $(jq -c '{requests, errors, p50_ms, p99_ms, max_ms, connections}' "$T/open.json")"
 expect_eq "open loop: the p99 includes the stall (>= 500 ms)" "$(jq -r '.p99_ms >= 500' "$T/open.json")" true
 expect_eq "and every request due meanwhile was still sent (400, 0 errors)" "$(jq -r '[.requests, .errors] | join(" ")' "$T/open.json")" "400 0"
-"$IDX" bench --url "$URL" --connections 1 --duration 4 --json "$QF" > "$T/closed.json" &
-B=$!
-sleep 1.5
-kill -STOP "$PID"
-sleep 1
-kill -CONT "$PID"
-wait "$B"
+stalled "$T/closed.json" --connections 1
 echo "#   closed loop, same stall: $(jq -c '{requests, p50_ms, p99_ms, max_ms}' "$T/closed.json")"
 expect_eq "closed loop: the stall hides from the p99 (coordinated omission), shows in the max" \
     "$(jq -r '.p99_ms < 500 and .max_ms >= 900' "$T/closed.json")" true

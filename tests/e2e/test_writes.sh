@@ -22,6 +22,17 @@ ADMIN=$(awk '$1 == "editor" { print $3 }' "$KEYS")
 SKEY=$(awk '$1 == "site" { print $3 }' "$KEYS")
 A=(-H "Authorization: Bearer $ADMIN")
 S=(-H "Authorization: Bearer $SKEY")
+# wait_task N TRIES: GET /tasks/N (admin key) every 0.1 s until it succeeded
+# or TRIES ran out; BODY holds its last answer, st its status
+wait_task() {
+    st=''
+    for _ in $(seq "$2"); do
+        http "$URL/tasks/$1" "${A[@]}"
+        st=$(jqb .status)
+        [ "$st" = succeeded ] && return
+        sleep 0.1
+    done
+}
 # ksearch KEY QUERY [name=value...]: GET /search with that key
 ksearch() {
     local key=$1 q=$2 kv
@@ -62,13 +73,7 @@ expect_eq "POST /docs: 202" "$CODE" 202
 expect_match "with the task enqueued (or already further)" "$(jqb .status)" '^(enqueued|processing|succeeded)$'
 T2=$(jqb .task)
 expect_eq "task numbers rise" "$((T2 > T1))" 1
-st=''
-for _ in $(seq 50); do
-    http "$URL/tasks/$T2" "${A[@]}"
-    st=$(jqb .status)
-    [ "$st" = succeeded ] && break
-    sleep 0.05
-done
+wait_task "$T2" 25
 expect_eq "GET /tasks/N: succeeded, 1 replaced" "$st $(jqb .replaced)" "succeeded 1"
 found=''
 for _ in $(seq 20); do
@@ -230,13 +235,7 @@ printf '%s\n' '{"id":"held","title":"锁","body":"锁"}' >&7
 exec 7>&-
 wait "$holder"
 expect_eq "the idx add that held the lock finishes" "$?" 0
-st=''
-for _ in $(seq 100); do
-    http "$URL/tasks/$BP" "${A[@]}"
-    st=$(jqb .status)
-    [ "$st" = succeeded ] && break
-    sleep 0.1
-done
+wait_task "$BP" 100
 expect_eq "once the lock is free the queued task is applied" "$st $(jqb .added)" "succeeded 2000"
 # idx add while idxd writes: it waits its turn (idxd holds the lock per batch only)
 ( for i in $(seq 20); do curl -s -o /dev/null "${A[@]}" --data-binary @"$T/b2.jsonl" "$URL/docs"; done ) &
