@@ -66,6 +66,7 @@ TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 # LD_PRELOAD fault injection for the end-to-end tests (never sanitized:
 # it is preloaded into sanitized binaries too)
 FAULT_LIB := $(BUILD)/tests/libnospace.so
+MAN_PAGES := $(BUILD)/man/idx.1 $(BUILD)/man/idxd.8
 TOOL_BIN := $(patsubst tests/tools/%.c,$(BUILD)/tests/tools/%,$(wildcard tests/tools/*.c))
 
 .PHONY: all test soak unit e2e install clean demo bench man regen-t2s regen-regional fuzz fuzz-run
@@ -162,8 +163,8 @@ demo: all
 	@echo "open http://$(DEMO_LISTEN)/ in a browser, or: curl -s 'http://$(DEMO_LISTEN)/search?q=南通开发区&limit=3' | jq ."
 	$(BUILD)/idxd --db data/idx --listen $(DEMO_LISTEN)
 
-# man pages: one scdoc source each, beside its program
-MAN_PAGES := $(BUILD)/man/idx.1 $(BUILD)/man/idxd.8
+# man pages: one scdoc source each, beside its program (MAN_PAGES is set
+# above, before the rules that name it)
 man: $(MAN_PAGES)
 $(BUILD)/man/idx.1: indexer/idx.1.scd
 	@mkdir -p $(dir $@)

@@ -135,6 +135,53 @@ int idx_cmd_get(const idx_opts *o)
  * complete.  OUT appears whole or not at all: a failure (a full disk) removes
  * the staging directory, and one a killed run left is removed by the next
  * compaction into OUT; one a live compaction holds makes this one stop. */
+/* Compact *db into dst at one revision, *at.  Glass keeps a revision's
+ * blocks only until the second commit after it, so a writer committing
+ * twice during the copy takes the revision being read away: the half copy
+ * is removed and the copy starts again at the newest revision, COPY_TRIES
+ * times; then once more with the database's write lock held by *lock, which
+ * no commit can overtake (idxd's writes wait in its journal, idx add and rm
+ * up to their --lock-wait).  *db may be replaced by a new reader; the caller
+ * closes *db and *lock (the lock is held until then). */
+enum { COPY_TRIES = 3 };
+static int copy_revision(const idx_opts *o, const char *cmd, idx_db **db, idx_db **lock,
+                         idx_db_stats *at, const char *dst, idx_err *err)
+{
+    for (int tries = 1;; tries++) {
+        int rc = idx_db_compact(*db, dst, err);
+        if (rc != IDX_EMODIFIED || tries > COPY_TRIES) return rc;
+        if (idx_fs_remove_tree(dst) != 0)
+            return idx_err_set(err, IDX_EIO, "compact", "cannot remove the half copy %s: %s",
+                               dst, strerror(errno));
+        idx_err_clear(err);
+        if (tries < COPY_TRIES) {
+            fprintf(stderr, "idx %s: %s was committed to twice during the copy (try %d of %d); "
+                            "copying its newest revision\n",
+                    cmd, o->db, tries, COPY_TRIES + 1);
+            rc = idx_db_reopen(*db, err);
+        } else {
+            fprintf(stderr, "idx %s: %s was committed to twice during each of %d copies; "
+                            "copying it once more with its write lock held (writers wait)\n",
+                    cmd, o->db, tries);
+            if (open_db(o, IDX_DB_WRITE, lock) != 0)
+                return idx_err_set(err, IDX_ELOCKED, "compact",
+                                   "it is committed to faster than it can be copied, and its "
+                                   "write lock was not free within --lock-wait (%u s): copy it "
+                                   "between ingest runs, with larger idx add --batch, or from "
+                                   "a replica",
+                                   o->lock_wait);
+            /* a reader opened under the lock: at the last commit, for good */
+            idx_db_close(*db);
+            *db = NULL;
+            if (open_db(o, IDX_DB_READ, db) != 0)
+                return idx_err_set(err, IDX_ENODB, "compact", "cannot open it again");
+            rc = IDX_OK;
+        }
+        if (!rc) rc = idx_db_get_stats(*db, at, err);
+        if (rc) return rc;
+    }
+}
+
 /* idx compact, and idx backup (backup: the copy is checked - Xapian's check,
  * idx's invariants, the document count of the revision it was made from -
  * before it is stored; a copy that fails is not stored). */
@@ -206,8 +253,10 @@ static int compact_into(const idx_opts *o, int backup)
     }
     if (busy) goto busy;
     snprintf(dst, cap, "%s/db", stage);
-    int rc = idx_db_compact(db, dst, &err);
+    idx_db *lock = NULL;
+    int rc = copy_revision(o, cmd, &db, &lock, &at, dst, &err);
     idx_db_close(db);
+    idx_db_close(lock);
     db = NULL;
     if (!rc) rc = idx_compacted_record(dst, &err); /* for adds into OUT later (writer.h) */
     uint64_t docs = 0, problems = 0;

@@ -92,7 +92,8 @@ const char *idx_db_missing(const idx_db *db, size_t i);
 void idx_db_set_remote_timeout(unsigned ms);
 /* Write everything db holds (all shards of an archive, merged) as one new,
  * compact database at dst, which must not exist yet (Xapian's compactor).
- * IDX_ENODB when a shard is missing. */
+ * IDX_ENODB when a shard is missing; IDX_EMODIFIED when writers moved on
+ * past the revision being copied (remove dst, reopen, try again). */
 int idx_db_compact(idx_db *db, const char *dst, idx_err *err);
 /* Merge the plain databases srcs[0..n) into one new compact database at dst
  * (must not exist yet), documents renumbered in srcs order; user metadata of

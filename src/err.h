@@ -27,7 +27,8 @@
     X(IDX_ELOCKED, 7, "database locked")                   \
     X(IDX_EDB, 8, "database error")                        \
     X(IDX_ETOOBIG, 9, "too large")                         \
-    X(IDX_ENODB, 10, "database unavailable")
+    X(IDX_ENODB, 10, "database unavailable")               \
+    X(IDX_EMODIFIED, 11, "database modified meanwhile")
 
 enum {
 #define IDX_ERR_ENUM(name, value, text) name = value,

@@ -78,6 +78,9 @@ static int fail(idx_err *err, const char *op)
                            e.get_msg().c_str());
     } catch (const Xapian::InvalidArgumentError &e) {
         return idx_err_set(err, IDX_EINVAL, XWHERE(op), "%s", e.get_msg().c_str());
+    } catch (const Xapian::DatabaseModifiedError &e) {
+        return idx_err_set(err, IDX_EMODIFIED, XWHERE(op), "%s: %s", e.get_type(),
+                           e.get_msg().c_str());
     } catch (const Xapian::Error &e) {
         /* the OS reason (e.g. "No space left on device") is kept apart */
         const char *why = e.get_error_string();

@@ -10,7 +10,8 @@
  * Handles are opaque.  Every function catches every C++ exception and turns
  * it into an idx_err: DatabaseLockError -> IDX_ELOCKED, DocNotFoundError ->
  * IDX_ENOTFOUND, DatabaseOpening/NotFound -> IDX_ENODB, InvalidArgument ->
- * IDX_EINVAL, std::bad_alloc -> IDX_ENOMEM, any other Xapian::Error ->
+ * IDX_EINVAL, DatabaseModifiedError past the retry (below) -> IDX_EMODIFIED,
+ * std::bad_alloc -> IDX_ENOMEM, any other Xapian::Error ->
  * IDX_EDB with "Type: message"; its where is "xap.OP" (the operation).  Reads on a database that a writer has moved
  * on reopen() and retry once (DatabaseModifiedError).  A read that fails
  * because a remote database went away (NetworkError) fails like any other;
@@ -136,7 +137,9 @@ void idx_near_cands_free(idx_near_cand *c, size_t n);
 
 /* ---- compaction (Xapian's compactor) ---- */
 /* Write everything rd holds (a union merged) as one new, compact database
- * at dst, which must not exist yet (IDX_EINVAL). */
+ * at dst, which must not exist yet (IDX_EINVAL).  IDX_EMODIFIED when a
+ * writer committed twice during the copy and the revision read is gone: dst
+ * is left half-written for the caller to remove (not retried in here). */
 int idx_xrd_compact(idx_xrd *rd, const char *dst, idx_err *err);
 /* Merge the databases at srcs[0..n) into one new compact database at dst
  * (must not exist yet), documents renumbered in srcs order; user metadata of

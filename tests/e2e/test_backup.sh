@@ -24,7 +24,7 @@ _pids+=("$LG")
 "$IDX" add -q --batch 50 --db "$DB" "$T/more.jsonl" > "$T/add.out" 2>&1 &
 ADDER=$!
 sleep 1
-expect_rc "idx backup while idxd serves and idx add writes: exit 0" 0 "$IDX" backup --db "$DB" "$T/copy"
+expect_rc "idx backup while idxd serves and idx add writes: exit 0" 0 "$IDX" backup --lock-wait 300 --db "$DB" "$T/copy"
 N=$(sed -n 's/.*shard[s]*, \([0-9]*\) documents).*/\1/p' <<< "$OUT")
 expect_match "it says what it copied, checked" "$OUT" "backed up .* documents\) into .*checked: ok"
 wait "$ADDER"
@@ -44,6 +44,22 @@ search "$URL" 南通开发区
 expect_eq "idxd serves the copy" "$CODE $(jqb '.total > 0')" "200 true"
 expect_rc "a backup into an existing directory is refused" 2 "$IDX" backup --db "$DB" "$T/copy"
 expect_match "saying so" "$OUT" "exists already"
+
+# a writer committing every article: the revision being copied is taken away
+# (glass reuses its blocks after two commits), the copy starts again, and at
+# last holds the write lock, waiting for the writer; never a half copy
+head -n 300 "$T/more.jsonl" | jq -c '.title = "again " + .title' > "$T/again.jsonl"
+before=$(ndocs "$DB")
+"$IDX" add -q --batch 1 --db "$DB" "$T/again.jsonl" > "$T/add1.out" 2>&1 &
+ADDER=$!
+sleep 0.3
+expect_rc "idx backup while idx add commits every article: exit 0" 0 "$IDX" backup --lock-wait 300 --db "$DB" "$T/copy1"
+echo "#   the copy started again $(grep -c "committed to twice" <<< "$OUT") times"
+N=$(sed -n 's/.*shard[s]*, \([0-9]*\) documents).*/\1/p' <<< "$OUT")
+wait "$ADDER"
+expect_eq "that ingest finished" "$?" 0
+expect_eq "the copy holds one revision's documents" "$(ndocs "$T/copy1")" "$N"
+expect_rc "and passes idx check" 0 "$IDX" check --db "$T/copy1"
 
 # an archive backs up as one database
 "$IDX" add -q --shard-by hash:3 --db "$T/arch" "$SAMPLE" > /dev/null
