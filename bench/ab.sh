@@ -14,7 +14,7 @@ OLD=$1 NEW=$2 DB=$3
 SECS=${SECS:-10} ROUNDS=${ROUNDS:-2}
 QUERIES=${QUERIES:-../shared/queries/zh_news.txt}
 P=${PATH_TEMPLATE:-'/search?q=%s&limit=10'}
-make -s build/tests/tools/loadgen
+make -s build/idx
 out=$(mktemp)
 trap 'kill ${IDXD_PID:-} 2> /dev/null; rm -f "$out"' EXIT
 printf '| round | idxd | c1 p50 ms | c1 p99 ms | c16 req/s |\n|---|---|---|---|---|\n'
@@ -22,10 +22,10 @@ for r in $(seq "$ROUNDS"); do
     for b in "$OLD" "$NEW"; do
         # shellcheck disable=SC2086 # IDXD_ARGS is a list of options
         IDXD=$b start_idxd "$out" "$DB" --threads "$(nproc)" ${IDXD_ARGS:-}
-        j=$(build/tests/tools/loadgen --json -u "$URL" -p "$P" -c 1 -t "$SECS" -w 2 "$QUERIES")
-        j16=$(build/tests/tools/loadgen --json -u "$URL" -p "$P" -c 16 -t "$SECS" -w 1 "$QUERIES")
+        j=$(build/idx bench --url "$URL" --path "$P" --connections 1 --duration "$SECS" --warmup 2 --json "$QUERIES")
+        j16=$(build/idx bench --url "$URL" --path "$P" --connections 16 --duration "$SECS" --warmup 1 --json "$QUERIES")
         printf '| %d | %s | %.3f | %.3f | %.0f |\n' "$r" "$b" "$(jq .p50_ms <<< "$j")" \
-            "$(jq .p99_ms <<< "$j")" "$(jq .rps <<< "$j16")"
+            "$(jq .p99_ms <<< "$j")" "$(jq .achieved_rps <<< "$j16")"
         kill "$IDXD_PID"
         wait "$IDXD_PID" 2> /dev/null || true
     done

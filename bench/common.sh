@@ -25,3 +25,14 @@ start_idxd() {
     URL=$(grep -o 'http://[^/]*' "$out" || true)
     [ -n "$URL" ]
 }
+
+# BENCH_JQ: jq functions over one `idx bench --json` object for what the old
+# load generator (tests/tools/loadgen) printed and idx bench does not:
+# non2xx (answered with a status other than 2xx, from .status: code -> count),
+# neterrors (no answer at all: connect, timeout, eof; idx bench's .errors
+# counts these and the non-2xx together) and p95_ms (from .spectrum).
+#   jq -r "$BENCH_JQ"' [.achieved_rps, p95_ms, non2xx] | @tsv' RUN.json
+BENCH_JQ='def non2xx: [.status | to_entries[] | select(.key | test("^2[0-9][0-9]$") | not) | .value] | add // 0;
+def neterrors: .errors - non2xx;
+def p95_ms: [.spectrum[] | select(.[0] == 95) | .[1]][0];
+'

@@ -19,7 +19,7 @@
 #            width 360 bytes, html_escape, <mark>), and the exact hit count
 #            with every copy (idx: exact_total=1&dedup=0; Groonga has neither
 #            estimates nor reprint collapse)
-#   load     tests/tools/loadgen, keep-alive, the same query file order
+#   load     `idx bench` (closed loop), keep-alive, the same query file order
 # Printed: ingest wall time, index size (allocated blocks, du), latency p50/p99
 # at concurrency 1, requests/s at 16 and 64, each server's peak RSS (VmHWM),
 # the ratios idx/Groonga - once as shipped (both cache answers: Groonga's
@@ -47,10 +47,9 @@ if ! command -v groonga > /dev/null; then
     echo "installing groonga-bin..."
     DEBIAN_FRONTEND=noninteractive apt-get install -y -q groonga-bin > /dev/null
 fi
-make -s build/idx build/idxd build/tests/tools/loadgen build/bench/queryrun
+make -s build/idx build/idxd build/bench/queryrun
 rm -rf "$WORK"
 mkdir -p "$WORK/groonga"
-LOADGEN=build/tests/tools/loadgen
 secs() { date +%s.%N; }
 
 # ---- inputs: Groonga's load file and quoted queries (not timed) ----
@@ -136,7 +135,7 @@ paste <(grep -v '^#' "$QUERIES" | grep . | head -8) <(head -8 "$WORK/groonga-que
     done
 
 run() { # URL PATH QUERYFILE CONCURRENCY -> JSON
-    "$LOADGEN" --json -u "$1" -p "$2" -c "$4" -t "$SECS" -w 1 "$3"
+    build/idx bench --url "$1" --connections "$4" --duration "$SECS" --warmup 1 --path "$2" --json "$3"
 }
 declare -A R
 for c in 1 16 64; do
@@ -158,7 +157,7 @@ f() { jq -r "$2" <<< "${R[$1]}"; }
 ratio() { echo "scale=3; $1 / $2" | bc | sed 's/^\./0./'; }
 mib() { echo "$1 / 1024" | bc -l; }
 echo
-echo "| ${SECS}s per load run, ${THREADS} server threads, loadgen on the same cores | idx | Groonga | idx/Groonga |"
+echo "| ${SECS}s per load run, ${THREADS} server threads, idx bench on the same cores | idx | Groonga | idx/Groonga |"
 echo "|---|---|---|---|"
 printf '| ingest wall time, s: `idx add` (default: %d jobs, compacted) | %.1f | %.1f | %s |\n' "$(nproc)" "$ingest_idx" "$ingest_gr" "$(ratio "$ingest_idx" "$ingest_gr")"
 printf '| ingest wall time, s: `idx add --jobs 1`, one process | %.1f | %.1f | %s |\n' "$ingest_idx1" "$ingest_gr" "$(ratio "$ingest_idx1" "$ingest_gr")"
@@ -173,7 +172,8 @@ for cfg in "|as shipped (answer caches on)" "0|caches off"; do
     done
     for c in 16 64; do
         printf '| %s: requests/s, concurrency %d | %.0f | %.0f | %s |\n' "$label" "$c" \
-            "$(f idx$x$c .rps)" "$(f gr$x$c .rps)" "$(ratio "$(f idx$x$c .rps)" "$(f gr$x$c .rps)")"
+            "$(f idx$x$c .achieved_rps)" "$(f gr$x$c .achieved_rps)" \
+            "$(ratio "$(f idx$x$c .achieved_rps)" "$(f gr$x$c .achieved_rps)")"
     done
 done
 for k in p50_ms p99_ms; do
@@ -181,12 +181,12 @@ for k in p50_ms p99_ms; do
         "$(grep -vc '^#' "$QUERIES2")" "${k%_ms}" "$(f dx1 .$k)" "$(f dg1 .$k)" "$(ratio "$(f dx1 .$k)" "$(f dg1 .$k)")"
 done
 printf '| caches off, distinct queries: requests/s, concurrency 64 | %.0f | %.0f | %s |\n' \
-    "$(f dx64 .rps)" "$(f dg64 .rps)" "$(ratio "$(f dx64 .rps)" "$(f dg64 .rps)")"
+    "$(f dx64 .achieved_rps)" "$(f dg64 .achieved_rps)" "$(ratio "$(f dx64 .achieved_rps)" "$(f dg64 .achieved_rps)")"
 printf '| server peak RSS, MiB, caches on | %.0f | %.0f | %s |\n' "$(mib "$rss_idx")" "$(mib "$rss_gr")" "$(ratio "$rss_idx" "$rss_gr")"
 printf '| server peak RSS, MiB, caches off | %.0f | %.0f | %s |\n' "$(mib "$rss_idx0")" "$(mib "$rss_gr0")" "$(ratio "$rss_idx0" "$rss_gr0")"
 for k in "${!R[@]}"; do
-    e=$(f "$k" '.errors + .non2xx')
-    [ "$e" = 0 ] || echo "run $k: $e errors/non-2xx ($(f "$k" '.error_counts, .status_counts' | tr -d ' \n'))"
+    e=$(f "$k" .errors) # idx bench: no answer or non-2xx
+    [ "$e" = 0 ] || echo "run $k: $e errors/non-2xx ($(f "$k" '.error_kinds, .status' | tr -d ' \n'))"
 done
 echo
 echo "floor (idx, caches off, concurrency 1):"

@@ -13,7 +13,7 @@ CORPUS=${1:-../shared/corpus/zh_cctv_xwlb.jsonl.gz}
 WORK=${2:-/tmp/idx-bench/dedup}
 QUERIES=${QUERIES:-../shared/queries/zh_news.txt}
 SECS=${SECS:-10}
-make -s build/idx build/idxd build/tests/tools/loadgen
+make -s build/idx build/idxd
 rm -rf "$WORK/on" "$WORK/off"
 mkdir -p "$WORK"
 timed() { # LOG cmd...: wall seconds of cmd into LOG
@@ -48,7 +48,7 @@ url=$URL
 echo "idxd 1 worker thread, concurrency 1, ${SECS}s per run after 1s warm-up, the ${QUERIES##*/} queries"
 printf '| /search on the clustered index | req/s | p50 ms | p99 ms | errors |\n|---|---|---|---|---|\n'
 for path in '/search?q=%s&limit=10' '/search?q=%s&limit=10&dedup=0'; do
-    j=$(build/tests/tools/loadgen --json -u "$url" -c 1 -t "$SECS" -w 1 -p "$path" "$QUERIES")
-    printf '| `%s` | %.0f | %.2f | %.2f | %s |\n' "$path" "$(jq .rps <<< "$j")" "$(jq .p50_ms <<< "$j")" \
-        "$(jq .p99_ms <<< "$j")" "$(jq .errors <<< "$j")"
+    j=$(build/idx bench --url "$url" --connections 1 --duration "$SECS" --warmup 1 --path "$path" --json "$QUERIES")
+    printf '| `%s` | %.0f | %.2f | %.2f | %s |\n' "$path" "$(jq .achieved_rps <<< "$j")" "$(jq .p50_ms <<< "$j")" \
+        "$(jq .p99_ms <<< "$j")" "$(jq "$BENCH_JQ neterrors" <<< "$j")"
 done

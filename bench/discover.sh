@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # bench/discover.sh - latency of GET /suggest and GET /docs/{id}/related on
-# the 75k-article corpus, over HTTP with tests/tools/loadgen.
+# the 75k-article corpus, over HTTP with `idx bench` (closed loop).
 #
 # usage: bench/discover.sh [CORPUS] [WORKDIR]   (as bench/load.sh; same index)
 # Env: QUERIES (default ../shared/queries/zh_news.txt), SECS per run (10),
@@ -16,7 +16,7 @@ QUERIES=${QUERIES:-../shared/queries/zh_news.txt}
 SECS=${SECS:-10}
 CONCURRENCY=${CONCURRENCY:-"1 8"}
 THREADS=${THREADS:-$(nproc)}
-make -s build/idx build/idxd build/tests/tools/loadgen
+make -s build/idx build/idxd
 DB=$WORK/all
 mkdir -p "$WORK"
 . bench/common.sh
@@ -35,15 +35,15 @@ echo "typed prefixes: $(wc -l < "$typed") (from $(grep -v '^#' "$QUERIES" | grep
 trap 'kill ${IDXD_PID:-} 2>/dev/null; rm -f "$out" "$typed" "$ids"' EXIT
 start_idxd "$out" "$DB" --threads "$THREADS"
 url=$URL
-echo "idxd $THREADS worker threads; loadgen in the same machine, ${SECS}s per run after 2s warm-up"
+echo "idxd $THREADS worker threads; idx bench in the same machine, ${SECS}s per run after 2s warm-up"
 printf '%-34s %5s %9s %9s %9s %9s %9s %9s %8s\n' route concurrency requests req/s p50_ms p95_ms p99_ms max_ms errors
 run() { # label path file
     for c in $CONCURRENCY; do
-        j=$(build/tests/tools/loadgen --json -u "$url" -c "$c" -t "$SECS" -w 2 -p "$2" "$3")
+        j=$(build/idx bench --url "$url" --connections "$c" --duration "$SECS" --warmup 2 --path "$2" --json "$3")
         printf '%-34s %5s %9s %9.1f %9.2f %9.2f %9.2f %9.2f %8s\n' "$1" "$c" \
-            "$(jq -r .requests <<<"$j")" "$(jq -r .rps <<<"$j")" "$(jq -r .p50_ms <<<"$j")" \
-            "$(jq -r .p95_ms <<<"$j")" "$(jq -r .p99_ms <<<"$j")" "$(jq -r .max_ms <<<"$j")" \
-            "$(jq -r '.errors + .non2xx' <<<"$j")"
+            "$(jq -r .requests <<<"$j")" "$(jq -r .achieved_rps <<<"$j")" "$(jq -r .p50_ms <<<"$j")" \
+            "$(jq -r "$BENCH_JQ p95_ms" <<<"$j")" "$(jq -r .p99_ms <<<"$j")" "$(jq -r .max_ms <<<"$j")" \
+            "$(jq -r .errors <<<"$j")" # no answer or non-2xx
     done
 }
 run "GET /suggest?q=...&limit=8" '/suggest?q=%s&limit=8' "$typed"

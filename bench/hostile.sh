@@ -20,7 +20,7 @@ SECS=${SECS:-10}
 THREADS=${THREADS:-2}
 BUDGET=${BUDGET:-250}
 FLOOD=${FLOOD:-2100}
-make -s build/idx build/idxd build/tests/tools/loadgen
+make -s build/idx build/idxd
 DB=$WORK/all
 mkdir -p "$WORK"
 . bench/common.sh
@@ -54,22 +54,22 @@ done
 
 # 2. starvation: 4 clients loop on the worst query, 1 sends cheap ones (cache off)
 printf '%s\n' 南通 开发区 经济 疫情 扶贫 高铁 航天 脱贫 > "$tmp/cheap.q"
-build/tests/tools/loadgen -u "$URL" -c 1 -t 3 -p "/search?q=%s&limit=10" --json "$tmp/cheap.q" > "$tmp/alone.json"
-build/tests/tools/loadgen -u "$URL" -c 4 -t $((SECS + 2)) -p "/search?q=%s&offset=9900&limit=100" --json \
+build/idx bench --url "$URL" --connections 1 --duration 3 --path "/search?q=%s&limit=10" --json "$tmp/cheap.q" > "$tmp/alone.json"
+build/idx bench --url "$URL" --connections 4 --duration $((SECS + 2)) --path "/search?q=%s&offset=9900&limit=100" --json \
     "$tmp/worst.q" > "$tmp/heavy.json" &
 HEAVY=$!
 sleep 1
-build/tests/tools/loadgen -u "$URL" -c 1 -t "$SECS" -p "/search?q=%s&limit=10" --json "$tmp/cheap.q" > "$tmp/cheap.json"
+build/idx bench --url "$URL" --connections 1 --duration "$SECS" --path "/search?q=%s&limit=10" --json "$tmp/cheap.q" > "$tmp/cheap.json"
 wait "$HEAVY"
 HEAVY=
 echo
 printf '%-44s %9s %9s %9s %9s %9s\n' "cheap queries (cache off)" requests p50_ms p90_ms p99_ms max_ms
 for f in alone cheap; do
-    printf '%-44s %9s %9s %9s %9s %9s\n' \
+    printf '%-44s %9s %9.3f %9.3f %9.3f %9.3f\n' \
         "$([ $f = alone ] && echo alone || echo 'while 4 clients loop on the worst query')" \
         $(jq -r '[.requests, .p50_ms, .p90_ms, .p99_ms, .max_ms] | @tsv' "$tmp/$f.json")
 done
-printf '%-44s %9s %9s %9s %9s %9s\n' "the 4 worst-query clients" \
+printf '%-44s %9s %9.3f %9.3f %9.3f %9.3f\n' "the 4 worst-query clients" \
     $(jq -r '[.requests, .p50_ms, .p90_ms, .p99_ms, .max_ms] | @tsv' "$tmp/heavy.json")
 echo "searches cut short: $(curl -s "$URL/metrics" | awk '/^idxd_search_timeouts_total/ { print $2 }')"
 kill "$IDXD_PID"; wait "$IDXD_PID" 2>/dev/null || true

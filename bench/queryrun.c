@@ -13,8 +13,8 @@
  * queries make the tail.  -b MS searches with idxd's
  * time budget (default 250 ms there), so its deadline checks are counted.  -k SPEC
  * ranks with idx search --rank SPEC over the default (query.h), to see what a
- * ranking signal costs.  Compare with tests/tools/loadgen at
- * concurrency 1 to see what HTTP adds (bench/load.sh does both).
+ * ranking signal costs.  Compare with `idx bench --url ... --connections 1`
+ * to see what HTTP adds (bench/load.sh does both).
  */
 #include <jansson.h>
 #include <stdio.h>

@@ -17,7 +17,7 @@ WORK=${1:-/tmp/idx-bench/scale}
 SECS=${SECS:-10}
 JOBS=${JOBS:-}
 QUERIES=${QUERIES:-../shared/queries/zh_news.txt}
-make -s build/idx build/idxd build/tests/tools/loadgen build/bench/queryrun
+make -s build/idx build/idxd build/bench/queryrun
 mkdir -p "$WORK"
 echo "idx add ${JOBS:+--jobs $JOBS}"
 printf '| corpus | articles | ingest s | articles/s | idx add peak RSS MiB | index MiB | after compact MiB | in-process p50 / p99 ms | idxd p50 / p99 ms |\n'
@@ -35,7 +35,7 @@ for corpus in $CORPORA; do
     csize=$(du -sk "$db.compact" | cut -f1)
     q=$(build/bench/queryrun -r 5 "$db" "$QUERIES" | awk '/^with snippets/ {print $4 " / " $6}')
     start_idxd "$WORK/idxd.out" "$db" --cache 0
-    j=$(build/tests/tools/loadgen --json -u "$URL" -c 1 -t "$SECS" -w 1 "$QUERIES")
+    j=$(build/idx bench --url "$URL" --connections 1 --duration "$SECS" --warmup 1 --json "$QUERIES")
     kill "$IDXD_PID"
     wait "$IDXD_PID" 2> /dev/null || true
     printf '| %s | %d | %.1f | %.0f | %.0f | %.0f | %.0f | %s | %.2f / %.2f |\n' "$name" "$n" "$secs" \

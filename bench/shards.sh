@@ -21,7 +21,7 @@ JOBS=${JOBS:-"1 2"}
 QUERIES=${QUERIES:-../shared/queries/zh_news.txt}
 SECS=${SECS:-10}
 C=${C:-1}
-make -s build/idx build/idxd build/tests/tools/loadgen
+make -s build/idx build/idxd
 rm -rf "$WORK"
 mkdir -p "$WORK"
 { zcat -f "$CORPUS" || true; } | head -n "$ARTICLES" > "$WORK/in.jsonl" # zcat ends by SIGPIPE
@@ -69,17 +69,17 @@ for i in $(seq 100); do
     sleep 0.05
 done
 
-printf '%-44s %9s %9s %9s %9s %8s\n' "search (idxd, loadgen -c $C, ${SECS}s)" req/s p50_ms p99_ms max_ms errors
+printf '%-44s %9s %9s %9s %9s %8s\n' "search (idxd, idx bench, $C conn, ${SECS}s)" req/s p50_ms p99_ms max_ms errors
 for pair in "one database|$WORK/single" "$SHARDS local shards (archive)|$WORK/hash" \
     "$SHARDS remote shards (xapian-tcpsrv)|$WORK/remote.stub" "compacted archive|$WORK/compacted"; do
     label=${pair%%|*} db=${pair#*|}
     out=$WORK/idxd.out
     start_idxd "$out" "$db"
     idxd_pid=$IDXD_PID url=$URL
-    j=$(build/tests/tools/loadgen --json -u "$url" -c "$C" -t "$SECS" -w 2 "$QUERIES")
-    printf '%-44s %9.1f %9.2f %9.2f %9.2f %8s\n' "$label" "$(jq -r .rps <<< "$j")" \
+    j=$(build/idx bench --url "$url" --connections "$C" --duration "$SECS" --warmup 2 --json "$QUERIES")
+    printf '%-44s %9.1f %9.2f %9.2f %9.2f %8s\n' "$label" "$(jq -r .achieved_rps <<< "$j")" \
         "$(jq -r .p50_ms <<< "$j")" "$(jq -r .p99_ms <<< "$j")" "$(jq -r .max_ms <<< "$j")" \
-        "$(jq -r '.errors + .non2xx' <<< "$j")"
+        "$(jq -r .errors <<< "$j")" # no answer or non-2xx
     kill -TERM "$idxd_pid"
     wait "$idxd_pid" || true
 done

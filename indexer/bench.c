@@ -1,7 +1,7 @@
 /* bench.c - `idx bench`: query latency as a user of idx measures it.
  *
- *   idx bench --url URL [--rate R | --connections N] [--duration S] [--json]
- *             [--svg FILE] [--path TEMPLATE] [--key KEY] QUERYFILE
+ *   idx bench --url URL [--rate R | --connections N] [--duration S] [--warmup S]
+ *             [--json] [--svg FILE] [--path TEMPLATE] [--key KEY] QUERYFILE
  *   idx bench --db DIR [--rate R] ... QUERYFILE          (in-process searches)
  *   idx bench --plot OUT.svg RUN.json...                 (several runs, one chart)
  *
@@ -9,6 +9,13 @@
  * is a query log: every line "SECONDS<TAB>QUERY", replayed at the offsets it
  * records (open loop, --rate ignored).  The queries are sent in turn, again
  * from the start when the file runs out, until --duration (default 10 s).
+ *
+ * --warmup S sends for S seconds first, in the same loop, and counts nothing
+ * of it: a request is measured when it is due (open loop) or sent (closed)
+ * after the warm-up, so replies to warm-up requests that arrive later are
+ * not counted either, and --duration and duration_s run from the end of the
+ * warm-up.  A query log is refused with --warmup (exit 2): it is replayed
+ * from its first line, and a warm-up would shift or drop its offsets.
  *
  * Open loop (--rate R, a log): request i is due at start + i/R.  Its latency
  * is measured from that intended time, not from when it could be sent, so a
@@ -25,12 +32,14 @@
  * decade from 10 us).  Errors are counted by kind: connect, timeout (no
  * answer in 10 s), eof, and HTTP status (non-2xx counted per code).
  *
- * Output: a table, or with --json one JSON object: requests, errors,
- * error_kinds, status, rate (the intended rate; 0 closed), achieved_rps,
- * mode, connections, duration_s, p50_ms, p90_ms, p99_ms, p999_ms, max_ms,
- * mean_ms, spectrum [[percentile, ms], ...] and histogram [[upper_ms,
- * count], ...].  --svg FILE draws the percentile spectrum (latency against
- * 1/(1-p) on a log axis), --plot draws several runs' JSON on one chart.
+ * Output: a table, or with --json one JSON object: requests, errors (no
+ * answer, or a non-2xx one), error_kinds, status (HTTP status code as a
+ * string -> count, 2xx included), rate (the intended rate; 0 closed),
+ * achieved_rps (requests / duration_s), mode, connections, duration_s,
+ * warmup_s, p50_ms, p90_ms, p99_ms, p999_ms, max_ms, mean_ms, spectrum
+ * [[percentile, ms], ...] and histogram [[upper_ms, count], ...].  --svg
+ * FILE draws the percentile spectrum (latency against 1/(1-p) on a log
+ * axis), --plot draws several runs' JSON on one chart.
  * Exit status 0 after a run (errors are counted, not fatal), 2 bad usage,
  * 3 the query file, the URL or the database cannot be used.
  */
@@ -86,7 +95,8 @@ struct bench {
     query *q;
     size_t nq, next;
     int log; /* the query file is a log with offsets */
-    double rate, duration, start, end;
+    double rate, duration, warmup;
+    double start, measure, end; /* the first send, the end of the warm-up, the last due */
     unsigned maxconns;
     struct event_base *base;
     struct evhttp_uri *uri;
@@ -217,7 +227,9 @@ static void on_reply(struct evhttp_request *req, void *arg)
     double now = idx_clock();
     c->busy = 0;
     int st = req ? evhttp_request_get_response_code(req) : 0;
-    if (c->err >= 0 || st == 0) {
+    if (c->due < b->measure) {
+        /* a warm-up request: nothing of it counts */
+    } else if (c->err >= 0 || st == 0) {
         b->errors[c->err >= 0 ? c->err : E_OTHER]++;
     } else {
         b->status[st < 600 ? st : 0]++;
@@ -253,7 +265,7 @@ static void send_on(conn *c, const query *q, double due)
     bench *b = c->b;
     struct evhttp_request *req = evhttp_request_new(on_reply, c);
     if (!req) {
-        b->errors[E_OTHER]++;
+        if (due >= b->measure) b->errors[E_OTHER]++;
         return;
     }
     evhttp_request_set_error_cb(req, on_error);
@@ -269,7 +281,7 @@ static void send_on(conn *c, const query *q, double due)
     c->due = due;
     if (evhttp_make_request(c->evcon, req, EVHTTP_REQ_GET, q->path) != 0) {
         c->busy = 0;
-        b->errors[E_CONNECT]++;
+        if (due >= b->measure) b->errors[E_CONNECT]++;
     }
 }
 
@@ -308,7 +320,7 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
             size_t cap = b->capwait ? b->capwait * 2 : 1024;
             waiter *v = realloc(b->waiting, cap * sizeof *v);
             if (!v) {
-                b->errors[E_OTHER]++;
+                if (due >= b->measure) b->errors[E_OTHER]++;
                 continue;
             }
             b->waiting = v;
@@ -343,7 +355,8 @@ static int run_http(bench *b)
         return EXIT_DB;
     }
     b->start = idx_clock();
-    b->end = b->start + b->duration;
+    b->measure = b->start + b->warmup;
+    b->end = b->measure + b->duration;
     if (b->rate > 0 || b->log) {
         b->tick = event_new(b->base, -1, EV_PERSIST, on_tick, b);
         struct timeval ms = {0, 1000};
@@ -362,7 +375,8 @@ static int run_http(bench *b)
     if (b->tick) event_free(b->tick);
     for (size_t i = 0; i < b->nconns; i++) evhttp_connection_free(b->conns[i].evcon);
     /* requests never answered (still waiting at the end) count as timeouts */
-    b->errors[E_TIMEOUT] += b->nwait - b->headwait;
+    for (size_t i = b->headwait; i < b->nwait; i++)
+        if (b->waiting[i].due >= b->measure) b->errors[E_TIMEOUT]++;
     event_base_free(b->base);
     evhttp_uri_free(b->uri);
     free(b->conns);
@@ -383,7 +397,8 @@ static int run_local(bench *b)
         return EXIT_DB;
     }
     b->start = idx_clock();
-    b->end = b->start + b->duration;
+    b->measure = b->start + b->warmup;
+    b->end = b->measure + b->duration;
     double due;
     const query *q;
     while ((q = next_query(b, &due))) {
@@ -398,8 +413,11 @@ static int run_local(bench *b)
         r.qlen = strlen(q->path);
         json_t *out = NULL;
         idx_err_clear(&err);
-        if (idx_search_json(db, &sc, &r, &out, &err) != IDX_OK) b->errors[E_OTHER]++;
-        else add_latency(b, idx_clock() - due);
+        int rc = idx_search_json(db, &sc, &r, &out, &err);
+        if (due >= b->measure) { /* a warm-up search is not counted */
+            if (rc != IDX_OK) b->errors[E_OTHER]++;
+            else add_latency(b, idx_clock() - due);
+        }
         json_decref(out);
     }
     idx_db_close(db);
@@ -458,11 +476,12 @@ static json_t *result_json(bench *b, double secs)
         if (c) json_array_append_new(hist, json_pack("[f, I]", upper, (json_int_t)c));
     }
     uint64_t answered = b->nlat;
-    return json_pack("{s:s, s:s, s:f, s:I, s:f, s:I, s:I, s:o, s:o, s:f, s:f, s:f, s:f, s:f, s:f, "
-                     "s:f, s:o, s:o}",
+    return json_pack("{s:s, s:s, s:f, s:I, s:f, s:f, s:I, s:I, s:o, s:o, s:f, s:f, s:f, s:f, s:f, "
+                     "s:f, s:f, s:o, s:o}",
                      "target", b->target, "mode",
                      b->log ? "log" : b->rate > 0 ? "open" : "closed", "rate", b->rate,
-                     "connections", (json_int_t)b->nconns, "duration_s", secs, "requests",
+                     "connections", (json_int_t)b->nconns, "duration_s", secs, "warmup_s",
+                     b->warmup, "requests",
                      (json_int_t)(answered + failed), "errors", (json_int_t)errors,
                      "error_kinds", kinds, "status", status, "achieved_rps",
                      secs > 0 ? (double)(answered + failed) / secs : 0.0, "p50_ms", pct(b, 50),
@@ -578,12 +597,18 @@ int idx_cmd_bench(const idx_opts *o)
         return EXIT_USAGE;
     }
     bench b = {.o = o, .target = o->url ? o->url : o->db, .rate = o->rate,
-               .duration = o->duration > 0 ? o->duration : 10};
+               .duration = o->duration > 0 ? o->duration : 10, .warmup = o->warmup};
     b.maxconns = o->connections ? o->connections : b.rate > 0 ? BENCH_OPEN_CONNS : BENCH_CLOSED_CONNS;
     const char *tpl = o->path ? o->path : "/search?q=%s&limit=10";
-    if (read_queries(&b, o->args[0], tpl) != 0) return EXIT_DB;
-    int rc = o->url ? run_http(&b) : run_local(&b);
-    double secs = idx_clock() - b.start;
+    int rc = read_queries(&b, o->args[0], tpl) != 0 ? EXIT_DB : EXIT_OK;
+    if (rc == EXIT_OK && b.log && b.warmup > 0) {
+        idx_die_msg("bench: --warmup does not apply to a query log (%s is replayed from its first "
+                    "line at its offsets); leave --warmup out",
+                    o->args[0]);
+        rc = EXIT_USAGE;
+    }
+    if (rc == EXIT_OK) rc = o->url ? run_http(&b) : run_local(&b);
+    double secs = idx_clock() - b.measure; /* the measured part, after the warm-up */
     if (rc == EXIT_OK) {
         json_t *j = result_json(&b, secs);
         if (!j) {
@@ -594,8 +619,10 @@ int idx_cmd_bench(const idx_opts *o)
             if (s) printf("%s\n", s);
             free(s);
         } else {
-            printf("target     %s (%s loop%s)\n", json_string_value(json_object_get(j, "target")),
+            printf("target     %s (%s loop%s)", json_string_value(json_object_get(j, "target")),
                    b.rate > 0 || b.log ? "open" : "closed", b.log ? ", replaying a log" : "");
+            if (b.warmup > 0) printf(", after %.1f s warm-up", b.warmup);
+            printf("\n");
             printf("requests   %lld in %.2f s (%.1f/s; intended rate %.1f/s), errors %lld\n",
                    json_integer_value(json_object_get(j, "requests")), secs,
                    json_number_value(json_object_get(j, "achieved_rps")), b.rate,

@@ -47,6 +47,7 @@ typedef struct idx_opts {
     unsigned lock_wait;   /* --lock-wait SECS: add/rm wait this long for a locked database */
     double rate;          /* bench --rate R: requests a second, open loop (0: closed loop) */
     double duration;      /* bench --duration S (0: the default) */
+    double warmup;        /* bench --warmup S: sent first, not counted (0: none) */
     unsigned connections; /* bench --connections N (0: the default) */
     const char *path;     /* bench --path TEMPLATE: the request, %s the query */
     const char *svg;      /* bench --svg FILE: the run's latency plot */

@@ -79,6 +79,8 @@ static void usage(FILE *f)
 "                      idxd to measure (http://HOST:PORT)\n"
 "  --rate R            bench: requests a second, open loop (default: closed loop)\n"
 "  --duration S        bench: seconds to run (default 10)\n"
+"  --warmup S          bench: send for S seconds first without counting them (the\n"
+"                      --duration starts after; not with a query log)\n"
 "  --connections N     bench: connections (closed loop default 8; open loop at most,\n"
 "                      default 256)\n"
 "  --path TEMPLATE     bench: the request, %%s the query (default /search?q=%%s&limit=10)\n"
@@ -154,7 +156,7 @@ static int parse_uint(const char *name, const char *v, unsigned max, unsigned *o
 enum {
     O_DB = 256, O_BATCH, O_JSON, O_VERSION, O_UNIGRAMS, O_FOLD, O_INDEXFORMAT, O_SYNONYMS, O_SHARDBY, O_JOBS,
     O_URL, O_FORMAT, O_NOCLUSTER, O_SERVER, O_KEY, O_FILTER, O_EXPIRES, O_LOCKWAIT, O_RATE, O_DURATION, O_CONNECTIONS, O_PATH,
-    O_SVG, O_PLOT, O_SEARCH = 512
+    O_SVG, O_PLOT, O_WARMUP, O_SEARCH = 512
 };
 
 /* Apply one option.  Returns -1 to go on, else the exit status to stop with. */
@@ -186,15 +188,18 @@ static int apply_opt(int c, const char *arg, const char *text, idx_opts *o)
         if (parse_uint("--lock-wait", arg, 86400, &o->lock_wait)) return EXIT_USAGE;
         break;
     case O_RATE:
-    case O_DURATION: {
+    case O_DURATION:
+    case O_WARMUP: {
         char *end;
         double v = strtod(arg, &end);
-        if (end == arg || *end || !(v > 0) || v > 1e6) {
-            idx_die_msg("%s: expected a number above 0, got \"%s\"", text, arg);
+        if (end == arg || *end || !(v > 0 || (c == O_WARMUP && v == 0)) || v > 1e6) {
+            idx_die_msg("%s: expected a number %s, got \"%s\"", text,
+                        c == O_WARMUP ? "of 0 or more" : "above 0", arg);
             return EXIT_USAGE;
         }
         if (c == O_RATE) o->rate = v;
-        else o->duration = v;
+        else if (c == O_DURATION) o->duration = v;
+        else o->warmup = v;
         break;
     }
     case O_CONNECTIONS:
@@ -281,6 +286,7 @@ int main(int argc, char **argv)
         {"lock-wait", required_argument, 0, O_LOCKWAIT},
         {"rate", required_argument, 0, O_RATE},
         {"duration", required_argument, 0, O_DURATION},
+        {"warmup", required_argument, 0, O_WARMUP},
         {"connections", required_argument, 0, O_CONNECTIONS},
         {"path", required_argument, 0, O_PATH},
         {"svg", required_argument, 0, O_SVG},

@@ -621,6 +621,28 @@ int idx_db_doc_data(idx_db *db, unsigned docid, char **data, size_t *len, idx_er
     return rc;
 }
 
+int idx_db_doc_number(idx_db *db, unsigned docid, unsigned slot, double *v, idx_err *err)
+{
+    idx_err first;
+    idx_err_clear(&first);
+    int rc = idx_xrd_doc_number(db->rd, docid, slot, v, &first);
+    if (rc && read_again(db, &rc, &first, "doc_number", err))
+        rc = idx_xrd_doc_number(db->rd, docid, slot, v, err);
+    return rc;
+}
+
+int idx_db_revision(idx_db *db, uint64_t *rev, uint64_t *max, idx_err *err)
+{
+    uint64_t hi = 0;
+    idx_err first;
+    idx_err_clear(&first);
+    int rc = idx_xrd_meta_range(db->rd, IDX_META_REV, rev, &hi, &first);
+    if (rc && read_again(db, &rc, &first, "revision", err))
+        rc = idx_xrd_meta_range(db->rd, IDX_META_REV, rev, &hi, err);
+    if (max) *max = hi;
+    return rc;
+}
+
 int idx_db_each_doc(idx_db *db, idx_doc_visit_fn fn, void *ctx, idx_err *err)
 {
     return idx_xrd_each_doc(db->rd, IDX_PREFIX_ID, IDX_PREFIX_CLUSTER, IDX_SLOT_CLUSTER, fn, ctx,

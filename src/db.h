@@ -127,6 +127,14 @@ int idx_db_near_candidates(idx_db *db, const char *const *terms, const size_t *l
                            unsigned sig_slot, unsigned key_slot, size_t max, idx_near_cand **out,
                            size_t *nout, idx_err *err);
 int idx_db_doc_data(idx_db *db, unsigned docid, char **data, size_t *len, idx_err *err);
+/* The number in value slot of document docid (idx_xrd_doc_number). */
+int idx_db_doc_number(idx_db *db, unsigned docid, unsigned slot, double *v, idx_err *err);
+/* The revision db is at (IDX_META_REV, document.h: every commit of idx's
+ * write path counts one; 0 for a database from before revisions).  An
+ * archive's shards are committed one after another, so *rev is the
+ * smallest of its shards' (a revision counts once every shard has it) and
+ * *max (may be NULL) the largest: a writer's next revision is *max + 1. */
+int idx_db_revision(idx_db *db, uint64_t *rev, uint64_t *max, idx_err *err);
 /* fn for every document (idx_xrd_each_doc with the schema's id and cluster
  * terms, document.h), for `idx check`. */
 int idx_db_each_doc(idx_db *db, idx_doc_visit_fn fn, void *ctx, idx_err *err);

@@ -320,3 +320,23 @@ int idx_document_build(const idx_article *a, const idx_schema *sc, idx_xdoc **ou
     *out = doc;
     return IDX_OK;
 }
+
+int idx_revision_term(uint64_t rev, idx_buf *term, idx_err *err)
+{
+    char t[32];
+    int n = snprintf(t, sizeof t, IDX_PREFIX_REV "%llu", (unsigned long long)rev);
+    idx_buf_reset(term);
+    idx_buf_append(term, t, (size_t)n);
+    if (term->oom) return idx_err_set(err, IDX_ENOMEM, "document", "out of memory");
+    return IDX_OK;
+}
+
+int idx_document_set_revision(idx_xdoc *doc, uint64_t rev, idx_err *err)
+{
+    char v[18], t[32];
+    size_t vn = idx_sortable_serialise((double)rev, v);
+    int tn = snprintf(t, sizeof t, IDX_PREFIX_REV "%llu", (unsigned long long)rev);
+    int rc = idx_xdoc_set_value(doc, IDX_SLOT_REV, v, vn, err);
+    if (!rc) rc = idx_xdoc_add_boolean_term(doc, t, (size_t)tn, err);
+    return rc;
+}

@@ -27,6 +27,7 @@
  *   IDX_SLOT_CATEGORY, IDX_SLOT_YEAR ("2022") for facets.
  * Near-duplicates (added by the write path through cluster.h, not here): XB
  *   band terms, the XD<cluster> term, IDX_SLOT_CLUSTER and IDX_SLOT_SIG.
+ * Revision (added by the write path, writer.h): XR<rev>, IDX_SLOT_REV.
  * Data: the article's JSON object, compact, unknown fields included.
  */
 #ifndef IDX_DOCUMENT_H
@@ -55,7 +56,17 @@ enum {
     IDX_SLOT_YEAR = 3,
     IDX_SLOT_CLUSTER = 4, /* near-duplicate cluster key (cluster.h), the collapse key */
     IDX_SLOT_SIG = 5,     /* near-duplicate signature (cluster.h) */
+    IDX_SLOT_REV = 6,     /* the revision that committed this version (writer.h) */
 };
+
+/* Revisions (the write path's, writer.h): every commit counts one in the
+ * metadata IDX_META_REV (each shard of an archive), and each article it
+ * stores carries that number: sortable in IDX_SLOT_REV, and as the filter
+ * term IDX_PREFIX_REV + decimal, so "committed in revisions (a, b]" is an OR
+ * of a few short posting lists when b - a is small (a stream catching up)
+ * and a value range otherwise. */
+#define IDX_PREFIX_REV "XR"
+#define IDX_META_REV "idx.rev"
 
 #define IDX_BODY_POS_GAP 100
 
@@ -140,6 +151,12 @@ int idx_uid_term(const char *id, size_t n, idx_buf *out, idx_err *err);
  * the caller.  Returns IDX_OK, IDX_ENOMEM, IDX_EUTF8 or a Xapian error code. */
 int idx_document_build(const idx_article *a, const idx_schema *sc, idx_xdoc **doc, idx_buf *uid,
                        idx_err *err);
+
+/* Mark doc as committed in revision rev: IDX_SLOT_REV and the XR<rev> term
+ * (the write path, for every article it stores). */
+int idx_document_set_revision(idx_xdoc *doc, uint64_t rev, idx_err *err);
+/* The filter term of revision rev into *term ("XR" + decimal). */
+int idx_revision_term(uint64_t rev, idx_buf *term, idx_err *err);
 
 /* What a document is made of, item by item: idx_document_emit hands each
  * term, value and the data to a callback, in the order the schema above

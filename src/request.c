@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "discover.h"
+#include "histogram.h"
 #include "snippet.h"
 #include "utf8.h"
 
@@ -49,7 +50,9 @@ typedef struct param {
 #define FIELD(T, f) .off = offsetof(T, f), .size = sizeof(((T *)0)->f)
 
 /* IDX_SORT_* in order */
-static const char *const sort_names[] = {"relevance", "date", "-date", NULL};
+static const char *const sort_names[] = {"relevance", "date", "-date", "revision", NULL};
+/* IDX_HIST_* in order */
+static const char *const hist_names[] = {"none", "day", "week", "month", "year", NULL};
 
 static const param search_params[] = {
     {.http = "q", .kind = K_QUERY, FIELD(idx_search_req, q),
@@ -80,6 +83,14 @@ static const param search_params[] = {
     {.http = "category", .cli = "category", .kind = K_TEXT,
      FIELD(idx_search_req, filters.category)},
     {.http = "year", .cli = "year", .kind = K_TEXT, FIELD(idx_search_req, filters.year)},
+    {.http = "since", .cli = "since", .kind = K_UINT, FIELD(idx_search_req, since),
+     .range = {.lo = 0, .hi = IDX_REVISION_MAX}},
+    {.http = "until", .cli = "until", .kind = K_UINT, FIELD(idx_search_req, until),
+     .range = {.lo = 1, .hi = IDX_REVISION_MAX}},
+    {.http = "histogram", .cli = "histogram", .kind = K_NAME, FIELD(idx_search_req, histogram),
+     .def = IDX_HIST_NONE, .names = hist_names},
+    {.http = "fragments", .cli = "fragments", .kind = K_UINT, FIELD(idx_search_req, hl.fragments),
+     .def = 1, .range = {.lo = 1, .hi = IDX_SNIPPET_MAX_FRAGMENTS}},
     /* the command line's only: --all is dedup=0; the title weight (-1: the default) */
     /* the same field as HTTP's dedup (negated); both rows default to collapsing */
     {.cli = "all", .kind = K_FLAG, FIELD(idx_search_req, all_copies)},

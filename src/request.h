@@ -11,7 +11,8 @@
  * programs only hand over their options or parameters.  Kinds:
  *   whole number   decimal digits only (no sign, no spaces, at most 10)
  *   real number    strtod's syntax
- *   name           one of a few names (sort: relevance, date, -date)
+ *   name           one of a few names (sort: relevance, date, -date, revision;
+ *                  histogram: none, day, week, month, year)
  *   facet list     comma-separated facet names (search.h)
  *   flag           HTTP 0 or 1; on the command line an option without a value
  *   text           kept as given: from, to, source, category, year, checked
@@ -52,6 +53,7 @@
 #define IDX_CLI_MAX_LIMIT 1000      /* idx search --limit */
 #define IDX_CLI_MAX_OFFSET 1000000  /* idx search --offset */
 #define IDX_RECENCY_MAX_DAYS 36500  /* recency half-life, both programs */
+#define IDX_REVISION_MAX 4000000000u /* since, until */
 
 /* GET /suggest: q[0..qlen) (what was typed) and the most titles to give. */
 typedef struct idx_suggest_req {

@@ -9,6 +9,7 @@
 
 #include "clock.h"
 #include "document.h"
+#include "histogram.h"
 #include "regional.h"
 #include "synonyms.h"
 #include "vocab.h"
@@ -81,7 +82,8 @@ static int hit_json(const idx_qtree *pq, const idx_search_req *req, const idx_hi
         json_object_set_new(hit, "snippet", sn);
     }
     if (json_object_set_new(hit, "score", json_real(h->score)) ||
-        json_object_set_new(hit, "rank", json_integer((json_int_t)h->rank + 1)))
+        json_object_set_new(hit, "rank", json_integer((json_int_t)h->rank + 1)) ||
+        json_object_set_new(hit, "revision", json_integer((json_int_t)h->number)))
         goto oom;
     json_decref(doc);
     *out = hit;
@@ -162,7 +164,8 @@ static int dups_json(idx_db *db, const idx_xq *q, const idx_search_req *req, con
     idx_xq *pair[2] = {(idx_xq *)q, any};
     if ((rc = idx_xq_combine(IDX_XQ_FILTER, pair, 2, &sub, err))) goto done;
     idx_search_opts so = {.limit = limit < UINT_MAX ? (unsigned)limit : UINT_MAX,
-                          .sort = req->sort, .sort_slot = IDX_SLOT_DATE,
+                          .sort = req->sort == IDX_SORT_REVISION ? IDX_SORT_DATE_ASC : req->sort,
+                          .sort_slot = req->sort == IDX_SORT_REVISION ? IDX_SLOT_REV : IDX_SLOT_DATE,
                           .check_at_least = (unsigned)-1, .with_key = 1, .no_data = 1,
                           .key_slot = IDX_SLOT_CLUSTER, .deadline = deadline,
                           .deadline_hard = deadline};
@@ -255,6 +258,44 @@ static json_t *facets_json(const idx_results *res, const unsigned *slots)
     return all;
 }
 
+/* q filtered to the articles committed in revisions (since, upto]: an OR of
+ * their XR terms when there are a few (short posting lists: a stream's
+ * catch-up), else a range of IDX_SLOT_REV; none when since >= upto.  *out
+ * owned by the caller. */
+#define REV_TERMS_MAX 64
+static int revision_filter(const idx_xq *q, uint64_t since, uint64_t upto, idx_xq **out,
+                           idx_err *err)
+{
+    *out = NULL;
+    idx_xq *terms[REV_TERMS_MAX], *range = NULL;
+    size_t nt = 0;
+    int rc = IDX_OK;
+    if (upto > since && upto - since <= REV_TERMS_MAX) {
+        idx_buf t;
+        idx_buf_init(&t);
+        for (uint64_t r = since + 1; !rc && r <= upto; r++) {
+            rc = idx_revision_term(r, &t, err);
+            if (!rc) rc = idx_xq_term(t.data, t.len, &terms[nt], err);
+            if (!rc) nt++;
+        }
+        idx_buf_fini(&t);
+        if (!rc) rc = idx_xq_combine(IDX_XQ_OR, terms, nt, &range, err);
+    } else {
+        char lo[18], hi[18];
+        size_t nlo = idx_sortable_serialise((double)since + 1, lo);
+        size_t nhi = idx_sortable_serialise((double)(upto > since ? upto : since), hi);
+        if (upto <= since) nhi = idx_sortable_serialise((double)since + 0.5, hi); /* empty */
+        rc = idx_xq_value_range(IDX_SLOT_REV, lo, nlo, hi, nhi, &range, err);
+    }
+    if (!rc) {
+        idx_xq *pair[2] = {(idx_xq *)q, range};
+        rc = idx_xq_combine(IDX_XQ_FILTER, pair, 2, out, err);
+    }
+    for (size_t i = 0; i < nt; i++) idx_xq_free(terms[i]);
+    idx_xq_free(range);
+    return rc;
+}
+
 int idx_search_json(idx_db *db, const idx_schema *sc, const idx_search_req *req, json_t **out,
                     idx_err *err)
 {
@@ -312,13 +353,26 @@ int idx_search_json(idx_db *db, const idx_schema *sc, const idx_search_req *req,
             bq = NULL;
         }
     }
+    uint64_t revision = 0;
+    if (!rc) rc = idx_db_revision(db, &revision, NULL, err);
+    if (!rc && (req->since || req->until)) {
+        idx_xq *vq = NULL;
+        uint64_t upto = req->until && req->until < revision ? req->until : revision;
+        rc = revision_filter(fq, req->since, upto, &vq, err);
+        idx_xq_free(fq);
+        fq = vq;
+    }
     if (rc) goto done;
     unsigned slots[IDX_FACET_COUNT];
     size_t nslots = 0;
     for (int f = 0; f < IDX_FACET_COUNT; f++)
         if (req->facets & (1u << f)) slots[nslots++] = facet_defs[f].slot;
-    idx_search_opts so = {.offset = req->offset, .limit = req->limit, .sort = req->sort,
-                          .sort_slot = IDX_SLOT_DATE,
+    int by_rev = req->sort == IDX_SORT_REVISION;
+    idx_search_opts so = {.offset = req->offset, .limit = req->limit,
+                          .sort = by_rev ? IDX_SORT_DATE_ASC : req->sort,
+                          .sort_slot = by_rev ? IDX_SLOT_REV : IDX_SLOT_DATE,
+                          .with_number = 1, .number_slot = IDX_SLOT_REV,
+                          .hist = req->histogram != IDX_HIST_NONE, .hist_slot = IDX_SLOT_DATE,
                           .check_at_least = req->exact_total ? (unsigned)-1 : IDX_SEARCH_EXACT_UPTO,
                           .facet_slots = slots, .nfacets = nslots, .facet_limit = IDX_FACET_TOP,
                           .with_key = 1, .collapse = !req->all_copies,
@@ -368,11 +422,18 @@ int idx_search_json(idx_db *db, const idx_schema *sc, const idx_search_req *req,
         json_object_set_new(obj, "total_exact", json_boolean(res->exact)) ||
         json_object_set_new(obj, "offset", json_integer(req->offset)) ||
         json_object_set_new(obj, "limit", json_integer(req->limit)) ||
-        json_object_set_new(obj, "took_ms", json_real((idx_clock() - start) * 1e3)))
+        json_object_set_new(obj, "took_ms", json_real((idx_clock() - start) * 1e3)) ||
+        json_object_set_new(obj, "revision", json_integer((json_int_t)revision)))
         goto oom;
     json_object_set_new(obj, "hits", hits);
     hits = NULL;
     if (nslots && json_object_set_new(obj, "facets", facets_json(res, slots))) goto oom;
+    if (req->histogram != IDX_HIST_NONE) {
+        json_t *h = NULL;
+        if ((rc = idx_hist_json(req->histogram, res->hist.values, res->hist.nvalues, &h, err)))
+            goto done;
+        if (json_object_set_new(obj, "histogram", h)) goto oom;
+    }
     if (pq.warning[0] && json_object_set_new(obj, "warning", json_string(pq.warning))) goto oom;
     if (timed_out && json_object_set_new(obj, "timed_out", json_true())) goto oom;
     if (idx_db_nmissing(db) > 0) { /* an archive searched without some of its shards */

@@ -9,14 +9,16 @@
  * and add title_html (idx_highlight of the title) and snippet (idx_snippet of
  * the body).
  *
- * Response: {"query","total","total_exact","offset","limit","took_ms",
+ * Response: {"query","total","total_exact","offset","limit","took_ms","revision",
  *            "hits":[{"id","title","title_html","snippet","url","date",
- *                     "source","category","score","rank",
+ *                     "source","category","score","rank","revision",
  *                     "duplicates","duplicate_ids"  (near-duplicates folded
  *                                      into this hit: their count and ids)
  *                     "cluster"}],     (all_copies: the hit's near-duplicate
  *                                      cluster, when it has other members)
  *            "facets":{"year":{"2022":12,...},...}   (when asked)
+            "histogram":{"interval":"month","buckets":[{"start":"2020-01-01",
+                         "count":N},...]}        (when asked: histogram.h)
  *            "warning":"..."                          (bad syntax, read as words)
  *            "timed_out":true     (the budget ran out: hits, total and facets are of what
  *                                  was matched by then, total_exact false unless the
@@ -31,6 +33,15 @@
  * estimate and total_exact is false.  With near-duplicates collapsed, total
  * counts clusters (an article in none counts as one), exactly under the same
  * rule.  rank is 1-based over the whole result list.
+ *
+ * Revisions (document.h): "revision" is the one the answer was computed at
+ * (idx_db_revision: an archive's smallest), a hit's the one that committed
+ * its current version.  since=S returns only articles committed in
+ * (S, R], R the answer's revision (or until when smaller), so a poller that
+ * asks since= the last revision it was given sees every new match once:
+ * the revisions go on across restarts, compaction and reindexing, and an
+ * archive's shard committed ahead of the others holds its new articles back
+ * until all have the revision.  sort=revision lists in commit order.
  *
  * Near-duplicates (cluster.h): by default each cluster of reprints shows as
  * its best-ranked matching member (Xapian's collapse on IDX_SLOT_CLUSTER),
@@ -77,6 +88,9 @@ typedef struct idx_search_req {
                               holds what was matched by then, marked "timed_out" */
     const char *scope;     /* a scoped API key's filter (query language, NUL-terminated):
                               only its matches may be found; NULL: none (idxd sets it) */
+    unsigned since;        /* > 0: only articles committed after this revision */
+    unsigned until;        /* > 0: and at or before this one (else the reader's) */
+    int histogram;         /* IDX_HIST_* (histogram.h): counts of the matches by date */
 } idx_search_req;
 
 /* Freshness blend: a hit dated now gains IDX_RECENCY_WEIGHT_DEFAULT, one

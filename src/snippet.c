@@ -485,6 +485,86 @@ static void place_window(const char *t, size_t n, const spans *sp, size_t i, siz
     *to = trim_space(t, a, b);
 }
 
+/* A window of spans v[i..j) and what it covers, for fragments(). */
+typedef struct cand {
+    size_t i, j, parts;
+} cand;
+
+static int cand_order(const void *x, const void *y)
+{
+    const cand *a = x, *b = y;
+    if (a->parts != b->parts) return a->parts > b->parts ? -1 : 1;
+    if (a->j - a->i != b->j - b->i) return a->j - a->i > b->j - b->i ? -1 : 1;
+    return a->i < b->i ? -1 : a->i > b->i;
+}
+
+static int by_start(const void *x, const void *y)
+{
+    const size_t *a = x, *b = y;
+    return a[0] < b[0] ? -1 : a[0] > b[0];
+}
+
+/* Up to nfrag windows of text (idx_snippet with fragments > 1): every
+ * window of spans (each span starting one, as many following spans as fit
+ * in max characters) in the order most distinct parts, most spans,
+ * earliest; each taken when it shares no byte with one taken before (a
+ * window leaves the spans inside it to itself); printed in text order,
+ * "…" between them and at each end where text was left out. */
+static int fragments(const idx_qtree *q, const char *text, size_t n, const spans *sp, size_t max,
+                     unsigned nfrag, const idx_hl_opts *opts, idx_buf *out, idx_err *err)
+{
+    cand *c = malloc(sp->n * sizeof *c);
+    uint32_t *count = calloc(q->nparts, sizeof *count);
+    size_t (*win)[2] = malloc(nfrag * sizeof *win), nwin = 0;
+    int rc = IDX_OK;
+    if (!c || !count || !win) {
+        rc = idx_err_set(err, IDX_ENOMEM, "snippet", "out of memory");
+        goto done;
+    }
+    size_t j = 0, distinct = 0;
+    for (size_t i = 0; i < sp->n; i++) {
+        if (j <= i) {
+            j = i + 1;
+            if (count[sp->v[i].part]++ == 0) distinct++;
+        }
+        while (j < sp->n && sp->v[j].ce - sp->v[i].cs <= max) {
+            if (count[sp->v[j].part]++ == 0) distinct++;
+            j++;
+        }
+        c[i] = (cand){.i = i, .j = j, .parts = distinct};
+        if (--count[sp->v[i].part] == 0) distinct--;
+    }
+    qsort(c, sp->n, sizeof *c, cand_order);
+    for (size_t k = 0; k < sp->n && nwin < nfrag; k++) {
+        size_t a, b;
+        place_window(text, n, sp, c[k].i, c[k].j, max, &a, &b);
+        int clash = 0;
+        for (size_t w = 0; w < nwin && !clash; w++) clash = a < win[w][1] && win[w][0] < b;
+        if (clash || b <= a) continue;
+        win[nwin][0] = a;
+        win[nwin][1] = b;
+        nwin++;
+    }
+    qsort(win, nwin, sizeof *win, by_start);
+    marks mk = marks_of(opts);
+    for (size_t w = 0; w < nwin; w++)
+        if ((rc = idx_utf8_check(text + win[w][0], win[w][1] - win[w][0], "text to highlight",
+                                 err)))
+            goto done;
+    for (size_t w = 0; w < nwin; w++) {
+        size_t from = w ? win[w - 1][1] : 0;
+        if (skip_space(text, from, win[w][0]) < win[w][0]) idx_buf_append(out, "…", strlen("…"));
+        else if (w) idx_buf_append(out, " ", 1);
+        render(text, win[w][0], win[w][1], sp, &mk, out);
+    }
+    if (nwin && skip_space(text, win[nwin - 1][1], n) < n) idx_buf_append(out, "…", strlen("…"));
+done:
+    free(c);
+    free(count);
+    free(win);
+    return rc;
+}
+
 int idx_snippet(const idx_qtree *q, const char *text, size_t n, const idx_hl_opts *opts,
                 idx_buf *out, idx_err *err)
 {
@@ -523,6 +603,12 @@ int idx_snippet(const idx_qtree *q, const char *text, size_t n, const idx_hl_opt
         free(count);
     }
     size_t a, b;
+    unsigned nfrag = opts && opts->fragments > 1 ? opts->fragments : 1;
+    if (nfrag > 1 && sp.n > 1) {
+        rc = fragments(q, text, n, &sp, max, nfrag, opts, out, err);
+        spans_fini(&sp);
+        return rc ? rc : finish(out, err);
+    }
     place_window(text, n, &sp, best_i, best_j, max, &a, &b);
     if ((rc = idx_utf8_check(text + a, b - a, "text to highlight", err))) {
         spans_fini(&sp);

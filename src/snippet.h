@@ -16,7 +16,11 @@
  * before the first match, ends it at one when that keeps at least half the
  * window, and never cuts inside a character or a marked span.  "…" marks
  * each end where text was left out.  Runs of white space print as one space.
- * With no match the snippet is the start of the text.
+ * With no match the snippet is the start of the text.  With fragments N > 1
+ * it picks up to N such windows that do not overlap, best first by the same
+ * order (each window chosen among the matches the earlier ones leave out),
+ * and prints them in text order joined by "…"; a window without a match is
+ * never added, so a text with one match gets one window.
  *
  * Output is HTML: everything outside the marks is escaped (& < > " ').  Only
  * the first IDX_SNIPPET_SCAN_MAX bytes of a text are searched for matches,
@@ -35,11 +39,14 @@
 #define IDX_SNIPPET_DEFAULT_CHARS 120
 #define IDX_SNIPPET_MAX_CHARS 1000
 #define IDX_SNIPPET_SCAN_MAX (64 * 1024)
+#define IDX_SNIPPET_MAX_FRAGMENTS 5
 
 typedef struct idx_hl_opts {
     size_t max_chars;         /* snippet window; 0 = IDX_SNIPPET_DEFAULT_CHARS */
     const char *open, *close; /* NULL = "<mark>", "</mark>" */
     int plain;                /* 1: no HTML escaping (terminal output) */
+    unsigned fragments;       /* idx_snippet's windows, 1-IDX_SNIPPET_MAX_FRAGMENTS
+                                 (0: one) */
 } idx_hl_opts;
 
 /* Append the whole of text[0..n), highlighted, to out (at most its first

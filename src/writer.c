@@ -22,6 +22,7 @@
 #include "writer.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -45,6 +46,9 @@ struct idx_writer {
     int cluster;          /* near-duplicate clustering on */
     int in_txn;           /* a batch is open */
     int failed;           /* the database error that ended it, or IDX_OK */
+    uint64_t rev;         /* the revision the open batch commits (document.h) */
+    int rev_fixed;        /* a part of a build: one revision for all it stores */
+    double keep_rev;      /* put_stored: the source's revision of the article (0: none) */
     uint64_t pend_added, pend_replaced, pend_deleted;
     idx_write_counts counts;
     idx_buf uid, cluster_key; /* scratch */
@@ -78,8 +82,12 @@ static int commit(idx_writer *w, int reopen, idx_err *err)
     strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%SZ", &tm);
     idx_err e;
     idx_err_clear(&e);
-    if (idx_db_set_metadata(w->db, "idx.last_update", ts, &e) || idx_db_commit(w->db, &e))
+    char rev[24];
+    snprintf(rev, sizeof rev, "%llu", (unsigned long long)w->rev);
+    if (idx_db_set_metadata(w->db, "idx.last_update", ts, &e) ||
+        idx_db_set_metadata(w->db, IDX_META_REV, rev, &e) || idx_db_commit(w->db, &e))
         return fail(w, e.rc, &e, err);
+    if (!w->rev_fixed) w->rev++;
     w->in_txn = 0;
     w->in_batch = 0;
     w->counts.added += w->pend_added;
@@ -165,10 +173,15 @@ static int writer_open(const idx_writer_opts *o, const char *path, int part, uns
         goto fail;
     }
     idx_db_stats st;
-    if ((rc = idx_db_get_stats(w->db, &st, &e))) {
+    uint64_t rev_min, rev_max;
+    if ((rc = idx_db_get_stats(w->db, &st, &e)) ||
+        (rc = idx_db_revision(w->db, &rev_min, &rev_max, &e))) {
         rc = fail(w, rc, &e, err);
         goto fail;
     }
+    /* past every shard's: a reader's revision (their smallest) never goes back */
+    w->rev = part ? 1 : rev_max + 1;
+    w->rev_fixed = part;
     if ((rc = begin(w, err)) || (part && (rc = idx_route_new(jobs, &w->route, err)))) goto fail;
     /* a database this writer makes: "0" (made by commits, its compact size
      * not known yet), stored with the first commit (idx_writer_compact_if_grown) */
@@ -243,6 +256,8 @@ int idx_writer_put(idx_writer *w, const char *json, size_t n, int *outcome, idx_
         if (!rc) rc = idx_cluster_mark(doc, &sig, w->cluster_key.data, w->cluster_key.len, &e);
     }
     if (!rc)
+        rc = idx_document_set_revision(doc, w->keep_rev >= 1 ? (uint64_t)w->keep_rev : w->rev, &e);
+    if (!rc)
         rc = w->shard_by[0]
                  ? idx_db_replace_in(w->db, key, w->uid.data, w->uid.len, doc, &existed, &e)
                  : idx_db_replace(w->db, w->uid.data, w->uid.len, doc, &existed, &e);
@@ -265,8 +280,13 @@ done:
 
 int idx_writer_put_stored(idx_writer *w, idx_db *src, idx_err *err)
 {
+    /* each article keeps the revision that committed it, and the revisions
+     * go on from the source's: a poller (since=) sees nothing twice */
     idx_db_stats st;
+    uint64_t rev_min, rev_max;
     int rc = idx_db_get_stats(src, &st, err);
+    if (!rc) rc = idx_db_revision(src, &rev_min, &rev_max, err);
+    if (!rc && w->rev <= rev_max) w->rev = rev_max + 1;
     for (uint64_t did = 1; !rc && did <= st.last_docid; did++) {
         char *data = NULL;
         size_t len = 0;
@@ -282,7 +302,16 @@ int idx_writer_put_stored(idx_writer *w, idx_db *src, idx_err *err)
                         (unsigned long long)did, e.msg);
             break;
         }
+        w->keep_rev = 0;
+        rc = idx_db_doc_number(src, (unsigned)did, IDX_SLOT_REV, &w->keep_rev, &e);
+        if (rc) {
+            free(data);
+            idx_err_set(err, rc, "writer.stored", "cannot read article %llu of the source: %s",
+                        (unsigned long long)did, e.msg);
+            break;
+        }
         rc = idx_writer_put(w, data, len, NULL, err);
+        w->keep_rev = 0;
         free(data);
         if (rc == IDX_EINVAL) { /* counted rejected: carry on */
             idx_err_clear(err);

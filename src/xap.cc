@@ -276,6 +276,43 @@ extern "C" int idx_xrd_get_metadata(idx_xrd *rd, const char *key, char **value, 
     return IDX_OK;
 }
 
+static uint64_t meta_number(const Xapian::Database &db, const char *key)
+{
+    std::string v = db.get_metadata(key);
+    uint64_t x = 0;
+    for (char c : v) {
+        if (c < '0' || c > '9' || x > UINT64_MAX / 10 - 9) return 0;
+        x = x * 10 + (uint64_t)(c - '0');
+    }
+    return x;
+}
+
+extern "C" int idx_xrd_meta_range(idx_xrd *rd, const char *key, uint64_t *min, uint64_t *max,
+                                  idx_err *err)
+{
+    return with_retry(rd, err, "get_metadata", [&] {
+        *min = UINT64_MAX;
+        *max = 0;
+        if (rd->parts.empty()) *min = *max = meta_number(rd->db, key);
+        for (const Xapian::Database &p : rd->parts) {
+            uint64_t x = meta_number(p, key);
+            *min = std::min(*min, x);
+            *max = std::max(*max, x);
+        }
+        if (*min > *max) *min = *max;
+    });
+}
+
+extern "C" int idx_xrd_doc_number(idx_xrd *rd, unsigned docid, unsigned slot, double *v,
+                                  idx_err *err)
+{
+    *v = 0;
+    return with_retry(rd, err, "doc_number", [&] {
+        std::string s = rd->db.get_document(docid).get_value(slot);
+        *v = s.empty() ? 0 : Xapian::sortable_unserialise(s);
+    });
+}
+
 extern "C" int idx_xrd_term_freq(idx_xrd *rd, const char *term, size_t n, uint64_t *freq,
                                  idx_err *err)
 {
@@ -720,6 +757,15 @@ extern "C" size_t idx_sortable_serialise(double v, char out[18])
     return Xapian::sortable_serialise_(v, out);
 }
 
+extern "C" double idx_sortable_unserialise(const char *v, size_t n)
+{
+    try {
+        return Xapian::sortable_unserialise(std::string(v, n));
+    } catch (...) {
+        return 0;
+    }
+}
+
 /* ---------------- queries ---------------- */
 
 static int wrap(Xapian::Query q, idx_xq **out, idx_err *err, const char *op)
@@ -997,6 +1043,9 @@ static void free_facets(idx_results *r)
     std::free(r->facets);
     r->facets = NULL;
     r->nfacets = 0;
+    for (size_t i = 0; i < r->hist.nvalues; i++) std::free(r->hist.values[i].value);
+    std::free(r->hist.values);
+    std::memset(&r->hist, 0, sizeof r->hist);
 }
 
 extern "C" void idx_results_free(idx_results *r)
@@ -1205,6 +1254,27 @@ static void fill_facets(idx_results *res, const idx_search_opts *opts,
     }
 }
 
+/* Every value the spy counted, in value order (hist: at most one per
+ * distinct value of the slot among the matches). */
+static void fill_hist(idx_results *res, Xapian::ValueCountMatchSpy *spy)
+{
+    if (!spy) return;
+    size_t n = 0;
+    for (Xapian::TermIterator t = spy->values_begin(); t != spy->values_end(); ++t) n++;
+    if (!n) return;
+    res->hist.values = static_cast<idx_facet_value *>(std::calloc(n, sizeof(idx_facet_value)));
+    if (!res->hist.values) throw std::bad_alloc();
+    for (Xapian::TermIterator t = spy->values_begin();
+         t != spy->values_end() && res->hist.nvalues < n; ++t) {
+        std::string v = *t;
+        idx_facet_value *fv = &res->hist.values[res->hist.nvalues];
+        if (!(fv->value = dup_bytes(v))) throw std::bad_alloc();
+        fv->len = v.size();
+        fv->count = t.get_termfreq();
+        res->hist.nvalues++;
+    }
+}
+
 /* One hit of document did at rank (data, and key when asked). */
 static void put_hit(idx_results *res, const idx_search_opts *opts, const Xapian::Document &doc,
                     Xapian::docid did, double wt, unsigned rank)
@@ -1219,6 +1289,10 @@ static void put_hit(idx_results *res, const idx_search_opts *opts, const Xapian:
     h->score = wt;
     h->rank = rank;
     res->nhits++;
+    if (opts->with_number) {
+        std::string v = doc.get_value(opts->number_slot);
+        h->number = v.empty() ? 0 : Xapian::sortable_unserialise(v);
+    }
     if (opts->with_key) {
         std::string k = doc.get_value(opts->key_slot);
         if (!(h->key = dup_bytes(k))) throw std::bad_alloc();
@@ -1291,12 +1365,17 @@ extern "C" int idx_xrd_search(idx_xrd *rd, const idx_xq *q, const idx_search_opt
             spies.emplace_back(new Xapian::ValueCountMatchSpy(opts->facet_slots[f]));
             enq.add_matchspy(spies.back().get());
         }
+        std::unique_ptr<Xapian::ValueCountMatchSpy> hist;
+        if (opts->hist) {
+            hist.reset(new Xapian::ValueCountMatchSpy(opts->hist_slot));
+            enq.add_matchspy(hist.get());
+        }
         bool own = !remote && (opts->collapse || opts->deadline > 0);
         if (own) enq.add_matchspy(&spy); // last: the facets have counted a document it stops at
         if (remote && opts->deadline > 0)
             enq.set_time_limit(std::max(0.001, opts->deadline - idx_clock()));
         Xapian::doccount check = opts->check_at_least;
-        if (opts->nfacets) check = rd->db.get_doccount(); /* counts over every match */
+        if (opts->nfacets || opts->hist) check = rd->db.get_doccount(); /* over every match */
         if (check < opts->offset + opts->limit) check = opts->offset + opts->limit;
         if (opts->sort == IDX_SORT_DATE_ASC)
             enq.set_sort_by_value_then_relevance(opts->sort_slot, false);
@@ -1312,6 +1391,7 @@ extern "C" int idx_xrd_search(idx_xrd *rd, const idx_xq *q, const idx_search_opt
              * range it covered scales that up to an estimate */
             res->timed_out = 1;
             fill_facets(res, opts, spies);
+            fill_hist(res, hist.get());
             partial_hits(rd, res, opts, spy);
             res->lower = opts->collapse ? spy.distinct() : spy.seen;
             res->upper = std::max<uint64_t>(res->lower, rd->db.get_doccount());
@@ -1343,6 +1423,7 @@ extern "C" int idx_xrd_search(idx_xrd *rd, const idx_xq *q, const idx_search_opt
         }
         res->exact = res->lower == res->upper;
         fill_facets(res, opts, spies);
+        fill_hist(res, hist.get());
         if (m.size() == 0) return;
         res->hits = static_cast<idx_hit *>(std::calloc(m.size(), sizeof(idx_hit)));
         if (!res->hits) throw std::bad_alloc();

@@ -83,6 +83,15 @@ int idx_xrd_get_data(idx_xrd *rd, const char *uid, size_t uidlen, char **data, s
 int idx_xrd_doc_data(idx_xrd *rd, unsigned docid, char **data, size_t *len, idx_err *err);
 /* *value is malloc'd ("" when unset; a union's from its first database). */
 int idx_xrd_get_metadata(idx_xrd *rd, const char *key, char **value, idx_err *err);
+/* The metadata of key read as a whole number (unset or not a number: 0) in
+ * each database of rd (each part of a union, at the revision the union
+ * reads): the smallest in *min, the largest in *max. */
+int idx_xrd_meta_range(idx_xrd *rd, const char *key, uint64_t *min, uint64_t *max,
+                       idx_err *err);
+/* The value in slot of document docid, read as a sortable_serialise'd
+ * number (*v 0 when the slot is empty); IDX_ENOTFOUND when there is no such
+ * document. */
+int idx_xrd_doc_number(idx_xrd *rd, unsigned docid, unsigned slot, double *v, idx_err *err);
 /* Number of documents indexed by term. */
 int idx_xrd_term_freq(idx_xrd *rd, const char *term, size_t n, uint64_t *freq, idx_err *err);
 /* The terms starting with prefix (at most max, in term order), each with
@@ -216,6 +225,8 @@ int idx_xdoc_set_data(idx_xdoc *doc, const char *d, size_t n, idx_err *err);
 /* Xapian::sortable_serialise: bytes that sort like the double. Returns
  * length (<= 18). */
 size_t idx_sortable_serialise(double v, char out[18]);
+/* And back (Xapian::sortable_unserialise). */
+double idx_sortable_unserialise(const char *v, size_t n);
 
 /* ---- queries (each returned handle is owned by the caller: idx_xq_free) ---- */
 enum { IDX_XQ_AND, IDX_XQ_OR, IDX_XQ_AND_NOT, IDX_XQ_AND_MAYBE, IDX_XQ_FILTER };
@@ -255,6 +266,9 @@ void idx_xq_free(idx_xq *q);
 
 /* ---- searching ---- */
 enum { IDX_SORT_RELEVANCE = 0, IDX_SORT_DATE_ASC = 1, IDX_SORT_DATE_DESC = 2 };
+/* search.h's fourth order (sort=revision): here IDX_SORT_DATE_ASC on the
+ * revision's slot */
+#define IDX_SORT_REVISION 3
 
 typedef struct idx_search_opts {
     unsigned offset, limit;
@@ -275,6 +289,10 @@ typedef struct idx_search_opts {
                                     Xapian's own time limit is set instead) */
     double deadline_hard;        /* and to stop at even without a page (0: deadline) */
     double bm25_k1, bm25_b;      /* BM25's parameters (0: Xapian's defaults, 1 and 0.5) */
+    int with_number;             /* read each hit's value of number_slot (idx_hit.number) */
+    unsigned number_slot;
+    int hist;                    /* count every value of hist_slot over every match, as */
+    unsigned hist_slot;          /* facets count (idx_results.hist) */
 } idx_search_opts;
 
 typedef struct idx_hit {
@@ -285,6 +303,7 @@ typedef struct idx_hit {
     size_t data_len;
     char *key;      /* with_key: the value of key_slot (malloc'd; "" when unset) */
     size_t key_len;
+    double number;  /* with_number: number_slot's sortable value (0 when unset) */
 } idx_hit;
 
 typedef struct idx_facet_value {
@@ -311,6 +330,7 @@ typedef struct idx_results {
     idx_hit *hits;
     size_t nfacets; /* as asked in idx_search_opts, same order */
     idx_facet *facets;
+    idx_facet hist; /* hist: every value of hist_slot and its count, in value order */
 } idx_results;
 
 /* Run q over rd; *out owned by the caller (idx_results_free). */

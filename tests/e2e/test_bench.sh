@@ -21,6 +21,15 @@ expect_eq "one JSON object with requests, errors, rate, p50_ms, p99_ms, max_ms" 
 expect_eq "at 50/s for 2 s: 100 requests, 0 errors, rate 50, open loop" \
     "$(jq -r '[.requests, .errors, .rate, .mode] | join(" ")' "$T/plain.json")" "100 0 50 open"
 
+# --warmup: sent first, counted not at all; --duration starts after it
+"$IDX" bench --url "$URL" --rate 50 --warmup 1 --duration 1 --json "$QF" > "$T/warm.json"
+echo "#   --warmup 1 --duration 1 at 50/s: $(jq -c '{requests, errors, duration_s, warmup_s}' "$T/warm.json")"
+expect_eq "--warmup 1 --duration 1 at 50/s: about 50 requests counted (not 100), warmup_s 1" \
+    "$(jq -r '.requests >= 40 and .requests <= 60 and .errors == 0 and .warmup_s == 1' "$T/warm.json")" true
+"$IDX" bench --url "$URL" --connections 2 --warmup 1 --duration 1 --json "$QF" > "$T/warmc.json"
+expect_eq "closed loop with --warmup 1 --duration 1: the measured seconds are the duration's, not 2" \
+    "$(jq -r '.duration_s >= 0.9 and .duration_s < 1.8 and .requests > 0 and .warmup_s == 1' "$T/warmc.json")" true
+
 # stalled OUT idx-bench-options...: a 4 s run into OUT, idxd stopped for 1 s after 1.5 s
 stalled() {
     local out=$1
@@ -71,6 +80,9 @@ expect_eq "the charts are well-formed XML" \
 # refusals
 expect_rc "no query file: exit 2" 2 "$IDX" bench --url "$URL"
 expect_rc "a bad rate: exit 2" 2 "$IDX" bench --url "$URL" --rate fast "$QF"
+expect_rc "a negative --warmup: exit 2" 2 "$IDX" bench --url "$URL" --warmup=-1 "$QF"
+expect_rc "--warmup with a query log (replayed from its first line): exit 2" 2 \
+    "$IDX" bench --url "$URL" --warmup 1 "$T/log.tsv"
 expect_rc "a missing query file: exit 3" 3 "$IDX" bench --url "$URL" "$T/none.txt"
 expect_rc "an https URL: exit 2" 2 "$IDX" bench --url "https://example.org" "$QF"
 expect_rc "--plot of a file that is no run: exit 2" 2 "$IDX" bench --plot "$T/x.svg" "$QF"

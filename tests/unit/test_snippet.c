@@ -23,7 +23,7 @@ static const char *run(int snippet, const char *query, const char *text, size_t 
     idx_buf b;
     idx_buf_init(&b);
     int rc = idx_qtree_parse(query, strlen(query), IDX_TOKENIZE_FOLD_T2S, &pq, &err);
-    idx_hl_opts o = {max, NULL, NULL, 0};
+    idx_hl_opts o = {.max_chars = max};
     if (o_in) o = *o_in;
     if (!rc)
         rc = snippet ? idx_snippet(&pq, text, strlen(text), &o, &b, &err)
@@ -89,7 +89,7 @@ static void test_html_escaped(void)
               "&lt;script&gt;<mark>alert</mark>(1)&lt;/script&gt; &quot;onerror= &amp; &#39;x&#39;");
     CHECK_STR(hl("onerror", "<img src=x \"onerror=alert(1)>"),
               "&lt;img src=x &quot;<mark>onerror</mark>=alert(1)&gt;");
-    idx_hl_opts plain = {0, "[", "]", 1};
+    idx_hl_opts plain = {.open = "[", .close = "]", .plain = 1};
     CHECK_STR(run(0, "alert", "<b>alert</b>", 0, &plain), "<b>[alert]</b>");
 }
 
@@ -258,6 +258,40 @@ static void test_snippet_random_inputs(void)
     CHECK_INT(raw_markup, 0);
 }
 
+static const char *frag(const char *q, const char *t, size_t max, unsigned n)
+{
+    idx_hl_opts o = {.max_chars = max, .fragments = n};
+    return run(1, q, t, max, &o);
+}
+
+/* fragments=N: up to N windows that share no byte, most distinct parts
+ * first, shown in text order joined by "…" */
+static void test_snippet_fragments(void)
+{
+    static const char text[] =
+        "台风登陆福建沿海。当地组织群众转移安置，学校停课，航班取消，铁路部门调整了列车运行。"
+        "专家说明了今年气候的特点。地震发生在四川，救援队伍连夜赶到现场，道路正在抢修。"
+        "市场供应总体平稳，蔬菜价格小幅上涨，部门加强了监测。台风过后福建开始恢复生产。";
+    /* one window: as before */
+    CHECK_STR(frag("台风 地震", text, 20, 1), snip("台风 地震", text, 20));
+    CHECK_STR(frag("台风 地震", text, 20, 2),
+              "<mark>台风</mark>登陆福建沿海。当地组织群众转移安置，…"
+              "<mark>地震</mark>发生在四川，救援队伍连夜赶到现场，道…");
+    CHECK_STR(frag("台风 地震", text, 20, 3),
+              "<mark>台风</mark>登陆福建沿海。当地组织群众转移安置，…"
+              "<mark>地震</mark>发生在四川，救援队伍连夜赶到现场，道…"
+              "<mark>台风</mark>过后福建开始恢复生产。");
+    /* no more windows than matches, and none without one */
+    CHECK_STR(frag("地震", text, 20, 5), "…<mark>地震</mark>发生在四川，救援队伍连夜赶到现场，道…");
+    /* a window covering two parts comes before windows of one, whatever the order in the text */
+    CHECK_STR(frag("福建 恢复", text, 20, 1), "…台风过后<mark>福建</mark>开始<mark>恢复</mark>生产。");
+    /* no match: the start of the text, once */
+    CHECK_STR(frag("飓风", text, 20, 3), snip("飓风", text, 20));
+    /* marks and escaping as in one window */
+    CHECK_STR(frag("a", "a <b> x x x x x x x x x x x x x x x x x x x x x x x x x a &", 6, 2),
+              "<mark>a</mark> &lt;b&gt;…x <mark>a</mark> &amp;");
+}
+
 int main(void)
 {
     TEST(test_phrase_marked_whole);
@@ -273,6 +307,7 @@ int main(void)
     TEST(test_snippet_prefers_distinct_parts);
     TEST(test_snippet_cuts_valid_utf8);
     TEST(test_snippet_scan_bound);
+    TEST(test_snippet_fragments);
     TEST(test_snippet_long_match_not_cut);
     TEST(test_snippet_random_inputs);
     TEST(test_highlight_bounded);
