@@ -168,10 +168,10 @@ demo: all
 man: $(MAN_PAGES)
 $(BUILD)/man/idx.1: indexer/idx.1.scd
 	@mkdir -p $(dir $@)
-	scdoc < $< > $@
+	scdoc < $< > $@.tmp && mv $@.tmp $@
 $(BUILD)/man/idxd.8: query/idxd.8.scd
 	@mkdir -p $(dir $@)
-	scdoc < $< > $@
+	scdoc < $< > $@.tmp && mv $@.tmp $@
 
 # the systemd unit with idxd's installed path (installed by the package)
 $(BUILD)/idxd.service: query/idxd.service

@@ -84,6 +84,8 @@ int idx_cmd_compact(const idx_opts *o);
 int idx_cmd_backup(const idx_opts *o);
 /* idx bench (bench.c). */
 int idx_cmd_bench(const idx_opts *o);
+/* idx watch (watch.c): new matches printed as they are committed. */
+int idx_cmd_watch(const idx_opts *o);
 /* idx check --db D (check.c). */
 int idx_cmd_check(const idx_opts *o);
 /* Check the database at path (check.c: Xapian's check and idx's invariants;

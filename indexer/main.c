@@ -50,6 +50,9 @@ static void usage(FILE *f)
 "                      time) or closed loop on --connections N; percentiles, errors\n"
 "                      by kind, --json, --svg FILE; --plot OUT.svg RUN.json... draws\n"
 "                      several runs' JSON on one chart\n"
+"  watch QUERY...      print the articles that match as they are committed (like\n"
+"                      tail -f): REVISION DATE ID TITLE a line, or --json hits;\n"
+"                      from --db, or from a running idxd with --server URL\n"
 "  key new NAME ROLE   print a keys-file line NAME ROLE SECRET for idxd --keys (ROLE\n"
 "                      admin or search), with a fresh random secret\n"
 "  key scope           print a scoped key made from the search key --key: searches\n"
@@ -87,16 +90,18 @@ static void usage(FILE *f)
 "  --svg FILE          bench: the run's latency by percentile as an SVG chart\n"
 "  --plot OUT.svg      bench: draw the runs RUN.json... (bench --json) on one chart\n"
 "  --server URL        add: send the articles to a running idxd (POST /docs) instead\n"
-"                      of writing --db; bad lines are reported as FILE:LINE as here\n"
-"  --key KEY           add --server: an admin key; key scope: the search key to derive\n"
+"                      of writing --db; bad lines are reported as FILE:LINE as here;\n"
+"                      watch: follow GET /search/stream of that idxd\n"
+"  --key KEY           add --server: an admin key; watch --server: a search key; key\n"
+"                      scope: the search key to derive\n"
 "                      from (default $IDX_KEY: a key on the command line shows in ps)\n"
 "  --filter QUERY      key scope: the filter every search with the new key is ANDed with\n"
 "  --expires DATE      key scope: when the new key stops working: an ISO date (valid\n"
 "                      through that day UTC), a date-time with Z or an offset, or\n"
 "                      +Nd / +Nh from now\n"
 "  --lock-wait SECS    add, rm, compact, backup: wait this long for a database another\n"
-"                      writer holds\n"
-"                      (idxd applying writes, another idx add; default 30; 0: fail)\n"
+"                      writer holds (idxd applying writes, another idx add; default\n"
+"                      30; 0: fail)\n"
 "  --no-cluster        add: skip near-duplicate clustering (reprints then each\n"
 "                      show up in searches; faster ingest of known-unique input)\n"
 "  --jobs N            add: N processes at once, building a new database (parts\n"
@@ -108,7 +113,13 @@ static void usage(FILE *f)
 "  --json              stats/search: JSON output\n"
 "  --limit N           search: hits to return (default %d, max %d)\n"
 "  --offset N          search: hits to skip (default 0)\n"
-"  --sort ORDER        search: relevance (default), date (oldest first), -date (newest)\n"
+"  --sort ORDER        search: relevance (default), date (oldest first), -date (newest),\n"
+"                      revision (in commit order)\n"
+"  --since R           search: only articles committed after revision R (every answer\n"
+"                      says its revision); watch: start after R\n"
+"  --until R           search: and at or before revision R\n"
+"  --histogram I       search: counts of the matches by day, week, month or year\n"
+"  --fragments N       search: up to N snippet windows per hit (1-5, default 1)\n"
 "  --from DATE --to DATE   search: only articles dated in this range (inclusive)\n"
 "  --source S --category C search: only articles with this exact source / category\n"
 "                      (clean, add --format text: the outlet of the pages)\n"
@@ -340,6 +351,7 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "backup") == 0) return idx_cmd_backup(&o);
     if (strcmp(cmd, "check") == 0) return idx_cmd_check(&o);
     if (strcmp(cmd, "bench") == 0) return idx_cmd_bench(&o);
+    if (strcmp(cmd, "watch") == 0) return idx_cmd_watch(&o);
     if (strcmp(cmd, "reindex") == 0) return idx_cmd_reindex(&o);
     if (strcmp(cmd, "clean") == 0) return idx_cmd_clean(&o);
     if (strcmp(cmd, "key") == 0) return idx_cmd_key(&o);

@@ -60,6 +60,7 @@
 #include "metrics.h"
 #include "request.h"
 #include "search.h"
+#include "stream.h"
 #include "utf8.h"
 #include "web.h"
 
@@ -348,6 +349,51 @@ static void search_cached(ctx *c, const idx_form *f, const char *query, int cach
     }
     if (partial) idxd_metrics_search_timed_out();
     free(s);
+}
+
+/* GET /search/stream (stream.h): the request checked as a /search, then
+ * held open.  It starts after the revision in Last-Event-ID (a reconnect),
+ * else since=, else the one the index is at. */
+static void handle_stream(ctx *c, const idx_form *f, const char *raw_query)
+{
+    idx_search_req r;
+    idx_err err;
+    idx_err_clear(&err);
+    if (idx_search_req_form(f, &r, &err)) {
+        reply_idx_error(c, &err);
+        return;
+    }
+    if (!need_db(c)) return;
+    uint64_t start = r.since;
+    const char *last = evhttp_find_header(evhttp_request_get_input_headers(c->req),
+                                          "Last-Event-ID");
+    unsigned long v = 0;
+    if (last && *last) {
+        if (!idx_req_uint(last, &v)) {
+            reply_error(c, 400, "bad_parameter",
+                        "Last-Event-ID must be a revision (a whole number) this stream sent");
+            return;
+        }
+        start = v;
+    } else if (!idx_form_get(f, "since", NULL)) {
+        if (idx_db_revision(c->w->db, &start, NULL, &err) != IDX_OK) {
+            reply_idx_error(c, &err);
+            db_failed(c, &err);
+            return;
+        }
+    }
+    if (c->head) {
+        reply(c, 200, "text/event-stream; charset=utf-8", NULL, 0);
+        return;
+    }
+    uint64_t us = (uint64_t)((idx_clock() - c->t0) * 1e6);
+    idxd_metrics_observe(c->route, 200, us);
+    access_log(c, 200, 0, us);
+    if (idxd_stream_open(c->w, c->req, raw_query, c->scope, start) != 0) {
+        reply_json(c, 500, NULL);
+        return;
+    }
+    idxd_streams_run(c->w); /* a catch-up (since=, Last-Event-ID) starts now */
 }
 
 static void handle_related(ctx *c, const char *id, size_t idlen, const idx_form *f);
@@ -895,6 +941,7 @@ static void handle(ctx *c, int refuse)
     /* the methods a path takes: GET and HEAD, and the writes' own */
     const char *allow = "GET, HEAD";
     if (strcmp(path, "/search") == 0) c->route = ROUTE_SEARCH;
+    else if (strcmp(path, "/search/stream") == 0) c->route = ROUTE_STREAM;
     else if (strcmp(path, "/docs") == 0) {
         c->route = ROUTE_WRITE;
         allow = "POST";
@@ -965,6 +1012,7 @@ static void handle(ctx *c, int refuse)
     }
     switch (c->route) {
     case ROUTE_SEARCH: handle_search(c, &f, query); break;
+    case ROUTE_STREAM: handle_stream(c, &f, query); break;
     case ROUTE_DOCS: handle_doc(c, path + 6, &f); break;
     case ROUTE_WRITE:
         if (m == EVHTTP_REQ_POST) handle_post_docs(c, &f);

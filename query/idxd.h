@@ -53,6 +53,7 @@ typedef struct idxd_config {
     const char *journal; /* --journal: the write-ahead journal (writes.h) */
     size_t max_docs_body; /* --max-docs-body: a POST /docs body (decoded), at most */
     size_t max_queue;   /* --max-queue: journal bytes not applied yet, at most */
+    double stream_heartbeat_s; /* --stream-heartbeat: a quiet stream's comment line, this often */
 } idxd_config;
 
 struct bufferevent;
@@ -63,6 +64,7 @@ typedef struct idxd_conn {
     struct bufferevent *bev;
     double since;
     double cost, cost_at; /* seconds its requests took, decayed (worker.c), as of cost_at */
+    int streaming;        /* holds a stream (stream.h): no request deadline */
 } idxd_conn;
 
 /* A complete request read and waiting for its turn (worker.c). */
@@ -74,6 +76,7 @@ typedef struct idxd_pending {
     uint64_t seq;            /* arrival order, among equal costs */
 } idxd_pending;
 typedef struct idxd_server idxd_server;
+typedef struct idxd_stream idxd_stream;
 
 /* A write request answered once its task is done (?wait=1), or at its
  * deadline with the task as it stands (worker.c, api.c). */
@@ -97,6 +100,8 @@ typedef struct idxd_worker {
     struct event *wake;    /* made active by the writer thread after a commit */
     idxd_waiter *waiters;  /* write requests waiting for their task */
     size_t nwaiters, capwaiters;
+    idxd_stream **streams; /* GET /search/stream replies under way (stream.h) */
+    size_t nstreams, capstreams;
     idxd_pending *pend;    /* requests read and not answered yet */
     size_t npend, cappend;
     uint64_t seq;
@@ -148,6 +153,10 @@ void idxd_worker_join(idxd_worker *w);  /* wait for the thread, free everything 
 int idxd_worker_ensure_db(idxd_worker *w);
 /* After a change to w's cache: publish the bytes it holds (for the sums). */
 void idxd_worker_cache_changed(idxd_worker *w);
+/* evhttp's close callback of a connection of w (arg): counted off. */
+void idxd_worker_conn_closed(struct evhttp_connection *conn, void *arg);
+/* The connection of bev holds a stream: the request deadline leaves it be. */
+void idxd_worker_conn_streaming(idxd_worker *w, struct bufferevent *bev);
 /* Bytes held by every worker's cache, and their bound. */
 void idxd_server_cache_bytes(idxd_server *s, size_t *bytes, size_t *max_bytes);
 

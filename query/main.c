@@ -56,6 +56,8 @@ static void usage(FILE *f)
             "  --budget MS          a /search stops matching after MS milliseconds and\n"
             "                       answers with what it found, marked \"timed_out\"\n"
             "                       (default 250; 0: no limit)\n"
+            "  --stream-heartbeat S a /search/stream with nothing to send sends a comment\n"
+            "                       line every S seconds, for proxies (default 15)\n"
             "  --keys FILE          API keys, one a line: NAME ROLE SECRET (ROLE admin or\n"
             "                       search; the file must be mode 0600).  Every route but\n"
             "                       /health and the page then needs Authorization: Bearer KEY;\n"
@@ -258,7 +260,7 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
 enum { O_DB = 256, O_LISTEN, O_THREADS, O_CORS, O_TIMEOUT, O_MAXCONN, O_MAXBODY, O_GRACE,
        O_NOLOG, O_SYNONYMS, O_SHARDTIMEOUT, O_CACHE, O_CACHEMEM, O_BUDGET, O_KEYS,
        O_PUBLIC, O_PAGEKEY, O_READONLY, O_JOURNAL, O_MAXDOCS, O_MAXQUEUE, O_CONFIG, O_LOG,
-       O_LOGFORMAT };
+       O_LOGFORMAT, O_HEARTBEAT };
 static const struct option opts[] = {
     {"db", required_argument, 0, O_DB},
     {"listen", required_argument, 0, O_LISTEN},
@@ -284,6 +286,7 @@ static const struct option opts[] = {
     {"config", required_argument, 0, O_CONFIG},
     {"log", required_argument, 0, O_LOG},
     {"log-format", required_argument, 0, O_LOGFORMAT},
+    {"stream-heartbeat", required_argument, 0, O_HEARTBEAT},
     {"help", no_argument, 0, 'h'},
     {0, 0, 0, 0},
 };
@@ -362,6 +365,10 @@ static int apply_option(startup *st, int o, const char *arg, const char *where)
     case O_BUDGET:
         if (int_opt(arg, where, "--budget", "milliseconds", 0, 3600000, &v)) return 2;
         st->c->budget_ms = (double)v;
+        break;
+    case O_HEARTBEAT:
+        if (int_opt(arg, where, "--stream-heartbeat", "seconds", 1, 3600, &v)) return 2;
+        st->c->stream_heartbeat_s = (double)v;
         break;
     case O_KEYS: st->keys_path = arg; break;
     case O_PUBLIC: st->c->public_search = 1; break;
@@ -541,6 +548,7 @@ int main(int argc, char **argv)
     c->cache_entries = 1024;
     c->cache_bytes = 64u << 20;
     c->budget_ms = 250;
+    c->stream_heartbeat_s = 15;
     c->max_docs_body = 32u << 20;
     c->max_queue = 256u << 20;
 

@@ -5,7 +5,7 @@
 
 static const char *const route_names[ROUTE_COUNT] = {
     "search", "docs", "health", "stats", "metrics", "root", "other", "suggest", "related", "page",
-    "write", "tasks", "keys"};
+    "write", "tasks", "keys", "stream"};
 
 /* statuses counted separately; anything else is "other" */
 static const int statuses[] = {200, 202, 204, 400, 401, 403, 404, 405, 413, 429, 500, 503};

@@ -89,6 +89,7 @@
 
 #include "cache.h"
 #include "idxd.h"
+#include "stream.h"
 #include "metrics.h"
 #include "document.h"
 #include "search.h"
@@ -217,7 +218,7 @@ static struct bufferevent *new_bev(struct event_base *base, void *arg)
     return bev;
 }
 
-static void conn_closed(struct evhttp_connection *conn, void *arg)
+void idxd_worker_conn_closed(struct evhttp_connection *conn, void *arg)
 {
     idxd_worker *w = arg;
     struct bufferevent *bev = evhttp_connection_get_bufferevent(conn);
@@ -245,6 +246,12 @@ static idxd_conn *find_conn(idxd_worker *w, struct bufferevent *bev)
     for (size_t i = 0; bev && i < w->nconns; i++)
         if (w->conns[i].bev == bev) return &w->conns[i];
     return NULL;
+}
+
+void idxd_worker_conn_streaming(idxd_worker *w, struct bufferevent *bev)
+{
+    idxd_conn *c = find_conn(w, bev);
+    if (c) c->streaming = 1;
 }
 
 /* A connection's cost as of now: what its requests took, halving every
@@ -275,7 +282,7 @@ static void on_request(struct evhttp_request *req, void *arg)
     double now = idx_clock();
     struct evhttp_connection *conn = evhttp_request_get_connection(req);
     struct bufferevent *bev = conn ? evhttp_connection_get_bufferevent(conn) : NULL;
-    if (conn) evhttp_connection_set_closecb(conn, conn_closed, w);
+    if (conn) evhttp_connection_set_closecb(conn, idxd_worker_conn_closed, w);
     idxd_conn *c = find_conn(w, bev);
     if (c) c->since = now;
     if (w->npend == w->cappend) {
@@ -345,6 +352,7 @@ static void expire(idxd_worker *w)
     double now = idx_clock();
     for (size_t i = 0; i < w->nconns; i++) {
         idxd_conn *c = &w->conns[i];
+        if (c->streaming) continue; /* a stream: its heartbeats find a dead client */
         if (evbuffer_get_length(bufferevent_get_output(c->bev)) > 0) {
             c->since = now; /* still sending a reply: its clock starts after */
             continue;
@@ -436,6 +444,7 @@ static void on_wake(evutil_socket_t fd, short what, void *arg)
     idxd_worker *w = arg;
     reopen(w);
     answer_waiters(w, 0);
+    idxd_streams_run(w);
 }
 
 void idxd_server_committed(void *server)
@@ -460,6 +469,7 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
     }
     reopen(w);
     answer_waiters(w, 0);
+    idxd_streams_run(w);
 }
 
 /* Does a live connection still have reply bytes to send? */
@@ -528,6 +538,7 @@ static void on_stop(evutil_socket_t fd, short what, void *arg)
     /* the connections waiting in the accept queue are answered, not reset */
     w->stop_queue = accept_queue(w);
     answer_waiters(w, 1); /* write requests waiting for their tasks: 202, the task as it stands */
+    idxd_streams_end(w);  /* streams: their last chunk, and the connection closes */
     if (w->stop_queue <= 0) close_listener(w);
     else if (w->paused) set_accepting(w, 1);
     struct timeval every = {0, 20000};
@@ -616,6 +627,8 @@ void idxd_worker_join(idxd_worker *w)
     /* requests still waiting (a stop past its grace): evhttp frees them with
      * their connections */
     free(w->pend);
+    idxd_streams_end(w); /* (ended at the stop; any left go with their connections) */
+    free(w->streams);
     if (w->http) evhttp_free(w->http); /* closes the connections left */
     for (size_t i = 0; i < w->nconns; i++) bufferevent_decref(w->conns[i].bev);
     free(w->conns);

@@ -347,3 +347,89 @@ int idx_search_cli_set(idx_search_req *r, size_t i, const char *value, idx_err *
     if (!p) return idx_err_set(err, IDX_EINVAL, "request", "no search option number %zu", i);
     return set(p, 1, value, value ? strlen(value) : 0, r, err);
 }
+
+/* v percent-encoded (all but ALPHA / DIGIT / - . _ ~) onto out. */
+static void encode(idx_buf *out, const char *v, size_t n)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)v[i];
+        if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+            ch == '-' || ch == '.' || ch == '_' || ch == '~') {
+            idx_buf_append(out, v + i, 1);
+        } else {
+            char e[3] = {'%', hex[ch >> 4], hex[ch & 15]};
+            idx_buf_append(out, e, 3);
+        }
+    }
+}
+
+int idx_search_req_query(const idx_search_req *r, idx_buf *out, idx_err *err)
+{
+    idx_search_req def;
+    idx_search_req_init(&def);
+    for (size_t k = 0; k < NPARAMS(search_params); k++) {
+        const param *p = &search_params[k];
+        if (!p->http) continue;
+        const void *a = at((void *)r, p->off), *b = at(&def, p->off);
+        char num[64];
+        const char *v = NULL;
+        size_t vn = 0;
+        switch (p->kind) {
+        case K_UINT: {
+            unsigned long x = p->size == sizeof(size_t) ? (unsigned long)*(const size_t *)a
+                                                        : *(const unsigned *)a;
+            unsigned long y = p->size == sizeof(size_t) ? (unsigned long)*(const size_t *)b
+                                                        : *(const unsigned *)b;
+            if (x == y) continue;
+            vn = (size_t)snprintf(num, sizeof num, "%lu", x);
+            v = num;
+            break;
+        }
+        case K_REAL:
+            if (*(const double *)a == *(const double *)b) continue;
+            vn = (size_t)snprintf(num, sizeof num, "%.17g", *(const double *)a);
+            v = num;
+            break;
+        case K_NAME:
+            if (*(const int *)a == *(const int *)b) continue;
+            v = p->names[*(const int *)a];
+            vn = strlen(v);
+            break;
+        case K_FLAG:
+            if (*(const int *)a == *(const int *)b) continue;
+            v = (*(const int *)a != 0) != (p->negate != 0) ? "1" : "0";
+            vn = 1;
+            break;
+        case K_FACETS: {
+            unsigned bits = *(const unsigned *)a;
+            if (bits == *(const unsigned *)b) continue;
+            static const char *const facet_names[IDX_FACET_COUNT] = {
+                [IDX_FACET_SOURCE] = "source", [IDX_FACET_CATEGORY] = "category",
+                [IDX_FACET_YEAR] = "year"};
+            size_t k2 = 0;
+            for (int f = 0; f < IDX_FACET_COUNT; f++)
+                if (bits & (1u << f))
+                    k2 += (size_t)snprintf(num + k2, sizeof num - k2, "%s%s", k2 ? "," : "",
+                                           facet_names[f]);
+            v = num;
+            vn = k2;
+            break;
+        }
+        case K_TEXT:
+            if (!(v = *(const char *const *)a)) continue;
+            vn = strlen(v);
+            break;
+        case K_QUERY:
+            if (!(v = *(const char *const *)a)) continue;
+            vn = *(const size_t *)at((void *)r, p->len_off);
+            break;
+        }
+        if (out->len) idx_buf_append(out, "&", 1);
+        idx_buf_append(out, p->http, strlen(p->http));
+        idx_buf_append(out, "=", 1);
+        encode(out, v, vn);
+    }
+    if (out->oom) return idx_err_set(err, IDX_ENOMEM, "request", "out of memory");
+    return IDX_OK;
+}

@@ -43,6 +43,7 @@
 
 #include <stddef.h>
 
+#include "buf.h"
 #include "err.h"
 #include "form.h"
 #include "search.h"
@@ -89,6 +90,12 @@ int idx_related_req_form(const idx_form *f, idx_related_req *r, idx_err *err);
 int idx_write_req_form(const idx_form *f, idx_write_req *r, idx_err *err);
 /* For a route that takes no parameters: IDX_EINVAL naming the first in f. */
 int idx_req_form_none(const idx_form *f, idx_err *err);
+
+/* The other way: r as a query string (every HTTP parameter whose value is
+ * not its default, percent-encoded, in the table's order) appended to out -
+ * what `idx watch --server` asks an idxd with its command line's options.
+ * IDX_ENOMEM only. */
+int idx_search_req_query(const idx_search_req *r, idx_buf *out, idx_err *err);
 
 /* ---- the command line: idx search's options into a request ---- */
 
