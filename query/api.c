@@ -7,6 +7,8 @@
  *   GET /health            200 when the index is open, else 503
  *   GET /stats             documents, revision, last update, uptime
  *   GET /metrics           Prometheus text (metrics.h)
+ *   GET /search/stream     a standing query: new matches as Server-Sent Events
+ *                          (stream.h)
  *   GET /api               what this server is and its routes
  *   GET /openapi.json      the routes as an OpenAPI 3.1 document (query/openapi.json)
  *   GET /, /app.js, ...    the search page (web.h)
@@ -654,10 +656,10 @@ static void handle_asset(ctx *c, const char *path)
 
 static void handle_root(ctx *c)
 {
-    json_t *j = json_pack("{s:s, s:s, s:s, s:[s,s,s,s,s,s,s,s,s,s,s,s,s,s]}", "name", "idxd",
+    json_t *j = json_pack("{s:s, s:s, s:s, s:[s,s,s,s,s,s,s,s,s,s,s,s,s,s,s]}", "name", "idxd",
                           "description", "idx full-text search server for news archives",
                           "openapi", "/openapi.json", "endpoints", "GET / (the search page)",
-                          "GET /search?q=", "GET /suggest?q=", "GET /docs/{id}",
+                          "GET /search?q=", "GET /search/stream?q=", "GET /suggest?q=", "GET /docs/{id}",
                           "GET /docs/{id}/related", "GET /health", "GET /stats", "GET /metrics",
                           "POST /docs", "DELETE /docs/{id}", "GET /tasks/{n}", "GET /keys",
                           "GET /api", "GET /openapi.json");

@@ -131,7 +131,10 @@ def main():
     cases = [
         ("GET", "/search?q=" + enc("南通") + "&facets=source,year,category&explain=1", skey, None, {}),
         ("GET", "/search?q=" + enc("经济") + "&dedup=0&sort=-date&limit=3&exact_total=1", skey, None, {}),
+        ("GET", "/search?q=" + enc("中国") + "&histogram=month&fragments=2&since=0&until=3", skey, None, {}),
         ("GET", "/search?q=" + enc("南通") + "&limt=5", skey, None, {}),
+        ("GET", "/search/stream?q=" + enc("南通") + "&limt=5", skey, None, {}),
+        ("GET", "/search/stream?q=x", None, None, {}),
         ("GET", "/search?q=" + enc("南通") + "&limit=101", skey, None, {}),
         ("GET", "/search?q=%FF", skey, None, {}),
         ("GET", "/search?q=x", None, None, {}),
@@ -194,6 +197,28 @@ def main():
                 fail(name, "%d: %s at %s" % (status, errors[0].message[:200], list(errors[0].path)))
                 continue
         ok("%s: %d %s valid against the document" % (name, status, ctype))
+    # a stream is held open: its headers and first event, then closed
+    tpl, op = "/search/stream", paths["/search/stream"]["get"]
+    req = urllib.request.Request(base + tpl + "?q=" + enc("中国") + "&since=0",
+                                 headers={"Authorization": "Bearer " + skey})
+    try:
+        with urllib.request.urlopen(req, timeout=30) as r:
+            ctype = (r.headers.get("Content-Type") or "").split(";")[0]
+            data = None
+            for raw_line in r:
+                line = raw_line.decode().rstrip("\n")
+                if line.startswith("data: "):
+                    data = json.loads(line[6:])
+                    break
+            hit_schema = rdoc["components"]["schemas"]["Hit"]
+            errors = list(Draft202012Validator(hit_schema).iter_errors(data)) if data else ["no event"]
+            if r.status == 200 and ctype in op["responses"]["200"]["content"] and not errors:
+                ok("GET /search/stream: 200 %s, its first event a Hit valid against the document" % ctype)
+                used.add(("GET", tpl))
+            else:
+                fail("GET /search/stream", "status %d, %s, %s" % (r.status, ctype, errors[:1]))
+    except (OSError, ValueError) as e:
+        fail("GET /search/stream", str(e))
     missing = sorted(ops - used)
     if not missing:
         ok("every operation of the document was exercised")
