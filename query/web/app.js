@@ -4,6 +4,11 @@
 // result page can be shared and the back button works: every change pushes a
 // history entry and render() draws the page from the URL alone.
 //
+// Above the results a bar chart (SVG drawn here, no library) shows when the
+// matches were published: idxd's histogram= by year, or by month or day when
+// the date range is narrow; a bar is a link that narrows from/to to its
+// bucket, so the chart, like everything else, is state in the URL.
+//
 // Safety: the only HTML ever inserted is what idxd escaped itself - title_html,
 // snippet and the suggestions' html, where everything but <mark> is escaped.
 // Article text, titles in the article view, dates, sources and URLs go in as
@@ -100,6 +105,7 @@ async function runSearch(s) {
     r = await api("/search", {
       q: s.q, limit: PER_PAGE, offset: (s.page - 1) * PER_PAGE, sort: s.sort === "relevance" ? "" : s.sort,
       from: s.from, to: s.to, year: s.year, source: s.source, facets: "source,year", snippet_len: 160,
+      histogram: interval(s), fragments: 2,
     });
   } catch (e) {
     if (seq !== searchSeq) return;
@@ -134,6 +140,80 @@ async function runSearch(s) {
   $("pageinfo").textContent = "第 " + s.page + " 页，共 " + pages + " 页";
   chips($("years"), r.facets && r.facets.year, "year", s.year);
   chips($("sources"), r.facets && r.facets.source, "source", s.source);
+  timeline(r.histogram, s);
+}
+
+// ---- the timeline: when the matches were published ----
+const DAY = 86400000;
+function isoDay(t) { return new Date(t).toISOString().slice(0, 10); }
+function utc(d) { return Date.parse(d + "T00:00:00Z"); }
+
+// The histogram interval for a state: years, unless from/to narrow it.
+function interval(s) {
+  if (s.year) return "month";
+  if (!s.from || !s.to) return "year";
+  const days = (utc(s.to) - utc(s.from)) / DAY;
+  return days <= 62 ? "day" : days <= 3 * 366 ? "month" : "year";
+}
+
+// The last day of the bucket of interval starting on start (ISO date).
+function bucketEnd(start, iv) {
+  const t = utc(start), d = new Date(t);
+  if (iv === "day") return start;
+  if (iv === "week") return isoDay(t + 6 * DAY);
+  if (iv === "month") return isoDay(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1) - DAY);
+  return isoDay(Date.UTC(d.getUTCFullYear() + 1, 0, 1) - DAY);
+}
+
+function bucketLabel(start, iv) {
+  if (iv === "year") return start.slice(0, 4) + " 年";
+  if (iv === "month") return start.slice(0, 4) + " 年 " + Number(start.slice(5, 7)) + " 月";
+  return start + (iv === "week" ? " 起一周" : "");
+}
+
+function timeline(h, s) {
+  const box = $("chart"), fig = $("timeline");
+  box.replaceChildren();
+  const b = h && h.buckets ? h.buckets : [];
+  fig.hidden = b.length < 2;
+  if (fig.hidden) return;
+  const NS = "http://www.w3.org/2000/svg", W = 600, H = 80, max = Math.max(1, ...b.map((x) => x.count));
+  const svg = document.createElementNS(NS, "svg");
+  svg.setAttribute("viewBox", "0 0 " + W + " " + H);
+  svg.setAttribute("preserveAspectRatio", "none");
+  svg.setAttribute("role", "group");
+  svg.setAttribute("aria-label", "按" + { day: "日", week: "周", month: "月", year: "年" }[h.interval] + "统计的结果数");
+  const step = W / b.length, gap = step > 4 ? 1 : 0;
+  b.forEach((x, i) => {
+    const end = bucketEnd(x.start, h.interval);
+    const a = document.createElementNS(NS, "a");
+    a.setAttribute("href", "?" + new URLSearchParams({ q: s.q, from: x.start, to: end }));
+    a.setAttribute("class", "bar-link");
+    a.setAttribute("aria-label", bucketLabel(x.start, h.interval) + "：" + x.count + " 条");
+    a.addEventListener("click", (ev) => {
+      if (ev.ctrlKey || ev.metaKey || ev.shiftKey) return;
+      ev.preventDefault();
+      go({ from: x.start, to: end, year: "", page: 1, doc: "" });
+    });
+    const hgt = x.count ? Math.max(2, (x.count / max) * (H - 2)) : 0;
+    const hit = document.createElementNS(NS, "rect"); // the whole column takes the click
+    hit.setAttribute("x", i * step); hit.setAttribute("y", 0);
+    hit.setAttribute("width", step); hit.setAttribute("height", H);
+    hit.setAttribute("class", "bar-hit");
+    const bar = document.createElementNS(NS, "rect");
+    bar.setAttribute("x", i * step + gap / 2); bar.setAttribute("y", H - hgt);
+    bar.setAttribute("width", Math.max(0.5, step - gap)); bar.setAttribute("height", hgt);
+    bar.setAttribute("class", "bar");
+    const tip = document.createElementNS(NS, "title");
+    tip.textContent = bucketLabel(x.start, h.interval) + "：" + x.count + " 条";
+    a.append(tip, hit, bar);
+    svg.append(a);
+  });
+  box.append(svg);
+  const first = b[0].start, last = bucketEnd(b[b.length - 1].start, h.interval);
+  $("chart-caption").textContent = first + " — " + last + "，最多 " + max + " 条" +
+    (h.asked ? "（范围太长，已按" + { week: "周", month: "月", year: "年" }[h.interval] + "统计）" : "") +
+    "；点击柱条按该时段筛选";
 }
 
 // ---- one article and its related articles ----

@@ -74,6 +74,29 @@ try {
   await page.waitForFunction(() => /第 1 页/.test(document.querySelector("#pageinfo").textContent), null, { timeout: T });
   check("the back button returns to page 1", (await texts("#results li.hit h3"))[0] === page1[0]);
 
+  // ---- the timeline: the matches by year as bars; a bar narrows the dates ----
+  await page.waitForSelector("#timeline:not([hidden]) svg a", { timeout: T });
+  const bars = await page.$$eval("#timeline svg a", (as) => as.map((a) => a.getAttribute("aria-label")));
+  check("a bar chart of the matches by year is shown above the results",
+    bars.length >= 2 && bars.every((l) => /^\d{4} 年：\d+ 条$/.test(l)), JSON.stringify(bars.slice(0, 3)));
+  const counts = bars.map((l) => Number(l.match(/：(\d+) 条/)[1]));
+  const top = counts.indexOf(Math.max(...counts)), topYear = bars[top].slice(0, 4);
+  check("the chart sits above the first result", await page.evaluate(() =>
+    document.querySelector("#timeline").getBoundingClientRect().bottom <= document.querySelector("#results li.hit").getBoundingClientRect().top));
+  await page.click("#timeline svg a:nth-of-type(" + (top + 1) + ")");
+  await page.waitForFunction((y) => new URLSearchParams(location.search).get("from") === y + "-01-01", topYear, { timeout: T });
+  check("clicking a bar narrows the dates to its year (in the URL)",
+    query().get("from") === topYear + "-01-01" && query().get("to") === topYear + "-12-31", page.url());
+  await page.waitForFunction(() => [...document.querySelectorAll("#timeline svg a")].every((a) => / 月：/.test(a.getAttribute("aria-label"))), null, { timeout: T });
+  const inYear = (await texts("#results li.hit .meta")).map((m) => m.slice(0, 4));
+  check("then every hit is from that year, and the chart counts its months",
+    inYear.length > 0 && inYear.every((y) => y === topYear), JSON.stringify(inYear));
+  await page.screenshot({ path: join(SHOT_DIR, "search-timeline.png") });
+  await page.goBack();
+  await page.waitForFunction(() => !new URLSearchParams(location.search).get("from"), null, { timeout: T });
+  await page.waitForFunction(() => [...document.querySelectorAll("#timeline svg a")].some((a) => / 年：/.test(a.getAttribute("aria-label"))), null, { timeout: T });
+  check("back: the whole range again", (await texts("#results li.hit h3"))[0] === page1[0]);
+
   // ---- filter by year from the facets; sort by date ----
   const chip = await page.$("#years button.chip");
   const year = chip ? (await chip.textContent()).slice(0, 4) : "";
