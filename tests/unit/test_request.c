@@ -4,6 +4,7 @@
 
 #include "discover.h"
 #include "request.h"
+#include "histogram.h"
 #include "test.h"
 
 /* GET /search?s: 0 or the error code, its message in msg.  r's strings
@@ -144,7 +145,7 @@ static void test_http_refusals_name_the_parameter(void)
         {"q=x&recency_weight=1001", "recency_weight must be a number above 0 and at most 1000"},
         {"q=x&recency_weight=nan", "recency_weight must be a number above 0 and at most 1000"},
         {"q=x&facets=bogus", "facets: unknown facet 'bogus' (facets: source, category, year)"},
-        {"q=x&sort=bogus", "sort must be relevance, date or -date"},
+        {"q=x&sort=bogus", "sort must be relevance, date, -date or revision"},
         /* the first bad one in the table's order is reported */
         {"q=x&sort=bogus&limit=0", "limit is 0; it must be from 1 to 100"},
         /* options only the command line has */
@@ -228,8 +229,9 @@ static void test_cli_options_are_the_table(void)
                 {"explain", 0},        {"recency", 1},        {"recency-weight", 1},
                 {"facets", 1},         {"sort", 1},           {"from", 1},
                 {"to", 1},             {"source", 1},         {"category", 1},
-                {"year", 1},           {"all", 0},            {"title-weight", 1},
-                {"rank", 1}};
+                {"year", 1},           {"since", 1},          {"until", 1},
+                {"histogram", 1},      {"fragments", 1},      {"all", 0},
+                {"title-weight", 1},   {"rank", 1}};
     size_t n = 0;
     int takes;
     while (idx_search_cli_option(n, &takes)) n++;
@@ -291,7 +293,7 @@ static void test_cli_refusals_name_the_option(void)
         {"limit", "", "--limit: expected a whole number from 0 to 1000, got \"\""},
         {"offset", "1000001",
          "--offset: expected a whole number from 0 to 1000000, got \"1000001\""},
-        {"sort", "newest", "--sort: expected relevance, date or -date, got \"newest\""},
+        {"sort", "newest", "--sort: expected relevance, date, -date or revision, got \"newest\""},
         {"recency", "0", "--recency: expected a number above 0 and at most 36500"},
         {"recency", "36501", "--recency: expected a number above 0 and at most 36500"},
         {"recency-weight", "x", "--recency-weight: expected a number above 0 and at most 1000"},
@@ -309,6 +311,66 @@ static void test_cli_refusals_name_the_option(void)
         CHECK_STR(msg, cases[i].msg);
         CHECK(memcmp(&r, &before, sizeof r) == 0); /* a refused value changes nothing */
     }
+}
+
+/* the monitoring parameters: since/until revisions, histogram, fragments */
+static void test_revisions_histogram_fragments(void)
+{
+    idx_search_req r;
+    char msg[512];
+    CHECK_INT(search_form("q=x&since=5&until=9&histogram=month&fragments=3&sort=revision", &r, msg),
+              IDX_OK);
+    CHECK_INT(r.since, 5);
+    CHECK_INT(r.until, 9);
+    CHECK_INT(r.histogram, IDX_HIST_MONTH);
+    CHECK_INT(r.hl.fragments, 3);
+    CHECK_INT(r.sort, IDX_SORT_REVISION);
+    CHECK_INT(search_form("q=x", &r, msg), IDX_OK);
+    CHECK_INT(r.since, 0);
+    CHECK_INT(r.until, 0);
+    CHECK_INT(r.histogram, IDX_HIST_NONE);
+    CHECK_INT(r.hl.fragments, 1);
+    CHECK_INT(search_form("q=x&fragments=6", &r, msg), IDX_EINVAL);
+    CHECK_STR(msg, "fragments is 6; it must be from 1 to 5");
+    CHECK_INT(search_form("q=x&until=0", &r, msg), IDX_EINVAL);
+    CHECK_INT(search_form("q=x&since=-1", &r, msg), IDX_EINVAL);
+    CHECK_INT(search_form("q=x&histogram=hour", &r, msg), IDX_EINVAL);
+    CHECK_STR(msg, "histogram must be none, day, week, month or year");
+    form_done();
+}
+
+/* a request written back as a query string reads as the same request */
+static void test_query_string_round_trip(void)
+{
+    idx_search_req a, b;
+    char msg[512];
+    CHECK_INT(search_form("q=%E5%8D%97%E9%80%9A%20a%26b&limit=20&sort=-date&source=%E6%96%B0+1"
+                          "&since=7&histogram=week&fragments=2&dedup=0&facets=year,source",
+                          &a, msg),
+              IDX_OK);
+    idx_buf qs;
+    idx_buf_init(&qs);
+    idx_err e;
+    idx_err_clear(&e);
+    CHECK_INT(idx_search_req_query(&a, &qs, &e), IDX_OK);
+    CHECK_STR(idx_buf_cstr(&qs), "q=%E5%8D%97%E9%80%9A%20a%26b&limit=20&dedup=0&facets=source%2Cyear"
+                                 "&sort=-date&source=%E6%96%B0%201&since=7&histogram=week"
+                                 "&fragments=2");
+    idx_form f2;
+    CHECK_INT(idx_form_parse(qs.data, qs.len, &f2, &e), IDX_OK);
+    CHECK_INT(idx_search_req_form(&f2, &b, &e), IDX_OK);
+    CHECK(b.qlen == a.qlen && memcmp(a.q, b.q, a.qlen) == 0);
+    CHECK_INT(b.limit, 20);
+    CHECK_INT(b.sort, IDX_SORT_DATE_DESC);
+    CHECK_STR(b.filters.source, "新 1");
+    CHECK_INT(b.since, 7);
+    CHECK_INT(b.histogram, IDX_HIST_WEEK);
+    CHECK_INT(b.hl.fragments, 2);
+    CHECK_INT(b.all_copies, 1);
+    CHECK_INT(b.facets, a.facets);
+    idx_form_fini(&f2);
+    idx_buf_fini(&qs);
+    form_done();
 }
 
 static void test_whole_numbers_are_digits_only(void)
@@ -339,5 +401,7 @@ int main(void)
     TEST(test_cli_reads_every_option);
     TEST(test_cli_refusals_name_the_option);
     TEST(test_whole_numbers_are_digits_only);
+    TEST(test_revisions_histogram_fragments);
+    TEST(test_query_string_round_trip);
     TEST_SUMMARY();
 }

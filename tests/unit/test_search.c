@@ -80,12 +80,12 @@ static const idx_search_req page = {.limit = 10, .title_weight = -1, .snippets =
 static void test_hits_with_highlights(void)
 {
     CHECK_STR(search(page, "南通开发区"),
-              "{'query':'南通开发区','total':1,'total_exact':true,'offset':0,'limit':10,"
+              "{'query':'南通开发区','total':1,'total_exact':true,'offset':0,'limit':10,'revision':1,"
               "'hits':[{'id':'a1','title':'南通开发区招商引资','url':null,'date':'2022-05-18',"
               "'source':'新华社','category':'经济',"
               "'title_html':'<mark>南通开发区</mark>招商引资',"
               "'snippet':'江苏<mark>南通开发区</mark>今年招商引资成果显著，全年新增外资项目三十个，"
-              "总投资超过五十亿元。经济发展迅速。','rank':1,'duplicates':1,'duplicate_ids':['a5']}]}");
+              "总投资超过五十亿元。经济发展迅速。','rank':1,'revision':1,'duplicates':1,'duplicate_ids':['a5']}]}");
 }
 
 /* Title matches rank first; the offset pages on through the same ranks; a
@@ -96,19 +96,19 @@ static void test_ranks_and_paging(void)
     idx_search_req r = page;
     r.snippets = 0;
     CHECK_STR(search(r, "经济"),
-              "{'query':'经济','total':3,'total_exact':true,'offset':0,'limit':10,'hits':["
+              "{'query':'经济','total':3,'total_exact':true,'offset':0,'limit':10,'revision':1,'hits':["
               "{'id':'a3','title':'台湾经济观察','url':null,'date':'2021-12-31','source':'新华社',"
-              "'category':'国际','rank':1},"
+              "'category':'国际','rank':1,'revision':1},"
               "{'id':'a4','title':'经济周报','url':null,'date':'2022-06-30','source':'人民日报',"
-              "'category':'经济','rank':2},"
+              "'category':'经济','rank':2,'revision':1},"
               "{'id':'a1','title':'南通开发区招商引资','url':null,'date':'2022-05-18',"
-              "'source':'新华社','category':'经济','rank':3,'duplicates':1,'duplicate_ids':['a5']}]}");
+              "'source':'新华社','category':'经济','rank':3,'revision':1,'duplicates':1,'duplicate_ids':['a5']}]}");
     r.offset = 1;
     r.limit = 1;
     CHECK_STR(search(r, "经济"),
-              "{'query':'经济','total':3,'total_exact':true,'offset':1,'limit':1,'hits':["
+              "{'query':'经济','total':3,'total_exact':true,'offset':1,'limit':1,'revision':1,'hits':["
               "{'id':'a4','title':'经济周报','url':null,'date':'2022-06-30','source':'人民日报',"
-              "'category':'经济','rank':2}]}");
+              "'category':'经济','rank':2,'revision':1}]}");
 }
 
 /* Filters select, sorts order by date, facets count the whole result. */
@@ -120,20 +120,20 @@ static void test_filters_sort_facets(void)
     r.filters = (idx_filters){.source = "新华社"};
     r.facets = 1u << IDX_FACET_YEAR | 1u << IDX_FACET_CATEGORY;
     CHECK_STR(search(r, "经济 OR 南通"),
-              "{'query':'经济 OR 南通','total':2,'total_exact':true,'offset':0,'limit':10,"
+              "{'query':'经济 OR 南通','total':2,'total_exact':true,'offset':0,'limit':10,'revision':1,"
               "'hits':[{'id':'a1','title':'南通开发区招商引资','url':null,'date':'2022-05-18',"
-              "'source':'新华社','category':'经济','rank':1},"
+              "'source':'新华社','category':'经济','rank':1,'revision':1},"
               "{'id':'a3','title':'台湾经济观察','url':null,'date':'2021-12-31','source':'新华社',"
-              "'category':'国际','rank':2}],"
+              "'category':'国际','rank':2,'revision':1}],"
               "'facets':{'category':{'国际':1,'经济':1},'year':{'2021':1,'2022':1}}}");
     r.filters = (idx_filters){.from = "2022-01-01", .to = "2022-05-18"};
     r.facets = 0;
     CHECK_STR(search(r, "经济 OR 南通"),
-              "{'query':'经济 OR 南通','total':2,'total_exact':true,'offset':0,'limit':10,"
+              "{'query':'经济 OR 南通','total':2,'total_exact':true,'offset':0,'limit':10,'revision':1,"
               "'hits':[{'id':'a1','title':'南通开发区招商引资','url':null,'date':'2022-05-18',"
-              "'source':'新华社','category':'经济','rank':1},"
+              "'source':'新华社','category':'经济','rank':1,'revision':1},"
               "{'id':'a2','title':'疫情防控常态化','url':null,'date':'2022-03-01',"
-              "'source':'人民日报','category':'国内','rank':2}]}");
+              "'source':'人民日报','category':'国内','rank':2,'revision':1}]}");
 }
 
 /* all_copies shows every copy, each with the cluster it shares. */
@@ -159,11 +159,11 @@ static void test_all_copies(void)
         json_object_del(hit, "cluster");
     }
     CHECK_STR(dump(res, 0),
-              "{'query':'招商引资','total':2,'total_exact':true,'offset':0,'limit':10,"
+              "{'query':'招商引资','total':2,'total_exact':true,'offset':0,'limit':10,'revision':1,"
               "'hits':[{'id':'a1','title':'南通开发区招商引资','url':null,'date':'2022-05-18',"
-              "'source':'新华社','category':'经济','rank':1},"
+              "'source':'新华社','category':'经济','rank':1,'revision':1},"
               "{'id':'a5','title':'南通开发区招商引资','url':null,'date':'2022-05-19',"
-              "'source':'江苏日报','category':'经济','rank':2}]}");
+              "'source':'江苏日报','category':'经济','rank':2,'revision':1}]}");
 }
 
 /* NOT in the query; bad syntax is read as words, with a warning. */
@@ -172,13 +172,13 @@ static void test_not_and_warning(void)
     idx_search_req r = page;
     r.snippets = 0;
     CHECK_STR(search(r, "南通 -疫情"),
-              "{'query':'南通 -疫情','total':1,'total_exact':true,'offset':0,'limit':10,"
+              "{'query':'南通 -疫情','total':1,'total_exact':true,'offset':0,'limit':10,'revision':1,"
               "'hits':[{'id':'a1','title':'南通开发区招商引资','url':null,'date':'2022-05-18',"
-              "'source':'新华社','category':'经济','rank':1,'duplicates':1,'duplicate_ids':['a5']}]}");
+              "'source':'新华社','category':'经济','rank':1,'revision':1,'duplicates':1,'duplicate_ids':['a5']}]}");
     CHECK_STR(search(r, "(疫苗"),
-              "{'query':'(疫苗','total':1,'total_exact':true,'offset':0,'limit':10,"
+              "{'query':'(疫苗','total':1,'total_exact':true,'offset':0,'limit':10,'revision':1,"
               "'hits':[{'id':'a2','title':'疫情防控常态化','url':null,'date':'2022-03-01',"
-              "'source':'人民日报','category':'国内','rank':1}],"
+              "'source':'人民日报','category':'国内','rank':1,'revision':1}],"
               "'warning':'query syntax: unclosed parenthesis at byte 0; searched for the words "
               "as typed'}");
 }
@@ -191,9 +191,9 @@ static void test_explain(void)
     r.explain = 1;
     r.filters = (idx_filters){.category = "经济"};
     CHECK_STR(search(r, "title:周报"),
-              "{'query':'title:周报','total':1,'total_exact':true,'offset':0,'limit':10,"
+              "{'query':'title:周报','total':1,'total_exact':true,'offset':0,'limit':10,'revision':1,"
               "'hits':[{'id':'a4','title':'经济周报','url':null,'date':'2022-06-30',"
-              "'source':'人民日报','category':'经济','rank':1}],"
+              "'source':'人民日报','category':'经济','rank':1,'revision':1}],"
               "'explain':{'tree':{'type':'text','field':'title','terms':['周报']},"
               "'xapian':'Query((S周报 FILTER XC经济))'}}");
 }
@@ -211,10 +211,10 @@ static void test_synonyms(void)
     idx_search_req r = page;
     r.synonyms = syn;
     CHECK_STR(search(r, "宝岛"),
-              "{'query':'宝岛','total':1,'total_exact':true,'offset':0,'limit':10,"
+              "{'query':'宝岛','total':1,'total_exact':true,'offset':0,'limit':10,'revision':1,"
               "'hits':[{'id':'a3','title':'台湾经济观察','url':null,'date':'2021-12-31',"
               "'source':'新华社','category':'国际','title_html':'<mark>台湾</mark>经济观察',"
-              "'snippet':'<mark>宝岛</mark>经济今年增长。','rank':1}]}");
+              "'snippet':'<mark>宝岛</mark>经济今年增长。','rank':1,'revision':1}]}");
     idx_synonyms_free(syn);
 }
 
@@ -227,7 +227,7 @@ static void test_errors_and_nothing_found(void)
     r.filters = (idx_filters){.year = "22"};
     CHECK_STR(search(r, "经济"), "ERROR 2");
     CHECK_STR(search(page, "火星"),
-              "{'query':'火星','total':0,'total_exact':true,'offset':0,'limit':10,'hits':[]}");
+              "{'query':'火星','total':0,'total_exact':true,'offset':0,'limit':10,'revision':1,'hits':[]}");
 }
 
 int main(void)
