@@ -119,8 +119,8 @@ $(FAULT_LIB): tests/fault/nospace.c
 	@mkdir -p $(dir $@)
 	$(CC) -std=c11 -Wall -Wextra -Werror -O2 -fPIC -shared -o $@ $< -ldl
 
-# small clients for the tests, and the benchmarks' load generator
-# (tests/tools): plain C, no project code
+# small clients for the tests (tests/tools: loadgen, trickle): plain C, no
+# project code
 $(BUILD)/tests/tools/%: $(BUILD)/tests/tools/%.o
 	$(CC) $(LDFLAGS) -o $@ $^
 

@@ -349,12 +349,7 @@ int idx_cmd_watch(const idx_opts *o)
     idx_search_req req = o->search;
     req.q = idx_buf_cstr(&q);
     req.qlen = q.len;
-    req.sort = IDX_SORT_REVISION;
-    req.limit = 100;
-    req.offset = 0;
-    req.facets = 0;
-    req.histogram = 0;
-    req.budget_ms = 0;
+    idx_search_req_standing(&req);
     struct sigaction sa = {.sa_handler = on_signal};
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);

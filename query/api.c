@@ -371,7 +371,7 @@ static void handle_stream(ctx *c, const idx_form *f, const char *raw_query)
                                           "Last-Event-ID");
     unsigned long v = 0;
     if (last && *last) {
-        if (!idx_req_uint(last, &v)) {
+        if (!idx_req_uint(last, &v) || v > IDX_REVISION_MAX) {
             reply_error(c, 400, "bad_parameter",
                         "Last-Event-ID must be a revision (a whole number) this stream sent");
             return;
@@ -530,6 +530,14 @@ static void handle_stats(ctx *c)
     } else if (j) {
         json_object_set_new(j, "writes", json_null());
     }
+    uint64_t rev = 0;
+    idx_err err;
+    idx_err_clear(&err);
+    idx_db_revision(c->w->db, &rev, NULL, &err);
+    if (j) { /* idx's revision (since=), next to Xapian's "revision" of the files */
+        json_object_set_new(j, "search_revision", json_integer((json_int_t)rev));
+        json_object_set_new(j, "streams", json_integer((json_int_t)idxd_streams_open()));
+    }
     reply_json(c, 200, j);
     json_decref(j);
     free(last);
@@ -542,7 +550,7 @@ static void handle_metrics(ctx *c)
     idxd_gauges g = {.connections = atomic_load(&c->w->srv->conns),
                      .connections_peak = atomic_load(&c->w->srv->conns_peak),
                      .uptime_s = idxd_wall() - c->w->srv->started, .cache_bytes = cb,
-                     .cache_max_bytes = cmax};
+                     .cache_max_bytes = cmax, .streams = idxd_streams_open()};
     if (c->w->srv->writes) {
         idxd_writes_stats ws;
         idxd_writes_get_stats(c->w->srv->writes, &ws);
@@ -559,6 +567,7 @@ static void handle_metrics(ctx *c)
         g.documents = st.documents;
         g.revision = st.revision;
         g.index_up = 1;
+        idx_db_revision(c->w->db, &g.search_revision, NULL, &err);
     }
     idx_buf b;
     idx_buf_init(&b);

@@ -114,11 +114,16 @@ void idxd_metrics_render(const idxd_gauges *g, idx_buf *out)
                    "# HELP idxd_cache_bytes Bytes held by the answer caches.\n"
                    "# TYPE idxd_cache_bytes gauge\nidxd_cache_bytes %llu\n"
                    "# HELP idxd_cache_max_bytes The answer caches' bound (--cache-memory).\n"
-                   "# TYPE idxd_cache_max_bytes gauge\nidxd_cache_max_bytes %llu\n",
+                   "# TYPE idxd_cache_max_bytes gauge\nidxd_cache_max_bytes %llu\n"
+                   "# HELP idxd_search_revision The revision answers are computed at (since=).\n"
+                   "# TYPE idxd_search_revision gauge\nidxd_search_revision %llu\n"
+                   "# HELP idxd_streams Open GET /search/stream replies.\n"
+                   "# TYPE idxd_streams gauge\nidxd_streams %ld\n",
                    g->index_up, (unsigned long long)g->documents, (unsigned long long)g->revision,
                    g->connections, g->connections_peak, (unsigned long long)get(&expired),
                    g->uptime_s, (unsigned long long)get(&timeouts),
-                   (unsigned long long)g->cache_bytes, (unsigned long long)g->cache_max_bytes);
+                   (unsigned long long)g->cache_bytes, (unsigned long long)g->cache_max_bytes,
+                   (unsigned long long)g->search_revision, g->streams);
     if (g->writes)
         idx_buf_printf(out,
                        "# HELP idxd_write_last_task The last write task number given.\n"

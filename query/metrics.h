@@ -41,6 +41,8 @@ typedef struct idxd_gauges {
     uint64_t write_applied;     /* the last one the database holds */
     uint64_t write_queue_bytes; /* journaled, not applied yet */
     uint64_t write_commits;     /* commits of the writer thread */
+    uint64_t search_revision;   /* idx's revision answers are at (document.h) */
+    long streams;               /* GET /search/stream replies open (stream.h) */
 } idxd_gauges;
 
 void idxd_metrics_render(const idxd_gauges *g, idx_buf *out);

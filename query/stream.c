@@ -166,16 +166,9 @@ static int catch_up(idxd_worker *w, idxd_stream *s, uint64_t upto)
     idx_search_req r;
     if (idx_form_parse(s->query, strlen(s->query), &f, &err) != IDX_OK) return -1;
     int rc = idx_search_req_form(&f, &r, &err) == IDX_OK ? 0 : -1;
+    idx_search_req_standing(&r);
     r.since = (unsigned)s->last;
     r.until = (unsigned)upto;
-    r.sort = IDX_SORT_REVISION;
-    r.limit = 100;
-    r.offset = 0;
-    r.facets = 0;
-    r.histogram = 0;
-    r.exact_total = 0;
-    r.explain = 0;
-    r.budget_ms = 0; /* every match: a stream never skips one */
     r.synonyms = atomic_load(&w->srv->synonyms);
     r.scope = s->scope;
     json_t *held = NULL; /* the last hit, sent once the next one shows where its revision ends */

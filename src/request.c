@@ -348,6 +348,18 @@ int idx_search_cli_set(idx_search_req *r, size_t i, const char *value, idx_err *
     return set(p, 1, value, value ? strlen(value) : 0, r, err);
 }
 
+void idx_search_req_standing(idx_search_req *r)
+{
+    r->sort = IDX_SORT_REVISION;
+    r->limit = 100;
+    r->offset = 0;
+    r->facets = 0;
+    r->histogram = IDX_HIST_NONE;
+    r->exact_total = 0;
+    r->explain = 0;
+    r->budget_ms = 0;
+}
+
 /* v percent-encoded (all but ALPHA / DIGIT / - . _ ~) onto out. */
 static void encode(idx_buf *out, const char *v, size_t n)
 {

@@ -91,6 +91,12 @@ int idx_write_req_form(const idx_form *f, idx_write_req *r, idx_err *err);
 /* For a route that takes no parameters: IDX_EINVAL naming the first in f. */
 int idx_req_form_none(const idx_form *f, idx_err *err);
 
+/* Make r a standing query's: its matches in commit order (sort=revision),
+ * pages of 100 from the first, no facets, histogram or explanation, no time
+ * budget (a stream or idx watch never skips a match); the caller sets since
+ * and until.  GET /search/stream and idx watch both. */
+void idx_search_req_standing(idx_search_req *r);
+
 /* The other way: r as a query string (every HTTP parameter whose value is
  * not its default, percent-encoded, in the table's order) appended to out -
  * what `idx watch --server` asks an idxd with its command line's options.

@@ -170,6 +170,9 @@ expect_eq "searches meanwhile: answered, 0 errors, 0 non-2xx, 0 inconsistent" \
     "$(jq -r '.requests > 0 and .errors == 0 and .non2xx == 0 and .inconsistent == 0' < "$T/load.json" 2> /dev/null | tail -n 1)" true
 echo "#   loadgen during the streams: $(tail -n 1 "$T/load.json")"
 expect_match "the streams are counted in /metrics" "$(curl -s "$URL/metrics")" 'route="stream"'
+http "$URL/stats"
+expect_eq "/stats counts the open streams (50, the late one and idx watch's) and says the revision" \
+    "$(jqb '"\(.streams) \(.search_revision > 0)"')" "52 true"
 
 # idx watch: both ways, the same articles, once each
 sleep 0.5
