@@ -27,12 +27,12 @@ ensure_index "$CORPUS" "$BASE"
 start_idxd "$WORK/idxd.out" "$BASE" --threads 2 --cache 0 || { cat "$WORK/idxd.out"; exit 1; }
 trap 'kill "$IDXD_PID" 2> /dev/null' EXIT
 echo "idxd --threads 2 --cache 0; 8 connections, ${SECS}s per run after 1 s warm-up; $(nproc) cores shared"
-printf '%-28s %9s %8s %8s %8s %8s\n' tool req/s p50_ms p90_ms p99_ms errors
+printf '%-34s %9s %8s %8s %8s %8s\n' tool req/s p50_ms p90_ms p99_ms errors
 for round in 1 2; do
     build/tests/tools/loadgen --json -u "$URL" -c 8 -t "$SECS" -w 1 "$QUERIES" > "$WORK/loadgen.json"
     jq -r --arg r "$round" '["loadgen -c 8 (run \($r))", (.rps | round), .p50_ms, .p90_ms, .p99_ms, (.errors + .non2xx)] | @tsv' \
-        "$WORK/loadgen.json" | awk -F'\t' '{ printf "%-28s %9s %8.2f %8.2f %8.2f %8s\n", $1, $2, $3, $4, $5, $6 }'
+        "$WORK/loadgen.json" | awk -F'\t' '{ printf "%-34s %9s %8.2f %8.2f %8.2f %8s\n", $1, $2, $3, $4, $5, $6 }'
     build/idx bench --url "$URL" --connections 8 --duration "$SECS" --warmup 1 --json "$QUERIES" > "$WORK/bench.json"
     jq -r --arg r "$round" '["idx bench --connections 8 (run \($r))", (.achieved_rps | round), .p50_ms, .p90_ms, .p99_ms, .errors] | @tsv' \
-        "$WORK/bench.json" | awk -F'\t' '{ printf "%-28s %9s %8.2f %8.2f %8.2f %8s\n", $1, $2, $3, $4, $5, $6 }'
+        "$WORK/bench.json" | awk -F'\t' '{ printf "%-34s %9s %8.2f %8.2f %8.2f %8s\n", $1, $2, $3, $4, $5, $6 }'
 done

@@ -33,6 +33,7 @@ struct idxd_stream {
     char *scope; /* a scoped key's filter, or NULL */
     uint64_t last; /* every match up to this revision was sent */
     double last_write;
+    double last_run; /* idx_clock() of its last catch-up */
     int gone; /* the client went away: req is detached, free it */
 };
 
@@ -238,10 +239,13 @@ void idxd_streams_run(idxd_worker *w)
             end_stream(w, s);
             continue;
         }
-        if (have && s->last < rev && catch_up(w, s, rev) != 0) {
-            unlist(w, i);
-            end_stream(w, s);
-            continue;
+        if (have && s->last < rev && now - s->last_run >= STREAM_GAP_S) {
+            s->last_run = now;
+            if (catch_up(w, s, rev) != 0) {
+                unlist(w, i);
+                end_stream(w, s);
+                continue;
+            }
         }
         if (now - s->last_write >= w->srv->cfg.stream_heartbeat_s)
             send_text(s, ": heartbeat\n\n", 13);

@@ -13,7 +13,10 @@
  * reconnects with Last-Event-ID resumes after what it has seen: nothing is
  * lost, and only the events of a revision cut in half can come twice.  A
  * catch-up (since= far back) goes out STREAM_BATCH hits a turn, whole
- * revisions at a time, so a stream never holds its worker for long.  A
+ * revisions at a time, so a stream never holds its worker for long, and
+ * a stream runs at most every STREAM_GAP_S: commits that come faster are
+ * sent together (the cost of a standing query is per catch-up, not per
+ * commit), still within a second of the commit.  A
  * comment line (": heartbeat") goes out when nothing else has for
  * --stream-heartbeat seconds, for proxies that close quiet connections.
  *
@@ -32,6 +35,7 @@
 #include "idxd.h"
 
 #define STREAM_BATCH 1000
+#define STREAM_GAP_S 0.3
 #define STREAM_MAX_UNSENT (4u << 20)
 
 /* Take req (a validated GET /search/stream; the reply is started here)
