@@ -491,6 +491,22 @@ int idx_cmd_search(const idx_opts *o)
         json_object_foreach(counts, v, c) printf("  %s (%lld)", v, (long long)json_integer_value(c));
         printf("\n");
     }
+    json_t *hist = json_object_get(out, "histogram");
+    if (hist) { /* a bar of up to 40 marks a bucket, scaled to the largest */
+        json_t *buckets = json_object_get(hist, "buckets"), *b;
+        json_int_t max = 1;
+        json_array_foreach(buckets, i, b) {
+            json_int_t n = json_integer_value(json_object_get(b, "count"));
+            if (n > max) max = n;
+        }
+        printf("histogram by %s:\n", jstr(hist, "interval") ? jstr(hist, "interval") : "?");
+        json_array_foreach(buckets, i, b) {
+            json_int_t n = json_integer_value(json_object_get(b, "count"));
+            printf("  %s %6lld ", jstr(b, "start") ? jstr(b, "start") : "?", (long long)n);
+            for (json_int_t k = 0; k < (n * 40 + max - 1) / max; k++) fputs("#", stdout);
+            printf("\n");
+        }
+    }
 done:
     json_decref(out);
     idx_db_close(db);

@@ -242,6 +242,9 @@ expect_eq "histogram: a year's count is the year facet's (reprints collapsed ali
 search "$URL" 中国 histogram=day
 expect_eq "histogram=day over 14 years is coarsened, and says so" \
     "$(jqb '"\(.histogram.interval) \(.histogram.asked) \(.histogram.buckets | length <= 1000)"')" "week day true"
+expect_eq "idx search --histogram prints the same buckets" \
+    "$("$IDX" search --db "$DB" --histogram year 中国 | awk '/^histogram by year:/ { on = 1; next } on { n += $2 } END { print n }')" \
+    "$(search "$URL" 中国 histogram=year && jqb '[.histogram.buckets[].count] | add')"
 search "$URL" 中国 histogram=hour
 expect_eq "histogram=hour is a 400" "$CODE" 400
 search "$URL" 中国 fragments=3 limit=20 dedup=0
