@@ -19,9 +19,9 @@ answers() {
     local q
     for q in "${QUERIES[@]}"; do
         "$IDX" search --db "$DB" --json --exact-total --limit 20 "$q" |
-            jq -c '[.total, [.hits[] | [.id, .score, .snippet]] | sort_by(-.[1], .[0])]'
+            jq -c '[.total, ([.hits[] | [.id, .score, .snippet]] | sort_by(-.[1], .[0]))]'
         "$IDX" search --db "$DB" --json --all --exact-total --limit 20 "$q" |
-            jq -c '[.total, [.hits[] | [.id, .score]] | sort_by(-.[1], .[0])]'
+            jq -c '[.total, ([.hits[] | [.id, .score]] | sort_by(-.[1], .[0]))]'
     done
     for id in $(jq -r .id "$SAMPLE" | sed -n '1p;150p;301p'); do "$IDX" get --db "$DB" "$id"; done
 }
