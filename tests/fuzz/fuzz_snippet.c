@@ -1,6 +1,6 @@
 /* fuzz_snippet.c - libFuzzer target: highlighted titles and snippets.
- * Input: query, a NUL byte, then the text; byte 0 of the query picks the
- * window length.  Invariants: output is valid UTF-8 with balanced,
+ * Input: query, a NUL byte, then the text; byte 0 of the query and the
+ * query's length pick the window length and the number of windows.  Invariants: output is valid UTF-8 with balanced,
  * non-nested <mark> tags and no raw '<', '>', '"' or '\'' outside them. */
 #include <stdint.h>
 #include <stdlib.h>
@@ -40,7 +40,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     idx_err err;
     idx_err_clear(&err);
     if (idx_qtree_parse(q, qn, IDX_TOKENIZE_FOLD_T2S, &pq, &err) == IDX_OK) {
-        idx_hl_opts o = {1 + (size_t)data[0] % 200, NULL, NULL, 0};
+        idx_hl_opts o = {.max_chars = 1 + (size_t)data[0] % 200,
+                         .fragments = 1 + (unsigned)(data[0] / 200 + qn) % IDX_SNIPPET_MAX_FRAGMENTS};
         idx_buf b;
         idx_buf_init(&b);
         if (idx_snippet(&pq, text, tn, &o, &b, &err) == IDX_OK) check(&b);
