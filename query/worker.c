@@ -205,16 +205,19 @@ static struct bufferevent *new_bev(struct event_base *base, void *arg)
     bufferevent_incref(bev);
     w->last_accept = idx_clock();
     if (w->draining && --w->stop_queue <= 0) set_accepting(w, 0); /* the queue is taken */
+    /* at the cap, closed ones may not be counted off yet: sweep before the
+     * new one joins the list (evhttp sets its callbacks after this returns,
+     * and a bufferevent without callbacks is what sweep takes for one
+     * evhttp freed) */
+    if (atomic_load(&w->srv->conns) + 1 >= w->srv->cfg.max_conns && !w->draining) sweep(w);
     w->conns[w->nconns] = (idxd_conn){.bev = bev, .since = w->last_accept};
     w->nconns++;
     long open = atomic_fetch_add(&w->srv->conns, 1) + 1;
     long peak = atomic_load(&w->srv->conns_peak);
     while (open > peak && !atomic_compare_exchange_weak(&w->srv->conns_peak, &peak, open)) {
     }
-    if (open >= w->srv->cfg.max_conns && !w->draining) { /* (the queue at a stop is taken whole) */
-        sweep(w); /* closed ones may not be counted off yet */
-        if (atomic_load(&w->srv->conns) >= w->srv->cfg.max_conns) set_accepting(w, 0);
-    }
+    /* (the queue at a stop is taken whole) */
+    if (open >= w->srv->cfg.max_conns && !w->draining) set_accepting(w, 0);
     return bev;
 }
 

@@ -225,6 +225,24 @@ curl -sN --max-time 2 -H "Authorization: Bearer $SCOPED" -H "Last-Event-ID: $R0"
 dates=$(sed -n 's/^data: //p' "$T/scoped.out" | jq -r .date | sort -u | tr '\n' ' ')
 expect_match "a scoped key's stream holds only its filter's articles" "$dates" "^(2021-03-[0-9]+ )+$"
 
+# ---- streams hold connections: they count against --max-connections ----
+stop_server "$PID" 10
+start_server capped "$DB" --threads 1 --max-connections 3 || exit 1
+CP=()
+for i in 1 2 3; do
+    curl -sN --max-time 30 "$URL/search/stream?q=$MARK" > /dev/null 2>&1 &
+    CP+=($!)
+    _pids+=($!)
+done
+sleep 1
+http "$URL/health" --max-time 1
+expect_eq "with 3 streams at a cap of 3 connections, a fourth waits" "$CODE" 000
+kill "${CP[0]}"
+wait "${CP[0]}" 2> /dev/null
+http "$URL/health" --max-time 5
+expect_eq "one stream gone, it is answered" "$CODE" 200
+kill "${CP[1]}" "${CP[2]}" 2> /dev/null
+
 # ---- histogram and fragments ----
 stop_server "$PID" 10
 start_server explore "$DB" --threads 1 || exit 1
