@@ -165,6 +165,15 @@ try {
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   check("375 px wide: nothing sticks out sideways", overflow <= 0, "overflow " + overflow + " px");
   await page.screenshot({ path: join(SHOT_DIR, "search-page-phone.png") });
+  await page.goto(URL0 + "/?q=" + encodeURIComponent("经济"), { waitUntil: "load" });
+  await page.waitForSelector("#timeline:not([hidden]) svg a", { timeout: T });
+  const chart = await page.evaluate(() => {
+    const r = document.querySelector("#chart svg").getBoundingClientRect();
+    return { left: r.left, right: r.right, height: r.height, over: document.documentElement.scrollWidth - window.innerWidth };
+  });
+  check("375 px wide: the timeline fits the screen", chart.left >= 0 && chart.right <= 375 && chart.height > 30 && chart.over <= 0,
+    JSON.stringify(chart));
+  await page.screenshot({ path: join(SHOT_DIR, "search-timeline-phone.png") });
   check("no script errors on the page", errors.length === 0, JSON.stringify(errors.slice(0, 3)));
 
   // ---- CORS: a copy of the page on another origin queries idxd ----
