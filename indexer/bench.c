@@ -404,10 +404,7 @@ static int run_local(bench *b)
     while ((q = next_query(b, &due))) {
         b->sent++;
         double now = idx_clock();
-        if (due > now) {
-            struct timespec ts = {(time_t)(due - now), (long)((due - now - (double)(time_t)(due - now)) * 1e9)};
-            nanosleep(&ts, NULL);
-        }
+        idx_sleep(due - now);
         idx_search_req r = b->o->search;
         r.q = q->path;
         r.qlen = strlen(q->path);

@@ -37,8 +37,7 @@ int idx_lock_wait(const idx_opts *o, double *since)
                 o->db, o->lock_wait);
     }
     if (now - *since >= o->lock_wait) return 0;
-    struct timespec ts = {0, 100 * 1000 * 1000};
-    nanosleep(&ts, NULL);
+    idx_sleep(0.1);
     return 1;
 }
 
@@ -410,21 +409,26 @@ static const char *jstr(json_t *obj, const char *key)
     return json_is_string(v) ? json_string_value(v) : NULL;
 }
 
+int idx_operands_query(const idx_opts *o, idx_buf *q)
+{
+    for (int i = 0; i < o->nargs; i++) {
+        if (i) idx_buf_putc(q, ' ');
+        idx_buf_append(q, o->args[i], strlen(o->args[i]));
+    }
+    if (!q->oom) return 0;
+    idx_die_msg("out of memory");
+    return -1;
+}
+
 int idx_cmd_search(const idx_opts *o)
 {
     if (o->nargs < 1) {
         idx_die_msg("search: give a query");
         return EXIT_USAGE;
     }
-    /* the query is the operands joined by spaces */
     idx_buf q;
     idx_buf_init(&q);
-    for (int i = 0; i < o->nargs; i++) {
-        if (i) idx_buf_putc(&q, ' ');
-        idx_buf_append(&q, o->args[i], strlen(o->args[i]));
-    }
-    if (q.oom) {
-        idx_die_msg("out of memory");
+    if (idx_operands_query(o, &q) != 0) {
         idx_buf_fini(&q);
         return EXIT_DB;
     }

@@ -79,6 +79,9 @@ int idx_lock_wait(const idx_opts *o, double *since);
 int idx_cmd_get(const idx_opts *o);
 int idx_cmd_stats(const idx_opts *o);
 int idx_cmd_search(const idx_opts *o);
+/* The query of idx search and idx watch: the operands joined by spaces,
+ * onto q.  0, or -1 after saying "out of memory". */
+int idx_operands_query(const idx_opts *o, idx_buf *q);
 int idx_cmd_compact(const idx_opts *o);
 /* idx backup --db D OUT: idx compact's copy, checked before it is stored. */
 int idx_cmd_backup(const idx_opts *o);

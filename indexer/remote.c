@@ -277,11 +277,11 @@ static void on_reply(struct evhttp_request *req, void *arg)
     event_base_loopbreak(rp->base);
 }
 
+/* The whole of secs, signals or not. */
 static void nap(double secs)
 {
-    struct timespec ts = {(time_t)secs, (long)((secs - (double)(time_t)secs) * 1e9)};
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
-    }
+    for (double end = idx_clock() + secs, left = secs; left > 0; left = end - idx_clock())
+        idx_sleep(left);
 }
 
 /* Send one request and wait for its answer (rp->status 0: none came). */

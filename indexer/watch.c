@@ -66,12 +66,6 @@ static int print_hit(const idx_opts *o, json_t *hit)
     return ferror(stdout) ? -1 : 0;
 }
 
-static void nap(double s)
-{
-    struct timespec ts = {(time_t)s, (long)((s - (time_t)s) * 1e9)};
-    nanosleep(&ts, NULL);
-}
-
 /* ---- --db: the database, polled ---- */
 
 static int watch_db(const idx_opts *o, idx_search_req req)
@@ -97,7 +91,7 @@ static int watch_db(const idx_opts *o, idx_search_req req)
         idx_err_clear(&err);
         if (idx_db_revision(db, &rev, NULL, &err) != IDX_OK) {
             idx_err_clear(&err);
-            nap(0.2);
+            idx_sleep(0.2);
             continue;
         }
         /* every page first, then printed: a read that fails halfway prints nothing twice */
@@ -134,7 +128,7 @@ static int watch_db(const idx_opts *o, idx_search_req req)
             last = rev;
         }
         json_decref(all);
-        nap(0.2);
+        idx_sleep(0.2);
     }
 done:
     idx_db_close(db);
@@ -319,7 +313,7 @@ static int watch_server(const idx_opts *o, idx_search_req req)
             fprintf(stderr, "idx watch: the stream from %s ended (HTTP %d); reconnecting\n",
                     o->server, s.status);
         said = s.status == 200 ? 0 : 1;
-        nap(1);
+        idx_sleep(1);
     }
 done:
     if (sigint) event_free(sigint);
@@ -342,9 +336,9 @@ int idx_cmd_watch(const idx_opts *o)
     }
     idx_buf q;
     idx_buf_init(&q);
-    for (int i = 0; i < o->nargs; i++) {
-        if (i) idx_buf_append(&q, " ", 1);
-        idx_buf_append(&q, o->args[i], strlen(o->args[i]));
+    if (idx_operands_query(o, &q) != 0) {
+        idx_buf_fini(&q);
+        return EXIT_DB;
     }
     idx_search_req req = o->search;
     req.q = idx_buf_cstr(&q);

@@ -388,13 +388,14 @@ static void handle_stream(ctx *c, const idx_form *f, const char *raw_query)
         reply(c, 200, "text/event-stream; charset=utf-8", NULL, 0);
         return;
     }
-    uint64_t us = (uint64_t)((idx_clock() - c->t0) * 1e6);
-    idxd_metrics_observe(c->route, 200, us);
-    access_log(c, 200, 0, us);
     if (idxd_stream_open(c->w, c->req, raw_query, c->scope, start) != 0) {
         reply_json(c, 500, NULL);
         return;
     }
+    /* the reply has started: counted and logged once, as the 200 it is */
+    uint64_t us = (uint64_t)((idx_clock() - c->t0) * 1e6);
+    idxd_metrics_observe(c->route, 200, us);
+    access_log(c, 200, 0, us);
     idxd_streams_run(c->w); /* a catch-up (since=, Last-Event-ID) starts now */
 }
 

@@ -29,8 +29,9 @@
 struct idxd_stream {
     struct evhttp_request *req;
     struct evhttp_connection *conn;
-    char *query; /* the request's query string */
-    char *scope; /* a scoped key's filter, or NULL */
+    idx_form form;      /* the request's query string, decoded once */
+    idx_search_req sreq; /* the search it asks, made standing (strings in form) */
+    char *scope;        /* a scoped key's filter, or NULL */
     uint64_t last; /* every match up to this revision was sent */
     double last_write;
     double last_run; /* idx_clock() of its last catch-up */
@@ -46,7 +47,7 @@ long idxd_streams_open(void)
 
 static void stream_free(idxd_stream *s)
 {
-    free(s->query);
+    idx_form_fini(&s->form);
     free(s->scope);
     free(s);
     atomic_fetch_sub(&open_streams, 1);
@@ -82,14 +83,25 @@ int idxd_stream_open(idxd_worker *w, struct evhttp_request *req, const char *que
         w->capstreams = cap;
     }
     idxd_stream *s = calloc(1, sizeof *s);
-    if (!s || !(s->query = strdup(query ? query : "")) || (scope && !(s->scope = strdup(scope)))) {
+    idx_err err;
+    idx_err_clear(&err);
+    if (!s || (scope && !(s->scope = strdup(scope))) ||
+        idx_form_parse(query, query ? strlen(query) : 0, &s->form, &err) != IDX_OK) {
         if (s) {
-            free(s->query);
+            idx_form_fini(&s->form); /* (zeroed, or what a failed parse holds) */
+            free(s->scope);
             free(s);
         }
         return -1;
     }
     atomic_fetch_add(&open_streams, 1);
+    /* (the caller checked the request: it reads) */
+    if (idx_search_req_form(&s->form, &s->sreq, &err) != IDX_OK) {
+        stream_free(s);
+        return -1;
+    }
+    idx_search_req_standing(&s->sreq);
+    s->sreq.scope = s->scope;
     s->req = req;
     s->conn = evhttp_request_get_connection(req);
     s->last = start;
@@ -161,17 +173,13 @@ static uint64_t hit_rev(json_t *hit)
  * sent.  -1 when the query cannot run (the stream is ended). */
 static int catch_up(idxd_worker *w, idxd_stream *s, uint64_t upto)
 {
-    idx_form f;
     idx_err err;
     idx_err_clear(&err);
-    idx_search_req r;
-    if (idx_form_parse(s->query, strlen(s->query), &f, &err) != IDX_OK) return -1;
-    int rc = idx_search_req_form(&f, &r, &err) == IDX_OK ? 0 : -1;
-    idx_search_req_standing(&r);
+    idx_search_req r = s->sreq;
+    int rc = 0;
     r.since = (unsigned)s->last;
     r.until = (unsigned)upto;
-    r.synonyms = atomic_load(&w->srv->synonyms);
-    r.scope = s->scope;
+    r.synonyms = atomic_load(&w->srv->synonyms); /* (SIGHUP may have changed them) */
     json_t *held = NULL; /* the last hit, sent once the next one shows where its revision ends */
     size_t sent = 0;
     uint64_t done = s->last; /* the last revision sent whole */
@@ -210,7 +218,6 @@ static int catch_up(idxd_worker *w, idxd_stream *s, uint64_t upto)
         r.offset += r.limit;
     }
     json_decref(held); /* at a batch's end: sent next turn, its revision whole */
-    idx_form_fini(&f);
     s->last = done;
     return rc;
 }

@@ -405,8 +405,7 @@ static void *writer_main(void *arg)
         if (stop && !stop_by) stop_by = idx_clock() + STOP_DRAIN_S;
         if (stop && (!pending || idx_clock() >= stop_by)) break;
         if (stop && backoff > 0) {
-            struct timespec ts = {0, (long)(backoff * 1e9)};
-            nanosleep(&ts, NULL);
+            idx_sleep(backoff);
             backoff = 0;
         }
         idx_err err;

@@ -11,4 +11,9 @@
 /* Seconds on CLOCK_MONOTONIC (an arbitrary start, never stepped). */
 double idx_clock(void);
 
+/* Sleep secs seconds (nothing when secs <= 0); a signal handled meanwhile
+ * ends it early, so a loop that checks a stop flag sees the flag at once.
+ * To sleep the whole time regardless, loop until idx_clock() says so. */
+void idx_sleep(double secs);
+
 #endif

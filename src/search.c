@@ -281,10 +281,10 @@ static int revision_filter(const idx_xq *q, uint64_t since, uint64_t upto, idx_x
         idx_buf_fini(&t);
         if (!rc) rc = idx_xq_combine(IDX_XQ_OR, terms, nt, &range, err);
     } else {
+        /* [since + 1, upto]; when upto <= since, a range that ends below its start */
         char lo[18], hi[18];
         size_t nlo = idx_sortable_serialise((double)since + 1, lo);
-        size_t nhi = idx_sortable_serialise((double)(upto > since ? upto : since), hi);
-        if (upto <= since) nhi = idx_sortable_serialise((double)since + 0.5, hi); /* empty */
+        size_t nhi = idx_sortable_serialise(upto > since ? (double)upto : (double)since + 0.5, hi);
         rc = idx_xq_value_range(IDX_SLOT_REV, lo, nlo, hi, nhi, &range, err);
     }
     if (!rc) {

@@ -48,7 +48,6 @@ struct idx_writer {
     int failed;           /* the database error that ended it, or IDX_OK */
     uint64_t rev;         /* the revision the open batch commits (document.h) */
     int rev_fixed;        /* a part of a build: one revision for all it stores */
-    double keep_rev;      /* put_stored: the source's revision of the article (0: none) */
     uint64_t pend_added, pend_replaced, pend_deleted;
     idx_write_counts counts;
     idx_buf uid, cluster_key; /* scratch */
@@ -202,7 +201,10 @@ int idx_writer_open(const idx_writer_opts *o, idx_writer **out, idx_err *err)
     return writer_open(o, o->db, 0, 0, 1, out, err);
 }
 
-int idx_writer_put(idx_writer *w, const char *json, size_t n, int *outcome, idx_err *err)
+/* idx_writer_put, the article marked as committed in revision rev (0: the
+ * one the open batch commits; put_stored keeps the source's). */
+static int put(idx_writer *w, const char *json, size_t n, uint64_t rev, int *outcome,
+               idx_err *err)
 {
     int ignored;
     if (!outcome) outcome = &ignored;
@@ -256,7 +258,7 @@ int idx_writer_put(idx_writer *w, const char *json, size_t n, int *outcome, idx_
         if (!rc) rc = idx_cluster_mark(doc, &sig, w->cluster_key.data, w->cluster_key.len, &e);
     }
     if (!rc)
-        rc = idx_document_set_revision(doc, w->keep_rev >= 1 ? (uint64_t)w->keep_rev : w->rev, &e);
+        rc = idx_document_set_revision(doc, rev ? rev : w->rev, &e);
     if (!rc)
         rc = w->shard_by[0]
                  ? idx_db_replace_in(w->db, key, w->uid.data, w->uid.len, doc, &existed, &e)
@@ -276,6 +278,11 @@ done:
     idx_xdoc_free(doc);
     idx_article_fini(&a);
     return rc;
+}
+
+int idx_writer_put(idx_writer *w, const char *json, size_t n, int *outcome, idx_err *err)
+{
+    return put(w, json, n, 0, outcome, err);
 }
 
 int idx_writer_put_stored(idx_writer *w, idx_db *src, idx_err *err)
@@ -302,16 +309,15 @@ int idx_writer_put_stored(idx_writer *w, idx_db *src, idx_err *err)
                         (unsigned long long)did, e.msg);
             break;
         }
-        w->keep_rev = 0;
-        rc = idx_db_doc_number(src, (unsigned)did, IDX_SLOT_REV, &w->keep_rev, &e);
+        double rev = 0;
+        rc = idx_db_doc_number(src, (unsigned)did, IDX_SLOT_REV, &rev, &e);
         if (rc) {
             free(data);
             idx_err_set(err, rc, "writer.stored", "cannot read article %llu of the source: %s",
                         (unsigned long long)did, e.msg);
             break;
         }
-        rc = idx_writer_put(w, data, len, NULL, err);
-        w->keep_rev = 0;
+        rc = put(w, data, len, rev >= 1 ? (uint64_t)rev : 0, NULL, err);
         free(data);
         if (rc == IDX_EINVAL) { /* counted rejected: carry on */
             idx_err_clear(err);
