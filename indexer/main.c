@@ -129,7 +129,7 @@ static void usage(FILE *f)
 "  --year YYYY         search: only articles from that year\n"
 "  --facets LIST       search: value counts over all matches (source,category,year)\n"
 "  --explain           search: add the parsed query (JSON output)\n"
-"  --synonyms FILE     search: expand query parts by synonym groups (one per line)\n"
+"  --synonyms FILE     search, watch --db: expand query parts by synonym groups (one per line)\n"
 "  --recency DAYS      search: boost newer articles (half-life in days)\n"
 "  --recency-weight W  search: the boost of an article dated today (default 3)\n"
 "  --title-weight W    search: weight of title matches over body (default %.1f)\n"

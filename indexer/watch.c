@@ -17,7 +17,8 @@
  * the connection drops it reconnects after a second with Last-Event-ID, so
  * nothing is missed.  It runs until SIGINT or SIGTERM (exit 0), or until
  * standard output is closed; a bad query or a refused key exits 2, a
- * database or server that cannot be used 3.
+ * database or server that cannot be used 3.  --synonyms expands the query
+ * as idx search does (--db only: a server expands with its own file).
  */
 #include <errno.h>
 #include <signal.h>
@@ -38,6 +39,7 @@
 #include "idx.h"
 #include "request.h"
 #include "search.h"
+#include "synonyms.h"
 
 static volatile sig_atomic_t g_stop;
 
@@ -344,11 +346,29 @@ int idx_cmd_watch(const idx_opts *o)
     req.q = idx_buf_cstr(&q);
     req.qlen = q.len;
     idx_search_req_standing(&req);
+    idx_synonyms *syn = NULL;
+    if (o->synonyms) {
+        idx_err err;
+        idx_err_clear(&err);
+        if (o->server) {
+            idx_die_msg("--synonyms is for watch --db: a server expands queries with its own "
+                        "--synonyms file");
+            idx_buf_fini(&q);
+            return EXIT_USAGE;
+        }
+        if (idx_synonyms_load(o->synonyms, &syn, &err)) {
+            idx_die_msg("--synonyms: %s", err.msg);
+            idx_buf_fini(&q);
+            return err.rc == IDX_EIO ? EXIT_DB : EXIT_USAGE;
+        }
+        req.synonyms = syn;
+    }
     struct sigaction sa = {.sa_handler = on_signal};
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     signal(SIGPIPE, SIG_IGN); /* a closed stdout ends the watch through ferror */
     int status = o->server ? watch_server(o, req) : watch_db(o, req);
+    idx_synonyms_free(syn);
     idx_buf_fini(&q);
     return status;
 }

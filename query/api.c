@@ -73,6 +73,7 @@ typedef struct ctx {
     int route;
     int head;
     char *scope;          /* a scoped key's filter (owned), or NULL */
+    long long expires;    /* a scoped key's expiry (Unix seconds), or 0 */
 } ctx;
 
 static const char *method_name(enum evhttp_cmd_type m)
@@ -388,7 +389,7 @@ static void handle_stream(ctx *c, const idx_form *f, const char *raw_query)
         reply(c, 200, "text/event-stream; charset=utf-8", NULL, 0);
         return;
     }
-    if (idxd_stream_open(c->w, c->req, raw_query, c->scope, start) != 0) {
+    if (idxd_stream_open(c->w, c->req, raw_query, c->scope, c->expires, start) != 0) {
         reply_json(c, 500, NULL);
         return;
     }
@@ -718,7 +719,10 @@ int idxd_api_answer_waiter(idxd_worker *w, const idxd_waiter *wt, int force)
 {
     ctx c = {.w = w, .req = wt->req, .t0 = wt->arrived, .route = ROUTE_WRITE};
     int done = 0;
-    json_t *t = idxd_writes_task(w->srv->writes, wt->task, &done);
+    uint64_t commit = 0;
+    json_t *t = idxd_writes_task(w->srv->writes, wt->task, &done, &commit);
+    /* done, and in every worker's index: a search on any connection finds it */
+    if (done && commit > idxd_server_seen(w->srv)) done = 0;
     if (!done && !force) {
         json_decref(t);
         return 0;
@@ -784,6 +788,10 @@ static void handle_post_docs(ctx *c, const idx_form *f)
         return;
     }
     const char *body = (const char *)evbuffer_pullup(in, -1);
+    if (!body) {
+        reply_error(c, 500, "internal", "out of memory");
+        return;
+    }
     const char *enc = evhttp_find_header(evhttp_request_get_input_headers(c->req), "Content-Encoding");
     char *plain = NULL;
     size_t plen = n;
@@ -841,7 +849,7 @@ static void handle_task(ctx *c, const char *num, const idx_form *f)
     unsigned long long id = 0;
     size_t k = 0;
     for (; num[k] >= '0' && num[k] <= '9' && k < 19; k++) id = id * 10 + (unsigned)(num[k] - '0');
-    json_t *t = k > 0 && num[k] == '\0' ? idxd_writes_task(c->w->srv->writes, id, NULL) : NULL;
+    json_t *t = k > 0 && num[k] == '\0' ? idxd_writes_task(c->w->srv->writes, id, NULL, NULL) : NULL;
     if (!t)
         reply_error(c, 404, "not_found",
                     "no task %.30s (tasks are numbered from 1; the last %d are kept)", num,
@@ -936,6 +944,7 @@ static int authorize(ctx *c)
         return 0;
     }
     c->scope = a.filter;
+    c->expires = a.expires;
     return 1;
 }
 

@@ -98,6 +98,8 @@ typedef struct idxd_worker {
     struct event *drain;   /* while stopping: every 20 ms, are all replies sent? */
     struct event *run_ev;  /* lowest priority: answer the next waiting request */
     struct event *wake;    /* made active by the writer thread after a commit */
+    struct event *answer;  /* made active when every worker has seen a commit */
+    atomic_uint_least64_t seen_commit; /* the writer's commits its index has seen */
     idxd_waiter *waiters;  /* write requests waiting for their task */
     size_t nwaiters, capwaiters;
     idxd_stream **streams; /* GET /search/stream replies under way (stream.h) */
@@ -135,6 +137,7 @@ struct idxd_server {
     struct idxd_writes *writes; /* NULL: writes refused (no admin key, or read-only); set
                                    before the workers start, never changed while they run */
     atomic_int workers_ready;   /* every worker started: the writer may wake them */
+    atomic_uint_least64_t announced; /* the last commit every worker was told all have seen */
     /* what SIGHUP reloads (main.c): the keys and synonyms in use (the ones
      * replaced are kept until exit: a request may still hold them), and a
      * generation that tells workers to drop answers made with the old ones */
@@ -165,8 +168,12 @@ void idxd_server_cache_bytes(idxd_server *s, size_t *bytes, size_t *max_bytes);
 int idxd_worker_park(idxd_worker *w, struct evhttp_request *req, uint64_t task, double arrived,
                      double deadline);
 /* The writer thread, after a commit: every worker reopens the index and
- * answers the waiters whose tasks are done. */
+ * answers the waiters whose tasks are done and seen by every worker. */
 void idxd_server_committed(void *server);
+/* The writer's commits (idxd_writes_commits) that every worker's index has
+ * seen: a ?wait=1 write is answered once its commit is at most this, so a
+ * search on any connection finds it.  Any thread. */
+uint64_t idxd_server_seen(idxd_server *s);
 
 /* api.c: answer a parked write request with its task: 200 when done, else
  * (force: its deadline passed, or a stop) 202 with the task as it stands.

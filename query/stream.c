@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "form.h"
 #include "request.h"
@@ -32,6 +33,7 @@ struct idxd_stream {
     idx_form form;      /* the request's query string, decoded once */
     idx_search_req sreq; /* the search it asks, made standing (strings in form) */
     char *scope;        /* a scoped key's filter, or NULL */
+    long long expires;  /* its expiry (Unix seconds), or 0 */
     uint64_t last; /* every match up to this revision was sent */
     double last_write;
     double last_run; /* idx_clock() of its last catch-up */
@@ -73,7 +75,7 @@ static void send_text(idxd_stream *s, const char *text, size_t n)
 }
 
 int idxd_stream_open(idxd_worker *w, struct evhttp_request *req, const char *query,
-                     const char *scope, uint64_t start)
+                     const char *scope, long long expires, uint64_t start)
 {
     if (w->nstreams == w->capstreams) {
         size_t cap = w->capstreams ? w->capstreams * 2 : 8;
@@ -102,6 +104,7 @@ int idxd_stream_open(idxd_worker *w, struct evhttp_request *req, const char *que
     }
     idx_search_req_standing(&s->sreq);
     s->sreq.scope = s->scope;
+    s->expires = expires;
     s->req = req;
     s->conn = evhttp_request_get_connection(req);
     s->last = start;
@@ -243,6 +246,15 @@ void idxd_streams_run(idxd_worker *w)
         struct bufferevent *bev = s->conn ? evhttp_connection_get_bufferevent(s->conn) : NULL;
         if (bev && evbuffer_get_length(bufferevent_get_output(bev)) > STREAM_MAX_UNSENT) {
             unlist(w, i); /* a reader this slow reconnects and resumes */
+            end_stream(w, s);
+            continue;
+        }
+        if (s->expires && (long long)time(NULL) >= s->expires) {
+            /* a scoped key outlives nothing it was given for */
+            static const char ev[] = "event: error\ndata: {\"error\":\"key_expired\","
+                                     "\"message\":\"the scoped key has expired\"}\n\n";
+            send_text(s, ev, sizeof ev - 1);
+            unlist(w, i);
             end_stream(w, s);
             continue;
         }

@@ -40,10 +40,12 @@
 
 /* Take req (a validated GET /search/stream; the reply is started here)
  * into w's streams from revision start; query is the request's query
- * string and scope a scoped key's filter or NULL (both copied).  0, or -1
- * when out of memory (nothing was sent: the caller answers). */
+ * string and scope a scoped key's filter or NULL (both copied); expires:
+ * the scoped key's expiry (Unix seconds, 0: none), when the stream ends
+ * with an "event: error" of key_expired.  0, or -1 when out of memory
+ * (nothing was sent: the caller answers). */
 int idxd_stream_open(idxd_worker *w, struct evhttp_request *req, const char *query,
-                     const char *scope, uint64_t start);
+                     const char *scope, long long expires, uint64_t start);
 
 /* Send every stream of w what is new at the revision w's index is at now,
  * and heartbeats that are due (after each reopen). */

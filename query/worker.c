@@ -93,6 +93,7 @@
 #include "metrics.h"
 #include "document.h"
 #include "search.h"
+#include "writes.h"
 
 #define TRIM_EVERY_S 5.0
 #define COST_HALF_LIFE_S 2.0
@@ -384,11 +385,38 @@ static void on_accept_error(struct evconnlistener *l, void *arg)
     }
 }
 
+uint64_t idxd_server_seen(idxd_server *s)
+{
+    uint64_t m = UINT64_MAX;
+    for (int i = 0; i < s->cfg.threads; i++) {
+        uint64_t v = atomic_load(&s->workers[i].seen_commit);
+        if (v < m) m = v;
+    }
+    return m == UINT64_MAX ? 0 : m;
+}
+
+/* w's index has seen the writer's commit c: when that makes every worker's
+ * have, each is told to answer its waiters (once per commit). */
+static void seen(idxd_worker *w, uint64_t c)
+{
+    idxd_server *s = w->srv;
+    if (c <= atomic_load(&w->seen_commit)) return;
+    atomic_store(&w->seen_commit, c);
+    uint64_t all = idxd_server_seen(s), was = atomic_load(&s->announced);
+    while (was < all && !atomic_compare_exchange_weak(&s->announced, &was, all)) {
+    }
+    if (was >= all || !atomic_load(&s->workers_ready)) return;
+    for (int i = 0; i < s->cfg.threads; i++)
+        if (s->workers[i].answer) event_active(s->workers[i].answer, EV_READ, 0);
+}
+
 /* Reopen the index at its newest commit (or open it, if it could not be). */
 static void reopen(idxd_worker *w)
 {
+    /* read before the reopen: the commits counted are in what it sees */
+    uint64_t c = w->srv->writes ? idxd_writes_commits(w->srv->writes) : 0;
     if (!w->db) {
-        idxd_worker_ensure_db(w);
+        if (idxd_worker_ensure_db(w) == 0) seen(w, c);
         return;
     }
     idx_err err;
@@ -401,6 +429,7 @@ static void reopen(idxd_worker *w)
         /* a commit, or another database moved into place, empties the cache */
         idxd_cache_revision(w->cache, st.revision, st.identity);
         idxd_worker_cache_changed(w);
+        seen(w, c);
         return;
     }
     /* the index went away or broke: close it, reopen on the next tick */
@@ -439,7 +468,9 @@ int idxd_worker_park(idxd_worker *w, struct evhttp_request *req, uint64_t task, 
 }
 
 /* A commit: the writer thread made this active.  The index is reopened
- * first, so a waiter answered now finds its articles in every search. */
+ * first; a waiter is answered once every worker has reopened past its
+ * commit (here, or when `answer` is made active by the last to do so), so
+ * it finds its articles in every search. */
 static void on_wake(evutil_socket_t fd, short what, void *arg)
 {
     (void)fd;
@@ -448,6 +479,13 @@ static void on_wake(evutil_socket_t fd, short what, void *arg)
     reopen(w);
     answer_waiters(w, 0);
     idxd_streams_run(w);
+}
+
+static void on_answer(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    answer_waiters(arg, 0);
 }
 
 void idxd_server_committed(void *server)
@@ -598,8 +636,10 @@ int idxd_worker_start(idxd_worker *w)
     w->stop_ev = event_new(w->base, -1, 0, on_stop, w);
     w->run_ev = event_new(w->base, -1, 0, on_run, w);
     w->wake = event_new(w->base, -1, 0, on_wake, w);
+    w->answer = event_new(w->base, -1, 0, on_answer, w);
     struct timeval every = {0, 200000};
-    if (!w->tick || !w->stop_ev || !w->run_ev || !w->wake || event_priority_set(w->run_ev, 2) < 0 ||
+    if (!w->tick || !w->stop_ev || !w->run_ev || !w->wake || !w->answer ||
+        event_priority_set(w->run_ev, 2) < 0 ||
         event_add(w->tick, &every) < 0) {
         fprintf(stderr, "idxd: out of memory\n");
         return -1;
@@ -640,6 +680,7 @@ void idxd_worker_join(idxd_worker *w)
     if (w->drain) event_free(w->drain);
     if (w->run_ev) event_free(w->run_ev);
     if (w->wake) event_free(w->wake);
+    if (w->answer) event_free(w->answer);
     free(w->waiters); /* (answered at the stop; evhttp frees what is left) */
     if (w->base) event_base_free(w->base);
     idx_db_close(w->db);

@@ -43,6 +43,7 @@ typedef struct task {
     json_t *errors; /* [{"line","reason"}], at most IDXD_TASK_ERRORS */
     uint64_t more_errors;
     double enqueued, finished; /* CLOCK_REALTIME seconds; 0: not known / not yet */
+    uint64_t commit;           /* the writer's commit that applied it (0: not this process's) */
     uint64_t bytes;            /* its record's size in the journal */
     char *error;               /* a failed task: why */
     json_t *kept;              /* a finished task read back from JOURNAL.tasks */
@@ -157,23 +158,35 @@ static json_t *task_json(const task *t)
     return o;
 }
 
-json_t *idxd_writes_task(idxd_writes *w, uint64_t id, int *done)
+json_t *idxd_writes_task(idxd_writes *w, uint64_t id, int *done, uint64_t *commit)
 {
+    if (commit) *commit = 0;
     pthread_mutex_lock(&w->mu);
     const task *t = slot(w, id);
     json_t *o = NULL;
     if (t->id == id && id > 0) {
         o = task_json(t);
         if (done) *done = t->status == T_SUCCEEDED || t->status == T_FAILED;
+        if (commit) *commit = t->commit;
     } else if (id > 0 && id <= w->applied) {
         /* applied, its outcome not kept (older than the tasks kept, or the
          * tasks file was removed): all that is known is that it is done */
-        o = json_pack("{s:I, s:s, s:s}", "task", (json_int_t)id, "status", "succeeded", "note",
+        o = json_pack("{s:I, s:s, s:s, s:n, s:n, s:n, s:n, s:n, s:n, s:n, s:s}", "task",
+                      (json_int_t)id, "type", "unknown", "status", "succeeded", "added", "replaced",
+                      "deleted", "rejected", "errors", "enqueued_at", "finished_at", "note",
                       "applied; its counts are no longer kept");
         if (done) *done = 1;
     }
     pthread_mutex_unlock(&w->mu);
     return o;
+}
+
+uint64_t idxd_writes_commits(idxd_writes *w)
+{
+    pthread_mutex_lock(&w->mu);
+    uint64_t c = w->commits;
+    pthread_mutex_unlock(&w->mu);
+    return c;
 }
 
 void idxd_writes_get_stats(idxd_writes *w, idxd_writes_stats *st)
@@ -355,15 +368,16 @@ static int apply_batch(idxd_writes *w, idx_jcursor *c, int *committed, idx_err *
     idx_writer_close(wr);
     double now = wall();
     pthread_mutex_lock(&w->mu);
+    w->commits++;
     for (uint64_t id = first; id <= c->seq; id++) {
         task *t = slot(w, id);
         if (t->id != id) continue;
         t->status = T_SUCCEEDED;
         t->finished = now;
+        t->commit = w->commits;
     }
     w->applied = c->seq;
     w->queue_bytes = w->queue_bytes > bytes ? w->queue_bytes - bytes : 0;
-    w->commits++;
     pthread_cond_broadcast(&w->cv);
     pthread_mutex_unlock(&w->mu);
     *committed = 1;
@@ -528,25 +542,16 @@ int idxd_writes_open(const idxd_writes_opts *o, idxd_writes **out, idx_err *err)
         return rc;
     }
     w->applied = applied;
-    if (info.dropped_bytes)
+    if (info.dropped_applied)
+        note("idxd: journal %s: emptied of %llu bytes of records the database already holds "
+             "(%s); kept in %s",
+             o->journal, (unsigned long long)info.dropped_bytes, info.dropped_why,
+             info.dropped_to);
+    else if (info.dropped_bytes)
         note("idxd: journal %s: dropped a torn tail of %llu bytes (%s), never acknowledged; "
              "kept in %s",
              o->journal, (unsigned long long)info.dropped_bytes, info.dropped_why,
              info.dropped_to);
-    /* what the database lacks is queued again */
-    idx_jcursor c;
-    idx_jcursor_init(&c, applied);
-    idx_jrec r;
-    uint64_t replay = 0;
-    while ((rc = idx_journal_next(w->j, &c, &r, err)) == 1) {
-        w->queue_bytes += IDX_JOURNAL_RECORD_HEAD + r.len;
-        replay++;
-    }
-    idx_jcursor_fini(&c);
-    if (rc) {
-        idxd_writes_close(w);
-        return rc;
-    }
     size_t pl = strlen(o->journal);
     if (!(w->tasks_path = malloc(pl + 7))) {
         idxd_writes_close(w);
@@ -554,7 +559,23 @@ int idxd_writes_open(const idxd_writes_opts *o, idxd_writes **out, idx_err *err)
     }
     memcpy(w->tasks_path, o->journal, pl);
     memcpy(w->tasks_path + pl, ".tasks", 7);
-    load_tasks(w);
+    load_tasks(w); /* (before the replay: a replayed task wins its slot) */
+    /* what the database lacks is queued again */
+    idx_jcursor c;
+    idx_jcursor_init(&c, applied);
+    idx_jrec r;
+    uint64_t replay = 0;
+    while ((rc = idx_journal_next(w->j, &c, &r, err)) == 1) {
+        uint64_t size = IDX_JOURNAL_RECORD_HEAD + r.len;
+        w->queue_bytes += size;
+        task_get(w, r.seq, r.type, r.time_ms / 1e3, size); /* GET /tasks/N: enqueued */
+        replay++;
+    }
+    idx_jcursor_fini(&c);
+    if (rc) {
+        idxd_writes_close(w);
+        return rc;
+    }
     if (replay)
         note("idxd: journal %s: %llu writes after task %llu are not in the database yet; "
              "applying them",

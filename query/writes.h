@@ -65,8 +65,13 @@ int idxd_writes_submit(idxd_writes *w, int type, const char *data, size_t n, uin
 
 /* Task id as its JSON object (a new reference), or NULL when it is not
  * known (never given, or older than the tasks kept).  *done (may be NULL):
- * 1 when it succeeded or failed. Any thread. */
-json_t *idxd_writes_task(idxd_writes *w, uint64_t id, int *done);
+ * 1 when it succeeded or failed; *commit (may be NULL): the number of this
+ * process's commit that applied it (idxd_writes_commits; 0: before this
+ * process, or failed). Any thread. */
+json_t *idxd_writes_task(idxd_writes *w, uint64_t id, int *done, uint64_t *commit);
+/* The commits the writer thread has made (counted before the committed
+ * callback runs). Any thread. */
+uint64_t idxd_writes_commits(idxd_writes *w);
 
 typedef struct idxd_writes_stats {
     uint64_t last_task;    /* the last task number given */

@@ -183,9 +183,18 @@ static int read_record(int fd, idx_jcursor *c, uint64_t end, idx_jrec *rec, cons
 /* Copy the bytes of the file from off to its end to PATH.dropped-TIME. */
 static int keep_dropped(idx_journal *j, uint64_t off, uint64_t size, idx_jinfo *info)
 {
-    snprintf(info->dropped_to, sizeof info->dropped_to, "%.480s.dropped-%lld", j->path,
-             (long long)time(NULL));
-    int out = open(info->dropped_to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    long long now = (long long)time(NULL);
+    int out = -1;
+    /* never over an earlier copy: two drops in one second get -TIME.1, ... */
+    for (int k = 0; out < 0 && k < 1000; k++) {
+        if (k == 0)
+            snprintf(info->dropped_to, sizeof info->dropped_to, "%.480s.dropped-%lld", j->path, now);
+        else
+            snprintf(info->dropped_to, sizeof info->dropped_to, "%.480s.dropped-%lld.%d", j->path,
+                     now, k);
+        out = open(info->dropped_to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+        if (out < 0 && errno != EEXIST) return -1;
+    }
     if (out < 0) return -1;
     char buf[65536];
     for (uint64_t at = off; at < size;) {
@@ -207,20 +216,31 @@ static int io_error(idx_err *err, const char *what, const char *path)
     return idx_err_set(err, IDX_EIO, "journal", "%s journal %s: %s", what, path, strerror(errno));
 }
 
-/* The offset of a whole record with a sequence number above prev somewhere
- * in the file's bytes [from+1, size), or 0.  A crash tears the last record
+/* Whether a whole record with a sequence number above prev starts
+ * somewhere in the file's bytes [from+skip, size): 1 with *at, 0, or -1
+ * when the bytes cannot be read (errno).  A crash tears the last record
  * only (appends are one at a time, each fsync'd before the next): a good
- * record after a bad one means damage, not a torn tail. */
-static uint64_t valid_record_after(int fd, uint64_t from, uint64_t size, uint64_t prev)
+ * record after a bad one means damage, not a torn tail.  skip: where the
+ * search starts - past the whole torn record when only its end is missing
+ * (a payload may itself hold record-shaped bytes: a client's body is
+ * journaled as it came), else 1. */
+static int valid_record_after(int fd, uint64_t from, uint64_t skip, uint64_t size, uint64_t prev,
+                              uint64_t *at)
 {
     size_t n = (size_t)(size - from);
     unsigned char *buf = malloc(n ? n : 1);
     uint64_t found = 0;
-    if (!buf || read_at(fd, buf, n, from) != (ssize_t)n) {
-        free(buf);
-        return 0;
+    if (!buf) {
+        errno = ENOMEM;
+        return -1;
     }
-    for (size_t i = 1; i + IDX_JOURNAL_RECORD_HEAD <= n && !found; i++) {
+    if (read_at(fd, buf, n, from) != (ssize_t)n) {
+        int e = errno ? errno : EIO;
+        free(buf);
+        errno = e;
+        return -1;
+    }
+    for (size_t i = (size_t)skip; i + IDX_JOURNAL_RECORD_HEAD <= n && !found; i++) {
         const unsigned char *m = memchr(buf + i, 'J', n - i);
         if (!m) break;
         i = (size_t)(m - buf);
@@ -229,7 +249,8 @@ static uint64_t valid_record_after(int fd, uint64_t from, uint64_t size, uint64_
         if (idx_journal_decode(m, n - i, &rec, &why) > 0 && rec.seq > prev) found = from + i;
     }
     free(buf);
-    return found;
+    *at = found;
+    return found ? 1 : 0;
 }
 
 /* Check the header (writing it into an empty file); scan the records and
@@ -269,8 +290,14 @@ static int scan(idx_journal *j, uint64_t floor_seq, idx_jinfo *info, idx_err *er
     uint64_t prev = 0;
     while ((r = read_record(j->fd, &c, size, &rec, &why)) == 1) {
         if (rec.seq == 0 || (prev && rec.seq != prev + 1)) {
-            why = "sequence numbers out of order";
-            break;
+            /* a whole record, checksum and all, out of order: not torn */
+            idx_jcursor_fini(&c);
+            return idx_err_set(err, IDX_EDB, "journal",
+                               "journal %s is damaged: the record at byte %llu is number %llu, "
+                               "after %llu; nothing is dropped, and writes stay off until it is "
+                               "repaired or moved away",
+                               j->path, (unsigned long long)c.off, (unsigned long long)rec.seq,
+                               (unsigned long long)prev);
         }
         if (!prev) info->first_seq = rec.seq;
         prev = rec.seq;
@@ -279,7 +306,23 @@ static int scan(idx_journal *j, uint64_t floor_seq, idx_jinfo *info, idx_err *er
     }
     idx_jcursor_fini(&c);
     if (r < 0) return io_error(err, "cannot read", j->path);
-    uint64_t later = c.off < size ? valid_record_after(j->fd, c.off, size, prev) : 0;
+    uint64_t later = 0;
+    if (c.off < size) {
+        /* a record whose head is whole and whose end is missing: the search
+         * for a later record starts past where it would end */
+        uint64_t skip = 1;
+        unsigned char head[IDX_JOURNAL_RECORD_HEAD];
+        idx_jrec hr;
+        const char *hwhy;
+        if (size - c.off >= sizeof head &&
+            read_at(j->fd, head, sizeof head, c.off) == (ssize_t)sizeof head &&
+            idx_journal_decode(head, sizeof head, &hr, &hwhy) == 0) {
+            uint64_t whole = IDX_JOURNAL_RECORD_HEAD + (uint64_t)get_u32(head + 20);
+            if (c.off + whole > size) skip = size - c.off; /* nothing after it to search */
+        }
+        int f = valid_record_after(j->fd, c.off, skip, size, prev, &later);
+        if (f < 0) return io_error(err, "cannot read the tail of", j->path);
+    }
     if (later)
         return idx_err_set(err, IDX_EDB, "journal",
                            "journal %s is damaged at byte %llu (%s) and a whole record follows "
@@ -295,6 +338,24 @@ static int scan(idx_journal *j, uint64_t floor_seq, idx_jinfo *info, idx_err *er
         if (ftruncate(j->fd, (off_t)c.off) != 0 || fsync(j->fd) != 0)
             return io_error(err, "cannot cut the torn tail of", j->path);
         size = c.off;
+    }
+    if (info->records && prev < floor_seq) {
+        /* the database is past every record kept (it was written through
+         * another journal, or restored): they are applied, and numbering on
+         * from the database's would leave a gap after them.  Kept aside and
+         * emptied. */
+        info->dropped_bytes = size - IDX_JOURNAL_HEADER;
+        snprintf(info->dropped_why, sizeof info->dropped_why,
+                 "records %llu-%llu, all at or before the database's last applied record %llu",
+                 (unsigned long long)info->first_seq, (unsigned long long)prev,
+                 (unsigned long long)floor_seq);
+        if (keep_dropped(j, IDX_JOURNAL_HEADER, size, info) != 0)
+            return io_error(err, "cannot copy the applied records of", j->path);
+        if (ftruncate(j->fd, IDX_JOURNAL_HEADER) != 0 || fsync(j->fd) != 0)
+            return io_error(err, "cannot empty", j->path);
+        size = IDX_JOURNAL_HEADER;
+        info->records = info->first_seq = prev = 0;
+        info->dropped_applied = 1;
     }
     info->last_seq = prev;
     info->bytes = size;
@@ -446,36 +507,67 @@ int idx_journal_next(idx_journal *j, idx_jcursor *c, idx_jrec *rec, idx_err *err
     }
 }
 
-/* Replace the journal by its header and the bytes [from, j->end): a new
- * file beside it, locked, fsync'd and renamed over it.  Called with j->mu
- * held. */
-static int rewrite_tail(idx_journal *j, uint64_t from, idx_err *err)
+/* Copy the journal's bytes [from, to) to fd at IDX_JOURNAL_HEADER + (at - from). */
+static int copy_range(idx_journal *j, int fd, uint64_t from, uint64_t at, uint64_t to)
 {
+    char buf[65536];
+    while (at < to) {
+        size_t want = to - at < sizeof buf ? (size_t)(to - at) : sizeof buf;
+        ssize_t r = read_at(j->fd, buf, want, at);
+        if (r <= 0 || write_at(fd, buf, (size_t)r, IDX_JOURNAL_HEADER + (at - from)) != 0) return -1;
+        at += (uint64_t)r;
+    }
+    return 0;
+}
+
+/* Replace the journal by its header and the bytes from `from` on: a new
+ * file beside it, locked, fsync'd and renamed over it.  The bytes there
+ * when it starts are copied without j->mu (appends go on meanwhile, at the
+ * old file's end); the lock is held only for what was appended since, the
+ * fsync and the rename.  Called without j->mu; from the one reader.
+ * *replaced: the new file is in use (even when an error follows). */
+static int rewrite_tail(idx_journal *j, uint64_t from, int *replaced, idx_err *err)
+{
+    *replaced = 0;
     char tmp[600];
     snprintf(tmp, sizeof tmp, "%.580s.tmp", j->path);
     int fd = open(tmp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd < 0) return io_error(err, "cannot rewrite", j->path);
     unsigned char h[IDX_JOURNAL_HEADER] = {0};
     memcpy(h, header_magic, sizeof header_magic);
-    char buf[65536];
-    int ok = flock(fd, LOCK_EX | LOCK_NB) == 0 && write_at(fd, h, sizeof h, 0) == 0;
-    for (uint64_t at = from; ok && at < j->end;) {
-        size_t want = j->end - at < sizeof buf ? (size_t)(j->end - at) : sizeof buf;
-        ssize_t r = read_at(j->fd, buf, want, at);
-        ok = r > 0 && write_at(fd, buf, (size_t)r, IDX_JOURNAL_HEADER + (at - from)) == 0;
-        at += r > 0 ? (uint64_t)r : 0;
-    }
-    if (!ok || fsync(fd) != 0 || rename(tmp, j->path) != 0) {
+    pthread_mutex_lock(&j->mu);
+    uint64_t snap = j->end;
+    pthread_mutex_unlock(&j->mu);
+    int ok = flock(fd, LOCK_EX | LOCK_NB) == 0 && write_at(fd, h, sizeof h, 0) == 0 &&
+             copy_range(j, fd, from, from, snap) == 0 && fdatasync(fd) == 0;
+    pthread_mutex_lock(&j->mu);
+    ok = ok && !j->broken && copy_range(j, fd, from, snap, j->end) == 0 && fsync(fd) == 0 &&
+         rename(tmp, j->path) == 0;
+    if (!ok) {
         int e = errno;
+        pthread_mutex_unlock(&j->mu);
         close(fd);
         unlink(tmp);
         errno = e;
         return io_error(err, "cannot rewrite", j->path);
     }
-    idx_fs_sync_parent(j->path); /* the old file or the new one: both hold every record kept */
     close(j->fd);
     j->fd = fd;
     j->end = IDX_JOURNAL_HEADER + (j->end - from);
+    *replaced = 1;
+    /* until the directory is on disk, a crash can bring back the old file,
+     * which lacks what is appended from now on: no appends until it is */
+    int e = 0;
+    if (idx_fs_sync_parent(j->path) != 0) {
+        e = errno;
+        j->broken = 1;
+    }
+    pthread_mutex_unlock(&j->mu);
+    if (e) {
+        errno = e;
+        return io_error(err, "cannot sync the directory of (appends are off until a restart)",
+                        j->path);
+    }
     return IDX_OK;
 }
 
@@ -483,7 +575,7 @@ int idx_journal_trim(idx_journal *j, idx_jcursor *c, uint64_t min_bytes, int *tr
                      idx_err *err)
 {
     pthread_mutex_lock(&j->mu);
-    int rc = IDX_OK;
+    int rc = IDX_OK, rewrite = 0;
     *trimmed = 0;
     if (c->off <= IDX_JOURNAL_HEADER) {
         /* nothing read yet */
@@ -495,13 +587,19 @@ int idx_journal_trim(idx_journal *j, idx_jcursor *c, uint64_t min_bytes, int *tr
             c->off = IDX_JOURNAL_HEADER;
             *trimmed = 1;
         }
-    } else if (c->off - IDX_JOURNAL_HEADER >= min_bytes) {
-        uint64_t from = c->off;
-        if ((rc = rewrite_tail(j, from, err)) == IDX_OK) {
-            c->off = IDX_JOURNAL_HEADER;
-            *trimmed = 1;
-        }
+    } else {
+        /* the records kept are copied: only when those applied are at least
+         * min_bytes and as large as them, so a copy costs at most what was
+         * applied since the last one */
+        uint64_t applied = c->off - IDX_JOURNAL_HEADER, kept = j->end - c->off;
+        rewrite = applied >= min_bytes && applied >= kept;
     }
     pthread_mutex_unlock(&j->mu);
+    int replaced = 0;
+    if (rewrite) rc = rewrite_tail(j, c->off, &replaced, err);
+    if (replaced) {
+        c->off = IDX_JOURNAL_HEADER;
+        *trimmed = 1;
+    }
     return rc;
 }

@@ -27,9 +27,13 @@
  * when a whole record follows the bad bytes the file is damaged instead:
  * open refuses it (IDX_EDB) rather than drop acknowledged writes.
  *
+ * A whole record that breaks the sequence is damage too.
+ *
  * What the database holds is dropped from the journal (idx_journal_trim):
  * once it holds every record the file keeps its header only.  Sequence numbers go
- * on from the database's (open's floor_seq).
+ * on from the database's (open's floor_seq); a journal whose records are all
+ * at or before it (the database was written through another journal, or
+ * restored) is emptied at open, its records kept aside as a torn tail is.
  *
  * One process at a time: open takes an exclusive flock on the file
  * (IDX_ELOCKED when another idxd holds it).  Appends are safe from any
@@ -60,6 +64,8 @@ typedef struct idx_jinfo {
     uint64_t dropped_bytes;       /* a torn or corrupt tail removed (0: none) */
     char dropped_to[512];         /* where those bytes were copied ("" if none) */
     char dropped_why[200];        /* what was wrong at the first byte dropped */
+    int dropped_applied;          /* 1: what was dropped is records the database holds
+                                   * (it is past all of them), not a torn tail */
 } idx_jinfo;
 
 /* Open the journal at path (made, with its header, when missing),
@@ -114,10 +120,13 @@ int idx_journal_next(idx_journal *j, idx_jcursor *c, idx_jrec *rec, idx_err *err
 /* Drop the records the database holds (up to and including c->seq, the
  * last one the one reader c was given, every one of them applied): when
  * that is every record, the file is cut back to its header; else, when the
- * records applied take at least min_bytes, the records after them are
- * copied to PATH.tmp, fsync'd and renamed over the journal (appends wait
- * meanwhile).  c is moved to match; *trimmed says whether the journal was
- * shortened.  IDX_OK, or IDX_EIO (the journal is as it was). */
+ * records applied take at least min_bytes and no less than the records
+ * after them, those are copied to PATH.tmp, fsync'd and renamed over the
+ * journal (appends wait only for the last part of the copy).  c is moved
+ * to match; *trimmed says whether the journal was shortened.  IDX_OK, or
+ * IDX_EIO (the journal is as it was, or, with *trimmed, the new file is in
+ * use but its directory could not be synced: appends fail until a
+ * restart). */
 int idx_journal_trim(idx_journal *j, idx_jcursor *c, uint64_t min_bytes, int *trimmed,
                      idx_err *err);
 

@@ -97,6 +97,11 @@ _pids+=("$WD")
 "$IDX" watch --server "$URL" --all --json "$MARK" > "$T/watch-srv.out" 2> "$T/watch-srv.err" &
 WS=$!
 _pids+=("$WS")
+# a word no article holds, made a synonym of the mark: watch --db expands it as search does
+printf '# test\n观测标签 %s\n' "$MARK" > "$T/syn.txt"
+"$IDX" watch --db "$DB" --all --synonyms "$T/syn.txt" 观测标签 > "$T/watch-syn.out" 2> "$T/watch-syn.err" &
+WY=$!
+_pids+=("$WY")
 sleep 1 # every stream open
 curl -sN --max-time 120 "$URL/search/stream?q=延迟标记" > "$T/late.out" 2> /dev/null &
 SP+=($!)
@@ -176,13 +181,20 @@ expect_eq "/stats counts the open streams (50, the late one and idx watch's) and
 
 # idx watch: both ways, the same articles, once each
 sleep 0.5
-kill -TERM "$WD" "$WS"
+kill -TERM "$WD" "$WS" "$WY"
 wait "$WD"
 expect_eq "idx watch --db exits 0 on SIGTERM" "$?" 0
 wait "$WS"
 expect_eq "idx watch --server exits 0 on SIGTERM" "$?" 0
+wait "$WY"
 forget "$WD"
 forget "$WS"
+forget "$WY"
+awk -F'\t' '{print $3 " " $1}' "$T/watch-syn.out" > "$T/wy.got"
+expect_eq "idx watch --db --synonyms: a synonym of the mark printed every matching article" \
+    "$(holds_all "$T/wy.got" && echo yes)" yes
+expect_rc "idx watch --server --synonyms is refused (the server expands with its own file)" 2 \
+    "$IDX" watch --server "$URL" --synonyms "$T/syn.txt" "$MARK"
 awk -F'\t' '{print $3 " " $1}' "$T/watch-db.out" > "$T/wd.got"
 jq -r '"\(.id) \(.revision)"' "$T/watch-srv.out" > "$T/ws.got"
 expect_eq "idx watch --db printed every matching article, as the streams" \

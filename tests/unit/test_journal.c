@@ -98,28 +98,53 @@ static void test_floor_and_reset(void)
     CHECK_INT(idx_journal_next(j, &c, &r, &err), 1);
     CHECK_INT(r.seq, 43);
     CHECK(r.len == 1 && r.data[0] == 'y');
-    /* 43 applied, 44 and 45 not: under min_bytes nothing moves; over it the
-     * file keeps 44 and 45 only */
+    /* 43 applied, 44 and 45 not: under min_bytes nothing moves; over it,
+     * nothing either while the records kept are larger than those applied
+     * (a copy costs at most what was applied since the last) */
     CHECK_INT(idx_journal_append(j, IDX_JREC_DELETE, "z4", 2, &s, &err), IDX_OK);
     CHECK_INT(idx_journal_append(j, IDX_JREC_DELETE, "z5", 2, &s, &err), IDX_OK);
     CHECK_INT(idx_journal_trim(j, &c, 1 << 20, &tr, &err), IDX_OK);
     CHECK_INT(tr, 0);
     CHECK_INT(idx_journal_trim(j, &c, 1, &tr, &err), IDX_OK);
-    CHECK_INT(tr, 1);
-    CHECK_INT(file_size(path), IDX_JOURNAL_HEADER + 2 * (IDX_JOURNAL_RECORD_HEAD + 2));
+    CHECK_INT(tr, 0);
+    /* 44 applied too: the file keeps 45 only */
     CHECK_INT(idx_journal_next(j, &c, &r, &err), 1);
     CHECK(r.seq == 44 && r.len == 2 && r.data[1] == '4');
+    CHECK_INT(idx_journal_trim(j, &c, 1, &tr, &err), IDX_OK);
+    CHECK_INT(tr, 1);
+    CHECK_INT(file_size(path), IDX_JOURNAL_HEADER + (IDX_JOURNAL_RECORD_HEAD + 2));
     CHECK_INT(idx_journal_append(j, IDX_JREC_DELETE, "z6", 2, &s, &err), IDX_OK);
     CHECK_INT(s, 46);
     char out[256];
     dump(j, 44, out, sizeof out);
     CHECK_STR(out, "45:2:z5;46:2:z6;");
+    CHECK_INT(idx_journal_next(j, &c, &r, &err), 1);
+    CHECK(r.seq == 45 && r.data[1] == '5');
     idx_jcursor_fini(&c);
     idx_journal_close(j);
     idx_jinfo info;
-    CHECK_INT(idx_journal_open(path, 43, &j, &info, &err), IDX_OK);
-    CHECK_INT(info.first_seq, 44);
-    CHECK_INT(info.records, 3);
+    CHECK_INT(idx_journal_open(path, 44, &j, &info, &err), IDX_OK);
+    CHECK_INT(info.first_seq, 45);
+    CHECK_INT(info.records, 2);
+    CHECK_INT(info.dropped_bytes, 0);
+    idx_journal_close(j);
+    /* a database past every record kept (written through another journal,
+     * or restored): they are kept aside, the journal emptied, and numbering
+     * goes on from the database's with no gap */
+    CHECK_INT(idx_journal_open(path, 50, &j, &info, &err), IDX_OK);
+    CHECK_INT(info.records, 0);
+    CHECK_INT(info.dropped_applied, 1);
+    CHECK_INT(info.dropped_bytes, 2 * (IDX_JOURNAL_RECORD_HEAD + 2));
+    CHECK(info.dropped_to[0] && file_size(info.dropped_to) == info.dropped_bytes);
+    CHECK(strstr(info.dropped_why, "45-46") != NULL);
+    remove(info.dropped_to);
+    CHECK_INT(file_size(path), IDX_JOURNAL_HEADER);
+    CHECK_INT(idx_journal_append(j, IDX_JREC_DELETE, "n", 1, &s, &err), IDX_OK);
+    CHECK_INT(s, 51);
+    idx_journal_close(j);
+    CHECK_INT(idx_journal_open(path, 50, &j, &info, &err), IDX_OK);
+    CHECK_INT(info.records, 1);
+    CHECK_INT(info.dropped_bytes, 0);
     idx_journal_close(j);
     idx_fs_remove_tree(path);
     /* reopened empty, it numbers from the floor it is given */
@@ -209,6 +234,96 @@ static void test_damage_in_the_middle(void)
     CHECK_INT(file_size(path), size); /* nothing dropped */
 }
 
+/* A whole record, checksum and all, with a number out of order is damage:
+ * refused, never dropped as a torn tail. */
+static void test_out_of_sequence(void)
+{
+    idx_fs_remove_tree(path);
+    idx_err err;
+    idx_err_clear(&err);
+    idx_journal *j = NULL;
+    CHECK_INT(idx_journal_open(path, 0, &j, NULL, &err), IDX_OK);
+    CHECK_INT(idx_journal_append(j, IDX_JREC_DOCS, "one\n", 4, NULL, &err), IDX_OK);
+    idx_journal_close(j);
+    uint64_t one = file_size(path);
+    /* the same record again (number 1 after 1), as a copy gone wrong would */
+    unsigned char rec[64];
+    int fd = open(path, O_RDWR);
+    CHECK(fd >= 0);
+    ssize_t n = pread(fd, rec, sizeof rec, IDX_JOURNAL_HEADER);
+    CHECK_INT(n, (ssize_t)(one - IDX_JOURNAL_HEADER));
+    CHECK(pwrite(fd, rec, (size_t)n, (off_t)one) == n);
+    close(fd);
+    CHECK_INT(idx_journal_open(path, 0, &j, NULL, &err), IDX_EDB);
+    CHECK(strstr(err.msg, "number 1, after 1") != NULL);
+    CHECK_INT(file_size(path), one + (uint64_t)n); /* nothing dropped */
+}
+
+/* A torn last record whose payload holds a whole record's bytes (a client's
+ * body is journaled as it came): torn, dropped, not taken for damage. */
+static void test_torn_record_inside(void)
+{
+    idx_fs_remove_tree(path);
+    idx_err err;
+    idx_err_clear(&err);
+    idx_journal *j = NULL;
+    CHECK_INT(idx_journal_open(path, 0, &j, NULL, &err), IDX_OK);
+    CHECK_INT(idx_journal_append(j, IDX_JREC_DELETE, "inner", 5, NULL, &err), IDX_OK);
+    idx_journal_close(j);
+    unsigned char inner[64];
+    int fd = open(path, O_RDONLY);
+    ssize_t n = pread(fd, inner, sizeof inner, IDX_JOURNAL_HEADER);
+    close(fd);
+    CHECK_INT(n, IDX_JOURNAL_RECORD_HEAD + 5);
+    /* renumbered 2 (with its checksum), as if written after record 1 */
+    idx_fs_remove_tree(path);
+    CHECK_INT(idx_journal_open(path, 0, &j, NULL, &err), IDX_OK);
+    CHECK_INT(idx_journal_append(j, IDX_JREC_DELETE, "x", 1, NULL, &err), IDX_OK);
+    uint64_t one = file_size(path);
+    char payload[200];
+    memset(payload, ' ', sizeof payload);
+    CHECK_INT(idx_journal_append(j, IDX_JREC_DOCS, payload, sizeof payload, NULL, &err), IDX_OK);
+    idx_journal_close(j);
+    idx_journal *k = NULL;
+    char kpath[160];
+    snprintf(kpath, sizeof kpath, "%s.k", path);
+    idx_fs_remove_tree(kpath);
+    CHECK_INT(idx_journal_open(kpath, 1, &k, NULL, &err), IDX_OK);
+    CHECK_INT(idx_journal_append(k, IDX_JREC_DELETE, "inner", 5, NULL, &err), IDX_OK);
+    idx_journal_close(k);
+    fd = open(kpath, O_RDONLY);
+    n = pread(fd, inner, sizeof inner, IDX_JOURNAL_HEADER);
+    close(fd);
+    remove(kpath);
+    fd = open(path, O_WRONLY);
+    CHECK(fd >= 0 && pwrite(fd, inner, (size_t)n, (off_t)(one + IDX_JOURNAL_RECORD_HEAD + 50)) == n);
+    close(fd);
+    cut(one + IDX_JOURNAL_RECORD_HEAD + 150); /* the outer record's end is lost */
+    idx_jinfo info;
+    CHECK_INT(idx_journal_open(path, 0, &j, &info, &err), IDX_OK);
+    CHECK_INT(info.records, 1);
+    CHECK_INT(info.dropped_bytes, IDX_JOURNAL_RECORD_HEAD + 150);
+    remove(info.dropped_to);
+    /* two drops (in one second, mostly) are kept in two files */
+    CHECK_INT(idx_journal_append(j, IDX_JREC_DOCS, payload, sizeof payload, NULL, &err), IDX_OK);
+    idx_journal_close(j);
+    cut(one + 40);
+    CHECK_INT(idx_journal_open(path, 0, &j, &info, &err), IDX_OK);
+    char second[512];
+    snprintf(second, sizeof second, "%s", info.dropped_to);
+    idx_journal_close(j);
+    CHECK_INT(idx_journal_open(path, 0, &j, NULL, &err), IDX_OK);
+    CHECK_INT(idx_journal_append(j, IDX_JREC_DOCS, payload, sizeof payload, NULL, &err), IDX_OK);
+    idx_journal_close(j);
+    cut(one + 40);
+    CHECK_INT(idx_journal_open(path, 0, &j, &info, &err), IDX_OK);
+    idx_journal_close(j);
+    CHECK(strcmp(second, info.dropped_to) != 0);
+    CHECK(file_size(second) == 40 && file_size(info.dropped_to) == 40);
+    remove(second);
+    remove(info.dropped_to);
+}
+
 static void test_not_a_journal(void)
 {
     idx_fs_remove_tree(path);
@@ -266,6 +381,8 @@ int main(void)
     TEST(test_floor_and_reset);
     TEST(test_torn_tail);
     TEST(test_damage_in_the_middle);
+    TEST(test_out_of_sequence);
+    TEST(test_torn_record_inside);
     TEST(test_not_a_journal);
     TEST(test_decode);
     idx_fs_remove_tree(dir);
