@@ -735,14 +735,36 @@ int idxd_api_answer_waiter(idxd_worker *w, const idxd_waiter *wt, int force)
     return 1;
 }
 
-/* Submit a record and answer; the errors a submission can meet. */
+/* Submit a record to the journal thread (a copy of data: the request's
+ * buffers are not kept), answered when it is appended
+ * (idxd_api_finish_write); the errors found at once answered now. */
 static void submit(ctx *c, int type, const char *data, size_t n, int wait)
 {
     idx_err err;
     idx_err_clear(&err);
-    uint64_t id = 0;
+    idxd_pending_write *p = calloc(1, sizeof *p);
+    char *copy = p ? malloc(n ? n : 1) : NULL;
+    if (!copy || idxd_worker_reserve_write(c->w) != 0) {
+        free(copy);
+        free(p);
+        reply_error(c, 500, "internal", "out of memory");
+        return;
+    }
+    memcpy(copy, data, n);
+    p->data = copy;
+    p->req = c->req;
+    p->t0 = c->t0;
+    p->wait = wait;
+    p->a = (idxd_append){.type = type, .data = copy, .n = n,
+                         .notify = idxd_worker_write_notify, .notify_arg = c->w};
     int full = 0;
-    int rc = idxd_writes_submit(c->w->srv->writes, type, data, n, &id, &full, &err);
+    int rc = idxd_writes_submit_async(c->w->srv->writes, &p->a, &full, &err);
+    if (!rc && !full) {
+        idxd_worker_add_write(c->w, p);
+        return;
+    }
+    free(copy);
+    free(p);
     if (!rc && full) {
         evhttp_add_header(evhttp_request_get_output_headers(c->req), "Retry-After", "1");
         reply_error(c, 429, "queue_full",
@@ -751,13 +773,23 @@ static void submit(ctx *c, int type, const char *data, size_t n, int wait)
                     c->w->srv->cfg.max_queue);
     } else if (rc == IDX_ETOOBIG) {
         reply_error(c, 413, "body_too_large", "%s", err.msg);
-    } else if (rc) {
-        fprintf(stderr, "idxd: write refused (%s): %s\n", err.where, err.msg);
-        evhttp_add_header(evhttp_request_get_output_headers(c->req), "Retry-After", "5");
-        reply_error(c, 503, "journal_unavailable", "the write was not stored: %s", err.msg);
     } else {
-        answer_task(c, id, wait);
+        reply_idx_error(c, &err);
     }
+}
+
+void idxd_api_finish_write(idxd_worker *w, idxd_pending_write *p)
+{
+    ctx c = {.w = w, .req = p->req, .t0 = p->t0, .route = ROUTE_WRITE};
+    if (p->a.rc == IDX_OK) {
+        answer_task(&c, p->a.task, p->wait);
+    } else {
+        fprintf(stderr, "idxd: write refused (%s): %s\n", p->a.err.where, p->a.err.msg);
+        evhttp_add_header(evhttp_request_get_output_headers(c.req), "Retry-After", "5");
+        reply_error(&c, 503, "journal_unavailable", "the write was not stored: %s", p->a.err.msg);
+    }
+    free(p->data);
+    free(p);
 }
 
 /* A write's parameters into *r: 1, or 0 after a 400, or a 403 when this

@@ -24,6 +24,7 @@
 #include <stdint.h>
 
 #include "clock.h" /* idx_clock: every time and deadline here */
+#include "writes.h"
 #include "document.h"
 #include "db.h"
 
@@ -78,6 +79,16 @@ typedef struct idxd_pending {
 typedef struct idxd_server idxd_server;
 typedef struct idxd_stream idxd_stream;
 
+/* A write request whose record the journal thread is appending (api.c
+ * submits it, worker.c keeps it until done, api.c answers it). */
+typedef struct idxd_pending_write {
+    idxd_append a;
+    struct evhttp_request *req;
+    double t0;
+    int wait;
+    char *data; /* the payload (owned) */
+} idxd_pending_write;
+
 /* A write request answered once its task is done (?wait=1), or at its
  * deadline with the task as it stands (worker.c, api.c). */
 typedef struct idxd_waiter {
@@ -102,6 +113,9 @@ typedef struct idxd_worker {
     atomic_uint_least64_t seen_commit; /* the writer's commits its index has seen */
     idxd_waiter *waiters;  /* write requests waiting for their task */
     size_t nwaiters, capwaiters;
+    idxd_pending_write **pwrites; /* write requests whose records are being appended */
+    size_t npwrites, cappwrites;
+    struct event *appended; /* made active by the journal thread: some are */
     idxd_stream **streams; /* GET /search/stream replies under way (stream.h) */
     size_t nstreams, capstreams;
     idxd_pending *pend;    /* requests read and not answered yet */
@@ -167,6 +181,15 @@ void idxd_server_cache_bytes(idxd_server *s, size_t *bytes, size_t *max_bytes);
  * thread); 0, or -1 when out of memory (answer it now). */
 int idxd_worker_park(idxd_worker *w, struct evhttp_request *req, uint64_t task, double arrived,
                      double deadline);
+/* Room for one more pending write (worker's thread): 0, or -1 when out of
+ * memory.  Then, once its record is submitted, add it (cannot fail). */
+int idxd_worker_reserve_write(idxd_worker *w);
+void idxd_worker_add_write(idxd_worker *w, idxd_pending_write *p);
+/* The journal thread: a pending write of worker arg is done (notify). */
+void idxd_worker_write_notify(void *arg);
+/* api.c: answer a pending write whose record is done, and free it. */
+void idxd_api_finish_write(idxd_worker *w, idxd_pending_write *p);
+
 /* The writer thread, after a commit: every worker reopens the index and
  * answers the waiters whose tasks are done and seen by every worker. */
 void idxd_server_committed(void *server);

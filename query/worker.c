@@ -488,6 +488,43 @@ static void on_answer(evutil_socket_t fd, short what, void *arg)
     answer_waiters(arg, 0);
 }
 
+int idxd_worker_reserve_write(idxd_worker *w)
+{
+    if (w->npwrites < w->cappwrites) return 0;
+    size_t cap = w->cappwrites ? w->cappwrites * 2 : 8;
+    idxd_pending_write **v = realloc(w->pwrites, cap * sizeof *v);
+    if (!v) return -1;
+    w->pwrites = v;
+    w->cappwrites = cap;
+    return 0;
+}
+
+void idxd_worker_add_write(idxd_worker *w, idxd_pending_write *p)
+{
+    w->pwrites[w->npwrites++] = p;
+}
+
+void idxd_worker_write_notify(void *arg)
+{
+    idxd_worker *w = arg;
+    event_active(w->appended, EV_READ, 0);
+}
+
+/* The journal thread has appended some pending writes: answer those. */
+static void on_appended(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    idxd_worker *w = arg;
+    size_t k = 0;
+    for (size_t i = 0; i < w->npwrites; i++) {
+        idxd_pending_write *p = w->pwrites[i];
+        if (atomic_load(&p->a.done)) idxd_api_finish_write(w, p);
+        else w->pwrites[k++] = p;
+    }
+    w->npwrites = k;
+}
+
 void idxd_server_committed(void *server)
 {
     idxd_server *s = server;
@@ -526,7 +563,7 @@ static int output_pending(idxd_worker *w)
  * just accepted (its request may be on the way)? */
 static int drained(idxd_worker *w, double now)
 {
-    return w->npend == 0 && w->nwaiters == 0 && !output_pending(w) &&
+    return w->npend == 0 && w->nwaiters == 0 && w->npwrites == 0 && !output_pending(w) &&
            now - w->last_accept >= QUIET_S;
 }
 
@@ -637,8 +674,9 @@ int idxd_worker_start(idxd_worker *w)
     w->run_ev = event_new(w->base, -1, 0, on_run, w);
     w->wake = event_new(w->base, -1, 0, on_wake, w);
     w->answer = event_new(w->base, -1, 0, on_answer, w);
+    w->appended = event_new(w->base, -1, 0, on_appended, w);
     struct timeval every = {0, 200000};
-    if (!w->tick || !w->stop_ev || !w->run_ev || !w->wake || !w->answer ||
+    if (!w->tick || !w->stop_ev || !w->run_ev || !w->wake || !w->answer || !w->appended ||
         event_priority_set(w->run_ev, 2) < 0 ||
         event_add(w->tick, &every) < 0) {
         fprintf(stderr, "idxd: out of memory\n");
@@ -681,6 +719,14 @@ void idxd_worker_join(idxd_worker *w)
     if (w->run_ev) event_free(w->run_ev);
     if (w->wake) event_free(w->wake);
     if (w->answer) event_free(w->answer);
+    if (w->appended) event_free(w->appended);
+    /* writes whose answers a stop cut off: appended (the journal thread has
+     * ended), their requests go with the connections */
+    for (size_t i = 0; i < w->npwrites; i++) {
+        free(w->pwrites[i]->data);
+        free(w->pwrites[i]);
+    }
+    free(w->pwrites);
     free(w->waiters); /* (answered at the stop; evhttp frees what is left) */
     if (w->base) event_base_free(w->base);
     idx_db_close(w->db);

@@ -1,13 +1,15 @@
 /* writes.c - idxd's write path (writes.h): the journal, the task table and
  * the one writer thread.
  *
- * Locking: w->mu guards the task table, the counters and the stop flag;
- * the journal has its own mutex (appends from any worker).  The writer
- * thread never holds w->mu while it writes to the database, and a worker
- * never holds it while it fsyncs, so GET /tasks and searches never wait for
- * either.  A task's slot may be made by the writer before the submitting
- * worker gets to it (the record is in the journal before either touches the
- * table): whoever comes second leaves it.
+ * Threads: workers queue submissions (amu guards the queue); the journal
+ * thread appends them in groups with one fdatasync each and numbers their
+ * tasks; the writer thread applies the journal.  w->mu guards the task
+ * table, the counters and the stop flag; the journal has its own mutex.
+ * Neither thread holds w->mu while it writes to the disk, and no worker
+ * waits for the disk at all, so GET /tasks and searches never wait for
+ * either.  A task's slot may be made by the writer before the journal
+ * thread gets to it (the record is in the journal before either touches
+ * the table): whoever comes second leaves it.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -63,6 +65,13 @@ struct idxd_writes {
     uint64_t queue_bytes; /* submitted, not applied */
     uint64_t commits;
     int waiting_for_lock;
+    /* the journal thread: submissions queued (amu guards), appended in groups */
+    pthread_t jthread;
+    int jstarted;
+    pthread_mutex_t amu;
+    pthread_cond_t acv;
+    idxd_append *aq_head, *aq_tail;
+    int astop;
     task tasks[IDXD_TASKS_KEPT];
 };
 
@@ -202,25 +211,99 @@ void idxd_writes_get_stats(idxd_writes *w, idxd_writes_stats *st)
     st->journal_bytes = idx_journal_bytes(w->j);
 }
 
-int idxd_writes_submit(idxd_writes *w, int type, const char *data, size_t n, uint64_t *id,
-                       int *full, idx_err *err)
+/* Reserve the queue bytes a record of n bytes costs: 1, or 0 when the queue
+ * is full (nothing reserved). */
+static int reserve(idxd_writes *w, size_t n, uint64_t *cost)
 {
-    *full = 0;
-    uint64_t cost = IDX_JOURNAL_RECORD_HEAD + (uint64_t)n;
+    *cost = IDX_JOURNAL_RECORD_HEAD + (uint64_t)n;
     pthread_mutex_lock(&w->mu);
     /* one request larger than the queue alone is let in when it is empty */
-    if (w->queue_bytes > 0 && w->queue_bytes + cost > w->o.max_queue) *full = 1;
-    else w->queue_bytes += cost; /* reserved before the append: no overshoot */
+    int ok = !(w->queue_bytes > 0 && w->queue_bytes + *cost > w->o.max_queue);
+    if (ok) w->queue_bytes += *cost; /* reserved before the append: no overshoot */
     pthread_mutex_unlock(&w->mu);
-    if (*full) return IDX_OK;
-    double now = wall();
-    int rc = idx_journal_append(w->j, type, data, n, id, err);
-    pthread_mutex_lock(&w->mu);
-    if (rc) w->queue_bytes -= cost;
-    else task_get(w, *id, type, now, cost);
-    pthread_cond_signal(&w->cv);
-    pthread_mutex_unlock(&w->mu);
-    return rc;
+    return ok;
+}
+
+int idxd_writes_submit_async(idxd_writes *w, idxd_append *a, int *full, idx_err *err)
+{
+    *full = 0;
+    if (a->n > IDX_JOURNAL_MAX_PAYLOAD)
+        return idx_err_set(err, IDX_ETOOBIG, "writes", "a body of %zu bytes (max %u)", a->n,
+                           IDX_JOURNAL_MAX_PAYLOAD);
+    if (!reserve(w, a->n, &a->cost)) {
+        *full = 1;
+        return IDX_OK;
+    }
+    atomic_store(&a->done, 0);
+    a->next = NULL;
+    pthread_mutex_lock(&w->amu);
+    if (w->aq_tail) w->aq_tail->next = a;
+    else w->aq_head = a;
+    w->aq_tail = a;
+    pthread_cond_signal(&w->acv);
+    pthread_mutex_unlock(&w->amu);
+    return IDX_OK;
+}
+
+/* The journal thread: takes every submission queued, appends them with one
+ * fdatasync, numbers their tasks, and tells each submitter.  At a stop it
+ * empties the queue first. */
+static void *journal_main(void *arg)
+{
+    idxd_writes *w = arg;
+    for (;;) {
+        pthread_mutex_lock(&w->amu);
+        while (!w->aq_head && !w->astop) pthread_cond_wait(&w->acv, &w->amu);
+        idxd_append *group = w->aq_head;
+        w->aq_head = w->aq_tail = NULL;
+        pthread_mutex_unlock(&w->amu);
+        if (!group) break; /* stopping, and nothing left */
+        size_t count = 0;
+        for (idxd_append *a = group; a; a = a->next) count++;
+        int *types = malloc(count * sizeof *types);
+        const void **datas = malloc(count * sizeof *datas);
+        size_t *lens = malloc(count * sizeof *lens);
+        uint64_t *seqs = malloc(count * sizeof *seqs);
+        idx_err err;
+        idx_err_clear(&err);
+        int rc;
+        if (!types || !datas || !lens || !seqs) {
+            rc = idx_err_set(&err, IDX_ENOMEM, "writes", "out of memory");
+        } else {
+            size_t k = 0;
+            for (idxd_append *a = group; a; a = a->next, k++) {
+                types[k] = a->type;
+                datas[k] = a->data;
+                lens[k] = a->n;
+            }
+            rc = idx_journal_append_many(w->j, count, types, datas, lens, seqs, &err);
+        }
+        double now = wall();
+        pthread_mutex_lock(&w->mu);
+        size_t k = 0;
+        for (idxd_append *a = group; a; a = a->next, k++) {
+            if (rc) w->queue_bytes -= a->cost;
+            else task_get(w, seqs[k], a->type, now, a->cost);
+        }
+        pthread_cond_signal(&w->cv);
+        pthread_mutex_unlock(&w->mu);
+        k = 0;
+        for (idxd_append *a = group, *next; a; a = next, k++) {
+            next = a->next; /* (a may be freed once done is set) */
+            a->rc = rc;
+            a->task = rc ? 0 : seqs[k];
+            a->err = err;
+            void (*notify)(void *) = a->notify;
+            void *narg = a->notify_arg;
+            atomic_store(&a->done, 1);
+            if (notify) notify(narg);
+        }
+        free(types);
+        free(datas);
+        free(lens);
+        free(seqs);
+    }
+    return NULL;
 }
 
 /* ---- the writer thread ---- */
@@ -298,10 +381,92 @@ static void log_tasks(idxd_writes *w, uint64_t from, uint64_t to)
     fflush(w->tasks_log);
 }
 
+/* Whether an error applying a record is the database's (a full disk, a
+ * lock, a read that raced a commit: the batch is applied again later) and
+ * not the record's own. */
+static int database_error(int rc)
+{
+    return rc == IDX_EDB || rc == IDX_EIO || rc == IDX_ELOCKED || rc == IDX_EMODIFIED ||
+           rc == IDX_ENODB;
+}
+
+/* After the commit of records first..c->seq (bytes of journal): the tasks
+ * done, the callers told, the journal trimmed. */
+static void batch_done(idxd_writes *w, idx_jcursor *c, uint64_t first, uint64_t bytes)
+{
+    double now = wall();
+    pthread_mutex_lock(&w->mu);
+    w->commits++;
+    for (uint64_t id = first; id <= c->seq; id++) {
+        task *t = slot(w, id);
+        if (t->id != id) continue;
+        if (t->status != T_FAILED) t->status = T_SUCCEEDED;
+        t->finished = now;
+        t->commit = w->commits;
+    }
+    w->applied = c->seq;
+    w->queue_bytes = w->queue_bytes > bytes ? w->queue_bytes - bytes : 0;
+    pthread_cond_broadcast(&w->cv);
+    pthread_mutex_unlock(&w->mu);
+    log_tasks(w, first, c->seq);
+    if (w->o.committed) w->o.committed(w->o.ctx);
+    idx_err te;
+    idx_err_clear(&te);
+    int trimmed;
+    if (idx_journal_trim(w->j, c, TRIM_MIN_BYTES, &trimmed, &te) != IDX_OK)
+        note("idxd: %s", te.msg);
+}
+
+/* Record seq (size bytes of journal, the cursor just past it) failed on its
+ * own, err says why: a commit of nothing but the journal's mark past it,
+ * and its task failed.  IDX_OK with *committed, or the database's error
+ * (the cursor back before it, to be tried again). */
+static int skip_failed(idxd_writes *w, idx_jcursor *c, uint64_t seq, uint64_t size,
+                       int *committed, idx_err *err)
+{
+    char why[sizeof err->msg];
+    snprintf(why, sizeof why, "%s", err->msg);
+    idx_err_clear(err);
+    uint64_t start_off = c->off - size;
+    idx_writer_opts wo = {.db = w->o.db, .want = {.format = -1, .unigrams = -1, .fold = -1},
+                          .batch = 0xffffffffu};
+    idx_writer *wr = NULL;
+    char mark[32];
+    snprintf(mark, sizeof mark, "%llu", (unsigned long long)seq);
+    int rc = idx_writer_open(&wo, &wr, err);
+    if (!rc) rc = idx_writer_set_metadata(wr, IDX_META_JOURNAL_SEQ, mark, err);
+    if (!rc) rc = idx_writer_commit(wr, err);
+    idx_writer_close(wr);
+    pthread_mutex_lock(&w->mu);
+    task *t = slot(w, seq);
+    if (t->id == seq) {
+        if (!rc) t->added = t->replaced = t->deleted = 0; /* none of it is in */
+        t->status = rc ? T_ENQUEUED : T_FAILED;
+        free(t->error);
+        t->error = rc ? NULL : strdup(why);
+    }
+    pthread_mutex_unlock(&w->mu);
+    if (rc) {
+        c->off = start_off;
+        c->seq = seq - 1;
+        return rc;
+    }
+    note("idxd: task %llu failed, nothing of it applied, and the writes after it go on: %s",
+         (unsigned long long)seq, why);
+    *committed = 1;
+    batch_done(w, c, seq, size);
+    return IDX_OK;
+}
+
 /* Apply the records after c->seq, up to a batch, and commit: IDX_OK with
  * *committed 1 (a batch was committed) or 0 (nothing to do), IDX_ELOCKED
  * when another writer holds the database, or another error (err says; the
- * cursor is back where it was, the batch dropped, to be applied again). */
+ * cursor is back where it was, the batch dropped, to be applied again).
+ * A record that fails on its own (not a database error) ends the batch
+ * before it; at the head of the next one it fails again, and then its task
+ * is marked failed (with the reason), none of it is applied, and a commit
+ * records the journal past it (skip_failed), so one bad record never holds
+ * back the ones after it. */
 static int apply_batch(idxd_writes *w, idx_jcursor *c, int *committed, idx_err *err)
 {
     *committed = 0;
@@ -343,6 +508,10 @@ static int apply_batch(idxd_writes *w, idx_jcursor *c, int *committed, idx_err *
             json_decref(scratch.errors);
         }
         pthread_mutex_unlock(&w->mu);
+        if (rc && !database_error(rc) && r.seq == first) {
+            idx_writer_close(wr);
+            return skip_failed(w, c, r.seq, size, committed, err);
+        }
         if (rc) break;
         bytes += size;
         articles += 1 + scratch.added + scratch.replaced + scratch.rejected;
@@ -366,28 +535,8 @@ static int apply_batch(idxd_writes *w, idx_jcursor *c, int *committed, idx_err *
      * touches), so compacting after a batch would mean compacting after
      * every batch; `idx compact` does it when wanted */
     idx_writer_close(wr);
-    double now = wall();
-    pthread_mutex_lock(&w->mu);
-    w->commits++;
-    for (uint64_t id = first; id <= c->seq; id++) {
-        task *t = slot(w, id);
-        if (t->id != id) continue;
-        t->status = T_SUCCEEDED;
-        t->finished = now;
-        t->commit = w->commits;
-    }
-    w->applied = c->seq;
-    w->queue_bytes = w->queue_bytes > bytes ? w->queue_bytes - bytes : 0;
-    pthread_cond_broadcast(&w->cv);
-    pthread_mutex_unlock(&w->mu);
     *committed = 1;
-    log_tasks(w, first, c->seq);
-    if (w->o.committed) w->o.committed(w->o.ctx);
-    idx_err te;
-    idx_err_clear(&te);
-    int trimmed;
-    if (idx_journal_trim(w->j, c, TRIM_MIN_BYTES, &trimmed, &te) != IDX_OK)
-        note("idxd: %s", te.msg);
+    batch_done(w, c, first, bytes);
     return IDX_OK;
 }
 
@@ -529,6 +678,8 @@ int idxd_writes_open(const idxd_writes_opts *o, idxd_writes **out, idx_err *err)
     if (!w) return idx_err_set(err, IDX_ENOMEM, "writes", "out of memory");
     w->o = *o;
     pthread_mutex_init(&w->mu, NULL);
+    pthread_mutex_init(&w->amu, NULL);
+    pthread_cond_init(&w->acv, NULL);
     pthread_condattr_t ca;
     pthread_condattr_init(&ca);
     pthread_cond_init(&w->cv, &ca);
@@ -585,6 +736,11 @@ int idxd_writes_open(const idxd_writes_opts *o, idxd_writes **out, idx_err *err)
         return idx_err_set(err, IDX_ENOMEM, "writes", "cannot start the writer thread");
     }
     w->started = 1;
+    if (pthread_create(&w->jthread, NULL, journal_main, w) != 0) {
+        idxd_writes_close(w);
+        return idx_err_set(err, IDX_ENOMEM, "writes", "cannot start the journal thread");
+    }
+    w->jstarted = 1;
     *out = w;
     return IDX_OK;
 }
@@ -592,6 +748,13 @@ int idxd_writes_open(const idxd_writes_opts *o, idxd_writes **out, idx_err *err)
 void idxd_writes_close(idxd_writes *w)
 {
     if (!w) return;
+    if (w->jstarted) { /* what is queued is appended (and answered) first */
+        pthread_mutex_lock(&w->amu);
+        w->astop = 1;
+        pthread_cond_broadcast(&w->acv);
+        pthread_mutex_unlock(&w->amu);
+        pthread_join(w->jthread, NULL);
+    }
     if (w->started) {
         pthread_mutex_lock(&w->mu);
         w->stopping = 1;
@@ -605,5 +768,7 @@ void idxd_writes_close(idxd_writes *w)
     free(w->tasks_path);
     pthread_cond_destroy(&w->cv);
     pthread_mutex_destroy(&w->mu);
+    pthread_cond_destroy(&w->acv);
+    pthread_mutex_destroy(&w->amu);
     free(w);
 }

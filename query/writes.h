@@ -2,7 +2,11 @@
  *
  * POST /docs and DELETE /docs/{id} (api.c) submit their payload here: it is
  * appended to the journal (src/journal.h) and fsync'd, and becomes task N
- * (N = its journal sequence number), answered 202 at once.  One writer
+ * (N = its journal sequence number), answered 202 then.  The appends and
+ * their fsync happen on a journal thread, not on the worker that read the
+ * request, so the searches queued on that worker never wait for the disk;
+ * the submissions that arrive while one fsync runs are appended together
+ * and share the next (a group commit).  One writer
  * thread reads the journal in order, applies the records in batches through
  * the shared write path (src/writer.h: the same article checks, upserts by
  * id and near-duplicate clustering as `idx add`), and commits each batch
@@ -26,6 +30,7 @@
 #define IDXD_WRITES_H
 
 #include <jansson.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -56,12 +61,28 @@ int idxd_writes_open(const idxd_writes_opts *o, idxd_writes **out, idx_err *err)
  * free everything. */
 void idxd_writes_close(idxd_writes *w); /* NULL ok */
 
-/* Submit a record (IDX_JREC_DOCS: JSON Lines; IDX_JREC_DELETE: an id):
- * IDX_OK once it is durable, *task its number; *full set (and IDX_OK
- * returned, nothing stored) when the queue is full.  IDX_ETOOBIG, IDX_EIO
- * (the journal could not be written: nothing stored). Any thread. */
-int idxd_writes_submit(idxd_writes *w, int type, const char *data, size_t n, uint64_t *task,
-                       int *full, idx_err *err);
+/* A submission in flight (idxd_writes_submit_async), owned by the caller,
+ * which fills the first fields and must keep it until done is set. */
+typedef struct idxd_append {
+    int type;          /* IDX_JREC_DOCS or IDX_JREC_DELETE */
+    const char *data;  /* the payload, the caller's until done */
+    size_t n;
+    void (*notify)(void *arg); /* called on the journal thread once done is set */
+    void *notify_arg;
+    /* set by the journal thread, then done (read them after done is 1) */
+    int rc;            /* IDX_OK: durable, task numbered; else err says */
+    uint64_t task;
+    uint64_t cost;     /* (the queue bytes it reserved) */
+    idx_err err;
+    atomic_int done;
+    struct idxd_append *next; /* (the journal thread's queue) */
+} idxd_append;
+
+/* Submit a without waiting for the disk: IDX_OK when it was queued (the
+ * journal thread sets a->rc and a->task, then a->done, then calls
+ * a->notify); *full set and IDX_OK when the queue is full, or IDX_ETOOBIG,
+ * with nothing queued and notify not called.  Any thread. */
+int idxd_writes_submit_async(idxd_writes *w, idxd_append *a, int *full, idx_err *err);
 
 /* Task id as its JSON object (a new reference), or NULL when it is not
  * known (never given, or older than the tasks kept).  *done (may be NULL):

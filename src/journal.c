@@ -410,34 +410,45 @@ void idx_journal_close(idx_journal *j)
     free(j);
 }
 
-int idx_journal_append(idx_journal *j, int type, const void *data, size_t n, uint64_t *seq,
-                       idx_err *err)
+int idx_journal_append_many(idx_journal *j, size_t count, const int *types,
+                            const void *const *datas, const size_t *lens, uint64_t *seqs,
+                            idx_err *err)
 {
-    if (n > IDX_JOURNAL_MAX_PAYLOAD)
-        return idx_err_set(err, IDX_ETOOBIG, "journal", "a record of %zu bytes (max %u)", n,
-                           IDX_JOURNAL_MAX_PAYLOAD);
-    size_t total = IDX_JOURNAL_RECORD_HEAD + n;
-    unsigned char *rec = malloc(total);
-    if (!rec) return idx_err_set(err, IDX_ENOMEM, "journal", "out of memory");
-    memcpy(rec + IDX_JOURNAL_RECORD_HEAD, data, n);
-    pthread_mutex_lock(&j->mu);
-    uint64_t s = j->last_seq + 1;
-    memcpy(rec, record_magic, 4);
-    put_u64(rec + 8, s);
-    rec[16] = (unsigned char)type;
-    rec[17] = rec[18] = rec[19] = 0;
-    put_u32(rec + 20, (uint32_t)n);
+    for (size_t k = 0; k < count; k++)
+        if (lens[k] > IDX_JOURNAL_MAX_PAYLOAD)
+            return idx_err_set(err, IDX_ETOOBIG, "journal", "a record of %zu bytes (max %u)",
+                               lens[k], IDX_JOURNAL_MAX_PAYLOAD);
     struct timespec now;
     clock_gettime(CLOCK_REALTIME, &now);
-    put_u64(rec + 24, (uint64_t)now.tv_sec * 1000 + (uint64_t)now.tv_nsec / 1000000);
-    put_u32(rec + 4, record_crc(rec, rec + IDX_JOURNAL_RECORD_HEAD, n));
+    uint64_t ms = (uint64_t)now.tv_sec * 1000 + (uint64_t)now.tv_nsec / 1000000;
+    pthread_mutex_lock(&j->mu);
     int rc = IDX_OK;
     if (j->broken) {
         rc = idx_err_set(err, IDX_EIO, "journal",
                          "journal %s: an earlier append failed and could not be undone; "
                          "restart idxd",
                          j->path);
-    } else if (write_at(j->fd, rec, total, j->end) != 0 || fdatasync(j->fd) != 0) {
+        pthread_mutex_unlock(&j->mu);
+        return rc;
+    }
+    /* each record's head and payload at the end, one after another, then
+     * one fdatasync for all of them (a group commit) */
+    uint64_t at = j->end, s = j->last_seq;
+    int ok = 1;
+    for (size_t k = 0; ok && k < count; k++) {
+        unsigned char head[IDX_JOURNAL_RECORD_HEAD];
+        memcpy(head, record_magic, 4);
+        put_u64(head + 8, ++s);
+        head[16] = (unsigned char)types[k];
+        head[17] = head[18] = head[19] = 0;
+        put_u32(head + 20, (uint32_t)lens[k]);
+        put_u64(head + 24, ms);
+        put_u32(head + 4, record_crc(head, datas[k], lens[k]));
+        ok = write_at(j->fd, head, sizeof head, at) == 0 &&
+             write_at(j->fd, datas[k], lens[k], at + sizeof head) == 0;
+        at += sizeof head + lens[k];
+    }
+    if (!ok || fdatasync(j->fd) != 0) {
         int e = errno;
         /* nothing half-written stays: the next append goes at end again,
          * and if the file cannot be cut back, nothing is appended after it
@@ -446,13 +457,19 @@ int idx_journal_append(idx_journal *j, int type, const void *data, size_t n, uin
         errno = e;
         rc = io_error(err, "cannot append to", j->path);
     } else {
-        j->end += total;
+        for (size_t k = 0; k < count; k++)
+            if (seqs) seqs[k] = j->last_seq + 1 + k;
+        j->end = at;
         j->last_seq = s;
-        if (seq) *seq = s;
     }
     pthread_mutex_unlock(&j->mu);
-    free(rec);
     return rc;
+}
+
+int idx_journal_append(idx_journal *j, int type, const void *data, size_t n, uint64_t *seq,
+                       idx_err *err)
+{
+    return idx_journal_append_many(j, 1, &type, &data, &n, seq, err);
 }
 
 uint64_t idx_journal_last_seq(idx_journal *j)

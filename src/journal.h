@@ -86,6 +86,13 @@ void idx_journal_close(idx_journal *j); /* NULL ok */
  * append fails too). */
 int idx_journal_append(idx_journal *j, int type, const void *data, size_t n, uint64_t *seq,
                        idx_err *err);
+/* Append count records (types[k], datas[k][0..lens[k])) with one
+ * fdatasync for all of them (a group commit): all are stored, numbered in
+ * order into seqs[k] (may be NULL), or none is (the file cut back, as for
+ * one record).  The same errors as idx_journal_append. */
+int idx_journal_append_many(idx_journal *j, size_t count, const int *types,
+                            const void *const *datas, const size_t *lens, uint64_t *seqs,
+                            idx_err *err);
 
 /* The last sequence number given (0: none yet), and the journal's size in
  * bytes past its header.  Any thread. */

@@ -63,8 +63,23 @@ expect_match "with reasons" "$(jqb '.errors[1].reason')" "id"
 expect_match "enqueued_at and finished_at are times" "$(jqb '.enqueued_at + " " + .finished_at')" '^20[0-9-]+T[0-9:.]+Z 20[0-9-]+T[0-9:.]+Z$'
 expect_match "Location names the task" "$HDRS" "Location: /tasks/[0-9]+"
 T1=$(jqb .task)
-ksearch "$SKEY" 南通
-expect_eq "what wait=1 acknowledged is searchable at once" "$(jqb '.hits[0].id')" n1
+# each search a new connection: SO_REUSEPORT spreads them over both workers,
+# and every one must have reopened before wait=1 answered
+seen=0
+for _ in $(seq 12); do
+    ksearch "$SKEY" 南通
+    [ "$(jqb '.hits[0].id')" = n1 ] && seen=$((seen + 1))
+done
+expect_eq "what wait=1 acknowledged is searchable at once, on every worker (12 connections)" "$seen" 12
+for k in $(seq 1 8); do
+    printf '{"id":"vis%s","title":"可见性%s","body":"可见性"}\n' "$k" "$k" > "$T/vis.jsonl"
+    http "$URL/docs?wait=1" "${A[@]}" --data-binary @"$T/vis.jsonl"
+    ksearch "$SKEY" "可见性$k" dedup=0
+    [ "$(jqb '.hits[0].id')" = "vis$k" ] || seen=0
+    ksearch "$SKEY" "可见性$k" dedup=0
+    [ "$(jqb '.hits[0].id')" = "vis$k" ] || seen=0
+done
+expect_eq "eight more wait=1 writes, each found at once by two searches on new connections" "$seen" 12
 
 # an upsert replaces; without wait the answer is 202 at once and the task finishes
 printf '%s\n' '{"id":"n2","title":"北京冬季供暖延长","body":"北京今年冬季供暖延长到三月。","source":"xinhua","date":"2024-02-05"}' > "$T/b2.jsonl"
@@ -122,43 +137,88 @@ http "$URL/health"
 expect_eq "/health needs no key" "$CODE" 200
 http "$URL/"
 expect_eq "the search page needs no key" "$CODE" 200
-for r in "/search?q=北京" "/suggest?q=北" "/docs/n1" "/docs/n1/related" "/api"; do
-    http "$URL$r"
-    expect_eq "GET $r without a key: 401" "$CODE $(jqb .error.code)" "401 missing_key"
-    expect_match "GET $r: the 401 says how to authenticate" "$HDRS" "WWW-Authenticate: Bearer"
-    http "$URL$r" -H "Authorization: Bearer wrong-key-0123456789"
-    expect_eq "GET $r with an unknown key: 401" "$CODE $(jqb .error.code)" "401 unknown_key"
-    http "$URL$r" "${S[@]}"
-    expect_eq "GET $r with the search key: 200" "$CODE" 200
+SCOPED=$("$IDX" key scope --key "$SKEY" --filter 'source:"cctv"' --expires +1d)
+expect_match "idx key scope prints a scoped key" "$SCOPED" '^idxs1_'
+SC=(-H "Authorization: Bearer $SCOPED")
+# tampered: its payload re-encoded with another filter under the real
+# parent id and the old signature, so only the signature check can refuse it
+TAMPERED=$(python3 -c '
+import base64, json, sys
+k = sys.argv[1][len("idxs1_"):]
+payload, sig = k.split(".", 1)
+p = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+p["f"] = "source:xinhua"
+enc = base64.urlsafe_b64encode(json.dumps(p, separators=(",", ":")).encode()).decode().rstrip("=")
+print("idxs1_" + enc + "." + sig)' "$SCOPED")
+SOON=$(date -u -d '+2 seconds' +%Y-%m-%dT%H:%M:%SZ)
+EXPIRING=$("$IDX" key scope --key "$SKEY" --filter 'source:cctv' --expires "$SOON")
+# a stream opened with the expiring key ends when it expires
+curl -sN --max-time 15 "$URL/search/stream?q=北京" -H "Authorization: Bearer $EXPIRING" > "$T/expiring.out" 2> /dev/null &
+expiring=$!
+# route KIND METHOD PATH: every key against it (KIND read or admin)
+routes=(
+    "read GET /search?q=%E5%8C%97%E4%BA%AC" "read GET /suggest?q=%E5%8C%97" "read GET /docs/n1"
+    "read GET /docs/n1/related" "read GET /api" "read GET /openapi.json" "read HEAD /search/stream?q=x"
+    "admin GET /stats" "admin GET /metrics" "admin GET /tasks/$T1" "admin GET /keys"
+    "admin POST /docs" "admin DELETE /docs/nosuch"
+)
+# call METHOD PATH [curl args]: one request of the matrix
+call() {
+    local m=$1 path=$2
+    shift 2
+    case $m in
+    HEAD) http "$URL$path" --head "$@" ;;
+    POST) http "$URL$path" --data-binary @"$T/b2.jsonl" "$@" ;;
+    *) http "$URL$path" -X "$m" "$@" ;;
+    esac
+}
+bad=()
+for spec in "${routes[@]}"; do
+    read -r kind m path <<< "$spec"
+    r="$m $path"
+    call "$m" "$path"
+    [ "$CODE" = 401 ] && grep -q "WWW-Authenticate: Bearer" <<< "$HDRS" || bad+=("$r no key: $CODE")
+    [ "$m" = HEAD ] || [ "$(jqb .error.code)" = missing_key ] || bad+=("$r no key: $(jqb .error.code)")
+    call "$m" "$path" -H "Authorization: Bearer wrong-key-0123456789"
+    [ "$CODE" = 401 ] || bad+=("$r unknown key: $CODE")
+    [ "$m" = HEAD ] || [ "$(jqb .error.code)" = unknown_key ] || bad+=("$r unknown key: $(jqb .error.code)")
+    call "$m" "$path" -H "Authorization: Bearer $TAMPERED"
+    [ "$CODE" = 401 ] || bad+=("$r tampered scoped key: $CODE")
+    [ "$m" = HEAD ] || [[ $(jqb .error.message) == *"signature does not match"* ]] ||
+        bad+=("$r tampered scoped key: $(jqb .error.message)")
+    call "$m" "$path" "${S[@]}"
+    if [ "$kind" = read ]; then [ "$CODE" = 200 ] || bad+=("$r search key: $CODE")
+    else [ "$CODE" = 403 ] && { [ "$m" = HEAD ] || [ "$(jqb .error.code)" = forbidden ]; } || bad+=("$r search key: $CODE"); fi
+    call "$m" "$path" "${SC[@]}"
+    if [ "$kind" = read ]; then [ "$CODE" = 200 ] || bad+=("$r scoped key: $CODE")
+    else [ "$CODE" = 403 ] || bad+=("$r scoped key: $CODE"); fi
+    call "$m" "$path" "${A[@]}"
+    [[ $CODE == 20[02] ]] || bad+=("$r admin key: $CODE")
 done
-for r in "/stats" "/metrics" "/tasks/$T1" "/keys"; do
-    http "$URL$r"
-    expect_eq "GET $r without a key: 401" "$CODE" 401
-    http "$URL$r" "${S[@]}"
-    expect_eq "GET $r with a search key: 403" "$CODE $(jqb .error.code)" "403 forbidden"
-    http "$URL$r" "${A[@]}"
-    expect_eq "GET $r with the admin key: 200" "$CODE" 200
+expect_eq "every route (${#routes[@]}) with no key, an unknown key, a tampered scoped key (401), a search key and a scoped key (200 or 403), the admin key (2xx)" \
+    "${bad[*]}" ""
+sleep 2.5 # the expiring key's time is up
+bad=()
+for spec in "${routes[@]}"; do
+    read -r kind m path <<< "$spec"
+    call "$m" "$path" -H "Authorization: Bearer $EXPIRING"
+    [ "$CODE" = 401 ] || bad+=("$m $path: $CODE")
+    [ "$m" = HEAD ] || [[ $(jqb .error.message) == *expired* ]] || bad+=("$m $path: $(jqb .error.message)")
 done
+expect_eq "an expired scoped key: 401 saying it expired, on every route" "${bad[*]}" ""
+wait "$expiring"
+expect_eq "a stream opened with a scoped key ends when the key expires" "$?" 0
+expect_match "with an error event saying so" "$(cat "$T/expiring.out")" 'event: error'$'\n''data: \{"error":"key_expired"'
 http "$URL/metrics" "${A[@]}"
 expect_match "/metrics counts the writes" "$BODY" 'idxd_write_commits_total [1-9]'
 expect_match "and their statuses" "$BODY" 'idxd_requests_total\{route="write",status="202"\} [1-9]'
 http "$URL/keys" "${A[@]}"
 expect_eq "GET /keys lists names and roles, no secret" "$(jqb '[.keys[] | .name + ":" + .role] | join(",")')" "editor:admin,site:search"
 expect_eq "no secret in it" "$(grep -c -- "$ADMIN\|$SKEY" <<< "$BODY")" 0
-http "$URL/docs" --data-binary @"$T/b2.jsonl"
-expect_eq "POST /docs without a key: 401" "$CODE" 401
-http "$URL/docs" "${S[@]}" --data-binary @"$T/b2.jsonl"
-expect_eq "POST /docs with a search key: 403" "$CODE" 403
-http "$URL/docs/n1" "${S[@]}" -X DELETE
-expect_eq "DELETE with a search key: 403" "$CODE" 403
 http "$URL/search?q=北京" -H "Authorization: Basic abc"
 expect_eq "an Authorization that is not Bearer: 401" "$CODE $(jqb .error.code)" "401 bad_authorization"
-expect_eq "no key in the access log" "$(grep -c -- "$ADMIN\|$SKEY" "$T/w.err")" 0
 
-# ---- scoped keys ----
-SCOPED=$("$IDX" key scope --key "$SKEY" --filter 'source:cctv' --expires +1d)
-expect_match "idx key scope prints a scoped key" "$SCOPED" '^idxs1_'
-SC=(-H "Authorization: Bearer $SCOPED")
+# ---- scoped keys (the filter in its quoted form, as the issue writes it) ----
 ksearch "$SCOPED" '北京 OR 南通 OR 上海' facets=source
 expect_eq "a scoped key's search sees only its filter's articles" "$(jqb '[.hits[].id] | sort | join(",")')" "n1,n3"
 expect_eq "its facets too" "$(jqb '.facets.source | keys | join(",")')" "cctv"
@@ -176,25 +236,18 @@ http "$URL/suggest" -G --data-urlencode 'q=北京' "${S[@]}"
 expect_eq "(the parent key gets the suggestion)" "$(jqb '.suggestions | length')" 1
 http "$URL/docs/n2/related" "${SC[@]}"
 expect_eq "related of an article outside the scope: 404" "$CODE" 404
+# related: two more articles like n1, one from cctv and one from xinhua
+printf '%s\n' '{"id":"n4","title":"南通开发区新建码头","body":"南通开发区的新码头今天投入使用，招商工作同步推进。","source":"cctv","date":"2024-01-05"}' \
+    '{"id":"n5","title":"南通开发区扩建园区","body":"南通开发区园区扩建，招商规模扩大。","source":"xinhua","date":"2024-01-06"}' > "$T/rel.jsonl"
+http "$URL/docs?wait=1" "${A[@]}" --data-binary @"$T/rel.jsonl"
+http "$URL/docs/n1/related?limit=10" "${S[@]}"
+expect_eq "the parent key's related articles of n1 hold both" "$(jqb '[.related[].id | select(. == "n4" or . == "n5")] | sort | join(",")')" "n4,n5"
 http "$URL/docs/n1/related?limit=10" "${SC[@]}"
-expect_eq "related articles stay inside the scope" "$(jqb '[.related[].id] | map(select(. == "n2")) | length')" 0
-http "$URL/stats" "${SC[@]}"
-expect_eq "a scoped key is a search key: 403 on admin routes" "$CODE" 403
-TAMPERED=$(sed 's/\(.\)$/\1x/' <<< "$SCOPED")
-http "$URL/search?q=x" -H "Authorization: Bearer $TAMPERED"
-expect_eq "a tampered scoped key: 401 invalid_key" "$CODE $(jqb .error.code)" "401 invalid_key"
-payload=${SCOPED#idxs1_}
-sig=${payload#*.}
-payload=${payload%%.*}
-forged=$(printf '{"p":"0000000000000000","f":"source:xinhua","e":4102444800}' | base64 -w0 | tr '+/' '-_' | tr -d '=')
-http "$URL/search?q=x" -H "Authorization: Bearer idxs1_$forged.$sig"
-expect_eq "a scoped key with another payload under the old signature: 401" "$CODE" 401
-SOON=$(date -u -d '+2 seconds' +%Y-%m-%dT%H:%M:%SZ)
-EXPIRING=$("$IDX" key scope --key "$SKEY" --filter 'source:cctv' --expires "$SOON")
-sleep 3
-http "$URL/search?q=x" -H "Authorization: Bearer $EXPIRING"
-expect_eq "an expired scoped key: 401" "$CODE $(jqb .error.code)" "401 invalid_key"
-expect_match "saying it expired" "$(jqb .error.message)" "expired"
+expect_eq "the scoped key's hold the cctv one only, and nothing outside its filter" \
+    "$(jqb '[.related[].id | select(. == "n4" or . == "n5")] | join(",")') $(jqb '[.related[].source | select(. != "cctv")] | length')" "n4 0"
+http "$URL/search?q=x" -H "Authorization: Bearer idxs1_$(printf '{"p":"0000000000000000","f":"source:xinhua","e":4102444800}' | base64 -w0 | tr '+/' '-_' | tr -d '=').${SCOPED#*.}"
+expect_eq "a scoped key naming no parent key: 401 invalid_key" "$CODE $(jqb .error.code)" "401 invalid_key"
+expect_match "saying it is not derived from a search key" "$(jqb .error.message)" "not derived"
 
 # ---- idx add --server ----
 http "$URL/stats" "${A[@]}"
@@ -290,4 +343,12 @@ start_server page "$DB" --keys "$KEYS" --threads 1 --page-key "$SCOPED2" || exit
 http "$URL/"
 expect_eq "the page carries the scoped key in data-key" "$(grep -c "data-key=\"$SCOPED2\"" "$T/body")" 1
 expect_rc "an admin key as --page-key is refused" 2 "$IDXD" --db "$DB" --keys "$KEYS" --page-key "$ADMIN" --listen 127.0.0.1:0
+# keys are never logged: no secret, scoped key or tampered key in any idxd stderr
+leaked=0
+for f in "$T"/*.err; do
+    for k in "$ADMIN" "$SKEY" "$SCOPED" "$TAMPERED" "$EXPIRING" "$SCOPED2"; do
+        grep -qF -- "$k" "$f" && leaked=$((leaked + 1))
+    done
+done
+expect_eq "no key (secret, scoped, tampered, expired) in any access log or message" "$leaked" 0
 no_sanitizer_reports

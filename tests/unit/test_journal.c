@@ -57,17 +57,29 @@ static void test_append_and_reopen(void)
     CHECK_STR(out, "1:1:{\"id\":\"a\"}\n;2:2:a;3:1:;");
     dump(j, 2, out, sizeof out);
     CHECK_STR(out, "3:1:;");
+    /* a group: three records, one fdatasync, numbered in order */
+    int types[3] = {IDX_JREC_DOCS, IDX_JREC_DELETE, IDX_JREC_DOCS};
+    const void *datas[3] = {"x\n", "b", "yz\n"};
+    size_t lens[3] = {2, 1, 3};
+    uint64_t seqs[3] = {0, 0, 0};
+    CHECK_INT(idx_journal_append_many(j, 3, types, datas, lens, seqs, &err), IDX_OK);
+    CHECK(seqs[0] == 4 && seqs[1] == 5 && seqs[2] == 6);
+    dump(j, 3, out, sizeof out);
+    CHECK_STR(out, "4:1:x\n;5:2:b;6:1:yz\n;");
+    size_t big[2] = {1, (size_t)IDX_JOURNAL_MAX_PAYLOAD + 1};
+    CHECK_INT(idx_journal_append_many(j, 2, types, datas, big, seqs, &err), IDX_ETOOBIG);
+    CHECK_INT(idx_journal_last_seq(j), 6); /* none of a refused group is stored */
     /* a second open (another idxd) is refused while this one holds it */
     idx_journal *j2 = NULL;
     CHECK_INT(idx_journal_open(path, 0, &j2, NULL, &err), IDX_ELOCKED);
     idx_journal_close(j);
     CHECK_INT(idx_journal_open(path, 0, &j, &info, &err), IDX_OK);
-    CHECK_INT(info.records, 3);
+    CHECK_INT(info.records, 6);
     CHECK_INT(info.first_seq, 1);
-    CHECK_INT(info.last_seq, 3);
+    CHECK_INT(info.last_seq, 6);
     CHECK_INT(info.dropped_bytes, 0);
     dump(j, 1, out, sizeof out);
-    CHECK_STR(out, "2:2:a;3:1:;");
+    CHECK_STR(out, "2:2:a;3:1:;4:1:x\n;5:2:b;6:1:yz\n;");
     idx_journal_close(j);
 }
 
