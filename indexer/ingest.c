@@ -31,6 +31,7 @@
 
 #include "idx.h"
 #include "lines.h"
+#include "xap.h" /* idx_xap_on_fatal */
 #include "pages.h"
 #include "writer.h"
 
@@ -107,6 +108,31 @@ static void db_failed(ingest *g, const char *doing, const idx_err *err)
     else
         fprintf(stderr, "the database keeps what it held before this run; ");
     fprintf(stderr, "re-run the same input to finish\n");
+}
+
+/* The run under way, for fatal_in_xapian (one per process: a --jobs build
+ * forks its jobs). */
+static ingest *g_run;
+
+/* libxapian ended the process inside a failed commit (xap.h,
+ * idx_xap_on_fatal): the same message and exit status as any other failed
+ * commit - the database is at its last commit. */
+static void fatal_in_xapian(const idx_err *why)
+{
+    ingest *g = g_run;
+    if (!g) return;
+    idx_err e;
+    idx_err_clear(&e);
+    idx_err_set(&e, IDX_EDB, "writer", "cannot write to database %s: %s", g->o->db, why->msg);
+    db_failed(g, "committing", &e);
+    const idx_write_counts *c = idx_writer_counts(g->w);
+    printf("added %llu, replaced %llu - stopped by a database error: the last %llu articles read "
+           "were NOT committed\n",
+           (unsigned long long)c->added, (unsigned long long)c->replaced,
+           (unsigned long long)c->pending);
+    fflush(stdout);
+    fflush(stderr);
+    _exit(EXIT_DB);
 }
 
 /* One article record (a JSON object) from name:ln, given to the writer; a
@@ -273,6 +299,8 @@ int idx_add_run(const idx_opts *o, const idx_build *b, unsigned job, idx_add_cou
         idx_die_msg("%s", err.msg);
         return idx_add_exit(rc);
     }
+    g_run = &g;
+    idx_xap_on_fatal(fatal_in_xapian);
     static char *stdin_only[] = {"-"};
     char **files = o->nargs ? o->args : stdin_only;
     int nfiles = o->nargs ? o->nargs : 1;
@@ -304,6 +332,7 @@ int idx_add_run(const idx_opts *o, const idx_build *b, unsigned job, idx_add_cou
         idx_err_clear(&err);
     }
     idx_writer_close(g.w); /* a failed batch is dropped; earlier ones stay */
+    g_run = NULL;
     idx_page_sites_free(g.sites);
 
     double secs = idx_clock() - g.t0;

@@ -22,6 +22,7 @@ extern "C" {
 #include <cstdlib>
 #include <cmath>
 #include <cstring>
+#include <exception>
 #include <memory>
 #include <new>
 #include <sstream>
@@ -572,6 +573,33 @@ extern "C" int idx_xrd_each_doc(idx_xrd *rd, const char *uid_prefix, const char 
 }
 
 /* ---------------- writers ---------------- */
+
+static void (*fatal_hook)(const idx_err *);
+
+static void on_terminate()
+{
+    idx_err e;
+    idx_err_clear(&e);
+    std::exception_ptr p = std::current_exception();
+    if (p) {
+        try {
+            std::rethrow_exception(p);
+        } catch (...) {
+            fail(&e, "commit");
+        }
+    } else {
+        idx_err_set(&e, IDX_EDB, "xap", "std::terminate without an exception");
+    }
+    if (fatal_hook) fatal_hook(&e);
+    std::fprintf(stderr, "idx: libxapian stopped the process: %s\n", e.msg);
+    std::abort();
+}
+
+extern "C" void idx_xap_on_fatal(void (*hook)(const idx_err *err))
+{
+    fatal_hook = hook;
+    std::set_terminate(on_terminate);
+}
 
 extern "C" int idx_xwr_open(const char *path, unsigned flags, idx_xwr **out, idx_err *err)
 {

@@ -193,6 +193,17 @@ enum {
 int idx_xwr_open(const char *path, unsigned flags, idx_xwr **out, idx_err *err);
 /* NULL ok; an open transaction is cancelled. */
 void idx_xwr_close(idx_xwr *w);
+
+/* libxapian 1.4 can end the process: when a commit fails on a write (a full
+ * disk) while value chunks are merged, the ValueUpdater's destructor writes
+ * again during the unwinding, and the second exception calls
+ * std::terminate (glass_values.cc; still so in 1.4.28).  The revision on
+ * disk is the last one committed (the new one never got its version file).
+ * Install hook as what runs then: it gets the exception as an idx_err
+ * (classified as every other Xapian error here) and should end the process
+ * with its own message; if it returns, the message is printed and the
+ * process aborts.  Process-wide; NULL leaves the message and the abort. */
+void idx_xap_on_fatal(void (*hook)(const idx_err *err));
 /* Transactions: begin, then commit or cancel.  A commit is atomic and
  * durable (unless IDX_XWR_NO_SYNC); a failed one ends the transaction too.
  * Outside a transaction commit commits what was changed, cancel does
