@@ -529,8 +529,21 @@ static void open_writes(idxd_server *srv)
     fprintf(stderr, "idxd: taking writes (journal %s)\n", c->journal);
 }
 
+/* libxapian ended the process inside a failed commit of the writer thread
+ * (xap.h): say what survives, then abort as the library would. */
+static void fatal_in_xapian(const idx_err *why)
+{
+    fprintf(stderr, "idxd: libxapian stopped the process while a commit failed: %s; the "
+                    "database keeps its last commit and the journal every acknowledged write, "
+                    "applied at the next start\n",
+            why->msg);
+    fflush(stderr);
+    abort();
+}
+
 int main(int argc, char **argv)
 {
+    idx_xap_on_fatal(fatal_in_xapian);
     idxd_server srv;
     memset(&srv, 0, sizeof srv);
     idxd_config *c = &srv.cfg;
