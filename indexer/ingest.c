@@ -313,6 +313,7 @@ int idx_add_run(const idx_opts *o, const idx_build *b, unsigned job, idx_add_cou
         idx_die_msg("reading the pages: out of memory");
         free(pagev);
         idx_writer_close(g.w);
+        g_run = NULL;
         return EXIT_DB;
     }
     free(pagev);

@@ -33,6 +33,7 @@
 #define TASKS_LOG_MAX (16u << 20) /* JOURNAL.tasks is cut back at start past this */
 #define NOTE_EVERY_S 10.0
 #define STOP_DRAIN_S 5.0 /* at a stop, the longest spent applying what is queued */
+#define FAIL_TRIES 3     /* a record failing on its own, alone in a batch, this often: failed */
 
 enum { T_NONE, T_ENQUEUED, T_PROCESSING, T_SUCCEEDED, T_FAILED };
 static const char *const status_names[] = {"unknown", "enqueued", "processing", "succeeded",
@@ -65,6 +66,10 @@ struct idxd_writes {
     uint64_t queue_bytes; /* submitted, not applied */
     uint64_t commits;
     int waiting_for_lock;
+    /* the writer thread's own: a batch ends before cut_at (a record that
+     * failed on its own inside one); fail_seq failed fail_tries times alone */
+    uint64_t cut_at, fail_seq;
+    int fail_tries;
     /* the journal thread: submissions queued (amu guards), appended in groups */
     pthread_t jthread;
     int jstarted;
@@ -282,7 +287,7 @@ static void *journal_main(void *arg)
         pthread_mutex_lock(&w->mu);
         size_t k = 0;
         for (idxd_append *a = group; a; a = a->next, k++) {
-            if (rc) w->queue_bytes -= a->cost;
+            if (rc) w->queue_bytes = w->queue_bytes > a->cost ? w->queue_bytes - a->cost : 0;
             else task_get(w, seqs[k], a->type, now, a->cost);
         }
         pthread_cond_signal(&w->cv);
@@ -451,8 +456,10 @@ static int skip_failed(idxd_writes *w, idx_jcursor *c, uint64_t seq, uint64_t si
         c->seq = seq - 1;
         return rc;
     }
-    note("idxd: task %llu failed, nothing of it applied, and the writes after it go on: %s",
-         (unsigned long long)seq, why);
+    note("idxd: task %llu failed %d times on its own; nothing of it is applied, and the writes "
+         "after it go on: %s",
+         (unsigned long long)seq, FAIL_TRIES, why);
+    w->cut_at = 0;
     *committed = 1;
     batch_done(w, c, seq, size);
     return IDX_OK;
@@ -462,11 +469,12 @@ static int skip_failed(idxd_writes *w, idx_jcursor *c, uint64_t seq, uint64_t si
  * *committed 1 (a batch was committed) or 0 (nothing to do), IDX_ELOCKED
  * when another writer holds the database, or another error (err says; the
  * cursor is back where it was, the batch dropped, to be applied again).
- * A record that fails on its own (not a database error) ends the batch
- * before it; at the head of the next one it fails again, and then its task
- * is marked failed (with the reason), none of it is applied, and a commit
- * records the journal past it (skip_failed), so one bad record never holds
- * back the ones after it. */
+ * A record that fails on its own (not a database error) inside a batch
+ * drops it, and the next batch ends before that record (cut_at); alone at
+ * the head of one, it is tried FAIL_TRIES times (a second apart), then its
+ * task is marked failed (with the reason), none of it is applied, and a
+ * commit records the journal past it (skip_failed), so one bad record
+ * never holds back the ones after it. */
 static int apply_batch(idxd_writes *w, idx_jcursor *c, int *committed, idx_err *err)
 {
     *committed = 0;
@@ -483,8 +491,14 @@ static int apply_batch(idxd_writes *w, idx_jcursor *c, int *committed, idx_err *
             rc = got; /* 0: nothing more; else the journal's error */
             break;
         }
-        if (!first) first = r.seq;
         uint64_t size = IDX_JOURNAL_RECORD_HEAD + r.len;
+        if (first && w->cut_at && r.seq >= w->cut_at) { /* for the next batch */
+            c->off -= size;
+            c->seq = r.seq - 1;
+            rc = 0;
+            break;
+        }
+        if (!first) first = r.seq;
         pthread_mutex_lock(&w->mu);
         task *t = task_get(w, r.seq, r.type, r.time_ms / 1e3, size);
         t->status = T_PROCESSING;
@@ -508,9 +522,15 @@ static int apply_batch(idxd_writes *w, idx_jcursor *c, int *committed, idx_err *
             json_decref(scratch.errors);
         }
         pthread_mutex_unlock(&w->mu);
-        if (rc && !database_error(rc) && r.seq == first) {
-            idx_writer_close(wr);
-            return skip_failed(w, c, r.seq, size, committed, err);
+        if (rc && !database_error(rc) && r.seq != first) {
+            w->cut_at = r.seq; /* the records before it go first, then it alone */
+        } else if (rc && !database_error(rc)) {
+            w->fail_tries = w->fail_seq == r.seq ? w->fail_tries + 1 : 1;
+            w->fail_seq = r.seq;
+            if (w->fail_tries >= FAIL_TRIES) {
+                idx_writer_close(wr);
+                return skip_failed(w, c, r.seq, size, committed, err);
+            }
         }
         if (rc) break;
         bytes += size;
@@ -535,6 +555,7 @@ static int apply_batch(idxd_writes *w, idx_jcursor *c, int *committed, idx_err *
      * touches), so compacting after a batch would mean compacting after
      * every batch; `idx compact` does it when wanted */
     idx_writer_close(wr);
+    w->cut_at = 0;
     *committed = 1;
     batch_done(w, c, first, bytes);
     return IDX_OK;

@@ -87,8 +87,8 @@ int idxd_writes_submit_async(idxd_writes *w, idxd_append *a, int *full, idx_err 
 /* Task id as its JSON object (a new reference), or NULL when it is not
  * known (never given, or older than the tasks kept).  *done (may be NULL):
  * 1 when it succeeded or failed; *commit (may be NULL): the number of this
- * process's commit that applied it (idxd_writes_commits; 0: before this
- * process, or failed). Any thread. */
+ * process's commit that finished it (idxd_writes_commits; 0: before this
+ * process). Any thread. */
 json_t *idxd_writes_task(idxd_writes *w, uint64_t id, int *done, uint64_t *commit);
 /* The commits the writer thread has made (counted before the committed
  * callback runs). Any thread. */

@@ -3,9 +3,11 @@
  *
  * Every number in the file is little-endian, written and read byte by byte
  * (put_u32/get_u64), so the format does not depend on the machine.  The
- * mutex guards the end of the file (end, last_seq) against appenders of
- * several threads; the reader reads below `end` only, so it never sees a
- * record being written.
+ * mutex orders appenders (and the rewrite); the end of the file and the
+ * last number given are atomics, written under it and read without it (so
+ * a thread that only asks how far the journal is never waits for an
+ * fsync); the reader reads below `end` only, so it never sees a record
+ * being written.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -29,8 +31,8 @@ struct idx_journal {
     int fd;
     char *path;
     pthread_mutex_t mu;
-    uint64_t end;      /* file size: every byte below is a whole record */
-    uint64_t last_seq; /* of the last record appended, or the floor */
+    _Atomic uint64_t end;      /* file size: every byte below is a whole record */
+    _Atomic uint64_t last_seq; /* of the last record appended, or the floor */
     int broken;        /* a failed append could not be cut back: no more appends */
 };
 
@@ -99,6 +101,7 @@ long long idx_journal_decode(const unsigned char *buf, size_t n, idx_jrec *rec, 
     }
     rec->seq = get_u64(buf + 8);
     rec->type = type;
+    rec->cont = buf[17] & IDX_JREC_FLAG_CONT;
     rec->time_ms = get_u64(buf + 24);
     rec->data = (const char *)buf + IDX_JOURNAL_RECORD_HEAD;
     rec->len = len;
@@ -216,11 +219,12 @@ static int io_error(idx_err *err, const char *what, const char *path)
     return idx_err_set(err, IDX_EIO, "journal", "%s journal %s: %s", what, path, strerror(errno));
 }
 
-/* Whether a whole record with a sequence number above prev starts
- * somewhere in the file's bytes [from+skip, size): 1 with *at, 0, or -1
- * when the bytes cannot be read (errno).  A crash tears the last record
- * only (appends are one at a time, each fsync'd before the next): a good
- * record after a bad one means damage, not a torn tail.  skip: where the
+/* Whether a whole record with a sequence number above prev, starting a
+ * group, starts somewhere in the file's bytes [from+skip, size): 1 with
+ * *at, 0, or -1 when the bytes cannot be read (errno).  A crash tears the
+ * last group only (a group is appended with one fdatasync before the next
+ * is): the first record of a later group after bad bytes means damage, not
+ * a torn tail.  skip: where the
  * search starts - past the whole torn record when only its end is missing
  * (a payload may itself hold record-shaped bytes: a client's body is
  * journaled as it came), else 1. */
@@ -246,7 +250,11 @@ static int valid_record_after(int fd, uint64_t from, uint64_t skip, uint64_t siz
         i = (size_t)(m - buf);
         idx_jrec rec;
         const char *why;
-        if (idx_journal_decode(m, n - i, &rec, &why) > 0 && rec.seq > prev) found = from + i;
+        /* a record that continues a group may be whole while an earlier one
+         * of its group is not (one fdatasync for the group): only a record
+         * that starts one shows that what came before was acknowledged */
+        if (idx_journal_decode(m, n - i, &rec, &why) > 0 && rec.seq > prev && !rec.cont)
+            found = from + i;
     }
     free(buf);
     *at = found;
@@ -316,7 +324,8 @@ static int scan(idx_journal *j, uint64_t floor_seq, idx_jinfo *info, idx_err *er
         const char *hwhy;
         if (size - c.off >= sizeof head &&
             read_at(j->fd, head, sizeof head, c.off) == (ssize_t)sizeof head &&
-            idx_journal_decode(head, sizeof head, &hr, &hwhy) == 0) {
+            idx_journal_decode(head, sizeof head, &hr, &hwhy) == 0 &&
+            get_u64(head + 8) == prev + 1) { /* (the next number: not a damaged length) */
             uint64_t whole = IDX_JOURNAL_RECORD_HEAD + (uint64_t)get_u32(head + 20);
             if (c.off + whole > size) skip = size - c.off; /* nothing after it to search */
         }
@@ -440,7 +449,8 @@ int idx_journal_append_many(idx_journal *j, size_t count, const int *types,
         memcpy(head, record_magic, 4);
         put_u64(head + 8, ++s);
         head[16] = (unsigned char)types[k];
-        head[17] = head[18] = head[19] = 0;
+        head[17] = k > 0 ? IDX_JREC_FLAG_CONT : 0; /* a group's later records */
+        head[18] = head[19] = 0;
         put_u32(head + 20, (uint32_t)lens[k]);
         put_u64(head + 24, ms);
         put_u32(head + 4, record_crc(head, datas[k], lens[k]));
@@ -474,18 +484,12 @@ int idx_journal_append(idx_journal *j, int type, const void *data, size_t n, uin
 
 uint64_t idx_journal_last_seq(idx_journal *j)
 {
-    pthread_mutex_lock(&j->mu);
-    uint64_t s = j->last_seq;
-    pthread_mutex_unlock(&j->mu);
-    return s;
+    return j->last_seq;
 }
 
 uint64_t idx_journal_bytes(idx_journal *j)
 {
-    pthread_mutex_lock(&j->mu);
-    uint64_t b = j->end - IDX_JOURNAL_HEADER;
-    pthread_mutex_unlock(&j->mu);
-    return b;
+    return j->end - IDX_JOURNAL_HEADER;
 }
 
 void idx_jcursor_init(idx_jcursor *c, uint64_t after)
@@ -504,9 +508,7 @@ void idx_jcursor_fini(idx_jcursor *c)
 
 int idx_journal_next(idx_journal *j, idx_jcursor *c, idx_jrec *rec, idx_err *err)
 {
-    pthread_mutex_lock(&j->mu);
     uint64_t end = j->end;
-    pthread_mutex_unlock(&j->mu);
     for (;;) {
         const char *why;
         int r = read_record(j->fd, c, end, rec, &why);
@@ -552,9 +554,7 @@ static int rewrite_tail(idx_journal *j, uint64_t from, int *replaced, idx_err *e
     if (fd < 0) return io_error(err, "cannot rewrite", j->path);
     unsigned char h[IDX_JOURNAL_HEADER] = {0};
     memcpy(h, header_magic, sizeof header_magic);
-    pthread_mutex_lock(&j->mu);
     uint64_t snap = j->end;
-    pthread_mutex_unlock(&j->mu);
     int ok = flock(fd, LOCK_EX | LOCK_NB) == 0 && write_at(fd, h, sizeof h, 0) == 0 &&
              copy_range(j, fd, from, from, snap) == 0 && fdatasync(fd) == 0;
     pthread_mutex_lock(&j->mu);

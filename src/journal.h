@@ -12,21 +12,23 @@
  *
  * The file: a 16-byte header ("IDXJRNL1" and 8 reserved bytes), then
  * records, each a 32-byte head - magic "JREC", CRC-32 (zlib) of everything
- * after it, sequence number (u64), type (u8, 3 bytes of padding), payload
- * length (u32), the time it was appended (u64 milliseconds since 1970), all
- * little-endian - and the payload.  Sequence numbers rise
- * by one from record to record.  A record is appended with one write() and
- * fdatasync'd before idx_journal_append returns.
+ * after it, sequence number (u64), type (u8), flags (u8: IDX_JREC_FLAG_CONT),
+ * 2 bytes of padding, payload length (u32), the time it was appended (u64
+ * milliseconds since 1970), all little-endian - and the payload.  Sequence
+ * numbers rise by one from record to record.  Records are appended in
+ * groups (one record, or the several idx_journal_append_many is given),
+ * each group written and fdatasync'd before the call returns; every record
+ * of a group but the first carries IDX_JREC_FLAG_CONT.
  *
- * A crash can leave the last record half written (a torn tail): opening
- * finds the first record that is incomplete, fails its checksum or breaks
- * the sequence, and drops it and everything after it - never applied half.
- * The bytes dropped are first copied to PATH.dropped-UNIXTIME (their count
- * and that file are in idx_jinfo), so nothing is destroyed silently.  Only
- * the last record can be torn (appends go one at a time, each fsync'd), so
- * when a whole record follows the bad bytes the file is damaged instead:
- * open refuses it (IDX_EDB) rather than drop acknowledged writes.
- *
+ * A crash can leave the last group half written (a torn tail): opening
+ * finds the first record that is incomplete or fails its checksum, and
+ * drops it and everything after it - never applied half.  The bytes dropped
+ * are first copied to PATH.dropped-UNIXTIME (their count and that file are
+ * in idx_jinfo), so nothing is destroyed silently.  Only the last group can
+ * be torn (a group is fsync'd before the next is written; within one, the
+ * disk may keep a later record and lose an earlier one), so when the first
+ * record of a later group follows the bad bytes the file is damaged
+ * instead: open refuses it (IDX_EDB) rather than drop acknowledged writes.
  * A whole record that breaks the sequence is damage too.
  *
  * What the database holds is dropped from the journal (idx_journal_trim):
@@ -52,6 +54,7 @@
 #define IDX_JOURNAL_RECORD_HEAD 32
 #define IDX_JOURNAL_MAX_PAYLOAD (256u << 20)
 
+#define IDX_JREC_FLAG_CONT 1 /* flags: the record continues its group */
 enum { IDX_JREC_DOCS = 1, /* payload: JSON Lines, each line an article (upsert) */
        IDX_JREC_DELETE = 2 /* payload: one article id */ };
 
@@ -113,6 +116,7 @@ typedef struct idx_jrec {
     uint64_t time_ms; /* when it was appended (CLOCK_REALTIME) */
     const char *data; /* payload, valid until the cursor moves */
     size_t len;
+    int cont;         /* it continues the group of the record before it */
 } idx_jrec;
 
 /* A cursor at the start that skips records up to and including after. */

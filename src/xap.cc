@@ -22,6 +22,7 @@ extern "C" {
 #include <cstdlib>
 #include <cmath>
 #include <cstring>
+#include <atomic>
 #include <exception>
 #include <memory>
 #include <new>
@@ -575,9 +576,16 @@ extern "C" int idx_xrd_each_doc(idx_xrd *rd, const char *uid_prefix, const char 
 /* ---------------- writers ---------------- */
 
 static void (*fatal_hook)(const idx_err *);
+static thread_local bool in_commit; /* a commit of this thread is under way */
+static std::atomic<bool> terminating;
 
 static void on_terminate()
 {
+    if (terminating.exchange(true)) std::abort(); /* a second one, from in here */
+    if (!in_commit) {
+        std::fputs("idx: std::terminate outside a commit (a bug)\n", stderr);
+        std::abort();
+    }
     idx_err e;
     idx_err_clear(&e);
     std::exception_ptr p = std::current_exception();
@@ -642,6 +650,7 @@ extern "C" int idx_xwr_begin(idx_xwr *w, idx_err *err)
 
 extern "C" int idx_xwr_commit(idx_xwr *w, idx_err *err)
 {
+    in_commit = true; // (on_terminate: where libxapian may end the process)
     try {
         if (w->in_txn) {
             w->in_txn = false; // a failed commit_transaction ends it too
@@ -649,8 +658,10 @@ extern "C" int idx_xwr_commit(idx_xwr *w, idx_err *err)
         } else {
             w->db.commit();
         }
+        in_commit = false;
         return IDX_OK;
     } catch (...) {
+        in_commit = false;
         return fail(err, "commit");
     }
 }

@@ -199,7 +199,8 @@ void idx_xwr_close(idx_xwr *w);
  * again during the unwinding, and the second exception calls
  * std::terminate (glass_values.cc; still so in 1.4.28).  The revision on
  * disk is the last one committed (the new one never got its version file).
- * Install hook as what runs then: it gets the exception as an idx_err
+ * Install hook as what runs then (a terminate inside idx_xwr_commit; any
+ * other aborts as it would): it gets the exception as an idx_err
  * (classified as every other Xapian error here) and should end the process
  * with its own message; if it returns, the message is printed and the
  * process aborts.  Process-wide; NULL leaves the message and the abort. */

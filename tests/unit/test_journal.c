@@ -246,6 +246,51 @@ static void test_damage_in_the_middle(void)
     CHECK_INT(file_size(path), size); /* nothing dropped */
 }
 
+/* One fdatasync for a group: the disk may keep a later record of it and lose
+ * an earlier one.  Bad bytes followed only by records that continue their
+ * group are a torn tail (the group was never acknowledged); the first record
+ * of a later group after them is damage. */
+static void test_torn_group(void)
+{
+    idx_fs_remove_tree(path);
+    idx_err err;
+    idx_err_clear(&err);
+    idx_journal *j = NULL;
+    CHECK_INT(idx_journal_open(path, 0, &j, NULL, &err), IDX_OK);
+    CHECK_INT(idx_journal_append(j, IDX_JREC_DOCS, "acked\n", 6, NULL, &err), IDX_OK);
+    uint64_t one = file_size(path);
+    int types[3] = {IDX_JREC_DOCS, IDX_JREC_DOCS, IDX_JREC_DOCS};
+    const void *datas[3] = {"g1\n", "g2\n", "g3\n"};
+    size_t lens[3] = {3, 3, 3};
+    CHECK_INT(idx_journal_append_many(j, 3, types, datas, lens, NULL, &err), IDX_OK);
+    idx_journal_close(j);
+    uint64_t rec = IDX_JOURNAL_RECORD_HEAD + 3, size = file_size(path);
+    CHECK_INT(size, one + 3 * rec);
+    /* the group's second record lost, its third whole: torn */
+    int fd = open(path, O_WRONLY);
+    CHECK(fd >= 0 && pwrite(fd, "XXXX", 4, (off_t)(one + rec + 8)) == 4);
+    close(fd);
+    idx_jinfo info;
+    CHECK_INT(idx_journal_open(path, 0, &j, &info, &err), IDX_OK);
+    CHECK_INT(info.records, 2);
+    CHECK_INT(info.dropped_bytes, 2 * rec);
+    remove(info.dropped_to);
+    char out[256];
+    dump(j, 0, out, sizeof out);
+    CHECK_STR(out, "1:1:acked\n;2:1:g1\n;");
+    /* another group and a record after it; the group's second record
+     * lost: the later record (a group of its own) shows the group was
+     * acknowledged - damage */
+    CHECK_INT(idx_journal_append_many(j, 3, types, datas, lens, NULL, &err), IDX_OK);
+    CHECK_INT(idx_journal_append(j, IDX_JREC_DOCS, "later\n", 6, NULL, &err), IDX_OK);
+    idx_journal_close(j);
+    fd = open(path, O_WRONLY);
+    CHECK(fd >= 0 && pwrite(fd, "XXXX", 4, (off_t)(one + 2 * rec + 8)) == 4);
+    close(fd);
+    CHECK_INT(idx_journal_open(path, 0, &j, NULL, &err), IDX_EDB);
+    CHECK(strstr(err.msg, "not a torn tail") != NULL);
+}
+
 /* A whole record, checksum and all, with a number out of order is damage:
  * refused, never dropped as a torn tail. */
 static void test_out_of_sequence(void)
@@ -394,6 +439,7 @@ int main(void)
     TEST(test_torn_tail);
     TEST(test_damage_in_the_middle);
     TEST(test_out_of_sequence);
+    TEST(test_torn_group);
     TEST(test_torn_record_inside);
     TEST(test_not_a_journal);
     TEST(test_decode);
