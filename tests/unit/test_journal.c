@@ -35,6 +35,24 @@ static void dump(idx_journal *j, uint64_t after, char *out, size_t cap)
     idx_jcursor_fini(&c);
 }
 
+/* A new, empty journal at path (err cleared for the caller). */
+static idx_journal *fresh(idx_err *err)
+{
+    idx_fs_remove_tree(path);
+    idx_err_clear(err);
+    idx_journal *j = NULL;
+    CHECK_INT(idx_journal_open(path, 0, &j, NULL, err), IDX_OK);
+    return j;
+}
+
+/* Overwrite the file's bytes at off with s (damage, as a disk might). */
+static void damage(uint64_t off, const char *s)
+{
+    int fd = open(path, O_WRONLY);
+    CHECK(fd >= 0 && pwrite(fd, s, strlen(s), (off_t)off) == (ssize_t)strlen(s));
+    close(fd);
+}
+
 static void test_append_and_reopen(void)
 {
     idx_fs_remove_tree(path);
@@ -173,11 +191,8 @@ static void cut(uint64_t size)
 
 static void test_torn_tail(void)
 {
-    idx_fs_remove_tree(path);
     idx_err err;
-    idx_err_clear(&err);
-    idx_journal *j = NULL;
-    CHECK_INT(idx_journal_open(path, 0, &j, NULL, &err), IDX_OK);
+    idx_journal *j = fresh(&err);
     CHECK_INT(idx_journal_append(j, IDX_JREC_DOCS, "first\n", 6, NULL, &err), IDX_OK);
     uint64_t one = file_size(path);
     CHECK_INT(idx_journal_append(j, IDX_JREC_DOCS, "second\n", 7, NULL, &err), IDX_OK);
@@ -203,9 +218,7 @@ static void test_torn_tail(void)
         idx_journal_close(j);
     }
     /* a flipped payload byte fails the checksum */
-    int fd = open(path, O_WRONLY);
-    CHECK(fd >= 0 && pwrite(fd, "X", 1, (off_t)(two - 2)) == 1);
-    close(fd);
+    damage(two - 2, "X");
     idx_jinfo info;
     CHECK_INT(idx_journal_open(path, 0, &j, &info, &err), IDX_OK);
     CHECK_INT(info.records, 1);
@@ -213,7 +226,7 @@ static void test_torn_tail(void)
     remove(info.dropped_to);
     idx_journal_close(j);
     /* zeros after the last record (a file extended by a crash) */
-    fd = open(path, O_WRONLY | O_APPEND);
+    int fd = open(path, O_WRONLY | O_APPEND);
     char zeros[100] = {0};
     CHECK(fd >= 0 && write(fd, zeros, sizeof zeros) == (ssize_t)sizeof zeros);
     close(fd);
@@ -226,11 +239,8 @@ static void test_torn_tail(void)
 
 static void test_damage_in_the_middle(void)
 {
-    idx_fs_remove_tree(path);
     idx_err err;
-    idx_err_clear(&err);
-    idx_journal *j = NULL;
-    CHECK_INT(idx_journal_open(path, 0, &j, NULL, &err), IDX_OK);
+    idx_journal *j = fresh(&err);
     CHECK_INT(idx_journal_append(j, IDX_JREC_DOCS, "one\n", 4, NULL, &err), IDX_OK);
     uint64_t one = file_size(path);
     CHECK_INT(idx_journal_append(j, IDX_JREC_DOCS, "two\n", 4, NULL, &err), IDX_OK);
@@ -238,9 +248,7 @@ static void test_damage_in_the_middle(void)
     uint64_t size = file_size(path);
     idx_journal_close(j);
     /* a flipped byte in the second record, a whole third one after it */
-    int fd = open(path, O_WRONLY);
-    CHECK(fd >= 0 && pwrite(fd, "X", 1, (off_t)(one + IDX_JOURNAL_RECORD_HEAD)) == 1);
-    close(fd);
+    damage(one + IDX_JOURNAL_RECORD_HEAD, "X");
     CHECK_INT(idx_journal_open(path, 0, &j, NULL, &err), IDX_EDB);
     CHECK(strstr(err.msg, "not a torn tail") != NULL);
     CHECK_INT(file_size(path), size); /* nothing dropped */
@@ -252,11 +260,8 @@ static void test_damage_in_the_middle(void)
  * of a later group after them is damage. */
 static void test_torn_group(void)
 {
-    idx_fs_remove_tree(path);
     idx_err err;
-    idx_err_clear(&err);
-    idx_journal *j = NULL;
-    CHECK_INT(idx_journal_open(path, 0, &j, NULL, &err), IDX_OK);
+    idx_journal *j = fresh(&err);
     CHECK_INT(idx_journal_append(j, IDX_JREC_DOCS, "acked\n", 6, NULL, &err), IDX_OK);
     uint64_t one = file_size(path);
     int types[3] = {IDX_JREC_DOCS, IDX_JREC_DOCS, IDX_JREC_DOCS};
@@ -267,9 +272,7 @@ static void test_torn_group(void)
     uint64_t rec = IDX_JOURNAL_RECORD_HEAD + 3, size = file_size(path);
     CHECK_INT(size, one + 3 * rec);
     /* the group's second record lost, its third whole: torn */
-    int fd = open(path, O_WRONLY);
-    CHECK(fd >= 0 && pwrite(fd, "XXXX", 4, (off_t)(one + rec + 8)) == 4);
-    close(fd);
+    damage(one + rec + 8, "XXXX");
     idx_jinfo info;
     CHECK_INT(idx_journal_open(path, 0, &j, &info, &err), IDX_OK);
     CHECK_INT(info.records, 2);
@@ -284,9 +287,7 @@ static void test_torn_group(void)
     CHECK_INT(idx_journal_append_many(j, 3, types, datas, lens, NULL, &err), IDX_OK);
     CHECK_INT(idx_journal_append(j, IDX_JREC_DOCS, "later\n", 6, NULL, &err), IDX_OK);
     idx_journal_close(j);
-    fd = open(path, O_WRONLY);
-    CHECK(fd >= 0 && pwrite(fd, "XXXX", 4, (off_t)(one + 2 * rec + 8)) == 4);
-    close(fd);
+    damage(one + 2 * rec + 8, "XXXX");
     CHECK_INT(idx_journal_open(path, 0, &j, NULL, &err), IDX_EDB);
     CHECK(strstr(err.msg, "not a torn tail") != NULL);
 }
@@ -295,11 +296,8 @@ static void test_torn_group(void)
  * refused, never dropped as a torn tail. */
 static void test_out_of_sequence(void)
 {
-    idx_fs_remove_tree(path);
     idx_err err;
-    idx_err_clear(&err);
-    idx_journal *j = NULL;
-    CHECK_INT(idx_journal_open(path, 0, &j, NULL, &err), IDX_OK);
+    idx_journal *j = fresh(&err);
     CHECK_INT(idx_journal_append(j, IDX_JREC_DOCS, "one\n", 4, NULL, &err), IDX_OK);
     idx_journal_close(j);
     uint64_t one = file_size(path);
@@ -320,38 +318,29 @@ static void test_out_of_sequence(void)
  * body is journaled as it came): torn, dropped, not taken for damage. */
 static void test_torn_record_inside(void)
 {
-    idx_fs_remove_tree(path);
     idx_err err;
-    idx_err_clear(&err);
-    idx_journal *j = NULL;
-    CHECK_INT(idx_journal_open(path, 0, &j, NULL, &err), IDX_OK);
-    CHECK_INT(idx_journal_append(j, IDX_JREC_DELETE, "inner", 5, NULL, &err), IDX_OK);
-    idx_journal_close(j);
-    unsigned char inner[64];
-    int fd = open(path, O_RDONLY);
-    ssize_t n = pread(fd, inner, sizeof inner, IDX_JOURNAL_HEADER);
-    close(fd);
-    CHECK_INT(n, IDX_JOURNAL_RECORD_HEAD + 5);
-    /* renumbered 2 (with its checksum), as if written after record 1 */
-    idx_fs_remove_tree(path);
-    CHECK_INT(idx_journal_open(path, 0, &j, NULL, &err), IDX_OK);
+    idx_journal *j = fresh(&err);
     CHECK_INT(idx_journal_append(j, IDX_JREC_DELETE, "x", 1, NULL, &err), IDX_OK);
     uint64_t one = file_size(path);
     char payload[200];
     memset(payload, ' ', sizeof payload);
     CHECK_INT(idx_journal_append(j, IDX_JREC_DOCS, payload, sizeof payload, NULL, &err), IDX_OK);
     idx_journal_close(j);
-    idx_journal *k = NULL;
+    /* a whole record numbered 3 (checksum and all: made by a journal whose
+     * floor is 2), written inside the second record's payload */
     char kpath[160];
     snprintf(kpath, sizeof kpath, "%s.k", path);
     idx_fs_remove_tree(kpath);
-    CHECK_INT(idx_journal_open(kpath, 1, &k, NULL, &err), IDX_OK);
+    idx_journal *k = NULL;
+    CHECK_INT(idx_journal_open(kpath, 2, &k, NULL, &err), IDX_OK);
     CHECK_INT(idx_journal_append(k, IDX_JREC_DELETE, "inner", 5, NULL, &err), IDX_OK);
     idx_journal_close(k);
-    fd = open(kpath, O_RDONLY);
-    n = pread(fd, inner, sizeof inner, IDX_JOURNAL_HEADER);
+    unsigned char inner[64];
+    int fd = open(kpath, O_RDONLY);
+    ssize_t n = pread(fd, inner, sizeof inner, IDX_JOURNAL_HEADER);
     close(fd);
     remove(kpath);
+    CHECK_INT(n, IDX_JOURNAL_RECORD_HEAD + 5);
     fd = open(path, O_WRONLY);
     CHECK(fd >= 0 && pwrite(fd, inner, (size_t)n, (off_t)(one + IDX_JOURNAL_RECORD_HEAD + 50)) == n);
     close(fd);
