@@ -724,6 +724,12 @@ int idxd_writes_open(const idxd_writes_opts *o, idxd_writes **out, idx_err *err)
              "kept in %s",
              o->journal, (unsigned long long)info.dropped_bytes, info.dropped_why,
              info.dropped_to);
+    if (info.records && info.first_seq > applied + 1)
+        note("idxd: warning: the database %s holds tasks up to %llu and the journal %s starts at "
+             "task %llu: tasks %llu-%llu are in neither (a database restored from an older "
+             "backup?); re-send them if they matter",
+             o->db, (unsigned long long)applied, o->journal, (unsigned long long)info.first_seq,
+             (unsigned long long)applied + 1, (unsigned long long)info.first_seq - 1);
     size_t pl = strlen(o->journal);
     if (!(w->tasks_path = malloc(pl + 7))) {
         idxd_writes_close(w);

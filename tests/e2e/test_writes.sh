@@ -314,6 +314,36 @@ http "$URL/docs" "${A[@]}" --data-binary @"$T/b2.jsonl"
 expect_eq "and writes are refused: 403 read_only" "$CODE $(jqb .error.code)" "403 read_only"
 expect_eq "the file is as it was" "$(cat "$T/notjournal")" junk
 
+# ---- a database restored from a backup older than the journal ----
+GAP=$T/gap
+"$IDX" add -q --db "$GAP" "$SAMPLE" > /dev/null
+cp -a "$GAP" "$GAP.backup"
+start_server gap1 "$GAP" --keys "$KEYS" --threads 1 || exit 1
+for i in 1 2; do
+    printf '{"id":"gap%s","title":"缺口 %s","body":"缺口"}\n' "$i" "$i" > "$T/gap.jsonl"
+    http "$URL/docs?wait=1" "${A[@]}" --data-binary @"$T/gap.jsonl"
+done
+rm -f "$T/hold"
+mkfifo "$T/hold"
+"$IDX" add -q --db "$GAP" < "$T/hold" > /dev/null 2>&1 &
+holder=$!
+exec 7> "$T/hold"
+for _ in $(seq 100); do ls -l "/proc/$holder/fd" 2> /dev/null | grep -q "$GAP/" && break; sleep 0.1; done
+printf '{"id":"gap3","title":"缺口 3","body":"缺口"}\n' > "$T/gap.jsonl"
+http "$URL/docs" "${A[@]}" --data-binary @"$T/gap.jsonl"
+expect_eq "a third write waits in the journal while idx add holds the database" "$CODE $(jqb .task)" "202 3"
+stop_server "$PID" 10
+exec 7>&-
+wait "$holder"
+rm -rf "$GAP"
+mv "$GAP.backup" "$GAP"
+start_server gap2 "$GAP" --keys "$KEYS" --threads 1 || exit 1
+expect_match "restored from before tasks 1-2, the journal holding task 3: idxd names the tasks in neither" \
+    "$(cat "$T/gap2.err")" "holds tasks up to 0 and the journal .* starts at task 3: tasks 1-2 are in neither"
+wait_task 3 50
+expect_eq "and applies what the journal holds" "$st" succeeded
+stop_server "$PID" 10
+
 # ---- read-only: a replica, --read-only, no admin key ----
 REP=$T/replica
 mkdir -p "$REP"
