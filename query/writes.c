@@ -484,6 +484,7 @@ static int apply_batch(idxd_writes *w, idx_jcursor *c, int *committed, idx_err *
     int rc = idx_writer_open(&wo, &wr, err);
     if (rc) return rc;
     uint64_t start_off = c->off, start_seq = c->seq, first = 0, bytes = 0, articles = 0;
+    int recut = 0; /* a record failed on its own inside: the batch is made again before it */
     idx_jrec r;
     while (articles < BATCH_ARTICLES && bytes < BATCH_BYTES) {
         int got = idx_journal_next(w->j, c, &r, err);
@@ -524,6 +525,7 @@ static int apply_batch(idxd_writes *w, idx_jcursor *c, int *committed, idx_err *
         pthread_mutex_unlock(&w->mu);
         if (rc && !database_error(rc) && r.seq != first) {
             w->cut_at = r.seq; /* the records before it go first, then it alone */
+            recut = 1;
         } else if (rc && !database_error(rc)) {
             w->fail_tries = w->fail_seq == r.seq ? w->fail_tries + 1 : 1;
             w->fail_seq = r.seq;
@@ -548,7 +550,7 @@ static int apply_batch(idxd_writes *w, idx_jcursor *c, int *committed, idx_err *
         pthread_mutex_unlock(&w->mu);
         c->off = start_off;
         c->seq = start_seq;
-        return rc;
+        return recut ? IDX_OK : rc; /* (a cut batch is made again at once) */
     }
     /* no compaction here (idx_writer_compact_if_grown): a compact database
      * doubles at its next commit (Xapian copies the blocks a commit
