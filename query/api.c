@@ -74,6 +74,8 @@ typedef struct ctx {
     int head;
     char *scope;          /* a scoped key's filter (owned), or NULL */
     long long expires;    /* a scoped key's expiry (Unix seconds), or 0 */
+    const char *key;      /* the key presented (in the request's headers), or NULL */
+    const struct idx_keys *keys; /* the keys it was checked against */
 } ctx;
 
 static const char *method_name(enum evhttp_cmd_type m)
@@ -389,7 +391,9 @@ static void handle_stream(ctx *c, const idx_form *f, const char *raw_query)
         reply(c, 200, "text/event-stream; charset=utf-8", NULL, 0);
         return;
     }
-    if (idxd_stream_open(c->w, c->req, raw_query, c->scope, c->expires, start) != 0) {
+    idxd_stream_auth auth = {.key = c->key, .keys = c->keys, .scope = c->scope,
+                             .expires = c->expires};
+    if (idxd_stream_open(c->w, c->req, raw_query, &auth, start) != 0) {
         reply_json(c, 500, NULL);
         return;
     }
@@ -977,6 +981,8 @@ static int authorize(ctx *c)
     }
     c->scope = a.filter;
     c->expires = a.expires;
+    c->key = key;
+    c->keys = keys;
     return 1;
 }
 

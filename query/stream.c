@@ -24,6 +24,7 @@
 #include <time.h>
 
 #include "form.h"
+#include "keys.h"
 #include "request.h"
 #include "search.h"
 
@@ -34,6 +35,8 @@ struct idxd_stream {
     idx_search_req sreq; /* the search it asks, made standing (strings in form) */
     char *scope;        /* a scoped key's filter, or NULL */
     long long expires;  /* its expiry (Unix seconds), or 0 */
+    char *key;          /* the key it was opened with (never logged), or NULL */
+    const struct idx_keys *keys; /* the keys that key was last checked against */
     uint64_t last; /* every match up to this revision was sent */
     double last_write;
     double last_run; /* idx_clock() of its last catch-up */
@@ -51,6 +54,7 @@ static void stream_free(idxd_stream *s)
 {
     idx_form_fini(&s->form);
     free(s->scope);
+    free(s->key);
     free(s);
     atomic_fetch_sub(&open_streams, 1);
 }
@@ -75,7 +79,7 @@ static void send_text(idxd_stream *s, const char *text, size_t n)
 }
 
 int idxd_stream_open(idxd_worker *w, struct evhttp_request *req, const char *query,
-                     const char *scope, long long expires, uint64_t start)
+                     const idxd_stream_auth *auth, uint64_t start)
 {
     if (w->nstreams == w->capstreams) {
         size_t cap = w->capstreams ? w->capstreams * 2 : 8;
@@ -87,11 +91,13 @@ int idxd_stream_open(idxd_worker *w, struct evhttp_request *req, const char *que
     idxd_stream *s = calloc(1, sizeof *s);
     idx_err err;
     idx_err_clear(&err);
-    if (!s || (scope && !(s->scope = strdup(scope))) ||
+    if (!s || (auth->scope && !(s->scope = strdup(auth->scope))) ||
+        (auth->key && !(s->key = strdup(auth->key))) ||
         idx_form_parse(query, query ? strlen(query) : 0, &s->form, &err) != IDX_OK) {
         if (s) {
             idx_form_fini(&s->form); /* (zeroed, or what a failed parse holds) */
             free(s->scope);
+            free(s->key);
             free(s);
         }
         return -1;
@@ -104,7 +110,8 @@ int idxd_stream_open(idxd_worker *w, struct evhttp_request *req, const char *que
     }
     idx_search_req_standing(&s->sreq);
     s->sreq.scope = s->scope;
-    s->expires = expires;
+    s->expires = auth->expires;
+    s->keys = auth->keys;
     s->req = req;
     s->conn = evhttp_request_get_connection(req);
     s->last = start;
@@ -225,6 +232,24 @@ static int catch_up(idxd_worker *w, idxd_stream *s, uint64_t upto)
     return rc;
 }
 
+/* The event that ends s when SIGHUP has loaded keys that no longer take
+ * its key, else NULL (checked once per keys loaded). */
+static const char *revoked(idxd_worker *w, idxd_stream *s)
+{
+    const idx_keys *now = atomic_load(&w->srv->keys);
+    if (!s->key || !now || now == s->keys) return NULL;
+    s->keys = now;
+    idx_key_auth a;
+    memset(&a, 0, sizeof a);
+    idx_err err;
+    idx_err_clear(&err);
+    int rc = idx_keys_check(now, s->key, strlen(s->key), (long long)time(NULL), &a, &err);
+    free(a.filter);
+    if (rc == IDX_OK && a.role >= IDX_ROLE_SEARCH) return NULL;
+    return "event: error\ndata: {\"error\":\"key_revoked\","
+           "\"message\":\"the key this stream was opened with is no longer taken\"}\n\n";
+}
+
 void idxd_streams_run(idxd_worker *w)
 {
     double now = idx_clock();
@@ -249,11 +274,12 @@ void idxd_streams_run(idxd_worker *w)
             end_stream(w, s);
             continue;
         }
-        if (s->expires && (long long)time(NULL) >= s->expires) {
-            /* a scoped key outlives nothing it was given for */
-            static const char ev[] = "event: error\ndata: {\"error\":\"key_expired\","
-                                     "\"message\":\"the scoped key has expired\"}\n\n";
-            send_text(s, ev, sizeof ev - 1);
+        const char *ended = !s->expires || (long long)time(NULL) < s->expires
+                                ? revoked(w, s)
+                                : "event: error\ndata: {\"error\":\"key_expired\","
+                                  "\"message\":\"the scoped key has expired\"}\n\n";
+        if (ended) { /* a key outlives nothing it was given for */
+            send_text(s, ended, strlen(ended));
             unlist(w, i);
             end_stream(w, s);
             continue;

@@ -38,14 +38,24 @@
 #define STREAM_GAP_S 0.3
 #define STREAM_MAX_UNSENT (4u << 20)
 
+/* Who opened a stream: the key presented (NULL: none needed) and the keys
+ * it was checked against, a scoped key's filter (or NULL) and expiry (Unix
+ * seconds, or 0). */
+typedef struct idxd_stream_auth {
+    const char *key;
+    const struct idx_keys *keys;
+    const char *scope;
+    long long expires;
+} idxd_stream_auth;
+
 /* Take req (a validated GET /search/stream; the reply is started here)
  * into w's streams from revision start; query is the request's query
- * string and scope a scoped key's filter or NULL (both copied); expires:
- * the scoped key's expiry (Unix seconds, 0: none), when the stream ends
- * with an "event: error" of key_expired.  0, or -1 when out of memory
- * (nothing was sent: the caller answers). */
+ * string (copied, as are auth's strings).  The stream ends with an "event:
+ * error" when its scoped key expires (key_expired), or when SIGHUP loads
+ * keys that no longer take its key (key_revoked).  0, or -1 when out of
+ * memory (nothing was sent: the caller answers). */
 int idxd_stream_open(idxd_worker *w, struct evhttp_request *req, const char *query,
-                     const char *scope, long long expires, uint64_t start);
+                     const idxd_stream_auth *auth, uint64_t start);
 
 /* Send every stream of w what is new at the revision w's index is at now,
  * and heartbeats that are due (after each reopen). */

@@ -215,6 +215,24 @@ expect_match "and their statuses" "$BODY" 'idxd_requests_total\{route="write",st
 http "$URL/keys" "${A[@]}"
 expect_eq "GET /keys lists names and roles, no secret" "$(jqb '[.keys[] | .name + ":" + .role] | join(",")')" "editor:admin,site:search"
 expect_eq "no secret in it" "$(grep -c -- "$ADMIN\|$SKEY" <<< "$BODY")" 0
+# a stream whose key SIGHUP takes away ends (key_revoked); one whose key stays goes on
+"$IDX" key new temp search >> "$KEYS"
+TEMP=$(awk '$1 == "temp" { print $3 }' "$KEYS")
+kill -HUP "$PID"
+for _ in $(seq 50); do grep -q "SIGHUP: 3 API keys" "$T/w.err" && break; sleep 0.1; done
+curl -sN --max-time 15 "$URL/search/stream?q=北京" -H "Authorization: Bearer $TEMP" > "$T/revoked.out" 2> /dev/null &
+revoked=$!
+curl -sN --max-time 4 "$URL/search/stream?q=北京" "${S[@]}" > "$T/kept.out" 2> /dev/null &
+kept=$!
+sleep 1
+grep -v '^temp ' "$KEYS" > "$T/keys.new"
+cat "$T/keys.new" > "$KEYS"
+kill -HUP "$PID"
+wait "$revoked"
+expect_eq "a stream whose key SIGHUP removed ends (curl exits 0, before its 15 s)" "$?" 0
+expect_match "with an error event saying the key is revoked" "$(cat "$T/revoked.out")" 'event: error'$'\n''data: \{"error":"key_revoked"'
+wait "$kept"
+expect_eq "a stream whose key stays goes on (curl's own 4 s limit ends it)" "$? $(grep -c 'event: error' "$T/kept.out")" "28 0"
 http "$URL/search?q=北京" -H "Authorization: Basic abc"
 expect_eq "an Authorization that is not Bearer: 401" "$CODE $(jqb .error.code)" "401 bad_authorization"
 
@@ -376,7 +394,7 @@ expect_rc "an admin key as --page-key is refused" 2 "$IDXD" --db "$DB" --keys "$
 # keys are never logged: no secret, scoped key or tampered key in any idxd stderr
 leaked=0
 for f in "$T"/*.err; do
-    for k in "$ADMIN" "$SKEY" "$SCOPED" "$TAMPERED" "$EXPIRING" "$SCOPED2"; do
+    for k in "$ADMIN" "$SKEY" "$SCOPED" "$TAMPERED" "$EXPIRING" "$SCOPED2" "$TEMP"; do
         grep -qF -- "$k" "$f" && leaked=$((leaked + 1))
     done
 done
