@@ -395,6 +395,15 @@ static int database_error(int rc)
            rc == IDX_ENODB;
 }
 
+/* The database's writer for one batch: its own text options (the ones it
+ * records), every put in the batch (committed by the caller). */
+static int open_writer(idxd_writes *w, idx_writer **wr, idx_err *err)
+{
+    idx_writer_opts wo = {.db = w->o.db, .want = {.format = -1, .unigrams = -1, .fold = -1},
+                          .batch = 0xffffffffu};
+    return idx_writer_open(&wo, wr, err);
+}
+
 /* After the commit of records first..c->seq (bytes of journal): the tasks
  * done, the callers told, the journal trimmed. */
 static void batch_done(idxd_writes *w, idx_jcursor *c, uint64_t first, uint64_t bytes)
@@ -433,12 +442,10 @@ static int skip_failed(idxd_writes *w, idx_jcursor *c, uint64_t seq, uint64_t si
     snprintf(why, sizeof why, "%s", err->msg);
     idx_err_clear(err);
     uint64_t start_off = c->off - size;
-    idx_writer_opts wo = {.db = w->o.db, .want = {.format = -1, .unigrams = -1, .fold = -1},
-                          .batch = 0xffffffffu};
     idx_writer *wr = NULL;
     char mark[32];
     snprintf(mark, sizeof mark, "%llu", (unsigned long long)seq);
-    int rc = idx_writer_open(&wo, &wr, err);
+    int rc = open_writer(w, &wr, err);
     if (!rc) rc = idx_writer_set_metadata(wr, IDX_META_JOURNAL_SEQ, mark, err);
     if (!rc) rc = idx_writer_commit(wr, err);
     idx_writer_close(wr);
@@ -478,10 +485,8 @@ static int skip_failed(idxd_writes *w, idx_jcursor *c, uint64_t seq, uint64_t si
 static int apply_batch(idxd_writes *w, idx_jcursor *c, int *committed, idx_err *err)
 {
     *committed = 0;
-    idx_writer_opts wo = {.db = w->o.db, .want = {.format = -1, .unigrams = -1, .fold = -1},
-                          .batch = 0xffffffffu};
     idx_writer *wr = NULL;
-    int rc = idx_writer_open(&wo, &wr, err);
+    int rc = open_writer(w, &wr, err);
     if (rc) return rc;
     uint64_t start_off = c->off, start_seq = c->seq, first = 0, bytes = 0, articles = 0;
     int recut = 0; /* a record failed on its own inside: the batch is made again before it */

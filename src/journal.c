@@ -183,6 +183,19 @@ static int read_record(int fd, idx_jcursor *c, uint64_t end, idx_jrec *rec, cons
     return 1;
 }
 
+/* Copy the journal's bytes [from, to) to fd at offset dest on: 0, or -1. */
+static int copy_range(idx_journal *j, int fd, uint64_t from, uint64_t to, uint64_t dest)
+{
+    char buf[65536];
+    for (uint64_t at = from; at < to;) {
+        size_t want = to - at < sizeof buf ? (size_t)(to - at) : sizeof buf;
+        ssize_t r = read_at(j->fd, buf, want, at);
+        if (r <= 0 || write_at(fd, buf, (size_t)r, dest + (at - from)) != 0) return -1;
+        at += (uint64_t)r;
+    }
+    return 0;
+}
+
 /* Copy the bytes of the file from off to its end to PATH.dropped-TIME. */
 static int keep_dropped(idx_journal *j, uint64_t off, uint64_t size, idx_jinfo *info)
 {
@@ -199,17 +212,7 @@ static int keep_dropped(idx_journal *j, uint64_t off, uint64_t size, idx_jinfo *
         if (out < 0 && errno != EEXIST) return -1;
     }
     if (out < 0) return -1;
-    char buf[65536];
-    for (uint64_t at = off; at < size;) {
-        size_t want = size - at < sizeof buf ? (size_t)(size - at) : sizeof buf;
-        ssize_t r = read_at(j->fd, buf, want, at);
-        if (r <= 0 || write_at(out, buf, (size_t)r, at - off) != 0) {
-            close(out);
-            return -1;
-        }
-        at += (uint64_t)r;
-    }
-    int rc = fsync(out);
+    int rc = copy_range(j, out, off, size, 0) == 0 ? fsync(out) : -1;
     close(out);
     return rc;
 }
@@ -526,19 +529,6 @@ int idx_journal_next(idx_journal *j, idx_jcursor *c, idx_jrec *rec, idx_err *err
     }
 }
 
-/* Copy the journal's bytes [from, to) to fd at IDX_JOURNAL_HEADER + (at - from). */
-static int copy_range(idx_journal *j, int fd, uint64_t from, uint64_t at, uint64_t to)
-{
-    char buf[65536];
-    while (at < to) {
-        size_t want = to - at < sizeof buf ? (size_t)(to - at) : sizeof buf;
-        ssize_t r = read_at(j->fd, buf, want, at);
-        if (r <= 0 || write_at(fd, buf, (size_t)r, IDX_JOURNAL_HEADER + (at - from)) != 0) return -1;
-        at += (uint64_t)r;
-    }
-    return 0;
-}
-
 /* Replace the journal by its header and the bytes from `from` on: a new
  * file beside it, locked, fsync'd and renamed over it.  The bytes there
  * when it starts are copied without j->mu (appends go on meanwhile, at the
@@ -556,10 +546,11 @@ static int rewrite_tail(idx_journal *j, uint64_t from, int *replaced, idx_err *e
     memcpy(h, header_magic, sizeof header_magic);
     uint64_t snap = j->end;
     int ok = flock(fd, LOCK_EX | LOCK_NB) == 0 && write_at(fd, h, sizeof h, 0) == 0 &&
-             copy_range(j, fd, from, from, snap) == 0 && fdatasync(fd) == 0;
+             copy_range(j, fd, from, snap, IDX_JOURNAL_HEADER) == 0 && fdatasync(fd) == 0;
     pthread_mutex_lock(&j->mu);
-    ok = ok && !j->broken && copy_range(j, fd, from, snap, j->end) == 0 && fsync(fd) == 0 &&
-         rename(tmp, j->path) == 0;
+    ok = ok && !j->broken &&
+         copy_range(j, fd, snap, j->end, IDX_JOURNAL_HEADER + (snap - from)) == 0 &&
+         fsync(fd) == 0 && rename(tmp, j->path) == 0;
     if (!ok) {
         int e = errno;
         pthread_mutex_unlock(&j->mu);
