@@ -53,6 +53,7 @@ typedef struct ingest {
     unsigned long long line; /* its line last read */
     char stored_upto[512];   /* "FILE:LINE" of the last commit, or "" */
     int progress;
+    int summary;             /* this process prints the summary (not a job of a build) */
     double t0, last_draw;
     idx_page_sites *sites;   /* raw pages: their sites' template lines */
 } ingest;
@@ -110,6 +111,24 @@ static void db_failed(ingest *g, const char *doing, const idx_err *err)
     fprintf(stderr, "re-run the same input to finish\n");
 }
 
+/* The summary line on stdout: counts c, the run stopped by a database error
+ * (failed), compacted from before to after bytes (before 0: not). */
+static void print_summary(const ingest *g, const idx_write_counts *c, int failed,
+                          unsigned long long before, unsigned long long after)
+{
+    double secs = idx_clock() - g->t0;
+    uint64_t n = c->added + c->replaced;
+    printf("added %llu, replaced %llu, rejected %llu, %.0f articles/s (%.2f s)",
+           (unsigned long long)c->added, (unsigned long long)c->replaced,
+           (unsigned long long)(c->rejected + g->rejected), secs > 0 ? n / secs : 0.0, secs);
+    if (failed)
+        printf(" - stopped by a database error: the last %llu articles read were NOT committed",
+               (unsigned long long)c->pending);
+    if (before)
+        printf(" - compacted %.1f MiB to %.1f MiB", before / 1048576.0, after / 1048576.0);
+    printf("\n");
+}
+
 /* The run under way, for fatal_in_xapian (one per process: a --jobs build
  * forks its jobs). */
 static ingest *g_run;
@@ -125,11 +144,7 @@ static void fatal_in_xapian(const idx_err *why)
     idx_err_clear(&e);
     idx_err_set(&e, IDX_EDB, "writer", "cannot write to database %s: %s", g->o->db, why->msg);
     db_failed(g, "committing", &e);
-    const idx_write_counts *c = idx_writer_counts(g->w);
-    printf("added %llu, replaced %llu - stopped by a database error: the last %llu articles read "
-           "were NOT committed\n",
-           (unsigned long long)c->added, (unsigned long long)c->replaced,
-           (unsigned long long)c->pending);
+    if (g->summary) print_summary(g, idx_writer_counts(g->w), 1, 0, 0);
     fflush(stdout);
     fflush(stderr);
     _exit(EXIT_DB);
@@ -278,6 +293,7 @@ int idx_add_run(const idx_opts *o, const idx_build *b, unsigned job, idx_add_cou
         .o = o,
         .job = job,
         .progress = !o->quiet && isatty(2) && !b,
+        .summary = !counts,
         .t0 = idx_clock(),
     };
     idx_err err;
@@ -336,8 +352,7 @@ int idx_add_run(const idx_opts *o, const idx_build *b, unsigned job, idx_add_cou
     g_run = NULL;
     idx_page_sites_free(g.sites);
 
-    double secs = idx_clock() - g.t0;
-    uint64_t n = c.added + c.replaced, rejected = c.rejected + g.rejected;
+    uint64_t rejected = c.rejected + g.rejected;
     if (g_stop) fprintf(stderr, "idx: interrupted; everything read so far was committed\n");
     int status = EXIT_OK;
     if (rc || input_failed) status = EXIT_DB;
@@ -349,15 +364,7 @@ int idx_add_run(const idx_opts *o, const idx_build *b, unsigned job, idx_add_cou
         counts->lost = c.pending;
         return status;
     }
-    printf("added %llu, replaced %llu, rejected %llu, %.0f articles/s (%.2f s)",
-           (unsigned long long)c.added, (unsigned long long)c.replaced,
-           (unsigned long long)rejected, secs > 0 ? n / secs : 0.0, secs);
-    if (rc)
-        printf(" - stopped by a database error: the last %llu articles read were NOT committed",
-               (unsigned long long)c.pending);
-    if (before)
-        printf(" - compacted %.1f MiB to %.1f MiB", before / 1048576.0, after / 1048576.0);
-    printf("\n");
+    print_summary(&g, &c, rc != 0, before, after);
     return status;
 }
 
