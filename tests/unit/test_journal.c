@@ -45,12 +45,37 @@ static idx_journal *fresh(idx_err *err)
     return j;
 }
 
+/* Overwrite the file's bytes at off with b[0..n). */
+static void put_bytes(uint64_t off, const void *b, size_t n)
+{
+    int fd = open(path, O_WRONLY);
+    CHECK(fd >= 0 && pwrite(fd, b, n, (off_t)off) == (ssize_t)n);
+    close(fd);
+}
+
 /* Overwrite the file's bytes at off with s (damage, as a disk might). */
 static void damage(uint64_t off, const char *s)
 {
-    int fd = open(path, O_WRONLY);
-    CHECK(fd >= 0 && pwrite(fd, s, strlen(s), (off_t)off) == (ssize_t)strlen(s));
-    close(fd);
+    put_bytes(off, s, strlen(s));
+}
+
+/* A new journal at p whose database holds up to floor, with one record
+ * (type, data[0..n)) appended: that record's bytes into out (the file is
+ * left there).  Their count, or -1. */
+static ssize_t one_record(const char *p, uint64_t floor, int type, const char *data, size_t n,
+                          unsigned char *out, size_t cap)
+{
+    idx_fs_remove_tree(p);
+    idx_err err;
+    idx_err_clear(&err);
+    idx_journal *j = NULL;
+    CHECK_INT(idx_journal_open(p, floor, &j, NULL, &err), IDX_OK);
+    CHECK_INT(idx_journal_append(j, type, data, n, NULL, &err), IDX_OK);
+    idx_journal_close(j);
+    int fd = open(p, O_RDONLY);
+    ssize_t got = fd >= 0 ? pread(fd, out, cap, IDX_JOURNAL_HEADER) : -1;
+    if (fd >= 0) close(fd);
+    return got;
 }
 
 static void test_append_and_reopen(void)
@@ -296,19 +321,15 @@ static void test_torn_group(void)
  * refused, never dropped as a torn tail. */
 static void test_out_of_sequence(void)
 {
-    idx_err err;
-    idx_journal *j = fresh(&err);
-    CHECK_INT(idx_journal_append(j, IDX_JREC_DOCS, "one\n", 4, NULL, &err), IDX_OK);
-    idx_journal_close(j);
-    uint64_t one = file_size(path);
-    /* the same record again (number 1 after 1), as a copy gone wrong would */
     unsigned char rec[64];
-    int fd = open(path, O_RDWR);
-    CHECK(fd >= 0);
-    ssize_t n = pread(fd, rec, sizeof rec, IDX_JOURNAL_HEADER);
+    ssize_t n = one_record(path, 0, IDX_JREC_DOCS, "one\n", 4, rec, sizeof rec);
+    uint64_t one = file_size(path);
     CHECK_INT(n, (ssize_t)(one - IDX_JOURNAL_HEADER));
-    CHECK(pwrite(fd, rec, (size_t)n, (off_t)one) == n);
-    close(fd);
+    /* the same record again (number 1 after 1), as a copy gone wrong would */
+    put_bytes(one, rec, (size_t)n);
+    idx_err err;
+    idx_err_clear(&err);
+    idx_journal *j = NULL;
     CHECK_INT(idx_journal_open(path, 0, &j, NULL, &err), IDX_EDB);
     CHECK(strstr(err.msg, "number 1, after 1") != NULL);
     CHECK_INT(file_size(path), one + (uint64_t)n); /* nothing dropped */
@@ -330,20 +351,11 @@ static void test_torn_record_inside(void)
      * floor is 2), written inside the second record's payload */
     char kpath[160];
     snprintf(kpath, sizeof kpath, "%s.k", path);
-    idx_fs_remove_tree(kpath);
-    idx_journal *k = NULL;
-    CHECK_INT(idx_journal_open(kpath, 2, &k, NULL, &err), IDX_OK);
-    CHECK_INT(idx_journal_append(k, IDX_JREC_DELETE, "inner", 5, NULL, &err), IDX_OK);
-    idx_journal_close(k);
     unsigned char inner[64];
-    int fd = open(kpath, O_RDONLY);
-    ssize_t n = pread(fd, inner, sizeof inner, IDX_JOURNAL_HEADER);
-    close(fd);
+    ssize_t n = one_record(kpath, 2, IDX_JREC_DELETE, "inner", 5, inner, sizeof inner);
     remove(kpath);
     CHECK_INT(n, IDX_JOURNAL_RECORD_HEAD + 5);
-    fd = open(path, O_WRONLY);
-    CHECK(fd >= 0 && pwrite(fd, inner, (size_t)n, (off_t)(one + IDX_JOURNAL_RECORD_HEAD + 50)) == n);
-    close(fd);
+    put_bytes(one + IDX_JOURNAL_RECORD_HEAD + 50, inner, (size_t)n);
     cut(one + IDX_JOURNAL_RECORD_HEAD + 150); /* the outer record's end is lost */
     idx_jinfo info;
     CHECK_INT(idx_journal_open(path, 0, &j, &info, &err), IDX_OK);
@@ -400,17 +412,8 @@ static void test_decode(void)
     CHECK(idx_journal_decode(junk, sizeof junk, &r, &why) == -1);   /* type 0 */
     CHECK(idx_journal_decode((const unsigned char *)"nope, this is not a record at all, no", 38, &r, &why) ==
           -1);
-    idx_err err;
-    idx_err_clear(&err);
-    idx_journal *j = NULL;
-    idx_fs_remove_tree(path);
-    CHECK_INT(idx_journal_open(path, 0, &j, NULL, &err), IDX_OK);
-    CHECK_INT(idx_journal_append(j, IDX_JREC_DELETE, "abc", 3, NULL, &err), IDX_OK);
-    idx_journal_close(j);
     unsigned char buf[64];
-    int fd = open(path, O_RDONLY);
-    ssize_t n = pread(fd, buf, sizeof buf, IDX_JOURNAL_HEADER);
-    close(fd);
+    ssize_t n = one_record(path, 0, IDX_JREC_DELETE, "abc", 3, buf, sizeof buf);
     CHECK_INT(n, IDX_JOURNAL_RECORD_HEAD + 3);
     CHECK_INT(idx_journal_decode(buf, (size_t)n, &r, &why), n);
     CHECK(r.seq == 1 && r.type == IDX_JREC_DELETE && r.len == 3 && memcmp(r.data, "abc", 3) == 0);
